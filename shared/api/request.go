@@ -1,0 +1,129 @@
+// Package api adapts API Gateway HTTP API (payload v2) events to the domain:
+// identity from the JWT authorizer's claims, strict JSON decoding, the error
+// model, Idempotency-Key and one JSON log line per request.
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// Request is one decoded API call.
+type Request struct {
+	Actor     permission.Actor
+	RequestID string
+	event     *events.APIGatewayV2HTTPRequest
+	body      []byte
+}
+
+// newRequest reads identity only from the authorizer's verified claims.
+func newRequest(ev *events.APIGatewayV2HTTPRequest, admins permission.AppAdmins) (*Request, error) {
+	r := &Request{RequestID: ev.RequestContext.RequestID, event: ev}
+	var sub string
+	if ev.RequestContext.Authorizer != nil && ev.RequestContext.Authorizer.JWT != nil {
+		sub = ev.RequestContext.Authorizer.JWT.Claims["sub"]
+	}
+	if sub == "" {
+		return r, errcode.New(errcode.Unauthenticated, "no authenticated caller")
+	}
+	if !validate.IsID(sub) {
+		return r, errcode.New(errcode.Unauthenticated, "the token's subject is not a valid user ID")
+	}
+	r.Actor = admins.Actor(sub)
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return r, errcode.New(errcode.InvalidArgument, "the body is not valid base64")
+		}
+		body = b
+	}
+	if len(body) > validate.MaxBody {
+		return r, errcode.New(errcode.InvalidArgument, "the body is %d bytes; the limit is %d", len(body), validate.MaxBody)
+	}
+	r.body = body
+	return r, nil
+}
+
+// Decode reads the JSON body into v. Unknown fields, trailing data and
+// wrongly typed values are INVALID_ARGUMENT. An empty body decodes as {}.
+func (r *Request) Decode(v any) error {
+	body := bytes.TrimSpace(r.body)
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errcode.New(errcode.InvalidArgument, "invalid request body: %s", describe(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errcode.New(errcode.InvalidArgument, "invalid request body: unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func describe(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "field " + strconv.Quote(te.Field) + " must be " + te.Type.String()
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "malformed JSON at byte " + strconv.FormatInt(se.Offset, 10)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// Path returns a path parameter.
+func (r *Request) Path(name string) string { return r.event.PathParameters[name] }
+
+// Query returns a query string parameter.
+func (r *Request) Query(name string) string { return r.event.QueryStringParameters[name] }
+
+// QueryList splits a comma-separated query parameter; empty entries are
+// dropped.
+func (r *Request) QueryList(name string) []string {
+	var out []string
+	for _, s := range strings.Split(r.Query(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// QueryInt reads an integer query parameter; absent is 0.
+func (r *Request) QueryInt(name string) (int, error) {
+	s := r.Query(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, errcode.New(errcode.InvalidArgument, "%s must be an integer", name)
+	}
+	return n, nil
+}
+
+// Header returns a request header (API Gateway lower-cases names).
+func (r *Request) Header(name string) string {
+	name = strings.ToLower(name)
+	for k, v := range r.event.Headers {
+		if strings.ToLower(k) == name {
+			return v
+		}
+	}
+	return ""
+}

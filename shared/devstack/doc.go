@@ -1,0 +1,20 @@
+// Package devstack runs Circles on one machine, against the same real
+// services the Lambda code talks to in AWS: DynamoDB Local and moto (SNS/SQS).
+//
+// Everything it knows about the deployed system it reads from template.yaml,
+// so the local stack cannot drift from what `sam deploy` creates:
+//
+//   - TableInput, EnsureTable and NewTable create the single table exactly as
+//     Resources.Table declares it (keys, GSIs, stream, TTL).
+//   - Routes and Functions list the Lambda functions and their events.
+//   - Messaging creates the SNS topics, SQS queues (with DLQ redrive) and
+//     subscriptions (with filter policies) on moto.
+//   - Build compiles functions/<dir> into bootstrap executables, Invoker runs
+//     them as real child processes behind an emulated Lambda Runtime API, and
+//     NewAPI serves them as API Gateway's HTTP API (payload format 2.0) with an
+//     HS256 JWT authorizer would.
+//
+// Endpoints and credentials come only from the AWS SDK's standard environment
+// variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SNS, ...), like the
+// functions themselves.
+package devstack

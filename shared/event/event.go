@@ -1,0 +1,123 @@
+// Package event defines the outbox events every committed group change writes,
+// with OpenIM's notification types and codes.
+package event
+
+// Type names an event. The OpenIM ones keep their notification codes.
+type Type string
+
+const (
+	GroupCreated                 Type = "GroupCreated"
+	GroupInfoSet                 Type = "GroupInfoSet"
+	JoinGroupApplication         Type = "JoinGroupApplication"
+	MemberQuit                   Type = "MemberQuit"
+	GroupApplicationAccepted     Type = "GroupApplicationAccepted"
+	GroupApplicationRejected     Type = "GroupApplicationRejected"
+	GroupOwnerTransferred        Type = "GroupOwnerTransferred"
+	MemberKicked                 Type = "MemberKicked"
+	MemberInvited                Type = "MemberInvited"
+	MemberEnter                  Type = "MemberEnter"
+	GroupDismissed               Type = "GroupDismissed"
+	GroupMemberMuted             Type = "GroupMemberMuted"
+	GroupMemberCancelMuted       Type = "GroupMemberCancelMuted"
+	GroupMuted                   Type = "GroupMuted"
+	GroupCancelMuted             Type = "GroupCancelMuted"
+	GroupMemberInfoSet           Type = "GroupMemberInfoSet"
+	GroupMemberSetToAdmin        Type = "GroupMemberSetToAdmin"
+	GroupMemberSetToOrdinaryUser Type = "GroupMemberSetToOrdinaryUser"
+	GroupInfoSetAnnouncement     Type = "GroupInfoSetAnnouncement"
+	GroupInfoSetName             Type = "GroupInfoSetName"
+
+	// GroupRepaired is written by the consistency checker when it repairs a group.
+	GroupRepaired Type = "GroupRepaired"
+
+	RoleCreated             Type = "RoleCreated"
+	RoleUpdated             Type = "RoleUpdated"
+	RoleDeleted             Type = "RoleDeleted"
+	ServerRoleAuthUpdate    Type = "ServerRoleAuthUpdate"
+	ServerRoleMemberAdd     Type = "ServerRoleMemberAdd"
+	ServerRoleMemberDelete  Type = "ServerRoleMemberDelete"
+	ChannelCreated          Type = "ChannelCreated"
+	ChannelUpdated          Type = "ChannelUpdated"
+	ChannelDeleted          Type = "ChannelDeleted"
+	ChannelRoleAuthUpdate   Type = "ChannelRoleAuthUpdate"
+	MemberRoleAuthUpdate    Type = "MemberRoleAuthUpdate"
+	ChannelAccessListUpdate Type = "ChannelAccessListUpdate"
+)
+
+var codes = map[Type]int{
+	GroupCreated:                 1501,
+	GroupInfoSet:                 1502,
+	JoinGroupApplication:         1503,
+	MemberQuit:                   1504,
+	GroupApplicationAccepted:     1505,
+	GroupApplicationRejected:     1506,
+	GroupOwnerTransferred:        1507,
+	MemberKicked:                 1508,
+	MemberInvited:                1509,
+	MemberEnter:                  1510,
+	GroupDismissed:               1511,
+	GroupMemberMuted:             1512,
+	GroupMemberCancelMuted:       1513,
+	GroupMuted:                   1514,
+	GroupCancelMuted:             1515,
+	GroupMemberInfoSet:           1516,
+	GroupMemberSetToAdmin:        1517,
+	GroupMemberSetToOrdinaryUser: 1518,
+	GroupInfoSetAnnouncement:     1519,
+	GroupInfoSetName:             1520,
+	GroupRepaired:                1530,
+
+	// QChat has no OpenIM numbers; Circles numbers them from 1601.
+	RoleCreated:             1601,
+	RoleUpdated:             1602,
+	RoleDeleted:             1603,
+	ServerRoleAuthUpdate:    1604,
+	ServerRoleMemberAdd:     1605,
+	ServerRoleMemberDelete:  1606,
+	ChannelCreated:          1607,
+	ChannelUpdated:          1608,
+	ChannelDeleted:          1609,
+	ChannelRoleAuthUpdate:   1610,
+	MemberRoleAuthUpdate:    1611,
+	ChannelAccessListUpdate: 1612,
+}
+
+// Code is the numeric notification code of the type (0 if unknown).
+func (t Type) Code() int { return codes[t] }
+
+// Types lists every known type.
+func Types() []Type {
+	out := make([]Type, 0, len(codes))
+	for t := range codes {
+		out = append(out, t)
+	}
+	return out
+}
+
+// Event is one committed change of a group. Version is the group's version
+// after the change; versions of a group go 1, 2, 3… with no gap.
+type Event struct {
+	EventID     string         `json:"eventID" dynamodbav:"eventID"`
+	Type        Type           `json:"type" dynamodbav:"type"`
+	Code        int            `json:"code" dynamodbav:"code"`
+	GroupID     string         `json:"groupID" dynamodbav:"groupID"`
+	Version     int64          `json:"version" dynamodbav:"version"`
+	ActorUserID string         `json:"actorUserID" dynamodbav:"actorUserID"`
+	OccurredAt  int64          `json:"occurredAt" dynamodbav:"occurredAt"`
+	Payload     map[string]any `json:"payload" dynamodbav:"payload"`
+	// Recipients are the users who get a personal notification (inbox entry).
+	// Empty means the event is addressed to the whole group and is read
+	// through GetGroupChanges only.
+	Recipients []string `json:"recipients" dynamodbav:"recipients"`
+}
+
+// New builds an event of type t; the store fills in ID, version and time.
+func New(t Type, actor string, payload map[string]any, recipients ...string) Event {
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	if recipients == nil {
+		recipients = []string{}
+	}
+	return Event{Type: t, Code: t.Code(), ActorUserID: actor, Payload: payload, Recipients: recipients}
+}

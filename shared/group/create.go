@@ -1,0 +1,212 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// CreateInput is the body of POST /groups.
+type CreateInput struct {
+	GroupID           string   `json:"groupID"`
+	GroupName         string   `json:"groupName"`
+	Notification      string   `json:"notification"`
+	Introduction      string   `json:"introduction"`
+	FaceURL           string   `json:"faceURL"`
+	Ex                string   `json:"ex"`
+	GroupType         int      `json:"groupType"`
+	NeedVerification  int      `json:"needVerification"`
+	LookMemberInfo    int      `json:"lookMemberInfo"`
+	ApplyMemberFriend int      `json:"applyMemberFriend"`
+	OwnerUserID       string   `json:"ownerUserID"`
+	MemberUserIDs     []string `json:"memberUserIDs"`
+	AdminUserIDs      []string `json:"adminUserIDs"`
+}
+
+// FailedUser is one entry of a batch operation's failed list.
+type FailedUser struct {
+	UserID  string       `json:"userID"`
+	Code    errcode.Code `json:"code"`
+	Message string       `json:"message,omitempty"`
+}
+
+// Created is the answer of CreateGroup: the group, and the users of later
+// batches that could not be added.
+type Created struct {
+	*store.Group
+	Failed []FailedUser `json:"failed,omitempty"`
+}
+
+func (in *CreateInput) validate() error {
+	err := validate.First(
+		validate.Text("groupName", in.GroupName, validate.MaxText),
+		validate.Text("notification", in.Notification, validate.MaxNotification),
+		validate.Text("introduction", in.Introduction, validate.MaxText),
+		validate.Text("faceURL", in.FaceURL, validate.MaxText),
+		validate.Text("ex", in.Ex, validate.MaxEx),
+		validate.OneOf("groupType", in.GroupType, 0, 1, 2),
+		validate.OneOf("needVerification", in.NeedVerification, 0, 1, 2),
+		validate.OneOf("lookMemberInfo", in.LookMemberInfo, 0, 1),
+		validate.OneOf("applyMemberFriend", in.ApplyMemberFriend, 0, 1),
+		validate.IDs("memberUserIDs", in.MemberUserIDs, false),
+		validate.IDs("adminUserIDs", in.AdminUserIDs, false),
+	)
+	if err != nil {
+		return err
+	}
+	if in.GroupID != "" {
+		if err := validate.ID("groupID", in.GroupID); err != nil {
+			return err
+		}
+	}
+	if in.OwnerUserID != "" {
+		if err := validate.ID("ownerUserID", in.OwnerUserID); err != nil {
+			return err
+		}
+	}
+	if len(in.MemberUserIDs)+len(in.AdminUserIDs) > validate.MaxBatch {
+		return errcode.New(errcode.InvalidArgument, "memberUserIDs and adminUserIDs hold %d users together; the limit is %d", len(in.MemberUserIDs)+len(in.AdminUserIDs), validate.MaxBatch)
+	}
+	for _, id := range in.AdminUserIDs {
+		if slices.Contains(in.MemberUserIDs, id) {
+			return errcode.New(errcode.InvalidArgument, "user %q is in both memberUserIDs and adminUserIDs", id)
+		}
+	}
+	return nil
+}
+
+// Create makes a group whose owner is the actor (or, for an app admin, the
+// named ownerUserID). The group, the owner and the first members commit in
+// one transaction; longer lists continue in further atomic batches.
+func (s *Service) Create(ctx context.Context, a permission.Actor, in CreateInput) (*Created, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	owner := a.UserID
+	if in.OwnerUserID != "" && in.OwnerUserID != a.UserID {
+		if !a.AppAdmin {
+			return nil, errcode.New(errcode.NoPermission, "only app admins may name another owner")
+		}
+		owner = in.OwnerUserID
+	}
+	if slices.Contains(in.MemberUserIDs, owner) || slices.Contains(in.AdminUserIDs, owner) {
+		return nil, errcode.New(errcode.InvalidArgument, "the owner %q must not be listed in memberUserIDs or adminUserIDs", owner)
+	}
+	groupID := in.GroupID
+	if groupID == "" {
+		groupID = store.NewID()
+	}
+
+	// Every user must have a profile. Checking them all first gives one
+	// clear answer naming every missing user; the transactions check again.
+	all := append(append([]string{owner}, in.AdminUserIDs...), in.MemberUserIDs...)
+	profiles, err := s.st.GetProfiles(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, id := range all {
+		if _, ok := profiles[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errcode.New(errcode.NotFound, "users without a profile: %s", strings.Join(missing, ","))
+	}
+
+	now := s.st.Now().UnixMilli()
+	g := &store.Group{
+		GroupID: groupID, GroupName: in.GroupName, Notification: in.Notification,
+		Introduction: in.Introduction, FaceURL: in.FaceURL, Ex: in.Ex, Status: store.StatusOK,
+		CreatorUserID: a.UserID, GroupType: in.GroupType, OwnerUserID: owner,
+		NeedVerification: in.NeedVerification, LookMemberInfo: in.LookMemberInfo,
+		ApplyMemberFriend: in.ApplyMemberFriend, CreateTime: now,
+	}
+	if in.Notification != "" {
+		g.NotificationUpdateTime, g.NotificationUserID = now, a.UserID
+	}
+	newMember := func(uid string, level int) *store.Member {
+		m := &store.Member{GroupID: groupID, UserID: uid, RoleLevel: level, JoinTime: now,
+			JoinSource: store.JoinByAdmin, OperatorUserID: a.UserID}
+		if uid != owner {
+			m.InviterUserID = a.UserID
+		}
+		return m
+	}
+	ms := []*store.Member{newMember(owner, store.RoleOwner)}
+	for _, id := range in.AdminUserIDs {
+		ms = append(ms, newMember(id, store.RoleAdmin))
+	}
+	for _, id := range in.MemberUserIDs {
+		ms = append(ms, newMember(id, store.RoleMember))
+	}
+
+	first := ms[:min(len(ms), store.CreateBatch)]
+	ev := event.New(event.GroupCreated, a.UserID, map[string]any{"group": g, "memberUserIDs": userIDs(first)}, others(userIDs(first), a.UserID)...)
+	if _, err := s.st.CreateGroup(ctx, g, first, ev); err != nil {
+		return nil, err
+	}
+	out := &Created{Group: g}
+	out.Failed = s.addInBatches(ctx, a, g, ms[len(first):], event.MemberInvited)
+	return out, nil
+}
+
+// addInBatches adds members in atomic batches, each its own change and
+// event. A user that cannot be added is reported and the batch retried
+// without them.
+func (s *Service) addInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Member, t event.Type) []FailedUser {
+	var failed []FailedUser
+	for len(rest) > 0 {
+		batch := rest[:min(len(rest), store.AddBatch)]
+		rest = rest[len(batch):]
+		for len(batch) > 0 {
+			err := store.Retry(ctx, func() error {
+				ev := event.New(t, a.UserID, map[string]any{"userIDs": userIDs(batch)}, others(userIDs(batch), a.UserID)...)
+				_, err := s.st.AddMembers(ctx, g, batch, ev)
+				if store.IsRetryable(err) {
+					fresh, gerr := s.st.GetGroup(ctx, g.GroupID)
+					if gerr != nil {
+						return gerr
+					}
+					*g = *fresh
+				}
+				return err
+			})
+			if err == nil {
+				break
+			}
+			var ue *store.UserError
+			if errors.As(err, &ue) {
+				failed = append(failed, FailedUser{UserID: ue.UserID, Code: ue.Err.Code, Message: ue.Err.Message})
+				batch = slices.DeleteFunc(batch, func(m *store.Member) bool { return m.UserID == ue.UserID })
+				continue
+			}
+			e := errcode.Of(err)
+			for _, m := range append(batch, rest...) {
+				failed = append(failed, FailedUser{UserID: m.UserID, Code: e.Code, Message: e.Message})
+			}
+			return failed
+		}
+	}
+	return failed
+}
+
+func userIDs(ms []*store.Member) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.UserID
+	}
+	return out
+}
+
+// others is ids without the actor, who needs no notification of their own act.
+func others(ids []string, actor string) []string {
+	return slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == actor })
+}

@@ -1,0 +1,38 @@
+package group
+
+import (
+	"context"
+
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// GetGroupsInfo returns the public info of the groups that exist, in the
+// order asked, each with the caller's roleLevel where they are a member.
+func (s *Service) GetGroupsInfo(ctx context.Context, a permission.Actor, groupIDs []string) (*store.Page[*store.Group], error) {
+	if err := validate.IDs("groupIDs", groupIDs, true); err != nil {
+		return nil, err
+	}
+	groups, err := s.st.GetGroups(ctx, groupIDs)
+	if err != nil {
+		return nil, err
+	}
+	levels, err := s.st.RoleLevelsOf(ctx, a.UserID, groupIDs)
+	if err != nil {
+		return nil, err
+	}
+	page := &store.Page[*store.Group]{Items: []*store.Group{}}
+	for _, id := range groupIDs {
+		if g, ok := groups[id]; ok {
+			g.RoleLevel = levels[id]
+			page.Items = append(page.Items, g)
+		}
+	}
+	return page, nil
+}
+
+// ListJoined pages through the actor's groups.
+func (s *Service) ListJoined(ctx context.Context, a permission.Actor, limit int, cursor string) (*store.Page[*store.Group], error) {
+	return s.st.ListJoinedGroups(ctx, a.UserID, limit, cursor)
+}

@@ -1,0 +1,74 @@
+// Package group implements the OpenIM-style group operations: who may do
+// what (through package permission) and which change to commit (through
+// package store).
+package group
+
+import (
+	"context"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// Service runs group operations against a store.
+type Service struct {
+	st *store.Store
+}
+
+// NewService returns a service over st.
+func NewService(st *store.Store) *Service { return &Service{st: st} }
+
+// ProfileInput is the body of PUT /users/me and PUT /admin/users/{userID}.
+type ProfileInput struct {
+	Nickname string `json:"nickname"`
+	FaceURL  string `json:"faceURL"`
+	Ex       string `json:"ex"`
+}
+
+func (in ProfileInput) validate() error {
+	return validate.First(
+		validate.Text("nickname", in.Nickname, validate.MaxText),
+		validate.Text("faceURL", in.FaceURL, validate.MaxText),
+		validate.Text("ex", in.Ex, validate.MaxEx),
+	)
+}
+
+// PutMyProfile creates or updates the actor's own profile.
+func (s *Service) PutMyProfile(ctx context.Context, a permission.Actor, in ProfileInput) (*store.Profile, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	return s.st.PutProfile(ctx, store.Profile{UserID: a.UserID, Nickname: in.Nickname, FaceURL: in.FaceURL, Ex: in.Ex})
+}
+
+// ImportUser creates or updates any user's profile; app admins only.
+func (s *Service) ImportUser(ctx context.Context, a permission.Actor, userID string, in ProfileInput) (*store.Profile, error) {
+	if !a.AppAdmin {
+		return nil, errcode.New(errcode.NoPermission, "only app admins may import users")
+	}
+	if err := validate.First(validate.ID("userID", userID), in.validate()); err != nil {
+		return nil, err
+	}
+	return s.st.PutProfile(ctx, store.Profile{UserID: userID, Nickname: in.Nickname, FaceURL: in.FaceURL, Ex: in.Ex})
+}
+
+// GetUsers returns the profiles of the given users that exist, in the order
+// asked.
+func (s *Service) GetUsers(ctx context.Context, _ permission.Actor, userIDs []string) (*store.Page[*store.Profile], error) {
+	if err := validate.IDs("userIDs", userIDs, true); err != nil {
+		return nil, err
+	}
+	found, err := s.st.GetProfiles(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	page := &store.Page[*store.Profile]{Items: []*store.Profile{}}
+	for _, id := range userIDs {
+		if p, ok := found[id]; ok {
+			page.Items = append(page.Items, p)
+		}
+	}
+	return page, nil
+}

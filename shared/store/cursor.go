@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+)
+
+// Paging limits (SPEC §1).
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// index names a key space: the base table or one of the GSIs.
+type index struct {
+	name   string // "" for the base table
+	pk, sk string
+}
+
+var (
+	baseTable = index{"", "PK", "SK"}
+	gsi1      = index{"GSI1", "GSI1PK", "GSI1SK"}
+	gsi2      = index{"GSI2", "GSI2PK", "GSI2SK"}
+	gsi3      = index{"GSI3", "GSI3PK", "GSI3SK"}
+)
+
+// encodeCursor builds the cursor from the last item returned (never from
+// LastEvaluatedKey, which can point past items a Limit cut off).
+func encodeCursor(ix index, item map[string]types.AttributeValue) string {
+	k := map[string]string{"PK": strAttr(item, "PK"), "SK": strAttr(item, "SK")}
+	if ix.name != "" {
+		k[ix.pk] = strAttr(item, ix.pk)
+		k[ix.sk] = strAttr(item, ix.sk)
+	}
+	b, _ := json.Marshal(k)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor checks the cursor belongs to this query's partition, so a
+// cursor from another list cannot be replayed here.
+func decodeCursor(ix index, partition, cursor string) (map[string]types.AttributeValue, error) {
+	bad := errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, bad
+	}
+	var k map[string]string
+	if err := json.Unmarshal(b, &k); err != nil || k[ix.pk] != partition || k["PK"] == "" || k["SK"] == "" || k[ix.sk] == "" {
+		return nil, bad
+	}
+	want := 2
+	if ix.name != "" {
+		want = 4
+	}
+	if len(k) != want {
+		return nil, bad
+	}
+	out := make(map[string]types.AttributeValue, len(k))
+	for name, v := range k {
+		out[name] = &types.AttributeValueMemberS{Value: v}
+	}
+	return out, nil
+}
+
+// NormalizeLimit applies the default and checks the bounds.
+func NormalizeLimit(limit int) (int, error) {
+	if limit == 0 {
+		return DefaultLimit, nil
+	}
+	if limit < 1 || limit > MaxLimit {
+		return 0, errcode.New(errcode.InvalidArgument, "limit must be from 1 to %d", MaxLimit)
+	}
+	return limit, nil
+}
+
+// pageQuery is a Query over one partition of an index, optionally narrowed to
+// a sort-key range.
+type pageQuery struct {
+	ix        index
+	partition string
+	// skCond is an optional extra key condition on the sort key, written
+	// with #sk, e.g. "begins_with(#sk, :p)" or "#sk BETWEEN :lo AND :hi".
+	skCond   string
+	skValues map[string]types.AttributeValue
+	forward  bool
+	limit    int
+	cursor   string
+}
+
+// page runs the query for one page. It reads limit+1 items so that the last
+// page carries an empty cursor without an extra round trip; the cost of a
+// page depends only on its size.
+func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.AttributeValue, string, error) {
+	limit, err := NormalizeLimit(q.limit)
+	if err != nil {
+		return nil, "", err
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": q.ix.pk},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: q.partition}},
+		ScanIndexForward:          aws.Bool(q.forward),
+		Limit:                     aws.Int32(int32(limit + 1)),
+	}
+	if q.ix.name != "" {
+		in.IndexName = aws.String(q.ix.name)
+	}
+	if q.skCond != "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND " + q.skCond)
+		in.ExpressionAttributeNames["#sk"] = q.ix.sk
+		for k, v := range q.skValues {
+			in.ExpressionAttributeValues[k] = v
+		}
+	}
+	if q.cursor != "" {
+		start, err := decodeCursor(q.ix, q.partition, q.cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		in.ExclusiveStartKey = start
+	}
+	var items []map[string]types.AttributeValue
+	// A Query page can stop early at 1 MB; keep reading until we have
+	// limit+1 items or the partition ends.
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, "", translate(err)
+		}
+		items = append(items, out.Items...)
+		if len(items) > limit || out.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+		in.Limit = aws.Int32(int32(limit + 1 - len(items)))
+	}
+	if len(items) <= limit {
+		return items, "", nil
+	}
+	items = items[:limit]
+	return items, encodeCursor(q.ix, items[limit-1]), nil
+}

@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// UserError is a failure that concerns one user of a batch; batch
+// operations report it in their per-user failed list.
+type UserError struct {
+	UserID string
+	Err    *errcode.Error
+}
+
+func (e *UserError) Error() string { return fmt.Sprintf("user %s: %v", e.UserID, e.Err) }
+func (e *UserError) Unwrap() error { return e.Err }
+
+// CreateBatch is how many members (owner included) the first transaction of
+// CreateGroup holds: group + event + two items per member stay within 100.
+const CreateBatch = 48
+
+// AddBatch is how many members one AddMembers transaction holds.
+const AddBatch = 49
+
+// GetGroup reads a group with a strongly consistent read.
+func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(groupPK(groupID), skMeta),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	if out.Item == nil {
+		return nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
+	}
+	return unmarshal[Group](out.Item)
+}
+
+// GetGroups returns the groups that exist, keyed by groupID.
+func (s *Store) GetGroups(ctx context.Context, groupIDs []string) (map[string]*Group, error) {
+	keys := make([]map[string]types.AttributeValue, len(groupIDs))
+	for i, id := range groupIDs {
+		keys[i] = key(groupPK(id), skMeta)
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Group, len(items))
+	for _, it := range items {
+		g, err := unmarshal[Group](it)
+		if err != nil {
+			return nil, err
+		}
+		out[g.GroupID] = g
+	}
+	return out, nil
+}
+
+// GetMembers returns the member records of the given users that exist.
+func (s *Store) GetMembers(ctx context.Context, groupID string, userIDs []string) (map[string]*Member, error) {
+	keys := make([]map[string]types.AttributeValue, len(userIDs))
+	for i, id := range userIDs {
+		keys[i] = key(groupPK(groupID), memberSK(id))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return members(items)
+}
+
+func members(items []map[string]types.AttributeValue) (map[string]*Member, error) {
+	out := make(map[string]*Member, len(items))
+	for _, it := range items {
+		m, err := unmarshal[Member](it)
+		if err != nil {
+			return nil, err
+		}
+		out[m.UserID] = m
+	}
+	return out, nil
+}
+
+// Snapshot reads a group and some of its members as one serializable
+// snapshot (TransactGetItems), so a decision is made on a state that
+// existed. At most 99 users.
+func (s *Store) Snapshot(ctx context.Context, groupID string, userIDs ...string) (*Group, map[string]*Member, error) {
+	if len(userIDs) > 99 {
+		return nil, nil, fmt.Errorf("snapshot of %d members exceeds 99", len(userIDs))
+	}
+	gets := []types.TransactGetItem{{Get: &types.Get{TableName: aws.String(s.table), Key: key(groupPK(groupID), skMeta)}}}
+	seen := map[string]bool{}
+	for _, id := range userIDs {
+		if seen[id] || id == "" {
+			continue
+		}
+		seen[id] = true
+		gets = append(gets, types.TransactGetItem{Get: &types.Get{TableName: aws.String(s.table), Key: key(groupPK(groupID), memberSK(id))}})
+	}
+	out, err := s.db.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: gets})
+	if err != nil {
+		return nil, nil, translate(err)
+	}
+	if out.Responses[0].Item == nil {
+		return nil, nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
+	}
+	g, err := unmarshal[Group](out.Responses[0].Item)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []map[string]types.AttributeValue
+	for _, r := range out.Responses[1:] {
+		if r.Item != nil {
+			items = append(items, r.Item)
+		}
+	}
+	ms, err := members(items)
+	return g, ms, err
+}
+
+// putMembers adds, for each new member, the member record (which must not
+// exist) and a check that the user has a profile.
+func (s *Store) putMembers(t *tx, ms []*Member) {
+	for _, m := range ms {
+		uid := m.UserID
+		t.add(s.putItem(memberItem(m), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+			return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
+		})
+		t.add(s.checkItem(userPK(uid), skProfile, newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+			return &UserError{UserID: uid, Err: errcode.New(errcode.NotFound, "user %s has no profile", uid)}
+		})
+	}
+}
+
+// CreateGroup writes a new group (version 1) with its first members (the
+// owner among them, at most CreateBatch) and its GroupCreated event, in one
+// transaction. Nothing is written if the group ID is taken or any member has
+// no profile.
+func (s *Store) CreateGroup(ctx context.Context, g *Group, first []*Member, ev event.Event) (*event.Event, error) {
+	if len(first) == 0 || len(first) > CreateBatch {
+		return nil, fmt.Errorf("create group with %d members: want 1..%d", len(first), CreateBatch)
+	}
+	g.Version = 1
+	g.MemberCount = int64(len(first))
+	ev.GroupID, ev.Version, ev.EventID, ev.OccurredAt = g.GroupID, 1, NewID(), s.nowMillis()
+	t := &tx{}
+	gid := g.GroupID
+	t.add(s.putItem(groupItem(g), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
+	})
+	s.putMembers(t, first)
+	t.add(s.putItem(s.eventItem(&ev), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
+	})
+	if err := s.commit(ctx, t); err != nil {
+		return nil, err
+	}
+	return &ev, nil
+}
+
+// AddMembers adds members (at most AddBatch) to g as one change: the
+// records, memberCount and the event commit together. A member that exists
+// or a user without a profile fails the whole batch with a *UserError.
+func (s *Store) AddMembers(ctx context.Context, g *Group, ms []*Member, ev event.Event) (*event.Event, error) {
+	if len(ms) == 0 || len(ms) > AddBatch {
+		return nil, fmt.Errorf("add %d members: want 1..%d", len(ms), AddBatch)
+	}
+	c := s.newChange(g, ev)
+	c.meta.add("memberCount", int64(len(ms)))
+	out, err := s.commitChange(ctx, c, func(t *tx) { s.putMembers(t, ms) })
+	if err == nil {
+		g.MemberCount += int64(len(ms))
+	}
+	return out, err
+}
+
+// TransferOwner moves ownership of g from its current owner to newOwner in
+// one transaction: the group's ownerUserID (conditioned on the old owner),
+// the new owner to 100 (conditioned on being a member below 100, and still
+// at the level read), the old owner to the new owner's previous level
+// (conditioned on still being 100). A muted new owner is unmuted.
+// oldOwner and newOwner are the member records as read in the same snapshot
+// as g.
+func (s *Store) TransferOwner(ctx context.Context, g *Group, oldOwner, newOwner *Member, operator string, ev event.Event) (*event.Event, error) {
+	prev := newOwner.RoleLevel
+	c := s.newChange(g, ev)
+	c.meta.set("ownerUserID", newOwner.UserID).cond("%n = %v", "ownerUserID", oldOwner.UserID)
+	c.onMetaFail = func(map[string]types.AttributeValue) error { return errVersionMoved }
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		up := newExpr().
+			set("roleLevel", RoleOwner).
+			set("muteEndTime", 0).
+			set("operatorUserID", operator).
+			set("GSI1SK", memberRankSK(RoleOwner, newOwner.JoinTime, newOwner.UserID)).
+			cond("attribute_exists(PK)").
+			cond("%n < %v", "roleLevel", RoleOwner).
+			cond("%n = %v", "roleLevel", prev)
+		t.add(s.updateItem(groupPK(g.GroupID), memberSK(newOwner.UserID), up), func(old map[string]types.AttributeValue) error {
+			if old == nil {
+				return errcode.New(errcode.NotInGroup, "user %s is not a member", newOwner.UserID)
+			}
+			return errVersionMoved
+		})
+		down := newExpr().
+			set("roleLevel", prev).
+			set("operatorUserID", operator).
+			set("GSI1SK", memberRankSK(prev, oldOwner.JoinTime, oldOwner.UserID)).
+			cond("attribute_exists(PK)").
+			cond("%n = %v", "roleLevel", RoleOwner)
+		t.add(s.updateItem(groupPK(g.GroupID), memberSK(oldOwner.UserID), down), func(map[string]types.AttributeValue) error {
+			return errVersionMoved
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	g.OwnerUserID = newOwner.UserID
+	return out, nil
+}
+
+// ListJoinedGroups pages through the groups a user is a member of, oldest
+// membership first. Each group carries the user's roleLevel. A dismissed
+// group whose records are still being removed is left out.
+func (s *Store) ListJoinedGroups(ctx context.Context, userID string, limit int, cursor string) (*Page[*Group], error) {
+	items, next, err := s.page(ctx, pageQuery{ix: gsi2, partition: groupsOfUserPK(userID), forward: true, limit: limit, cursor: cursor})
+	if err != nil {
+		return nil, err
+	}
+	level := make(map[string]int, len(items))
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		gid := strAttr(it, "groupID")
+		l, _ := intAttr(it, "roleLevel")
+		level[gid] = int(l)
+		ids = append(ids, gid)
+	}
+	groups, err := s.GetGroups(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*Group]{Items: []*Group{}, NextCursor: next}
+	for _, id := range ids {
+		g, ok := groups[id]
+		if !ok || g.Status == StatusDismissed {
+			continue
+		}
+		g.RoleLevel = level[id]
+		page.Items = append(page.Items, g)
+	}
+	return page, nil
+}
+
+// ListEvents returns up to limit events of a group with version > after, in
+// version order.
+func (s *Store) ListEvents(ctx context.Context, groupID string, after int64, limit int) ([]event.Event, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND SK > :sk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: eventPK(groupID)},
+			":sk": &types.AttributeValueMemberS{Value: versionSK(after)},
+		},
+		Limit:          aws.Int32(int32(limit)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	evs := make([]event.Event, 0, len(out.Items))
+	for _, it := range out.Items {
+		ev, err := unmarshal[event.Event](it)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, *ev)
+	}
+	return evs, nil
+}
+
+// RoleLevelsOf returns the user's roleLevel in each of the groups they are a
+// member of.
+func (s *Store) RoleLevelsOf(ctx context.Context, userID string, groupIDs []string) (map[string]int, error) {
+	keys := make([]map[string]types.AttributeValue, len(groupIDs))
+	for i, gid := range groupIDs {
+		keys[i] = key(groupPK(gid), memberSK(userID))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(items))
+	for _, it := range items {
+		l, _ := intAttr(it, "roleLevel")
+		out[strAttr(it, "groupID")] = int(l)
+	}
+	return out, nil
+}
+
+// AllMembers reads every member record of a group, page by page. It is for
+// the consistency checker and for tests: operations never read a whole group.
+func (s *Store) AllMembers(ctx context.Context, groupID string) ([]*Member, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :m)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
+			":m":  &types.AttributeValueMemberS{Value: prefixMember},
+		},
+		ConsistentRead: aws.Bool(true),
+	}
+	var out []*Member
+	p := dynamodb.NewQueryPaginator(s.db, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, translate(err)
+		}
+		for _, it := range page.Items {
+			m, err := unmarshal[Member](it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

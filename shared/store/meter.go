@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Meter counts the DynamoDB calls a request makes and the capacity they
+// consume, for the per-request log line and for the cost tests.
+type Meter struct {
+	mu       sync.Mutex
+	calls    int
+	capacity float64
+	byOp     map[string]int
+}
+
+type meterKey struct{}
+
+// WithMeter returns a context whose DynamoDB calls are counted by the meter.
+func WithMeter(ctx context.Context) (context.Context, *Meter) {
+	m := &Meter{byOp: map[string]int{}}
+	return context.WithValue(ctx, meterKey{}, m), m
+}
+
+// Calls is the number of DynamoDB API calls made so far.
+func (m *Meter) Calls() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.calls
+}
+
+// Capacity is the consumed capacity units reported so far.
+func (m *Meter) Capacity() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.capacity
+}
+
+// CallsByOperation is the number of calls per DynamoDB operation name.
+func (m *Meter) CallsByOperation() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int, len(m.byOp))
+	for k, v := range m.byOp {
+		out[k] = v
+	}
+	return out
+}
+
+func (m *Meter) record(op string, units float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls++
+	m.byOp[op]++
+	m.capacity += units
+}
+
+// Instrument is a dynamodb.Options function that asks every call for its
+// consumed capacity and records it on the context's Meter, if any.
+func Instrument(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("circlesMeter",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				m, _ := ctx.Value(meterKey{}).(*Meter)
+				if m == nil {
+					return next.HandleInitialize(ctx, in)
+				}
+				askCapacity(in.Parameters)
+				out, md, err := next.HandleInitialize(ctx, in)
+				m.record(middleware.GetOperationName(ctx), consumed(out.Result))
+				return out, md, err
+			}), middleware.After)
+	})
+}
+
+func askCapacity(params any) {
+	total := types.ReturnConsumedCapacityTotal
+	switch p := params.(type) {
+	case *dynamodb.GetItemInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.PutItemInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.UpdateItemInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.DeleteItemInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.QueryInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.ScanInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.BatchGetItemInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.BatchWriteItemInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.TransactGetItemsInput:
+		p.ReturnConsumedCapacity = total
+	case *dynamodb.TransactWriteItemsInput:
+		p.ReturnConsumedCapacity = total
+	}
+}
+
+func sum(cc ...types.ConsumedCapacity) float64 {
+	var t float64
+	for _, c := range cc {
+		t += aws.ToFloat64(c.CapacityUnits)
+	}
+	return t
+}
+
+func consumed(result any) float64 {
+	switch r := result.(type) {
+	case *dynamodb.GetItemOutput:
+		return ptrSum(r.ConsumedCapacity)
+	case *dynamodb.PutItemOutput:
+		return ptrSum(r.ConsumedCapacity)
+	case *dynamodb.UpdateItemOutput:
+		return ptrSum(r.ConsumedCapacity)
+	case *dynamodb.DeleteItemOutput:
+		return ptrSum(r.ConsumedCapacity)
+	case *dynamodb.QueryOutput:
+		return ptrSum(r.ConsumedCapacity)
+	case *dynamodb.ScanOutput:
+		return ptrSum(r.ConsumedCapacity)
+	case *dynamodb.BatchGetItemOutput:
+		return sum(r.ConsumedCapacity...)
+	case *dynamodb.BatchWriteItemOutput:
+		return sum(r.ConsumedCapacity...)
+	case *dynamodb.TransactGetItemsOutput:
+		return sum(r.ConsumedCapacity...)
+	case *dynamodb.TransactWriteItemsOutput:
+		return sum(r.ConsumedCapacity...)
+	}
+	return 0
+}
+
+func ptrSum(c *types.ConsumedCapacity) float64 {
+	if c == nil {
+		return 0
+	}
+	return sum(*c)
+}

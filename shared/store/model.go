@@ -1,0 +1,81 @@
+package store
+
+// Role levels of group members (OpenIM).
+const (
+	RoleOwner  = 100
+	RoleAdmin  = 60
+	RoleMember = 20
+)
+
+// Group statuses.
+const (
+	StatusOK        = 0
+	StatusDismissed = 2
+	StatusMuted     = 3
+)
+
+// Join sources.
+const (
+	JoinByAdmin      = 1
+	JoinByInvitation = 2
+	JoinBySearch     = 3
+	JoinByQRCode     = 4
+)
+
+// Group is the group record (SPEC §2).
+type Group struct {
+	GroupID                string `json:"groupID" dynamodbav:"groupID"`
+	GroupName              string `json:"groupName" dynamodbav:"groupName"`
+	Notification           string `json:"notification" dynamodbav:"notification"`
+	Introduction           string `json:"introduction" dynamodbav:"introduction"`
+	FaceURL                string `json:"faceURL" dynamodbav:"faceURL"`
+	Ex                     string `json:"ex" dynamodbav:"ex"`
+	Status                 int    `json:"status" dynamodbav:"status"`
+	CreatorUserID          string `json:"creatorUserID" dynamodbav:"creatorUserID"`
+	GroupType              int    `json:"groupType" dynamodbav:"groupType"`
+	OwnerUserID            string `json:"ownerUserID" dynamodbav:"ownerUserID"`
+	MemberCount            int64  `json:"memberCount" dynamodbav:"memberCount"`
+	NeedVerification       int    `json:"needVerification" dynamodbav:"needVerification"`
+	LookMemberInfo         int    `json:"lookMemberInfo" dynamodbav:"lookMemberInfo"`
+	ApplyMemberFriend      int    `json:"applyMemberFriend" dynamodbav:"applyMemberFriend"`
+	NotificationUpdateTime int64  `json:"notificationUpdateTime" dynamodbav:"notificationUpdateTime"`
+	NotificationUserID     string `json:"notificationUserID" dynamodbav:"notificationUserID"`
+	CreateTime             int64  `json:"createTime" dynamodbav:"createTime"`
+	Version                int64  `json:"version" dynamodbav:"version"`
+
+	// RoleLevel is the caller's own level in the group, when they are a
+	// member; it is not stored on the group.
+	RoleLevel int `json:"roleLevel,omitempty" dynamodbav:"-"`
+}
+
+// Member is one user's membership of a group (SPEC §2).
+type Member struct {
+	GroupID        string   `json:"groupID" dynamodbav:"groupID"`
+	UserID         string   `json:"userID" dynamodbav:"userID"`
+	Nickname       string   `json:"nickname" dynamodbav:"nickname"`
+	FaceURL        string   `json:"faceURL" dynamodbav:"faceURL"`
+	RoleLevel      int      `json:"roleLevel" dynamodbav:"roleLevel"`
+	JoinTime       int64    `json:"joinTime" dynamodbav:"joinTime"`
+	JoinSource     int      `json:"joinSource" dynamodbav:"joinSource"`
+	InviterUserID  string   `json:"inviterUserID" dynamodbav:"inviterUserID"`
+	OperatorUserID string   `json:"operatorUserID" dynamodbav:"operatorUserID"`
+	MuteEndTime    int64    `json:"muteEndTime" dynamodbav:"muteEndTime"`
+	Ex             string   `json:"ex" dynamodbav:"ex"`
+	RoleIDs        []string `json:"roleIDs" dynamodbav:"roleIDs,stringset,omitempty"`
+}
+
+// Profile is a user's public profile.
+type Profile struct {
+	UserID     string `json:"userID" dynamodbav:"userID"`
+	Nickname   string `json:"nickname" dynamodbav:"nickname"`
+	FaceURL    string `json:"faceURL" dynamodbav:"faceURL"`
+	Ex         string `json:"ex" dynamodbav:"ex"`
+	CreateTime int64  `json:"createTime" dynamodbav:"createTime"`
+	UpdateTime int64  `json:"updateTime" dynamodbav:"updateTime"`
+}
+
+// Page is one page of a list and the cursor of the next ("" on the last).
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor"`
+}
