@@ -8,8 +8,22 @@ import (
 // Op is a group operation that needs a decision.
 type Op string
 
+// Operations of SPEC §3 decided here.
 const (
-	OpTransferOwner Op = "TransferGroupOwner"
+	OpTransferOwner      Op = "TransferGroupOwner"
+	OpDismiss            Op = "DismissGroup"
+	OpSetGroupInfo       Op = "SetGroupInfo"
+	OpMuteGroup          Op = "MuteGroup"
+	OpInvite             Op = "InviteUserToGroup"
+	OpKick               Op = "KickGroupMember"
+	OpQuit               Op = "QuitGroup"
+	OpJoin               Op = "JoinGroup"
+	OpHandleApplication  Op = "GroupApplicationResponse"
+	OpListApplications   Op = "GetGroupApplicationList"
+	OpMuteMember         Op = "MuteGroupMember"
+	OpSetMemberInfo      Op = "SetGroupMemberInfo"
+	OpSetMemberRoleLevel Op = "SetGroupMemberInfo.roleLevel"
+	OpReadMembers        Op = "ReadMembers"
 )
 
 // Request is everything a decision needs, loaded by the caller in one
@@ -17,38 +31,175 @@ const (
 // for operations on another member, the target's record (nil if not a
 // member).
 type Request struct {
-	Op       Op
-	Actor    Actor
-	Group    *store.Group
-	Self     *store.Member
-	Target   *store.Member
+	Op     Op
+	Actor  Actor
+	Group  *store.Group
+	Self   *store.Member
+	Target *store.Member
+	// TargetID names the target even when they are not a member.
 	TargetID string
+	// RoleLevel is the level asked for by OpSetMemberRoleLevel.
+	RoleLevel int
+}
+
+// opItem is the permission item an operation needs, where it needs one.
+var opItem = map[Op]Item{
+	OpSetGroupInfo:      ManageGroup,
+	OpMuteGroup:         MuteGroup,
+	OpKick:              KickMember,
+	OpHandleApplication: HandleApplication,
+	OpListApplications:  HandleApplication,
+	OpMuteMember:        MuteMember,
 }
 
 // Decide answers whether the request is allowed; nil means yes, otherwise the
-// typed error to return. Every operation asks it.
+// typed error to return. Every group operation asks it, and nothing else
+// compares roleLevels or ranks.
 func Decide(r Request) error {
-	if r.Group.Status == store.StatusDismissed {
-		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", r.Group.GroupID)
+	g := r.Group
+	if g.Status == store.StatusDismissed {
+		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", g.GroupID)
+	}
+	if r.Op == OpJoin {
+		if r.Self != nil {
+			return errcode.New(errcode.AlreadyInGroup, "you are already a member of group %s", g.GroupID)
+		}
+		return nil
 	}
 	if r.Self == nil && !r.Actor.AppAdmin {
-		return errcode.New(errcode.NotInGroup, "you are not a member of group %s", r.Group.GroupID)
+		return errcode.New(errcode.NotInGroup, "you are not a member of group %s", g.GroupID)
+	}
+	if it, ok := opItem[r.Op]; ok && !Holds(r.Actor, g, r.Self, it) {
+		return errcode.New(errcode.NoPermission, "%s needs the %s permission", r.Op, it)
 	}
 	switch r.Op {
 	case OpTransferOwner:
-		if !r.Actor.AppAdmin && r.Self.RoleLevel != store.RoleOwner {
+		if !isOwner(r) {
 			return errcode.New(errcode.NoPermission, "only the owner or an app admin may transfer the group")
 		}
 		if r.TargetID == r.Actor.UserID {
 			return errcode.New(errcode.InvalidArgument, "the new owner must not be yourself")
 		}
 		if r.Target == nil {
-			return errcode.New(errcode.NotInGroup, "user %s is not a member of group %s", r.TargetID, r.Group.GroupID)
+			return notMember(r)
 		}
 		if r.Target.RoleLevel == store.RoleOwner {
-			return errcode.New(errcode.InvalidArgument, "user %s already owns group %s", r.TargetID, r.Group.GroupID)
+			return errcode.New(errcode.InvalidArgument, "user %s already owns group %s", r.TargetID, g.GroupID)
 		}
-		return nil
+	case OpDismiss:
+		if !isOwner(r) {
+			return errcode.New(errcode.NoPermission, "only the owner or an app admin may dismiss the group")
+		}
+	case OpKick, OpMuteMember:
+		if r.TargetID == r.Actor.UserID {
+			return errcode.New(errcode.NoPermission, "you cannot %s yourself", verb(r.Op))
+		}
+		if r.Target == nil {
+			return notMember(r)
+		}
+		if r.Target.RoleLevel == store.RoleOwner {
+			return errcode.New(errcode.NoPermission, "the owner cannot be %s", participle(r.Op))
+		}
+		if !Outranks(r.Actor, r.Self, r.Target) {
+			return errcode.New(errcode.NoPermission, "you must outrank user %s", r.TargetID)
+		}
+	case OpQuit:
+		// Quitting another user is for app admins only.
+		if r.TargetID != r.Actor.UserID && !r.Actor.AppAdmin {
+			return errcode.New(errcode.NoPermission, "only app admins may remove another user with quit")
+		}
+		if r.Target == nil {
+			return notMember(r)
+		}
+	case OpSetMemberInfo:
+		if r.Target == nil {
+			return notMember(r)
+		}
+		if r.TargetID == r.Actor.UserID {
+			if !Holds(r.Actor, g, r.Self, AccountInfoSelf) {
+				return errcode.New(errcode.NoPermission, "you may not edit your own member info")
+			}
+			return nil
+		}
+		if !Holds(r.Actor, g, r.Self, AccountInfoOther) {
+			return errcode.New(errcode.NoPermission, "editing another member needs the accountInfoOther permission")
+		}
+		if !Outranks(r.Actor, r.Self, r.Target) {
+			return errcode.New(errcode.NoPermission, "you must outrank user %s", r.TargetID)
+		}
+	case OpSetMemberRoleLevel:
+		if r.TargetID == r.Actor.UserID {
+			return errcode.New(errcode.NoPermission, "nobody changes their own roleLevel")
+		}
+		if r.RoleLevel != store.RoleAdmin && r.RoleLevel != store.RoleMember {
+			return errcode.New(errcode.InvalidArgument, "roleLevel may only be set to 60 or 20; ownership moves by transfer")
+		}
+		if r.Target == nil {
+			return notMember(r)
+		}
+		if r.Target.RoleLevel == store.RoleOwner {
+			return errcode.New(errcode.NoPermission, "the owner's roleLevel changes only by transfer")
+		}
+		owner := isOwner(r)
+		adminOnOrdinary := r.Self != nil && r.Self.RoleLevel == store.RoleAdmin && r.Target.RoleLevel == store.RoleMember
+		if !owner && !adminOnOrdinary {
+			return errcode.New(errcode.NoPermission, "roleLevel is set by the owner, or by an admin on an ordinary member")
+		}
 	}
-	return errcode.New(errcode.Internal, "no rule for operation %s", r.Op)
+	return nil
+}
+
+// Holds reports whether the actor holds a server-level item in the group.
+// Owner, admins and app admins hold every item; other members hold what
+// @everyone allows.
+func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
+	if g.Status == store.StatusDismissed {
+		return false
+	}
+	if a.AppAdmin {
+		return true
+	}
+	if self == nil {
+		return false
+	}
+	if self.RoleLevel >= store.RoleAdmin {
+		return true
+	}
+	return EveryoneDefault(it)
+}
+
+// Outranks reports whether the actor strictly outranks the target: owner >
+// admin > member; app admins outrank everyone but the owner.
+func Outranks(a Actor, self, target *store.Member) bool {
+	if a.AppAdmin && target.RoleLevel != store.RoleOwner {
+		return true
+	}
+	if self == nil {
+		return false
+	}
+	return rank(self) > rank(target)
+}
+
+func rank(m *store.Member) int { return m.RoleLevel }
+
+func isOwner(r Request) bool {
+	return r.Actor.AppAdmin || (r.Self != nil && r.Self.RoleLevel == store.RoleOwner)
+}
+
+func notMember(r Request) error {
+	return errcode.New(errcode.NotInGroup, "user %s is not a member of group %s", r.TargetID, r.Group.GroupID)
+}
+
+func verb(op Op) string {
+	if op == OpKick {
+		return "kick"
+	}
+	return "mute"
+}
+
+func participle(op Op) string {
+	if op == OpKick {
+		return "kicked"
+	}
+	return "muted"
 }

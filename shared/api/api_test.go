@@ -1,0 +1,156 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+)
+
+// createGroup is the create-group function's handler.
+func createGroup(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
+	var in group.CreateInput
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	return api.Created(d.Groups.Create(ctx, r.Actor, in))
+}
+
+func putProfile(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
+	var in group.ProfileInput
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	return d.Groups.PutMyProfile(ctx, r.Actor, in)
+}
+
+func newDeps(t *testing.T) *api.Deps {
+	t.Helper()
+	db, table := devstack.NewTable(t, store.Instrument)
+	return api.NewDeps(store.New(db, table), permission.ParseAppAdmins("admin"))
+}
+
+func request(sub, method, route, body string, headers map[string]string) *events.APIGatewayV2HTTPRequest {
+	ev := &events.APIGatewayV2HTTPRequest{
+		RouteKey: method + " " + route,
+		RawPath:  route,
+		Headers:  headers,
+		Body:     body,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RequestID: "req-1",
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: route},
+		},
+	}
+	if sub != "" {
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": sub}},
+		}
+	}
+	return ev
+}
+
+type errorBody struct {
+	Error struct {
+		Code      string `json:"code"`
+		ErrCode   int    `json:"errCode"`
+		Message   string `json:"message"`
+		RequestID string `json:"requestId"`
+	} `json:"error"`
+}
+
+func decodeError(t *testing.T, body string) errorBody {
+	t.Helper()
+	var e errorBody
+	require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+	return e
+}
+
+func TestBadRequestsGetTheErrorEnvelopeAndChangeNothing(t *testing.T) {
+	ctx := context.Background()
+	d := newDeps(t)
+	resp := api.Serve(ctx, "PutMyProfile", putProfile, d, request("alice", "PUT", "/users/me", `{"nickname":"Alice"}`, nil))
+	require.Equal(t, 200, resp.StatusCode, resp.Body)
+
+	cases := []struct {
+		name    string
+		sub     string
+		body    string
+		status  int
+		code    string
+		errCode int
+	}{
+		{"no authenticated caller", "", `{"nickname":"x"}`, 401, "UNAUTHENTICATED", 1000},
+		{"subject that is not a valid ID", "a/b", `{"nickname":"x"}`, 401, "UNAUTHENTICATED", 1000},
+		{"unknown field", "alice", `{"nickname":"x","admin":true}`, 400, "INVALID_ARGUMENT", 1001},
+		{"wrong type", "alice", `{"nickname":5}`, 400, "INVALID_ARGUMENT", 1001},
+		{"malformed JSON", "alice", `{"nickname":`, 400, "INVALID_ARGUMENT", 1001},
+		{"trailing data", "alice", `{"nickname":"x"} {}`, 400, "INVALID_ARGUMENT", 1001},
+		{"field too long", "alice", `{"nickname":"` + strings.Repeat("x", 300) + `"}`, 400, "INVALID_ARGUMENT", 1001},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp := api.Serve(ctx, "PutMyProfile", putProfile, d, request(c.sub, "PUT", "/users/me", c.body, nil))
+			assert.Equal(t, c.status, resp.StatusCode)
+			e := decodeError(t, resp.Body)
+			assert.Equal(t, c.code, e.Error.Code)
+			assert.Equal(t, c.errCode, e.Error.ErrCode)
+			assert.Equal(t, "req-1", e.Error.RequestID)
+			assert.NotEmpty(t, e.Error.Message)
+
+			p, err := d.Store.GetProfiles(ctx, []string{"alice"})
+			require.NoError(t, err)
+			assert.Equal(t, "Alice", p["alice"].Nickname, "a refused request leaves the stored profile as it was")
+		})
+	}
+}
+
+func TestIdempotencyKeyReplaysTheFirstResponseAndRefusesAnotherBody(t *testing.T) {
+	ctx := context.Background()
+	d := newDeps(t)
+	api.Serve(ctx, "PutMyProfile", putProfile, d, request("alice", "PUT", "/users/me", `{}`, nil))
+	key := map[string]string{"idempotency-key": "k-1"}
+
+	first := api.Serve(ctx, "CreateGroup", createGroup, d, request("alice", "POST", "/groups", `{"groupName":"one"}`, key))
+	require.Equal(t, 201, first.StatusCode, first.Body)
+	again := api.Serve(ctx, "CreateGroup", createGroup, d, request("alice", "POST", "/groups", `{"groupName":"one"}`, key))
+	assert.Equal(t, 201, again.StatusCode)
+	assert.JSONEq(t, first.Body, again.Body, "the same key and body replay the first response")
+	assert.Equal(t, "true", again.Headers["Idempotent-Replayed"])
+
+	page, err := d.Store.ListJoinedGroups(ctx, "alice", 10, "")
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1, "the replay created no second group")
+
+	other := api.Serve(ctx, "CreateGroup", createGroup, d, request("alice", "POST", "/groups", `{"groupName":"two"}`, key))
+	assert.Equal(t, 409, other.StatusCode)
+	assert.Equal(t, "IDEMPOTENCY_MISMATCH", decodeError(t, other.Body).Error.Code)
+
+	// Keys belong to their caller: bob's k-1 is a different request.
+	api.Serve(ctx, "PutMyProfile", putProfile, d, request("bob", "PUT", "/users/me", `{}`, nil))
+	bobs := api.Serve(ctx, "CreateGroup", createGroup, d, request("bob", "POST", "/groups", `{"groupName":"one"}`, key))
+	assert.Equal(t, 201, bobs.StatusCode, bobs.Body)
+	assert.NotEqual(t, first.Body, bobs.Body)
+}
+
+func TestAFailedRequestReleasesItsIdempotencyKey(t *testing.T) {
+	ctx := context.Background()
+	d := newDeps(t)
+	key := map[string]string{"idempotency-key": "k-2"}
+	// No profile yet: the create fails, and the key must not remember that.
+	failed := api.Serve(ctx, "CreateGroup", createGroup, d, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
+	require.Equal(t, 404, failed.StatusCode, failed.Body)
+
+	api.Serve(ctx, "PutMyProfile", putProfile, d, request("carol", "PUT", "/users/me", `{}`, nil))
+	ok := api.Serve(ctx, "CreateGroup", createGroup, d, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
+	assert.Equal(t, 201, ok.StatusCode, ok.Body)
+}

@@ -1,0 +1,44 @@
+package permission
+
+// Item is a permission item (SPEC §4.1): a built-in name, or the decimal key
+// (≥ 10000) of a custom item.
+type Item string
+
+// Server items.
+const (
+	ManageGroup          Item = "manageGroup"
+	ManageChannel        Item = "manageChannel"
+	ManageRole           Item = "manageRole"
+	InviteMember         Item = "inviteMember"
+	KickMember           Item = "kickMember"
+	MuteMember           Item = "muteMember"
+	MuteGroup            Item = "muteGroup"
+	HandleApplication    Item = "handleApplication"
+	AccountInfoSelf      Item = "accountInfoSelf"
+	AccountInfoOther     Item = "accountInfoOther"
+	ManageBlackWhiteList Item = "manageBlackWhiteList"
+)
+
+// Channel-capable items (manageChannel, manageRole and manageBlackWhiteList
+// are both).
+const (
+	SendMsg        Item = "sendMsg"
+	RecallMsg      Item = "recallMsg"
+	DeleteMsg      Item = "deleteMsg"
+	RemindOther    Item = "remindOther"
+	RemindEveryone Item = "remindEveryone"
+)
+
+// BuiltIn lists every built-in item.
+var BuiltIn = []Item{
+	ManageGroup, ManageChannel, ManageRole, InviteMember, KickMember, MuteMember, MuteGroup,
+	HandleApplication, AccountInfoSelf, AccountInfoOther, ManageBlackWhiteList,
+	SendMsg, RecallMsg, DeleteMsg, RemindOther, RemindEveryone,
+}
+
+// everyoneDefaults are the items @everyone allows when a group is created;
+// every other built-in item is denied (SPEC §4.2).
+var everyoneDefaults = map[Item]bool{SendMsg: true, RemindOther: true, AccountInfoSelf: true, RecallMsg: true}
+
+// EveryoneDefault reports @everyone's initial value of a built-in item.
+func EveryoneDefault(it Item) bool { return everyoneDefaults[it] }
