@@ -1,0 +1,156 @@
+package permission
+
+import "strconv"
+
+// Value is an item's setting on a role or override.
+type Value int8
+
+const (
+	Inherit Value = 0
+	Allow   Value = 1
+	Deny    Value = -1
+)
+
+// Auths are the items a role, channel role or override sets; an item that
+// is absent inherits.
+type Auths map[Item]Value
+
+// EveryoneRoleID is the roleID of @everyone.
+const EveryoneRoleID = "everyone"
+
+// Subject is the member whose permission is asked.
+type Subject struct {
+	UserID      string
+	RoleLevel   int
+	RoleIDs     []string // custom roles held; @everyone is implicit
+	MuteEndTime int64
+}
+
+// Channel is what the decision needs to know about a channel.
+type Channel struct {
+	Private bool
+	// Users and Roles are the channel's blacklist (public) or whitelist
+	// (private).
+	Users map[string]bool
+	Roles map[string]bool
+	// RoleAuths are the channel roles, keyed by their parent server roleID
+	// (@everyone included).
+	RoleAuths map[string]Auths
+}
+
+// Facts are the loaded records a decision is made on.
+type Facts struct {
+	GroupStatus int // 0 ok, 2 dismissed, 3 muted
+	// Member is nil when the user is not a member.
+	Member *Subject
+	// Roles are the group's server roles' auths by roleID, @everyone included.
+	Roles map[string]Auths
+	// CustomDefaults are the defaultRight of custom items (key ≥ 10000),
+	// which apply on @everyone where it has never set the item.
+	CustomDefaults map[Item]Value
+	// Channel is set when the question is about a channel.
+	Channel *Channel
+	// Override is the member's own override in Channel, if any.
+	Override Auths
+	Now      int64 // milliseconds
+}
+
+// IsCustom reports whether the item is a custom item key (≥ 10000).
+func IsCustom(it Item) bool {
+	n, err := strconv.Atoi(string(it))
+	return err == nil && n >= 10000
+}
+
+// Visible reports whether the member can see the channel (SPEC §4.3).
+func Visible(f Facts) bool {
+	m := f.Member
+	if m == nil {
+		return false
+	}
+	if m.RoleLevel >= 60 || f.Channel == nil {
+		return true
+	}
+	listed := f.Channel.Users[m.UserID] || f.Channel.Roles[EveryoneRoleID]
+	for _, r := range m.RoleIDs {
+		listed = listed || f.Channel.Roles[r]
+	}
+	if f.Channel.Private {
+		return listed
+	}
+	return !listed
+}
+
+// Effective is SPEC §4.4: whether the member holds the item, in the
+// channel if one is given. It is pure: the caller loads the facts.
+//
+// Where §4.4's union "@everyone included" and §4.2's server-level rule
+// differ (a custom role denies what @everyone allows), §4.2's precedence
+// applies: the QChat source ranks custom roles above @everyone.
+func Effective(f Facts, it Item) bool {
+	m := f.Member
+	if m == nil || f.GroupStatus == 2 {
+		return false
+	}
+	privileged := m.RoleLevel >= 60 // owner or admin
+	if it == SendMsg && m.MuteEndTime > f.Now {
+		return false
+	}
+	if it == SendMsg && f.GroupStatus == 3 && !privileged {
+		return false
+	}
+	if privileged {
+		return true
+	}
+	if f.Channel != nil && !Visible(f) {
+		return false
+	}
+	if f.Channel != nil {
+		if v := f.Override[it]; v != Inherit {
+			return v == Allow
+		}
+	}
+	// Custom roles rank above @everyone (QChat): any custom role's allow
+	// wins, else any custom role's deny, else @everyone decides. A custom
+	// role that inherits says nothing of its own.
+	denied := false
+	for _, r := range m.RoleIDs {
+		switch f.value(r, it) {
+		case Allow:
+			return true
+		case Deny:
+			denied = true
+		}
+	}
+	if denied {
+		return false
+	}
+	return f.value(EveryoneRoleID, it) == Allow
+}
+
+// value is a role's own setting of the item: its channel role's, else its
+// server role's.
+func (f Facts) value(roleID string, it Item) Value {
+	if f.Channel != nil {
+		if v := f.Channel.RoleAuths[roleID][it]; v != Inherit {
+			return v
+		}
+	}
+	if roleID == EveryoneRoleID {
+		return f.everyoneServer(it)
+	}
+	return f.Roles[roleID][it]
+}
+
+// everyoneServer is @everyone's server value; custom items it never set take
+// their defaultRight, built-in items it never set are denied.
+func (f Facts) everyoneServer(it Item) Value {
+	if v := f.Roles[EveryoneRoleID][it]; v != Inherit {
+		return v
+	}
+	if IsCustom(it) {
+		if v := f.CustomDefaults[it]; v != Inherit {
+			return v
+		}
+	}
+	return Deny
+}
