@@ -36,6 +36,11 @@ type Function struct {
 	Events     []Event
 	Timeout    time.Duration // 0 when the template does not say
 	MemorySize int           // MB; 0 when the template does not say
+	// LogFormat and LogLevel are LoggingConfig's LogFormat and
+	// ApplicationLogLevel, which Lambda passes to the function as
+	// AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL.
+	LogFormat string
+	LogLevel  string
 }
 
 // Event is one entry of a function's Events.
@@ -150,6 +155,13 @@ func (t *Template) Functions() ([]Function, error) {
 			}
 			if n, ok := src["MemorySize"].(int); ok {
 				f.MemorySize = n
+			}
+			lc := asMap(src["LoggingConfig"])
+			if v, ok := lc["LogFormat"].(string); ok {
+				f.LogFormat = v
+			}
+			if v, ok := lc["ApplicationLogLevel"].(string); ok {
+				f.LogLevel = v
 			}
 		}
 		for name, raw := range asMap(p["Events"]) {

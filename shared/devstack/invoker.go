@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -186,17 +187,26 @@ func (p *pool) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	inst, err := p.take()
-	if err != nil {
-		<-p.slots
-		return nil, err
-	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := inst.run(payload, p.cfg.Timeout)
-		p.give(inst)
-		<-p.slots
-		done <- result{resp, err}
+		defer func() { <-p.slots }()
+		// A warm instance can die between invocations (its runtime exits
+		// after reporting a panic, say). Lambda then quietly uses a fresh
+		// sandbox; so do we, instead of failing an unrelated invocation.
+		for attempt := 0; ; attempt++ {
+			inst, err := p.take()
+			if err != nil {
+				done <- result{err: err}
+				return
+			}
+			resp, err := inst.run(payload, p.cfg.Timeout)
+			p.give(inst)
+			if errors.Is(err, errStale) && attempt < 3 {
+				continue
+			}
+			done <- result{resp, err}
+			return
+		}
 	}()
 	select {
 	case r := <-done:
@@ -216,10 +226,11 @@ func (p *pool) take() (*instance, error) {
 	for len(p.idle) > 0 {
 		inst := p.idle[len(p.idle)-1]
 		p.idle = p.idle[:len(p.idle)-1]
-		if !inst.dead() {
+		if inst.usable() {
 			return inst, nil
 		}
 		delete(p.all, inst)
+		inst.kill()
 	}
 	p.seq++
 	inst, err := startInstance(p.cfg, p.seq, p.out)
@@ -238,7 +249,7 @@ func (p *pool) take() (*instance, error) {
 func (p *pool) give(inst *instance) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if inst.dead() || p.closed {
+	if !inst.usable() || p.closed {
 		delete(p.all, inst)
 		inst.kill()
 		return
@@ -277,10 +288,16 @@ type instance struct {
 	exited  chan struct{}    // closed once the process has exited
 	initErr chan *FunctionError
 
+	killed atomic.Bool // kill was called: never hand out again
+	served int         // invocations dispatched; only touched by the owner
+
 	mu      sync.Mutex
 	current *invocation // dispatched, awaiting /response or /error
 	exitErr error
 }
+
+// errStale is a warm instance found dead before it took the invocation.
+var errStale = errors.New("devstack: instance exited between invocations")
 
 type invocation struct {
 	id      string
@@ -396,7 +413,11 @@ func (inst *instance) dead() bool {
 	}
 }
 
+// usable reports whether the instance may take another invocation.
+func (inst *instance) usable() bool { return !inst.killed.Load() && !inst.dead() }
+
 func (inst *instance) kill() {
+	inst.killed.Store(true)
 	if inst.cmd != nil && !inst.dead() {
 		killProcess(inst.cmd)
 	}
@@ -420,12 +441,16 @@ func (inst *instance) run(payload []byte, timeout time.Duration) ([]byte, error)
 		inst.kill()
 		return nil, fe
 	case <-inst.exited:
+		if inst.served > 0 {
+			return nil, errStale
+		}
 		return nil, inst.exitError(inv.id)
 	case <-initTimer.C:
 		inst.kill()
 		return nil, newFunctionError(ErrorTypeInit, fmt.Sprintf("RequestId: %s Error: runtime did not become ready within %v", inv.id, initTimeout))
 	}
 
+	inst.served++
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
@@ -657,4 +682,21 @@ func (pw *prefixWriter) emit(line []byte) {
 	pw.lw.mu.Lock()
 	defer pw.lw.mu.Unlock()
 	pw.lw.w.Write(append(append([]byte{}, pw.prefix...), line...)) //nolint:errcheck // logging is best effort
+}
+
+// pids lists the process ids of the running instances (for tests).
+func (iv *Invoker) pids() []int {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	var pids []int
+	for _, p := range iv.pools {
+		p.mu.Lock()
+		for inst := range p.all {
+			if inst.cmd != nil && inst.cmd.Process != nil && !inst.dead() {
+				pids = append(pids, inst.cmd.Process.Pid)
+			}
+		}
+		p.mu.Unlock()
+	}
+	return pids
 }

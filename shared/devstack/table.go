@@ -237,9 +237,18 @@ func EnsureTable(ctx context.Context, client *dynamodb.Client, name string) erro
 // createTable creates the table if it does not exist and waits for ACTIVE.
 func createTable(ctx context.Context, client *dynamodb.Client, in *dynamodb.CreateTableInput) error {
 	name := aws.ToString(in.TableName)
-	_, err := client.CreateTable(ctx, in)
-	var inUse *types.ResourceInUseException
-	if err != nil && !errors.As(err, &inUse) {
+	// Look before creating: the common case (a restarted runner) then
+	// involves no error response at all.
+	_, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
+	var notFound *types.ResourceNotFoundException
+	if errors.As(err, &notFound) {
+		_, err = client.CreateTable(ctx, in)
+		var inUse *types.ResourceInUseException
+		if errors.As(err, &inUse) { // created concurrently: fine
+			err = nil
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("devstack: create table %s: %w", name, err)
 	}
 	// The SDK's TableExistsWaiter sleeps 20s between polls; DynamoDB Local is

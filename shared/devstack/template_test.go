@@ -26,6 +26,8 @@ Globals:
   Function:
     Timeout: 10
     MemorySize: 256
+    LoggingConfig:
+      LogFormat: JSON
     Environment:
       Variables:
         TABLE_NAME: !Ref Table
@@ -275,6 +277,7 @@ func TestTemplateFunctionsMergeGlobalsAndKeepEvents(t *testing.T) {
 	assert.Equal(t, []string{"APP_ADMIN_USER_IDS", "MAX_ROLES_PER_GROUP", "TABLE_NAME", "TOPIC_ARN"}, cg.EnvNames())
 	assert.Equal(t, 10*time.Second, cg.Timeout, "Globals.Function.Timeout applies")
 	assert.Equal(t, 256, cg.MemorySize)
+	assert.Equal(t, "JSON", cg.LogFormat)
 	assert.Equal(t, 29*time.Second, byID["TransferGroupOwnerFunction"].Timeout, "the function's own Timeout wins")
 
 	pub := byID["PublishEventsFunction"]

@@ -1,0 +1,228 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/circles-im/circles/shared/auth"
+)
+
+// Local defaults (SPEC §7).
+const (
+	DefaultTableName    = "circles"
+	DefaultAdminUserIDs = "admin"
+)
+
+// DeployOptions configures Deploy. Every field is optional.
+type DeployOptions struct {
+	Root      string            // repository root; default RepoRoot()
+	Table     string            // table name; default DefaultTableName
+	Secret    []byte            // token key; default auth.DefaultLocalSecret
+	Functions []string          // function names; default every template function with code
+	BinDir    string            // build output; default <Root>/.local/run/bin
+	Env       map[string]string // set in every function's environment, over the template's values
+	Output    io.Writer         // children's output, request log, warnings; default os.Stderr
+}
+
+// Deployment is Circles deployed on the local stack, as `sam deploy` would
+// deploy it to AWS: the table, the SNS/SQS resources, and the template's
+// functions built for the host and run behind the Runtime API emulator and
+// the HTTP API.
+type Deployment struct {
+	Table     string
+	Bus       *Bus
+	Functions []Lambda
+	Invoker   *Invoker
+	// API serves the template's HttpApi routes (see NewAPI).
+	API http.Handler
+}
+
+// Close stops every function instance.
+func (d *Deployment) Close() error { return d.Invoker.Close() }
+
+// Deploy creates (or reuses) the table and the messaging resources of
+// template.yaml on the local stack, builds the functions and wires them to
+// an Invoker and an API handler. It refuses to run unless the SDK's
+// DynamoDB, SNS and SQS endpoints point somewhere explicit, so it can never
+// touch a real AWS account by accident.
+func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	for _, s := range []string{"DYNAMODB", "SNS", "SQS"} {
+		if os.Getenv("AWS_ENDPOINT_URL_"+s) == "" {
+			return nil, fmt.Errorf("devstack: %s (AWS_ENDPOINT_URL_%s is not set)", NoStackMessage, s)
+		}
+	}
+	tmpl, err := LoadTemplate(filepath.Join(opts.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	fns, err := opts.selectFunctions(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: AWS config: %w", err)
+	}
+
+	ddb := dynamodb.NewFromConfig(cfg)
+	in, err := tmpl.TableInput(opts.Table)
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := tmpl.TableTTLAttribute()
+	if err != nil {
+		return nil, err
+	}
+	if err := createTable(ctx, ddb, in); err != nil {
+		return nil, err
+	}
+	if err := enableTTL(ctx, ddb, opts.Table, ttl); err != nil {
+		return nil, err
+	}
+	desc, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.Table)})
+	if err != nil {
+		return nil, fmt.Errorf("devstack: describe table: %w", err)
+	}
+
+	bus, err := tmpl.Messaging(ctx, sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg))
+	if err != nil {
+		return nil, err
+	}
+	res := tmpl.Resolver(bus, map[string]string{TableLogicalID: opts.Table})
+	res.Attrs[TableLogicalID+".Arn"] = aws.ToString(desc.Table.TableArn)
+	res.Attrs[TableLogicalID+".StreamArn"] = aws.ToString(desc.Table.LatestStreamArn)
+
+	names := make([]string, len(fns))
+	for i, f := range fns {
+		names[i] = f.Name()
+	}
+	exes, err := Build(ctx, opts.Root, opts.BinDir, names...)
+	if err != nil {
+		return nil, err
+	}
+
+	var lambdas []Lambda
+	for _, f := range fns {
+		env, err := f.Environ(res)
+		if err != nil {
+			fmt.Fprintf(opts.Output, "devstack: warning: %v\n", err)
+		}
+		if f.LogFormat != "" {
+			env["AWS_LAMBDA_LOG_FORMAT"] = f.LogFormat
+		}
+		if f.LogLevel != "" {
+			env["AWS_LAMBDA_LOG_LEVEL"] = f.LogLevel
+		}
+		if env["APP_ADMIN_USER_IDS"] == "" {
+			env["APP_ADMIN_USER_IDS"] = DefaultAdminUserIDs
+		}
+		for k, v := range opts.Env {
+			env[k] = v
+		}
+		lambdas = append(lambdas, Lambda{
+			Name:       f.Name(),
+			Executable: exes[f.Name()],
+			Env:        env,
+			Timeout:    f.Timeout,
+			MemoryMB:   f.MemorySize,
+		})
+	}
+	inv, err := NewInvoker(opts.Output, lambdas...)
+	if err != nil {
+		return nil, err
+	}
+
+	routes, err := tmpl.Routes()
+	if err != nil {
+		inv.Close()
+		return nil, err
+	}
+	served := routes[:0]
+	for _, r := range routes {
+		if slices.Contains(names, FunctionDir(r.LogicalID)) {
+			served = append(served, r)
+		}
+	}
+	handler, err := NewAPI(APIConfig{Routes: served, Invoke: inv.Invoke, Secret: opts.Secret, Log: opts.Output})
+	if err != nil {
+		inv.Close()
+		return nil, err
+	}
+	return &Deployment{Table: opts.Table, Bus: bus, Functions: lambdas, Invoker: inv, API: handler}, nil
+}
+
+func (o *DeployOptions) defaults() error {
+	if o.Root == "" {
+		root, err := RepoRoot()
+		if err != nil {
+			return err
+		}
+		o.Root = root
+	}
+	if o.Table == "" {
+		o.Table = DefaultTableName
+	}
+	if len(o.Secret) == 0 {
+		o.Secret = []byte(auth.DefaultLocalSecret)
+	}
+	if o.BinDir == "" {
+		o.BinDir = filepath.Join(o.Root, ".local", "run", "bin")
+	}
+	if o.Output == nil {
+		o.Output = os.Stderr
+	}
+	return nil
+}
+
+// selectFunctions returns the template functions to deploy: the requested
+// ones, or every one whose code exists (a template function without code
+// yet is skipped with a warning, so one missing function does not stop the
+// rest from being served).
+func (o *DeployOptions) selectFunctions(tmpl *Template) ([]Function, error) {
+	all, err := tmpl.Functions()
+	if err != nil {
+		return nil, err
+	}
+	code, err := FunctionNames(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Functions) > 0 {
+		var out []Function
+		for _, name := range o.Functions {
+			i := slices.IndexFunc(all, func(f Function) bool { return f.Name() == name })
+			if i < 0 {
+				return nil, fmt.Errorf("devstack: template.yaml has no function %s (logical id %s)", name, LogicalID(name))
+			}
+			out = append(out, all[i])
+		}
+		return out, nil
+	}
+	var out []Function
+	for _, f := range all {
+		if !slices.Contains(code, f.Name()) {
+			fmt.Fprintf(o.Output, "devstack: warning: %s has no code in %s, not served\n", f.LogicalID, f.Dir)
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("devstack: no function of template.yaml has code under functions/")
+	}
+	return out, nil
+}
