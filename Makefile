@@ -1,0 +1,60 @@
+# Circles: developer entry points. `make help` lists them.
+# The work is done by the scripts in infra/; this file only names it.
+
+# Repo root, wherever make is run from (sam build runs this Makefile with
+# another working directory).
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# `make token USER=alice`; without it, $USER from the environment, else alice.
+USER ?= alice
+# `make invoke FN=create-group EVENT=events/create-group.json`
+FN ?=
+EVENT ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install run stop test bench build lint validate token invoke clean
+
+help: ## List the targets
+	@echo 'Targets:'
+	@grep -E '^[a-zA-Z_% -]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN { FS = ":.*## " } { printf "  %-18s %s\n", $$1, $$2 }'
+
+install: ## Install DynamoDB Local, moto and SAM CLI into .local/ (automatic in the other targets)
+	@$(ROOT)/infra/stack.sh install
+
+run: ## Run the whole system locally: DynamoDB Local :8000, moto :4566, API on :3000 (PORT); Ctrl-C stops it
+	@$(ROOT)/infra/run.sh
+
+stop: ## Stop the stack in .local/run (e.g. the one `make invoke` left running)
+	@$(ROOT)/infra/stack.sh stop $(ROOT)/.local/run
+
+test: ## sam validate --lint, go vet, go test -race against a throwaway local stack
+	@$(ROOT)/infra/test.sh test
+
+bench: ## Go benchmarks against a throwaway local stack
+	@$(ROOT)/infra/test.sh bench
+
+build: ## go build ./...
+	cd $(ROOT) && go build ./...
+
+lint validate: ## sam validate --lint on template.yaml
+	@$(ROOT)/infra/stack.sh install
+	cd $(ROOT) && SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 \
+	  .local/venv/bin/sam validate --lint --template template.yaml
+
+token: ## Print a local API token: make token USER=alice
+	@cd $(ROOT) && go run ./infra/local token -user $(USER)
+
+invoke: ## Run one function's handler on an event: make invoke FN=create-group EVENT=events/create-group.json
+	@$(ROOT)/infra/invoke.sh "$(FN)" "$(EVENT)"
+
+clean: ## Stop the .local/run stack and remove its state and .aws-sam
+	@$(ROOT)/infra/stack.sh stop $(ROOT)/.local/run
+	rm -rf $(ROOT)/.local/run $(ROOT)/.aws-sam
+
+# Called by `sam build` for every function (Metadata: BuildMethod: makefile):
+# build-CreateGroupFunction -> functions/create-group -> $(ARTIFACTS_DIR)/bootstrap.
+build-%Function:
+	@test -n "$(ARTIFACTS_DIR)" || { echo 'error: ARTIFACTS_DIR is not set (sam build sets it)' >&2; exit 1; }
+	$(ROOT)/infra/build-function.sh $*Function "$(ARTIFACTS_DIR)"

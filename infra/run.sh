@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# infra/run.sh (`make run`): the whole system on this machine.
+#
+# Starts DynamoDB Local on 127.0.0.1:${DDB_PORT:-8000} and moto (SNS/SQS) on
+# 127.0.0.1:${MOTO_PORT:-4566} with their state in .local/run, then runs
+# `go run ./infra/local serve`, which creates the table, topic and queues,
+# builds the functions and serves the API on http://127.0.0.1:${PORT:-3000}.
+# Ctrl-C (or TERM) stops everything this script started.
+#
+# If a stack is already running in .local/run (e.g. left by `make invoke`),
+# it is reused and left running afterwards.
+# PERSIST=1 keeps the DynamoDB data in .local/data across runs.
+set -euo pipefail
+
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+STATE="$LOCAL_DIR/run"
+STACK="$ROOT/infra/stack.sh"
+cd "$ROOT"
+
+"$STACK" install
+
+OWN_STACK=0
+SERVE_PID=""
+CLEANED=0
+# shellcheck disable=SC2329 # called from the traps below
+cleanup() {
+  [ "$CLEANED" = 0 ] || return 0
+  CLEANED=1
+  # Finish the cleanup even if our output is gone (e.g. `make run | tee`
+  # whose tee died of the same Ctrl-C): no SIGPIPE, no exit on error.
+  trap '' PIPE
+  set +e
+  if [ -n "$SERVE_PID" ]; then
+    # INT first, like Ctrl-C, so the server can shut down cleanly.
+    kill_group "$SERVE_PID" INT 10
+  fi
+  if [ "$OWN_STACK" = 1 ]; then
+    log "stopping the local stack"
+    "$STACK" stop "$STATE" || true
+  fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+if "$STACK" status "$STATE"; then
+  log "reusing the stack already running in $STATE (it stays up afterwards; stop it with: infra/stack.sh stop .local/run)"
+else
+  "$STACK" stop "$STATE" # clear what a crashed run left
+  OWN_STACK=1
+  "$STACK" start "$STATE" "${DDB_PORT:-8000}" "${MOTO_PORT:-4566}"
+fi
+
+# shellcheck disable=SC1091 # written by stack.sh start
+. "$STATE/env"
+export TABLE_NAME=${TABLE_NAME:-circles}
+export PORT=${PORT:-3000}
+
+log "DynamoDB Local: $AWS_ENDPOINT_URL_DYNAMODB   SNS/SQS (moto): $AWS_ENDPOINT_URL_SNS"
+log "starting the local API on http://127.0.0.1:$PORT (table $TABLE_NAME); Ctrl-C stops everything"
+log "get a token with: make token USER=alice"
+
+# The server runs in its own process group, in the background, so that this
+# script's traps fire at once on a signal and stop the server with everything
+# it forked (go run's child binary, function processes).
+spawn_group - go run ./infra/local serve
+SERVE_PID=$SPAWNED_PID
+set +e
+wait "$SERVE_PID"
+rc=$?
+set -e
+exit "$rc" # the EXIT trap still stops leftovers of the server's group
