@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -41,7 +42,50 @@ var milestoneRoutes = []struct {
 	{"GET", "/groups", "get-groups-info", "GetGroupsInfo"},
 	{"GET", "/users/me/groups", "get-joined-group-list", "GetJoinedGroupList"},
 	{"POST", "/groups/{groupID}/owner", "transfer-group-owner", "TransferGroupOwner"},
+
+	// Issue 3: every group operation of SPEC §3 and the consistency checker.
+	{"POST", "/groups/{groupID}/applications", "join-group", "JoinGroup"},
+	{"PUT", "/groups/{groupID}/applications/{userID}", "group-application-response", "GroupApplicationResponse"},
+	{"GET", "/applications/received", "get-group-application-list", "GetGroupApplicationList"},
+	{"GET", "/applications/sent", "get-user-req-application-list", "GetUserReqApplicationList"},
+	{"POST", "/groups/{groupID}/members", "invite-user-to-group", "InviteUserToGroup"},
+	{"POST", "/groups/{groupID}/kick", "kick-group-member", "KickGroupMember"},
+	{"POST", "/groups/{groupID}/quit", "quit-group", "QuitGroup"},
+	{"PATCH", "/groups/{groupID}", "set-group-info", "SetGroupInfo"},
+	{"DELETE", "/groups/{groupID}", "dismiss-group", "DismissGroup"},
+	{"POST", "/groups/{groupID}/mute", "mute-group", "MuteGroup"},
+	{"DELETE", "/groups/{groupID}/mute", "cancel-mute-group", "CancelMuteGroup"},
+	{"GET", "/groups/{groupID}/members", "get-group-member-list", "GetGroupMemberList"},
+	{"GET", "/groups/{groupID}/member-info", "get-group-members-info", "GetGroupMembersInfo"},
+	{"PATCH", "/groups/{groupID}/members/{userID}", "set-group-member-info", "SetGroupMemberInfo"},
+	{"POST", "/groups/{groupID}/members/{userID}/mute", "mute-group-member", "MuteGroupMember"},
+	{"DELETE", "/groups/{groupID}/members/{userID}/mute", "cancel-mute-group-member", "CancelMuteGroupMember"},
+	{"GET", "/groups/{groupID}/changes", "get-group-changes", "GetGroupChanges"},
+	{"POST", "/admin/groups/{groupID}/check", "check-group", "CheckGroup"},
 }
+
+// routeParams are the query and header parameters (beyond Idempotency-Key) that
+// an operation must declare, as "in:name" (issue 3 brief).
+var routeParams = map[string][]string{
+	"GET /applications/received":        {"query:groupID", "query:handleResult", "query:limit", "query:cursor"},
+	"GET /applications/sent":            {"query:limit", "query:cursor"},
+	"PATCH /groups/{groupID}":           {"header:If-Match"},
+	"GET /groups/{groupID}/members":     {"query:filter", "query:limit", "query:cursor"},
+	"GET /groups/{groupID}/member-info": {"query:userIDs"},
+	"GET /groups/{groupID}/changes":     {"query:sinceVersion", "query:limit"},
+	"GET /users/me/groups":              {"query:limit", "query:cursor"},
+	"GET /users":                        {"query:userIDs"},
+	"GET /groups":                       {"query:groupIDs"},
+}
+
+// scheduledFunctions are the functions run by an EventBridge schedule rather
+// than an HTTP route, with their schedule expression.
+var scheduledFunctions = map[string]string{
+	"CheckAllGroupsFunction": "rate(1 hour)",
+}
+
+// metricsNamespace is the only CloudWatch namespace functions may publish to.
+const metricsNamespace = "Circles"
 
 var errorCodes = []string{
 	"INVALID_ARGUMENT", "UNAUTHENTICATED", "NO_PERMISSION", "NOT_FOUND",
@@ -206,6 +250,8 @@ type operation struct {
 	Op    map[string]any
 	// Params are the operation's parameters, path-level ones included, $refs resolved.
 	Params []map[string]any
+	// ParamRefs[i] is the "#/components/parameters/..." $ref of Params[i], or "".
+	ParamRefs []string
 }
 
 type repo struct {
@@ -268,10 +314,12 @@ func load(t *testing.T) *repo {
 			rt := route{strings.ToUpper(method), path}
 			own, _ := op["parameters"].([]any)
 			params := make([]map[string]any, 0, len(shared)+len(own))
+			var refs []string
 			for _, p := range append(slices.Clone(shared), own...) {
 				params = append(params, r.resolve(t, p))
+				refs = append(refs, strAt(p, "$ref"))
 			}
-			r.Ops[rt] = &operation{Route: rt, Op: op, Params: params}
+			r.Ops[rt] = &operation{Route: rt, Op: op, Params: params, ParamRefs: refs}
 		}
 	}
 	require.NotEmpty(t, r.Ops, "openapi.yaml defines no operations")
@@ -407,7 +455,39 @@ func TestMilestoneRoutes(t *testing.T) {
 			if assert.True(t, ok, "openapi.yaml has no operation for %s", rt) {
 				assert.Equal(t, want.operationID, strAt(op.Op, "operationId"))
 				assert.Equal(t, want.dir, strAt(op.Op, "x-function"))
+				for _, p := range routeParams[rt.String()] {
+					in, name, _ := strings.Cut(p, ":")
+					found := false
+					for _, q := range op.Params {
+						found = found || (strAt(q, "in") == in && strings.EqualFold(strAt(q, "name"), name))
+					}
+					assert.True(t, found, "openapi.yaml %s must declare the %s parameter %s", rt, in, name)
+				}
 			}
+		})
+	}
+}
+
+// TestScheduledFunctions: scheduled functions have no HTTP route, run on their
+// schedule, and (like every function) need functions/<dir>/main.go and
+// events/<dir>.json, which TestFunctionDirs and TestSampleEvents check.
+func TestScheduledFunctions(t *testing.T) {
+	r := load(t)
+	for _, id := range sortedKeys(scheduledFunctions) {
+		t.Run(id, func(t *testing.T) {
+			f, ok := r.Functions[id]
+			require.True(t, ok, "template.yaml has no %s", id)
+			assert.Empty(t, f.Routes, "%s is not an API function", id)
+			var schedules []string
+			for _, name := range sortedKeys(mapAt(f.Props, "Events")) {
+				ev := mapAt(f.Props, "Events", name)
+				if strAt(ev, "Type") == "Schedule" {
+					schedules = append(schedules, strAt(ev, "Properties", "Schedule"))
+				}
+			}
+			assert.Equal(t, []string{scheduledFunctions[id]}, schedules, "%s: Schedule events", id)
+			actions := r.functionActions(t, f)
+			assert.Contains(t, actions, "cloudwatch:PutMetricData", "%s reports a metric", id)
 		})
 	}
 }
@@ -503,6 +583,25 @@ func TestFunctionBuildSettings(t *testing.T) {
 func (r *repo) functionActions(t *testing.T, f *function) map[string][]any {
 	t.Helper()
 	out := map[string][]any{}
+	for a, grants := range r.functionGrants(t, f) {
+		for _, g := range grants {
+			out[a] = append(out[a], g.Resource)
+		}
+	}
+	return out
+}
+
+// grant is one (action, resource) pair of an Allow statement, with the
+// statement's Condition (nil when unconditional).
+type grant struct {
+	Resource  any
+	Condition map[string]any
+}
+
+// functionGrants is functionActions with each statement's Condition kept.
+func (r *repo) functionGrants(t *testing.T, f *function) map[string][]grant {
+	t.Helper()
+	out := map[string][]grant{}
 	policies, _ := f.Props["Policies"].([]any)
 	for _, p := range policies {
 		var doc map[string]any
@@ -527,9 +626,12 @@ func (r *repo) functionActions(t *testing.T, f *function) map[string][]any {
 				continue
 			}
 			sm := s.(map[string]any)
+			cond, _ := sm["Condition"].(map[string]any)
 			for _, a := range asList(sm["Action"]) {
 				as, _ := a.(string)
-				out[as] = append(out[as], asList(sm["Resource"])...)
+				for _, res := range asList(sm["Resource"]) {
+					out[as] = append(out[as], grant{Resource: res, Condition: cond})
+				}
 			}
 		}
 	}
@@ -555,9 +657,18 @@ func TestFunctionPolicies(t *testing.T) {
 		f := r.Functions[id]
 		t.Run(id, func(t *testing.T) {
 			actions := r.functionActions(t, f)
-			for a, resources := range actions {
+			for a, grants := range r.functionGrants(t, f) {
 				assert.NotContains(t, a, "*", "%s: wildcard action %s", id, a)
-				for _, res := range resources {
+				for _, g := range grants {
+					res := g.Resource
+					if a == "cloudwatch:PutMetricData" {
+						// PutMetricData has no resource-level permissions: Resource
+						// must be "*", so the namespace condition is the scope.
+						assert.Equal(t, map[string]any{"cloudwatch:namespace": metricsNamespace},
+							mapAt(g.Condition, "StringEquals"),
+							"%s: %s must be conditioned on StringEquals cloudwatch:namespace %q", id, a, metricsNamespace)
+						continue
+					}
 					assert.NotEqual(t, "*", res, "%s: %s on Resource *", id, a)
 					if strings.HasPrefix(a, "dynamodb:") {
 						assert.Contains(t, []any{tableArn, indexArn, streamArn}, res,
@@ -565,8 +676,18 @@ func TestFunctionPolicies(t *testing.T) {
 					}
 				}
 			}
+			if _, scheduled := scheduledFunctions[id]; scheduled {
+				// Scheduled checkers only report: they read, never write.
+				for _, a := range []string{"dynamodb:GetItem", "dynamodb:Query"} {
+					assert.Contains(t, actions[a], tableArn, "%s needs %s on the table", id, a)
+				}
+				for _, a := range dynamoWriteActions {
+					_, granted := actions[a]
+					assert.False(t, granted, "%s only reports and must not be granted %s", id, a)
+				}
+			}
 			if len(f.Routes) == 0 {
-				return // non-API functions (later milestones) have their own needs
+				return // other non-API functions have their own needs
 			}
 			for _, a := range []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"} {
 				assert.Contains(t, actions[a], tableArn, "%s needs %s on the table", id, a)
@@ -733,7 +854,17 @@ func TestOpenAPIConventions(t *testing.T) {
 			}
 
 			responses := mapAt(op.Op, "responses")
-			for _, status := range []string{"400", "401", "500"} {
+			errorStatuses := []string{"400", "401", "500", "503"}
+			if rt.Method != "GET" {
+				errorStatuses = append(errorStatuses, "409") // IDEMPOTENCY_MISMATCH, CONFLICT
+			}
+			if strings.Contains(rt.Path, "{groupID}") {
+				errorStatuses = append(errorStatuses, "404") // GROUP_NOT_FOUND
+			}
+			if strings.HasPrefix(rt.Path, "/admin/") {
+				errorStatuses = append(errorStatuses, "403") // app admins only
+			}
+			for _, status := range errorStatuses {
 				resp := r.resolve(t, responses[status])
 				if assert.NotNil(t, resp, "missing %s response", status) {
 					assert.Equal(t, "#/components/schemas/Error",
@@ -816,8 +947,16 @@ func TestSampleEvents(t *testing.T) {
 			raw, err := os.ReadFile(path)
 			require.NoError(t, err, "%s needs a sample event at events/%s.json", id, f.Dir)
 			require.True(t, json.Valid(raw), "events/%s.json is not valid JSON", f.Dir)
+			if _, scheduled := scheduledFunctions[id]; scheduled {
+				// An EventBridge scheduled event, as `sam local generate-event
+				// cloudwatch scheduled-event` writes it.
+				var ev map[string]any
+				require.NoError(t, json.Unmarshal(raw, &ev), "events/%s.json", f.Dir)
+				assert.Equal(t, "aws.events", ev["source"], "events/%s.json: source", f.Dir)
+				assert.Equal(t, "Scheduled Event", ev["detail-type"], "events/%s.json: detail-type", f.Dir)
+			}
 			if len(f.Routes) == 0 {
-				return // non-API functions (later milestones): the event only has to parse
+				return // other non-API functions: the event only has to parse
 			}
 			var ev apiEvent
 			dec := json.NewDecoder(strings.NewReader(string(raw)))
@@ -889,6 +1028,31 @@ func TestSampleEvents(t *testing.T) {
 				}
 			}
 
+			// Parameter values in the event are valid against their schemas.
+			for i, p := range op.Params {
+				name, in := strAt(p, "name"), strAt(p, "in")
+				var raw string
+				var ok bool
+				switch in {
+				case "query":
+					raw, ok = ev.QueryStringParameters[name]
+				case "path":
+					raw, ok = ev.PathParameters[name]
+				case "header":
+					raw, ok = ev.Headers[strings.ToLower(name)]
+				}
+				if !ok {
+					continue
+				}
+				if !assert.NotEmpty(t, op.ParamRefs[i], "%s parameter %s should be a $ref to components", in, name) {
+					continue
+				}
+				v, err := paramValue(r.resolve(t, p["schema"]), raw)
+				if assert.NoError(t, err, "%s parameter %s=%q", in, name, raw) {
+					assert.NoError(t, bodySchemas.validate(op.ParamRefs[i]+"/schema", v), "%s parameter %s=%q", in, name, raw)
+				}
+			}
+
 			// A body is JSON and valid against the operation's request schema.
 			if body := r.resolve(t, op.Op["requestBody"]); body != nil {
 				if req, _ := body["required"].(bool); req {
@@ -909,6 +1073,27 @@ func TestSampleEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// paramValue converts a raw query, path or header value to the JSON value its
+// schema describes: integers are parsed, arrays are comma-separated (style
+// form, explode false), everything else stays a string.
+func paramValue(schema map[string]any, raw string) (any, error) {
+	switch strAt(schema, "type") {
+	case "integer":
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("not an integer: %w", err)
+		}
+		return n, nil
+	case "array":
+		var out []any
+		for _, s := range strings.Split(raw, ",") {
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return raw, nil
 }
 
 // bodyValidator compiles openapi.yaml's component schemas with a JSON Schema

@@ -2,6 +2,8 @@ package devstack
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -34,6 +37,15 @@ type DeployOptions struct {
 	BinDir    string            // build output; default <Root>/.local/run/bin
 	Env       map[string]string // set in every function's environment, over the template's values
 	Output    io.Writer         // children's output, request log, warnings; default os.Stderr
+	// Pipeline drives the deployed functions' DynamoDB stream and SQS event
+	// sources (see Pipeline). It is on whenever Functions is empty (the
+	// whole system, as `serve` deploys it); set it to drive the event
+	// sources of a chosen subset too.
+	Pipeline bool
+	// Namespace prefixes the SNS topic and SQS queue names. Default: none
+	// for DefaultTableName, else one derived from Table, so deployments on
+	// different tables never share queues.
+	Namespace string
 }
 
 // Deployment is Circles deployed on the local stack, as `sam deploy` would
@@ -47,10 +59,15 @@ type Deployment struct {
 	Invoker   *Invoker
 	// API serves the template's HttpApi routes (see NewAPI).
 	API http.Handler
+	// Pipeline drives the event sources; nil when not started.
+	Pipeline *Pipeline
 }
 
-// Close stops every function instance.
-func (d *Deployment) Close() error { return d.Invoker.Close() }
+// Close stops the pipeline, then every function instance.
+func (d *Deployment) Close() error {
+	d.Pipeline.Close()
+	return d.Invoker.Close()
+}
 
 // Deploy creates (or reuses) the table and the messaging resources of
 // template.yaml on the local stack, builds the functions and wires them to
@@ -99,7 +116,8 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 		return nil, fmt.Errorf("devstack: describe table: %w", err)
 	}
 
-	bus, err := tmpl.Messaging(ctx, sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg))
+	sqsClient := sqs.NewFromConfig(cfg)
+	bus, err := tmpl.MessagingIn(ctx, sns.NewFromConfig(cfg), sqsClient, opts.Namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +181,42 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 		inv.Close()
 		return nil, err
 	}
-	return &Deployment{Table: opts.Table, Bus: bus, Functions: lambdas, Invoker: inv, API: handler}, nil
+	d := &Deployment{Table: opts.Table, Bus: bus, Functions: lambdas, Invoker: inv, API: handler}
+	if opts.Pipeline || len(opts.Functions) == 0 {
+		if hasStreamSource(fns) && os.Getenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") == "" {
+			inv.Close()
+			return nil, fmt.Errorf("devstack: %s (AWS_ENDPOINT_URL_DYNAMODB_STREAMS is not set)", NoStackMessage)
+		}
+		d.Pipeline, err = StartPipeline(ctx, PipelineConfig{
+			Functions: fns, Resolver: res, Bus: bus, Invoke: inv.Invoke,
+			Streams: dynamodbstreams.NewFromConfig(cfg), SQS: sqsClient, Log: opts.Output,
+		})
+		if err != nil {
+			inv.Close()
+			return nil, err
+		}
+		for _, s := range d.Pipeline.Sources {
+			fmt.Fprintf(opts.Output, "devstack: pipeline: %s\n", s)
+		}
+	}
+	return d, nil
+}
+
+func hasStreamSource(fns []Function) bool {
+	for _, f := range fns {
+		for _, ev := range f.Events {
+			if ev.Type == "DynamoDB" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namespaceOf derives a short, stable messaging namespace from a table name.
+func namespaceOf(table string) string {
+	sum := sha256.Sum256([]byte(table))
+	return "t" + hex.EncodeToString(sum[:4]) + "-"
 }
 
 func (o *DeployOptions) defaults() error {
@@ -176,6 +229,9 @@ func (o *DeployOptions) defaults() error {
 	}
 	if o.Table == "" {
 		o.Table = DefaultTableName
+	}
+	if o.Namespace == "" && o.Table != DefaultTableName {
+		o.Namespace = namespaceOf(o.Table)
 	}
 	if len(o.Secret) == 0 {
 		o.Secret = []byte(auth.DefaultLocalSecret)

@@ -13,6 +13,11 @@
 //     them as real child processes behind an emulated Lambda Runtime API, and
 //     NewAPI serves them as API Gateway's HTTP API (payload format 2.0) with an
 //     HS256 JWT authorizer would.
+//   - StartPipeline (started by Deploy) drives the functions' DynamoDB
+//     stream and SQS event sources as Lambda's event source mappings do:
+//     Streams API polling with FilterCriteria, partial batch failures,
+//     retries and on-failure destinations; SQS receives with the queue's
+//     visibility timeout, deletes of what succeeded, redrive to the DLQ.
 //
 // Endpoints and credentials come only from the AWS SDK's standard environment
 // variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SNS, ...), like the

@@ -77,10 +77,18 @@ func newBus() *Bus {
 
 // Messaging is the package-level Messaging for this template.
 func (t *Template) Messaging(ctx context.Context, snsClient *sns.Client, sqsClient *sqs.Client) (*Bus, error) {
+	return t.MessagingIn(ctx, snsClient, sqsClient, "")
+}
+
+// MessagingIn is Messaging with every topic and queue name prefixed by
+// namespace, so that several deployments (one per test table) can share
+// one moto without consuming each other's messages. The Bus stays keyed by
+// logical id.
+func (t *Template) MessagingIn(ctx context.Context, snsClient *sns.Client, sqsClient *sqs.Client, namespace string) (*Bus, error) {
 	bus := newBus()
 	for _, id := range t.OfType("AWS::SNS::Topic") {
 		p := t.Resources[id].Properties
-		name, attrs := id, map[string]string{}
+		name, attrs := namespace+id, map[string]string{}
 		if fifo, _ := p["FifoTopic"].(bool); fifo {
 			name += ".fifo"
 			attrs["FifoTopic"] = "true"
@@ -99,7 +107,7 @@ func (t *Template) Messaging(ctx context.Context, snsClient *sns.Client, sqsClie
 	// names its DLQ by ARN, which exists only once every queue does.
 	queueIDs := t.OfType("AWS::SQS::Queue")
 	for _, id := range queueIDs {
-		q, err := createQueue(ctx, sqsClient, id, t.Resources[id].Properties)
+		q, err := createQueue(ctx, sqsClient, id, namespace+id, t.Resources[id].Properties)
 		if err != nil {
 			return nil, err
 		}
@@ -160,8 +168,8 @@ var queueAttrs = []string{
 	"DeduplicationScope", "FifoThroughputLimit",
 }
 
-func createQueue(ctx context.Context, client *sqs.Client, id string, p map[string]any) (Queue, error) {
-	name, attrs := id, map[string]string{}
+func createQueue(ctx context.Context, client *sqs.Client, id, name string, p map[string]any) (Queue, error) {
+	attrs := map[string]string{}
 	for _, k := range queueAttrs {
 		if s, ok := scalarString(p[k]); ok {
 			attrs[k] = s

@@ -111,6 +111,11 @@ func Decide(r Request) error {
 		if r.Target == nil {
 			return notMember(r)
 		}
+		// The owner leaves by transfer; only as the last member may they quit,
+		// which dismisses the group.
+		if r.Target.RoleLevel == store.RoleOwner && g.MemberCount > 1 {
+			return errcode.New(errcode.OwnerCannotQuit, "the owner cannot quit group %s; transfer it first", g.GroupID)
+		}
 	case OpSetMemberInfo:
 		if r.Target == nil {
 			return notMember(r)
@@ -169,9 +174,10 @@ func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
 }
 
 // Outranks reports whether the actor strictly outranks the target: owner >
-// admin > member; app admins outrank everyone but the owner.
+// admin > member; app admins outrank everyone. (Nobody kicks or mutes the
+// owner, but that is a rule of those operations, not of rank.)
 func Outranks(a Actor, self, target *store.Member) bool {
-	if a.AppAdmin && target.RoleLevel != store.RoleOwner {
+	if a.AppAdmin {
 		return true
 	}
 	if self == nil {
@@ -181,6 +187,17 @@ func Outranks(a Actor, self, target *store.Member) bool {
 }
 
 func rank(m *store.Member) int { return m.RoleLevel }
+
+// SeesFullMemberInfo reports whether the actor, already allowed to read the
+// members (OpReadMembers), sees every field of targetID's member record.
+// Under lookMemberInfo 1 ordinary members see only their own record in full
+// and the public fields of others; admins, the owner and app admins see all.
+func SeesFullMemberInfo(a Actor, g *store.Group, self *store.Member, targetID string) bool {
+	if g.LookMemberInfo != 1 || a.AppAdmin || targetID == a.UserID {
+		return true
+	}
+	return self != nil && self.RoleLevel >= store.RoleAdmin
+}
 
 func isOwner(r Request) bool {
 	return r.Actor.AppAdmin || (r.Self != nil && r.Self.RoleLevel == store.RoleOwner)

@@ -12,6 +12,9 @@ import "fmt"
 //	application  G#<gid>            A#<uid>         G#<gid>#A / <reqTime>#<uid>          U#<uid>#A / <reqTime>#<gid>  G#<gid>#A#<result> / <reqTime>#<uid>
 //	event        G#<gid>#E          V#<version>
 //	idempotency  I#<uid>#<key>      IDEM
+//	inbox entry  U#<uid>#N          <seq>           (seq: 12 digits, per user 1, 2, 3…; see inbox.go)
+//	inbox seq    U#<uid>            INBOXSEQ        (the user's last seq; a delivery's transaction moves it n -> n+1 on "seq = n")
+//	delivery     N#<eid>#<uid>      MARK            (put-if-absent in the same transaction: one entry per (eventID, recipient))
 //
 // IDs never contain '#' (validate.IsID), so the separators are unambiguous.
 // Numbers in sort keys are zero-padded so that string order is numeric order.

@@ -180,6 +180,11 @@ func translate(err error) error {
 			return errcode.Wrap(errcode.Unavailable, err, "the database is busy; retry later")
 		case "TransactionConflictException", "TransactionInProgressException":
 			return fmt.Errorf("%w: %v", errVersionMoved, err)
+		case "InternalServerError":
+			// DynamoDB Local answers lock timeouts under contention this way,
+			// and DynamoDB itself documents 500s as safe to retry: the
+			// operation re-reads and decides again.
+			return fmt.Errorf("%w: %v", ErrRetry, err)
 		}
 	}
 	var ce *errcode.Error

@@ -1,0 +1,84 @@
+package event
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+)
+
+// Message attribute names every published event carries; subscribers'
+// filter policies select on them (SPEC §5).
+const (
+	AttrType    = "type"
+	AttrGroupID = "groupID"
+	AttrCode    = "code"
+)
+
+// Publisher publishes outbox events to the SNS topic.
+type Publisher struct {
+	SNS      *sns.Client
+	TopicARN string
+}
+
+// Attributes are the SNS message attributes of ev.
+func Attributes(ev Event) map[string]snstypes.MessageAttributeValue {
+	return map[string]snstypes.MessageAttributeValue{
+		AttrType:    {DataType: aws.String("String"), StringValue: aws.String(string(ev.Type))},
+		AttrGroupID: {DataType: aws.String("String"), StringValue: aws.String(ev.GroupID)},
+		AttrCode:    {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(ev.Code))},
+	}
+}
+
+// Publish sends one event: the message body is the event's JSON.
+func (p *Publisher) Publish(ctx context.Context, ev Event) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("event: encode %s: %w", ev.EventID, err)
+	}
+	_, err = p.SNS.Publish(ctx, &sns.PublishInput{
+		TopicArn:          aws.String(p.TopicARN),
+		Message:           aws.String(string(body)),
+		MessageAttributes: Attributes(ev),
+	})
+	if err != nil {
+		return fmt.Errorf("event: publish %s: %w", ev.EventID, err)
+	}
+	return nil
+}
+
+// HandleStream publishes the outbox events of a DynamoDB Streams batch, in
+// order. At the first failure it stops and reports that record's sequence
+// number: Lambda then retries the batch from there, so events of a shard are
+// never published out of order and a published event is at most
+// republished (at-least-once; consumers deduplicate by eventID). Records
+// that are not event inserts (the filter criteria normally keep them out)
+// are skipped.
+func (p *Publisher) HandleStream(ctx context.Context, batch events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
+	for _, rec := range batch.Records {
+		if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
+			continue
+		}
+		if k, ok := rec.Change.NewImage["kind"]; !ok || k.DataType() != events.DataTypeString || k.String() != "event" {
+			continue
+		}
+		err := func() error {
+			ev, err := FromStreamImage(rec.Change.NewImage)
+			if err != nil {
+				return err
+			}
+			return p.Publish(ctx, ev)
+		}()
+		if err != nil {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			return resp, nil
+		}
+	}
+	return resp, nil
+}

@@ -1,0 +1,111 @@
+package event_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/shared/event"
+)
+
+func image(id string, t event.Type, version int) map[string]events.DynamoDBAttributeValue {
+	return map[string]events.DynamoDBAttributeValue{
+		"PK":          events.NewStringAttribute("G#g1#E"),
+		"SK":          events.NewStringAttribute(fmt.Sprintf("V#%012d", version)),
+		"kind":        events.NewStringAttribute("event"),
+		"eventID":     events.NewStringAttribute(id),
+		"type":        events.NewStringAttribute(string(t)),
+		"code":        events.NewNumberAttribute(fmt.Sprint(t.Code())),
+		"groupID":     events.NewStringAttribute("g1"),
+		"version":     events.NewNumberAttribute(fmt.Sprint(version)),
+		"actorUserID": events.NewStringAttribute("alice"),
+		"occurredAt":  events.NewNumberAttribute("1767225600000"),
+		"payload": events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{
+			"userIDs": events.NewListAttribute([]events.DynamoDBAttributeValue{events.NewStringAttribute("bob")}),
+			"n":       events.NewNumberAttribute("7"),
+		}),
+		"recipients": events.NewListAttribute([]events.DynamoDBAttributeValue{events.NewStringAttribute("bob")}),
+		"expiresAt":  events.NewNumberAttribute("1769817600"),
+	}
+}
+
+func insert(seq string, img map[string]events.DynamoDBAttributeValue) events.DynamoDBEventRecord {
+	return events.DynamoDBEventRecord{EventName: "INSERT", Change: events.DynamoDBStreamRecord{SequenceNumber: seq, NewImage: img}}
+}
+
+func TestFromStreamImageDecodesAnOutboxEvent(t *testing.T) {
+	ev, err := event.FromStreamImage(image("E1", event.MemberKicked, 7))
+	require.NoError(t, err)
+	assert.Equal(t, "E1", ev.EventID)
+	assert.Equal(t, event.MemberKicked, ev.Type)
+	assert.Equal(t, 1508, ev.Code)
+	assert.EqualValues(t, 7, ev.Version)
+	assert.Equal(t, []string{"bob"}, ev.Recipients)
+	assert.Equal(t, []any{"bob"}, ev.Payload["userIDs"])
+	_, err = event.FromStreamImage(map[string]events.DynamoDBAttributeValue{"PK": events.NewStringAttribute("G#x")})
+	assert.Error(t, err, "not an event")
+}
+
+// tap subscribes a fresh queue to a fresh topic with raw delivery.
+func tap(t *testing.T) (*event.Publisher, *sqs.Client, string) {
+	t.Helper()
+	cfg := devstack.AWSConfig(t, "SNS", "SQS")
+	ctx := context.Background()
+	snsClient, sqsClient := sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
+	name := fmt.Sprintf("event-test-%d-%d", os.Getpid(), time.Now().UnixNano())
+	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
+	require.NoError(t, err)
+	q, err := sqsClient.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = snsClient.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: topic.TopicArn})
+		_, _ = sqsClient.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl})
+	})
+	qa, err := sqsClient.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	require.NoError(t, err)
+	_, err = snsClient.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String(qa.Attributes["QueueArn"]), Attributes: map[string]string{"RawMessageDelivery": "true"}})
+	require.NoError(t, err)
+	return &event.Publisher{SNS: snsClient, TopicARN: aws.ToString(topic.TopicArn)}, sqsClient, aws.ToString(q.QueueUrl)
+}
+
+func TestHandleStreamPublishesInOrderAndStopsAtTheFirstFailure(t *testing.T) {
+	p, sqsClient, url := tap(t)
+	ctx := context.Background()
+	bad := image("E2", event.MemberKicked, 2)
+	delete(bad, "eventID") // cannot be decoded: the publisher must stop here
+	member := image("X", event.MemberKicked, 9)
+	member["kind"] = events.NewStringAttribute("member")
+	resp, err := p.HandleStream(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		insert("100", member), // not an event: skipped
+		insert("101", image("E1", event.MemberKicked, 1)),
+		insert("102", bad),
+		insert("103", image("E3", event.GroupInfoSet, 3)),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "102"}}, resp.BatchItemFailures)
+
+	out, err := sqsClient.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: []string{"All"}})
+	require.NoError(t, err)
+	require.Len(t, out.Messages, 1, "only the event before the failure is published")
+	m := out.Messages[0]
+	var ev event.Event
+	require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &ev))
+	assert.Equal(t, "E1", ev.EventID)
+	assert.Equal(t, "MemberKicked", aws.ToString(m.MessageAttributes["type"].StringValue))
+	assert.Equal(t, "g1", aws.ToString(m.MessageAttributes["groupID"].StringValue))
+	assert.Equal(t, "1508", aws.ToString(m.MessageAttributes["code"].StringValue))
+	assert.Equal(t, "Number", aws.ToString(m.MessageAttributes["code"].DataType))
+}

@@ -1,0 +1,254 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// JoinInput is the body of POST /groups/{groupID}/applications.
+type JoinInput struct {
+	ReqMsg        string `json:"reqMsg"`
+	JoinSource    int    `json:"joinSource"`
+	InviterUserID string `json:"inviterUserID"`
+	Ex            string `json:"ex"`
+}
+
+// JoinResult tells whether the actor joined at once or applied.
+type JoinResult struct {
+	Joined      bool               `json:"joined"`
+	Application *store.Application `json:"application,omitempty"`
+}
+
+func (in *JoinInput) validate() error {
+	if in.JoinSource == 0 {
+		in.JoinSource = store.JoinBySearch
+	}
+	err := validate.First(
+		validate.Text("reqMsg", in.ReqMsg, validate.MaxText),
+		validate.Text("ex", in.Ex, validate.MaxEx),
+		validate.OneOf("joinSource", in.JoinSource, store.JoinByInvitation, store.JoinBySearch, store.JoinByQRCode),
+	)
+	if err == nil && in.InviterUserID != "" {
+		err = validate.ID("inviterUserID", in.InviterUserID)
+	}
+	return err
+}
+
+// Join lets a non-member in: at once under needVerification 2, otherwise by
+// creating (or replacing) their pending application, announced to the owner
+// and admins.
+func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, in JoinInput) (*JoinResult, error) {
+	if err := validate.First(validate.ID("groupID", groupID), in.validate()); err != nil {
+		return nil, err
+	}
+	var out *JoinResult
+	err := store.Retry(ctx, func() error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+		if err != nil {
+			return err
+		}
+		if err := permission.Decide(permission.Request{Op: permission.OpJoin, Actor: a, Group: g, Self: ms[a.UserID], TargetID: a.UserID}); err != nil {
+			return err
+		}
+		now := s.st.Now().UnixMilli()
+		if g.NeedVerification == 2 {
+			m := &store.Member{GroupID: groupID, UserID: a.UserID, RoleLevel: store.RoleMember, JoinTime: now,
+				JoinSource: in.JoinSource, InviterUserID: in.InviterUserID, OperatorUserID: a.UserID}
+			ev := event.New(event.MemberEnter, a.UserID, map[string]any{"userID": a.UserID, "joinSource": in.JoinSource})
+			if _, err := s.st.AddMembers(ctx, g, []*store.Member{m}, ev); err != nil {
+				return err
+			}
+			out = &JoinResult{Joined: true}
+			return nil
+		}
+		app := &store.Application{GroupID: groupID, UserID: a.UserID, ReqMsg: in.ReqMsg, JoinSource: in.JoinSource,
+			InviterUserID: in.InviterUserID, ReqTime: now, Ex: in.Ex}
+		if err := s.putApplications(ctx, a, g, []*store.Application{app}); err != nil {
+			return err
+		}
+		out = &JoinResult{Application: app}
+		return nil
+	})
+	return out, err
+}
+
+// putApplications commits one batch of pending applications as one change,
+// with a JoinGroupApplication event to the owner and admins (the holders of
+// handleApplication until custom roles exist).
+func (s *Service) putApplications(ctx context.Context, a permission.Actor, g *store.Group, apps []*store.Application) error {
+	managers, err := s.st.ManagerIDs(ctx, g.GroupID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(apps))
+	for i, ap := range apps {
+		ids[i] = ap.UserID
+	}
+	ev := event.New(event.JoinGroupApplication, a.UserID, map[string]any{
+		"userIDs": ids, "joinSource": apps[0].JoinSource, "inviterUserID": apps[0].InviterUserID, "reqMsg": apps[0].ReqMsg,
+	}, others(managers, a.UserID)...)
+	_, err = s.st.PutApplications(ctx, g, apps, ev)
+	return err
+}
+
+// applyInBatches creates applications in atomic batches, each its own change
+// and event. A user that cannot apply is reported and the batch retried
+// without them, as addInBatches does for members.
+func (s *Service) applyInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Application) []FailedUser {
+	var failed []FailedUser
+	for len(rest) > 0 {
+		batch := rest[:min(len(rest), store.ApplyBatch)]
+		rest = rest[len(batch):]
+		for len(batch) > 0 {
+			err := store.Retry(ctx, func() error {
+				err := s.putApplications(ctx, a, g, batch)
+				if store.IsRetryable(err) {
+					fresh, gerr := s.st.GetGroup(ctx, g.GroupID)
+					if gerr != nil {
+						return gerr
+					}
+					*g = *fresh
+				}
+				return err
+			})
+			if err == nil {
+				break
+			}
+			var ue *store.UserError
+			if errors.As(err, &ue) {
+				failed = append(failed, FailedUser{UserID: ue.UserID, Code: ue.Err.Code, Message: ue.Err.Message})
+				batch = slices.DeleteFunc(batch, func(ap *store.Application) bool { return ap.UserID == ue.UserID })
+				continue
+			}
+			e := errcode.Of(err)
+			for _, ap := range append(batch, rest...) {
+				failed = append(failed, FailedUser{UserID: ap.UserID, Code: e.Code, Message: e.Message})
+			}
+			return failed
+		}
+	}
+	return failed
+}
+
+// ApplicationResponseInput is the body of PUT /groups/{groupID}/applications/{userID}.
+type ApplicationResponseInput struct {
+	HandleResult int    `json:"handleResult"`
+	HandledMsg   string `json:"handledMsg"`
+}
+
+// RespondApplication agrees to or refuses a pending application. Agreeing
+// adds the member and marks the application in one change; if the user is
+// already a member, only the application is marked.
+//
+// OpenIM announces an agreed application with two notifications
+// (GroupApplicationAccepted 1505, then MemberEnter 1510). Here each change
+// writes exactly one event (invariant 4), so the one event is
+// GroupApplicationAccepted (1505) for a join request and MemberInvited
+// (1509) for an invitation (joinSource 2); its payload says whether the user
+// entered. A refusal is GroupApplicationRejected (1506). The applicant is
+// the recipient of each.
+func (s *Service) RespondApplication(ctx context.Context, a permission.Actor, groupID, userID string, in ApplicationResponseInput) (*store.Application, error) {
+	if err := validate.First(
+		validate.ID("groupID", groupID),
+		validate.ID("userID", userID),
+		validate.OneOf("handleResult", in.HandleResult, store.ApplicationAgreed, store.ApplicationRefused),
+		validate.Text("handledMsg", in.HandledMsg, validate.MaxText),
+	); err != nil {
+		return nil, err
+	}
+	var out *store.Application
+	err := store.Retry(ctx, func() error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
+		if err != nil {
+			return err
+		}
+		if err := permission.Decide(permission.Request{Op: permission.OpHandleApplication, Actor: a, Group: g,
+			Self: ms[a.UserID], Target: ms[userID], TargetID: userID}); err != nil {
+			return err
+		}
+		app, err := s.st.GetApplication(ctx, groupID, userID)
+		if err != nil {
+			return err
+		}
+		if app.HandleResult != store.ApplicationPending {
+			return errcode.New(errcode.ApplicationHandled, "the application of user %s was already handled", userID)
+		}
+		payload := map[string]any{"userID": userID, "joinSource": app.JoinSource, "inviterUserID": app.InviterUserID,
+			"handleResult": in.HandleResult, "handledMsg": in.HandledMsg}
+		t := event.GroupApplicationRejected
+		var add *store.Member
+		if in.HandleResult == store.ApplicationAgreed {
+			t = event.GroupApplicationAccepted
+			if ms[userID] == nil {
+				if app.JoinSource == store.JoinByInvitation {
+					t = event.MemberInvited
+				}
+				add = &store.Member{GroupID: groupID, UserID: userID, RoleLevel: store.RoleMember,
+					JoinTime: s.st.Now().UnixMilli(), JoinSource: app.JoinSource, InviterUserID: app.InviterUserID,
+					OperatorUserID: a.UserID}
+			}
+			payload["entered"] = add != nil
+		}
+		ev := event.New(t, a.UserID, payload, others([]string{userID}, a.UserID)...)
+		_, err = s.st.HandleApplication(ctx, g, app, in.HandleResult, a.UserID, in.HandledMsg, add, ev)
+		var ue *store.UserError
+		if errors.As(err, &ue) && ue.Err.Code == errcode.AlreadyInGroup {
+			// The user became a member after the snapshot: read again, and
+			// the next attempt marks the application only.
+			return fmt.Errorf("user %s joined meanwhile: %w", userID, store.ErrRetry)
+		}
+		if err != nil {
+			return err
+		}
+		out = app
+		return nil
+	})
+	return out, err
+}
+
+// ListApplicationsInput is the query of GET /applications/received.
+type ListApplicationsInput struct {
+	GroupID      string `json:"groupID"`
+	HandleResult *int   `json:"handleResult"`
+	Limit        int    `json:"limit"`
+	Cursor       string `json:"cursor"`
+}
+
+// ListReceivedApplications pages through the applications to a group the
+// actor handles applications for, newest first, optionally only those with
+// one handleResult.
+func (s *Service) ListReceivedApplications(ctx context.Context, a permission.Actor, in ListApplicationsInput) (*store.Page[*store.Application], error) {
+	if in.GroupID == "" {
+		return nil, errcode.New(errcode.InvalidArgument, "groupID is required: this version lists the applications of one group at a time")
+	}
+	if err := validate.ID("groupID", in.GroupID); err != nil {
+		return nil, err
+	}
+	if in.HandleResult != nil {
+		if err := validate.OneOf("handleResult", *in.HandleResult, store.ApplicationPending, store.ApplicationAgreed, store.ApplicationRefused); err != nil {
+			return nil, err
+		}
+	}
+	g, ms, err := s.st.Snapshot(ctx, in.GroupID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if err := permission.Decide(permission.Request{Op: permission.OpListApplications, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
+		return nil, err
+	}
+	return s.st.ListGroupApplications(ctx, in.GroupID, in.HandleResult, in.Limit, in.Cursor)
+}
+
+// ListSentApplications pages through the actor's own applications, newest
+// first.
+func (s *Service) ListSentApplications(ctx context.Context, a permission.Actor, limit int, cursor string) (*store.Page[*store.Application], error) {
+	return s.st.ListUserApplications(ctx, a.UserID, limit, cursor)
+}

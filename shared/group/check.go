@@ -1,0 +1,430 @@
+package group
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// The consistency checker of SPEC §6. It reads a whole group (only it does),
+// reports which invariants of SPEC §2 do not hold, and on request repairs
+// them as one change of the group with its own GroupRepaired event.
+//
+// What is checked:
+//  1. a group that is not dismissed has exactly one owner: ownerUserID names a
+//     member with roleLevel 100 and no other member has 100;
+//  2. memberCount equals the member records (dismissed groups included: the
+//     cleanup lowers memberCount with each member record it deletes);
+//  3. "my groups" is GSI2 over the member records themselves, so a user is
+//     listed exactly for the groups they are a member of by construction.
+//     What can still break it is a member record whose index keys do not
+//     match its fields; so each record's GSI1 (rank) and GSI2 keys, and the
+//     groupID/userID attributes those lists return, are compared with the
+//     values derived from its key, roleLevel and joinTime (not dismissed
+//     groups: ListJoinedGroups hides dismissed groups, and their records go);
+//  4. the retained events have versions that go up by one with no gap or
+//     repeat, each event's version matches its key, and the newest retained
+//     event carries the group's version. Events expire by TTL, so only the
+//     window not yet expired is checked; expiry never makes a gap, because
+//     versions and expiry times grow together;
+//  5. a dismissed group keeps no member or pending-application record once
+//     its cleanup is due (CheckInput.CleanupDue, or CleanupGrace after the
+//     dismissal). Before that the records are reported as Pending, which is
+//     information, not a violation.
+// (Invariant 6, roles, arrives with the roles issue.)
+
+// CleanupGrace is how long after a dismissal its records may remain before
+// the checker calls them a violation of invariant 5.
+const CleanupGrace = time.Hour
+
+// CheckerActor is the identity of the scheduled checker: an app admin, as
+// the checker's route needs.
+var CheckerActor = permission.Actor{UserID: "system:checker", AppAdmin: true}
+
+// CheckInput is the body of POST /admin/groups/{groupID}/check.
+type CheckInput struct {
+	Repair bool `json:"repair"`
+	// CleanupDue tells the checker that the removal of a dismissed group's
+	// records should be complete (for example after the cleanup consumer ran),
+	// so records left are violations at once. Not part of the API body.
+	CleanupDue bool `json:"-"`
+}
+
+// Finding is one problem found, with the invariant of SPEC §2 it concerns.
+type Finding struct {
+	Invariant int    `json:"invariant"`
+	Message   string `json:"message"`
+}
+
+// CheckReport is the checker's answer.
+type CheckReport struct {
+	GroupID    string    `json:"groupID"`
+	Version    int64     `json:"version"`
+	Violations []Finding `json:"violations"`
+	// Pending lists records of a dismissed group whose cleanup is still
+	// within its grace period: expected, not a violation.
+	Pending  []Finding `json:"pending,omitempty"`
+	Repaired bool      `json:"repaired"`
+}
+
+// maxRepairRounds bounds how many repair changes one Check commits; each
+// rewrites at most store.MaxRepairMembers member records, and what is left
+// is reported for another call.
+const maxRepairRounds = 20
+
+// Check checks a group's invariants and, with Repair, repairs them. App
+// admins only.
+func (s *Service) Check(ctx context.Context, a permission.Actor, groupID string, in CheckInput) (*CheckReport, error) {
+	if !a.AppAdmin {
+		return nil, errcode.New(errcode.NoPermission, "only app admins may check groups")
+	}
+	if err := validate.ID("groupID", groupID); err != nil {
+		return nil, err
+	}
+	rep, err := s.checkOnce(ctx, groupID, in)
+	if err != nil || !in.Repair || len(rep.Violations) == 0 {
+		return rep, err
+	}
+	repaired := false
+	for range maxRepairRounds {
+		did, err := s.repairOnce(ctx, a, groupID)
+		if err != nil {
+			return nil, err
+		}
+		if !did {
+			break
+		}
+		repaired = true
+	}
+	if rep, err = s.checkOnce(ctx, groupID, in); err != nil {
+		return nil, err
+	}
+	rep.Repaired = repaired
+	return rep, nil
+}
+
+func (s *Service) checkOnce(ctx context.Context, groupID string, in CheckInput) (*CheckReport, error) {
+	var rep *CheckReport
+	err := store.Retry(ctx, func() error {
+		st, err := s.st.ReadGroupState(ctx, groupID)
+		if err != nil {
+			return err
+		}
+		rep = evaluate(st, in, s.st.Now())
+		return nil
+	})
+	return rep, err
+}
+
+// repairOnce plans a repair on a fresh read and commits it; a lost race
+// re-reads and plans again. It reports whether a repair was committed.
+func (s *Service) repairOnce(ctx context.Context, a permission.Actor, groupID string) (bool, error) {
+	did := false
+	err := store.Retry(ctx, func() error {
+		did = false
+		st, err := s.st.ReadGroupState(ctx, groupID)
+		if err != nil {
+			return err
+		}
+		if st.Group.Status == store.StatusDismissed {
+			return nil // accepts no change; its records go with the cleanup
+		}
+		r, payload := plan(st)
+		if r.OwnerUserID == "" && r.MemberCount == nil && len(r.Members) == 0 {
+			return nil
+		}
+		payload["violations"] = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
+		if _, err := s.st.RepairGroup(ctx, st.Group, r, event.New(event.GroupRepaired, a.UserID, payload)); err != nil {
+			return err
+		}
+		did = true
+		return nil
+	})
+	return did, err
+}
+
+// evaluate finds the violations in a state read by ReadGroupState.
+func evaluate(st *store.GroupState, in CheckInput, now time.Time) *CheckReport {
+	g := st.Group
+	rep := &CheckReport{GroupID: g.GroupID, Version: g.Version, Violations: []Finding{}}
+	add := func(inv int, format string, args ...any) {
+		rep.Violations = append(rep.Violations, Finding{inv, fmt.Sprintf(format, args...)})
+	}
+	byID := make(map[string]*store.MemberRecord, len(st.Members))
+	var owners []string
+	for _, m := range st.Members {
+		byID[m.UserID] = m
+		if m.RoleLevel == store.RoleOwner {
+			owners = append(owners, m.UserID)
+		}
+	}
+
+	// Invariant 2 holds for dismissed groups too: the cleanup lowers
+	// memberCount with each member record it deletes.
+	if g.MemberCount != int64(len(st.Members)) {
+		add(2, "memberCount is %d but there are %d member records", g.MemberCount, len(st.Members))
+	}
+	if g.Status != store.StatusDismissed {
+		// Invariant 1.
+		switch named := byID[g.OwnerUserID]; {
+		case g.OwnerUserID == "":
+			add(1, "the group names no owner")
+		case named == nil:
+			add(1, "ownerUserID %s is not a member", g.OwnerUserID)
+		case named.RoleLevel != store.RoleOwner:
+			add(1, "ownerUserID %s has roleLevel %d, not %d", g.OwnerUserID, named.RoleLevel, store.RoleOwner)
+		}
+		if len(owners) == 0 {
+			add(1, "no member has roleLevel %d", store.RoleOwner)
+		}
+		if extra := slices.DeleteFunc(slices.Clone(owners), func(id string) bool { return id == g.OwnerUserID }); len(extra) > 0 {
+			add(1, "members other than ownerUserID with roleLevel %d: %s", store.RoleOwner, strings.Join(extra, ", "))
+		}
+		// Invariant 3.
+		for _, m := range st.Members {
+			if !m.KeysOK() {
+				add(3, "member %s has index keys %s, want %s", m.UserID, keysString(m.Keys), keysString(m.WantKeys()))
+			}
+		}
+	}
+
+	// Invariant 4, over the retained window.
+	var last *store.EventVersion
+	for i := range st.Events {
+		ev := &st.Events[i]
+		if ev.ExpiresAt != 0 && ev.ExpiresAt <= now.Unix() {
+			continue // expired, awaiting TTL deletion
+		}
+		if kv := ev.KeyVersion(); kv != ev.Version {
+			add(4, "event %s carries version %d", ev.SK, ev.Version)
+		}
+		if last != nil && ev.Version != last.Version+1 {
+			if ev.Version <= last.Version {
+				add(4, "event version %d repeats or goes back after %d", ev.Version, last.Version)
+			} else {
+				add(4, "events jump from version %d to %d", last.Version, ev.Version)
+			}
+		}
+		last = ev
+	}
+	if last != nil && last.Version != g.Version {
+		add(4, "the newest retained event has version %d but the group is at version %d", last.Version, g.Version)
+	}
+
+	// Invariant 5.
+	if g.Status == store.StatusDismissed && (len(st.Members) > 0 || st.PendingApplications > 0) {
+		f := Finding{5, fmt.Sprintf("the group is dismissed but %d member and %d pending application records remain", len(st.Members), st.PendingApplications)}
+		// The dismissal is the group's last change; if its event has expired,
+		// the dismissal is older than the event retention.
+		due := in.CleanupDue || last == nil || last.Version != g.Version ||
+			now.Sub(time.UnixMilli(last.OccurredAt)) > CleanupGrace
+		if due {
+			rep.Violations = append(rep.Violations, f)
+		} else {
+			f.Message += " (cleanup pending)"
+			rep.Pending = append(rep.Pending, f)
+		}
+	}
+	return rep
+}
+
+func keysString(k store.IndexKeys) string {
+	return fmt.Sprintf("{groupID:%q userID:%q GSI1:%q/%q GSI2:%q/%q}", k.GroupID, k.UserID, k.GSI1PK, k.GSI1SK, k.GSI2PK, k.GSI2SK)
+}
+
+// plan decides the repair of a group that is not dismissed, and the payload
+// of its event:
+//   - the owner is kept if ownerUserID names a member with 100; otherwise the
+//     longest-serving member with 100, else the longest-serving admin, else
+//     the longest-serving member (earliest joinTime) becomes owner;
+//   - every other member with 100 becomes an admin (60);
+//   - memberCount is recounted;
+//   - member records with wrong index keys are rewritten.
+//
+// An empty group cannot get an owner; that violation stays reported.
+func plan(st *store.GroupState) (store.Repair, map[string]any) {
+	g := st.Group
+	var r store.Repair
+	payload := map[string]any{}
+	byID := map[string]*store.MemberRecord{}
+	byLevel := map[int][]*store.MemberRecord{}
+	for _, m := range st.Members {
+		byID[m.UserID] = m
+		byLevel[m.RoleLevel] = append(byLevel[m.RoleLevel], m)
+	}
+	longestServing := func(ms []*store.MemberRecord) *store.MemberRecord {
+		if len(ms) == 0 {
+			return nil
+		}
+		return slices.MinFunc(ms, func(a, b *store.MemberRecord) int {
+			return cmp.Or(cmp.Compare(a.JoinTime, b.JoinTime), strings.Compare(a.UserID, b.UserID))
+		})
+	}
+	owner := byID[g.OwnerUserID]
+	if owner == nil || owner.RoleLevel != store.RoleOwner {
+		owner = longestServing(byLevel[store.RoleOwner])
+	}
+	if owner == nil {
+		owner = longestServing(byLevel[store.RoleAdmin])
+	}
+	if owner == nil {
+		owner = longestServing(st.Members)
+	}
+
+	var fixes []store.MemberFix
+	fixed := map[string]bool{}
+	if owner != nil {
+		if owner.RoleLevel != store.RoleOwner {
+			fixes = append(fixes, store.MemberFix{Read: owner, RoleLevel: store.RoleOwner})
+			fixed[owner.UserID] = true
+			payload["promoted"] = owner.UserID
+		}
+		if g.OwnerUserID != owner.UserID {
+			r.OwnerUserID = owner.UserID
+			payload["previousOwnerUserID"] = g.OwnerUserID
+			payload["ownerUserID"] = owner.UserID
+		}
+		var demoted []string
+		for _, m := range byLevel[store.RoleOwner] {
+			if m != owner {
+				fixes = append(fixes, store.MemberFix{Read: m, RoleLevel: store.RoleAdmin})
+				fixed[m.UserID] = true
+				demoted = append(demoted, m.UserID)
+			}
+		}
+		if len(demoted) > 0 {
+			payload["demoted"] = demoted
+		}
+	}
+	if n := int64(len(st.Members)); g.MemberCount != n {
+		r.MemberCount = &n
+		payload["previousMemberCount"] = g.MemberCount
+		payload["memberCount"] = n
+	}
+	var reindexed []string
+	for _, m := range st.Members {
+		if !fixed[m.UserID] && !m.KeysOK() {
+			fixes = append(fixes, store.MemberFix{Read: m, RoleLevel: m.RoleLevel})
+			reindexed = append(reindexed, m.UserID)
+		}
+	}
+	if len(reindexed) > 0 {
+		payload["reindexed"] = reindexed
+	}
+	// The ownership fixes come first, so they are never cut off; the rest is
+	// left for the next round.
+	if len(fixes) > store.MaxRepairMembers {
+		fixes = fixes[:store.MaxRepairMembers]
+	}
+	r.Members = fixes
+	return r, payload
+}
+
+func messages(fs []Finding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = fmt.Sprintf("invariant %d: %s", f.Invariant, f.Message)
+	}
+	return out
+}
+
+// CheckAllSummary is the outcome of one run of the scheduled checker.
+type CheckAllSummary struct {
+	Groups               int  `json:"groups"`
+	GroupsWithViolations int  `json:"groupsWithViolations"`
+	Violations           int  `json:"violations"`
+	Errors               int  `json:"errors"`
+	Truncated            bool `json:"truncated"`
+}
+
+// checkAllMargin is the time left before the deadline at which a run stops,
+// so that it still logs its summary and metric.
+const checkAllMargin = 30 * time.Second
+
+// CheckAll runs the checker (report only) over every group, at most
+// maxGroups (0: no bound) and stopping before ctx's deadline. It writes one
+// JSON line per group with violations (or a failed check) to w, then the
+// metrics in Embedded Metric Format.
+func (s *Service) CheckAll(ctx context.Context, w io.Writer, maxGroups int) (*CheckAllSummary, error) {
+	log := slog.New(slog.NewJSONHandler(w, nil))
+	sum := &CheckAllSummary{}
+	stop := func() bool {
+		if maxGroups > 0 && sum.Groups >= maxGroups {
+			return true
+		}
+		d, ok := ctx.Deadline()
+		return ok && time.Until(d) < checkAllMargin
+	}
+	err := s.st.ScanGroups(ctx, 1000, func(ids []string) (bool, error) {
+		for _, id := range ids {
+			if stop() {
+				sum.Truncated = true
+				return false, nil
+			}
+			sum.Groups++
+			rep, err := s.Check(ctx, CheckerActor, id, CheckInput{})
+			if errcode.CodeOf(err) == errcode.GroupNotFound {
+				sum.Groups-- // deleted since the scan read it
+				continue
+			}
+			if err != nil {
+				sum.Errors++
+				log.Error("group check failed", "groupID", id, "error", err.Error())
+				continue
+			}
+			if len(rep.Violations) > 0 {
+				sum.GroupsWithViolations++
+				sum.Violations += len(rep.Violations)
+				log.Warn("group invariant violations", "groupID", id, "version", rep.Version, "violations", rep.Violations)
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		sum.Errors++
+		log.Error("group scan failed", "error", err.Error())
+	}
+	log.Info("group check run", "summary", sum)
+	EmitCheckMetrics(w, sum, s.st.Now())
+	return sum, err
+}
+
+// EmitCheckMetrics writes the run's metrics as one CloudWatch Embedded
+// Metric Format line (namespace Circles); Lambda's log pipeline turns it into
+// metrics, with no SDK call and no extra permission.
+func EmitCheckMetrics(w io.Writer, sum *CheckAllSummary, now time.Time) {
+	doc := map[string]any{
+		"_aws": map[string]any{
+			"Timestamp": now.UnixMilli(),
+			"CloudWatchMetrics": []any{map[string]any{
+				"Namespace":  "Circles",
+				"Dimensions": [][]string{{"Service"}},
+				"Metrics": []any{
+					map[string]string{"Name": "GroupInvariantViolations", "Unit": "Count"},
+					map[string]string{"Name": "GroupsWithViolations", "Unit": "Count"},
+					map[string]string{"Name": "GroupsChecked", "Unit": "Count"},
+					map[string]string{"Name": "GroupCheckErrors", "Unit": "Count"},
+				},
+			}},
+		},
+		"Service":                  "GroupChecker",
+		"GroupInvariantViolations": sum.Violations,
+		"GroupsWithViolations":     sum.GroupsWithViolations,
+		"GroupsChecked":            sum.Groups,
+		"GroupCheckErrors":         sum.Errors,
+	}
+	b, _ := json.Marshal(doc)
+	_, _ = w.Write(append(b, '\n'))
+}

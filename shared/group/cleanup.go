@@ -1,0 +1,44 @@
+package group
+
+import (
+	"context"
+
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// DefaultCleanupItems is how many records one consumer invocation removes
+// before it hands the rest to the next delivery; it bounds the work (and
+// the Lambda's time) per message.
+const DefaultCleanupItems = 1000
+
+// CleanupDismissed removes up to maxItems member and application records
+// of a dismissed group, in transactions of at most store.CleanupBatch
+// deletes that keep memberCount equal to the member records. It answers
+// done once nothing is left; until then the caller calls it again (the
+// pipeline redelivers the GroupDismissed event). Safe to repeat and to run
+// concurrently.
+func (s *Service) CleanupDismissed(ctx context.Context, groupID string, maxItems int) (done bool, err error) {
+	if err := validate.ID("groupID", groupID); err != nil {
+		return false, err
+	}
+	if maxItems <= 0 {
+		maxItems = DefaultCleanupItems
+	}
+	err = store.Retry(ctx, func() error {
+		done, err = s.st.CleanupDismissed(ctx, groupID, maxItems)
+		return err
+	})
+	return done, err
+}
+
+// OnGroupEvent is the cleanup consumer's entry point: a GroupDismissed event
+// starts (or continues) the removal of the group's records; other events
+// need nothing and are done.
+func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int) (done bool, err error) {
+	if ev.Type != event.GroupDismissed {
+		return true, nil
+	}
+	return s.CleanupDismissed(ctx, ev.GroupID, maxItems)
+}

@@ -1,0 +1,233 @@
+package group
+
+import (
+	"context"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// MaxMuteSeconds is the longest member mute: one year.
+const MaxMuteSeconds = 31536000
+
+// MuteMemberInput is the body of POST /groups/{groupID}/members/{userID}/mute.
+type MuteMemberInput struct {
+	MutedSeconds int64 `json:"mutedSeconds"`
+}
+
+// SetMemberInfoInput is the body of PATCH /groups/{groupID}/members/{userID}:
+// an absent field stays as it is, and "" clears a text field.
+type SetMemberInfoInput struct {
+	Nickname  *string `json:"nickname"`
+	FaceURL   *string `json:"faceURL"`
+	Ex        *string `json:"ex"`
+	RoleLevel *int    `json:"roleLevel"`
+}
+
+func (in *SetMemberInfoInput) validate() error {
+	text := func(field string, p *string, max int) error {
+		if p == nil {
+			return nil
+		}
+		return validate.Text(field, *p, max)
+	}
+	return validate.First(
+		text("nickname", in.Nickname, validate.MaxText),
+		text("faceURL", in.FaceURL, validate.MaxText),
+		text("ex", in.Ex, validate.MaxEx),
+	)
+}
+
+// MuteMember mutes a member for mutedSeconds from now.
+func (s *Service) MuteMember(ctx context.Context, a permission.Actor, groupID, userID string, in MuteMemberInput) (*store.Member, error) {
+	if in.MutedSeconds < 1 || in.MutedSeconds > MaxMuteSeconds {
+		return nil, errcode.New(errcode.InvalidArgument, "mutedSeconds must be from 1 to %d", MaxMuteSeconds)
+	}
+	return s.setMemberMute(ctx, a, groupID, userID, in.MutedSeconds)
+}
+
+// CancelMuteMember lifts a member's mute.
+func (s *Service) CancelMuteMember(ctx context.Context, a permission.Actor, groupID, userID string) (*store.Member, error) {
+	return s.setMemberMute(ctx, a, groupID, userID, 0)
+}
+
+// setMemberMute mutes for seconds, or unmutes when seconds is 0. Both need
+// muteMember and that the actor outranks the target (permission.Decide);
+// the write is conditioned on the target's roleLevel as read, so a
+// concurrent promotion or transfer cannot be bypassed.
+func (s *Service) setMemberMute(ctx context.Context, a permission.Actor, groupID, userID string, seconds int64) (*store.Member, error) {
+	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", userID)); err != nil {
+		return nil, err
+	}
+	var out *store.Member
+	err := store.Retry(ctx, func() error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
+		if err != nil {
+			return err
+		}
+		target := ms[userID]
+		if err := permission.Decide(permission.Request{Op: permission.OpMuteMember, Actor: a, Group: g,
+			Self: ms[a.UserID], Target: target, TargetID: userID}); err != nil {
+			return err
+		}
+		var end int64
+		ev := event.New(event.GroupMemberCancelMuted, a.UserID, map[string]any{"userID": userID})
+		if seconds > 0 {
+			end = s.st.Now().UnixMilli() + seconds*1000
+			ev = event.New(event.GroupMemberMuted, a.UserID, map[string]any{"userID": userID, "mutedSeconds": seconds, "muteEndTime": end})
+		}
+		if _, err := s.st.MuteMember(ctx, g, target, end, a.UserID, ev); err != nil {
+			return err
+		}
+		out = target
+		return nil
+	})
+	return out, err
+}
+
+// SetMemberInfo changes a member's nickname, faceURL, ex and roleLevel.
+// Who may do what is permission.Decide's: OpSetMemberInfo for the record,
+// and OpSetMemberRoleLevel when roleLevel is present. The event is
+// GroupMemberSetToAdmin (1517) or GroupMemberSetToOrdinaryUser (1518) when
+// the level changed, else GroupMemberInfoSet (1516); one change, one event.
+// A request that changes nothing answers the record as it is, with no new
+// version.
+func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID, userID string, in SetMemberInfoInput) (*store.Member, error) {
+	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", userID), in.validate()); err != nil {
+		return nil, err
+	}
+	var out *store.Member
+	err := store.Retry(ctx, func() error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
+		if err != nil {
+			return err
+		}
+		target := ms[userID]
+		req := permission.Request{Op: permission.OpSetMemberInfo, Actor: a, Group: g, Self: ms[a.UserID], Target: target, TargetID: userID}
+		if err := permission.Decide(req); err != nil {
+			return err
+		}
+		if in.RoleLevel != nil {
+			req.Op, req.RoleLevel = permission.OpSetMemberRoleLevel, *in.RoleLevel
+			if err := permission.Decide(req); err != nil {
+				return err
+			}
+		}
+		next := *target
+		if in.Nickname != nil {
+			next.Nickname = *in.Nickname
+		}
+		if in.FaceURL != nil {
+			next.FaceURL = *in.FaceURL
+		}
+		if in.Ex != nil {
+			next.Ex = *in.Ex
+		}
+		if in.RoleLevel != nil {
+			next.RoleLevel = *in.RoleLevel
+		}
+		changes := store.MemberInfoChanges(target, &next)
+		if len(changes) == 0 {
+			out = target
+			return nil
+		}
+		t := event.GroupMemberInfoSet
+		if _, ok := changes["roleLevel"]; ok {
+			t = event.GroupMemberSetToOrdinaryUser
+			if next.RoleLevel == store.RoleAdmin {
+				t = event.GroupMemberSetToAdmin
+			}
+		}
+		changes["userID"] = userID
+		if _, err := s.st.SetMemberInfo(ctx, g, target, &next, a.UserID, event.New(t, a.UserID, changes)); err != nil {
+			return err
+		}
+		out = target
+		return nil
+	})
+	return out, err
+}
+
+// readMembers loads the group and the actor's record, and asks Decide
+// whether the actor may read the group's members.
+func (s *Service) readMembers(ctx context.Context, a permission.Actor, groupID string) (*store.Group, *store.Member, error) {
+	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	self := ms[a.UserID]
+	if err := permission.Decide(permission.Request{Op: permission.OpReadMembers, Actor: a, Group: g, Self: self}); err != nil {
+		return nil, nil, err
+	}
+	return g, self, nil
+}
+
+// publicMember keeps the fields anyone in the group may see under
+// lookMemberInfo 1: userID, nickname, faceURL and roleLevel.
+func publicMember(m *store.Member) *store.Member {
+	return &store.Member{GroupID: m.GroupID, UserID: m.UserID, Nickname: m.Nickname, FaceURL: m.FaceURL, RoleLevel: m.RoleLevel}
+}
+
+// visibleMembers hides the private fields the actor may not see.
+func visibleMembers(a permission.Actor, g *store.Group, self *store.Member, ms []*store.Member) []*store.Member {
+	for i, m := range ms {
+		if !permission.SeesFullMemberInfo(a, g, self, m.UserID) {
+			ms[i] = publicMember(m)
+		}
+	}
+	return ms
+}
+
+// ListMembers pages through the members, ordered by roleLevel descending
+// then joinTime ascending; filter is 0 all, 1 owner, 2 admins, 3 ordinary,
+// 4 admins and ordinary, 5 owner and admins. lookMemberInfo applies here as
+// in MembersInfo, or the list would reveal what MembersInfo hides.
+func (s *Service) ListMembers(ctx context.Context, a permission.Actor, groupID string, filter, limit int, cursor string) (*store.Page[*store.Member], error) {
+	if err := validate.ID("groupID", groupID); err != nil {
+		return nil, err
+	}
+	if filter < store.FilterAll || filter > store.FilterOwnerAdmins {
+		return nil, errcode.New(errcode.InvalidArgument, "filter must be from 0 to 5")
+	}
+	if _, err := store.NormalizeLimit(limit); err != nil {
+		return nil, err
+	}
+	g, self, err := s.readMembers(ctx, a, groupID)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.st.ListMembers(ctx, groupID, filter, limit, cursor)
+	if err != nil {
+		return nil, err
+	}
+	page.Items = visibleMembers(a, g, self, page.Items)
+	return page, nil
+}
+
+// MembersInfo returns the records of the given users that are members, in
+// the order asked. Under lookMemberInfo 1, ordinary members see only their
+// own record in full and the public fields of others.
+func (s *Service) MembersInfo(ctx context.Context, a permission.Actor, groupID string, userIDs []string) (*store.Page[*store.Member], error) {
+	if err := validate.First(validate.ID("groupID", groupID), validate.IDs("userIDs", userIDs, true)); err != nil {
+		return nil, err
+	}
+	g, self, err := s.readMembers(ctx, a, groupID)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.st.GetMembers(ctx, groupID, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	page := &store.Page[*store.Member]{Items: []*store.Member{}}
+	for _, id := range userIDs {
+		if m, ok := found[id]; ok {
+			page.Items = append(page.Items, m)
+		}
+	}
+	page.Items = visibleMembers(a, g, self, page.Items)
+	return page, nil
+}

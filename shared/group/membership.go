@@ -1,0 +1,239 @@
+package group
+
+import (
+	"context"
+	"errors"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// InviteInput is the body of POST /groups/{groupID}/members.
+type InviteInput struct {
+	UserIDs []string `json:"userIDs"`
+	Reason  string   `json:"reason"`
+}
+
+// InviteResult lists who joined, who got a pending application, and who
+// could not be invited, with the reason.
+type InviteResult struct {
+	Joined  []string     `json:"joined"`
+	Applied []string     `json:"applied"`
+	Failed  []FailedUser `json:"failed"`
+}
+
+// Invite brings users into the group. Under needVerification 1 an actor
+// without inviteMember creates applications (joinSource 2) instead; in every
+// other case the users join directly. Users without a profile and members
+// fail one by one; each batch of the rest is one transaction.
+func (s *Service) Invite(ctx context.Context, a permission.Actor, groupID string, in InviteInput) (*InviteResult, error) {
+	if err := validate.First(
+		validate.ID("groupID", groupID),
+		validate.IDs("userIDs", in.UserIDs, true),
+		validate.Text("reason", in.Reason, validate.MaxText),
+	); err != nil {
+		return nil, err
+	}
+	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	self := ms[a.UserID]
+	if err := permission.Decide(permission.Request{Op: permission.OpInvite, Actor: a, Group: g, Self: self}); err != nil {
+		return nil, err
+	}
+	direct := g.NeedVerification != 1 || permission.Holds(a, g, self, permission.InviteMember)
+
+	// Reading first gives each failing user a precise reason up front; the
+	// transactions check both conditions again.
+	profiles, err := s.st.GetProfiles(ctx, in.UserIDs)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := s.st.GetMembers(ctx, groupID, in.UserIDs)
+	if err != nil {
+		return nil, err
+	}
+	res := &InviteResult{Joined: []string{}, Applied: []string{}, Failed: []FailedUser{}}
+	var todo []string
+	for _, id := range in.UserIDs {
+		switch {
+		case profiles[id] == nil:
+			res.Failed = append(res.Failed, FailedUser{UserID: id, Code: errcode.NotFound, Message: "user " + id + " has no profile"})
+		case existing[id] != nil:
+			res.Failed = append(res.Failed, FailedUser{UserID: id, Code: errcode.AlreadyInGroup, Message: "user " + id + " is already in the group"})
+		default:
+			todo = append(todo, id)
+		}
+	}
+	if len(todo) == 0 {
+		return res, nil
+	}
+	now := s.st.Now().UnixMilli()
+	var failed []FailedUser
+	if direct {
+		add := make([]*store.Member, len(todo))
+		for i, id := range todo {
+			add[i] = &store.Member{GroupID: groupID, UserID: id, RoleLevel: store.RoleMember, JoinTime: now,
+				JoinSource: store.JoinByInvitation, InviterUserID: a.UserID, OperatorUserID: a.UserID}
+		}
+		failed = s.addInBatches(ctx, a, g, add, event.MemberInvited)
+	} else {
+		apps := make([]*store.Application, len(todo))
+		for i, id := range todo {
+			apps[i] = &store.Application{GroupID: groupID, UserID: id, ReqMsg: in.Reason, JoinSource: store.JoinByInvitation,
+				InviterUserID: a.UserID, ReqTime: now}
+		}
+		failed = s.applyInBatches(ctx, a, g, apps)
+	}
+	bad := map[string]bool{}
+	for _, f := range failed {
+		bad[f.UserID] = true
+	}
+	res.Failed = append(res.Failed, failed...)
+	for _, id := range todo {
+		switch {
+		case bad[id]:
+		case direct:
+			res.Joined = append(res.Joined, id)
+		default:
+			res.Applied = append(res.Applied, id)
+		}
+	}
+	return res, nil
+}
+
+// KickInput is the body of POST /groups/{groupID}/kick.
+type KickInput struct {
+	UserIDs []string `json:"userIDs"`
+	Reason  string   `json:"reason"`
+}
+
+// KickResult lists who was removed and who could not be, with the reason.
+type KickResult struct {
+	Kicked []string     `json:"kicked"`
+	Failed []FailedUser `json:"failed"`
+}
+
+// Kick removes members. Each batch of targets is decided on one snapshot and
+// removed in one change; a target the actor may not kick goes to the failed
+// list. When no target at all can be kicked, the request fails with the
+// first target's error (a single-target kick answers like any operation) and
+// changes nothing.
+func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, in KickInput) (*KickResult, error) {
+	if err := validate.First(
+		validate.ID("groupID", groupID),
+		validate.IDs("userIDs", in.UserIDs, true),
+		validate.Text("reason", in.Reason, validate.MaxText),
+	); err != nil {
+		return nil, err
+	}
+	res := &KickResult{Kicked: []string{}, Failed: []FailedUser{}}
+	var firstErr error
+	rest := in.UserIDs
+	for len(rest) > 0 {
+		batch := rest[:min(len(rest), store.RemoveBatch)]
+		rest = rest[len(batch):]
+		var kicked []string
+		var failed []FailedUser
+		var batchErr error
+		err := store.Retry(ctx, func() error {
+			kicked, failed, batchErr = nil, nil, nil
+			g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
+			if err != nil {
+				return err
+			}
+			var remove []*store.Member
+			for _, id := range batch {
+				err := permission.Decide(permission.Request{Op: permission.OpKick, Actor: a, Group: g,
+					Self: ms[a.UserID], Target: ms[id], TargetID: id})
+				if err != nil {
+					if batchErr == nil {
+						batchErr = err
+					}
+					e := errcode.Of(err)
+					failed = append(failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
+					continue
+				}
+				remove = append(remove, ms[id])
+			}
+			if len(remove) == 0 {
+				return nil
+			}
+			ids := userIDs(remove)
+			ev := event.New(event.MemberKicked, a.UserID, map[string]any{"userIDs": ids, "reason": in.Reason}, ids...)
+			if _, err := s.st.RemoveMembers(ctx, g, remove, ev); err != nil {
+				return err
+			}
+			kicked = ids
+			return nil
+		})
+		if err != nil {
+			if len(res.Kicked) == 0 {
+				return nil, err
+			}
+			// An earlier batch is committed: report the rest as failed.
+			e := errcode.Of(err)
+			for _, id := range append(batch, rest...) {
+				res.Failed = append(res.Failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
+			}
+			return res, nil
+		}
+		res.Kicked = append(res.Kicked, kicked...)
+		res.Failed = append(res.Failed, failed...)
+		if firstErr == nil {
+			firstErr = batchErr
+		}
+	}
+	if len(res.Kicked) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
+	return res, nil
+}
+
+// QuitInput is the body of POST /groups/{groupID}/quit; userID (another
+// user) is for app admins only.
+type QuitInput struct {
+	UserID string `json:"userID"`
+}
+
+// Quit removes the actor (or, for an app admin, userID) from the group. The
+// owner may quit only as the last member, which dismisses the group: status
+// 2, GroupDismissed (1511), and the owner's record removed in the same
+// change (see store.DismissAlone).
+func (s *Service) Quit(ctx context.Context, a permission.Actor, groupID string, in QuitInput) error {
+	target := in.UserID
+	if target == "" {
+		target = a.UserID
+	}
+	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", target)); err != nil {
+		return err
+	}
+	return store.Retry(ctx, func() error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, target)
+		if err != nil {
+			return err
+		}
+		m := ms[target]
+		if err := permission.Decide(permission.Request{Op: permission.OpQuit, Actor: a, Group: g,
+			Self: ms[a.UserID], Target: m, TargetID: target}); err != nil {
+			return err
+		}
+		if target == g.OwnerUserID {
+			ev := event.New(event.GroupDismissed, a.UserID, map[string]any{"reason": "ownerQuitAlone", "userID": target})
+			_, err = s.st.DismissAlone(ctx, g, m, ev)
+			return err
+		}
+		ev := event.New(event.MemberQuit, a.UserID, map[string]any{"userID": target}, target)
+		_, err = s.st.RemoveMembers(ctx, g, []*store.Member{m}, ev)
+		var ue *store.UserError
+		if errors.As(err, &ue) {
+			// Gone since the snapshot: another change moved the version too.
+			return store.ErrRetry
+		}
+		return err
+	})
+}

@@ -1,0 +1,139 @@
+package notification_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/group"
+)
+
+const asyncapiURL = "file:///asyncapi.json"
+
+// loadAsyncAPI compiles schemas out of the repository's asyncapi.yaml.
+func loadAsyncAPI(t *testing.T) (*jsonschema.Compiler, map[string]any) {
+	t.Helper()
+	root, err := devstack.RepoRoot()
+	require.NoError(t, err)
+	raw, err := os.ReadFile(filepath.Join(root, "asyncapi.yaml"))
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	js, err := json.Marshal(doc)
+	require.NoError(t, err)
+	parsed, err := jsonschema.UnmarshalJSON(strings.NewReader(string(js)))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource(asyncapiURL, parsed))
+	return c, doc
+}
+
+func TestAsyncAPIDescribesEveryEventType(t *testing.T) {
+	c, doc := loadAsyncAPI(t)
+	assert.Equal(t, "2.6.0", doc["asyncapi"])
+	msgs, _ := doc["components"].(map[string]any)["messages"].(map[string]any)
+	for _, typ := range event.Types() {
+		require.Contains(t, msgs, string(typ), "asyncapi.yaml components.messages")
+		s, err := c.Compile(asyncapiURL + "#/components/messages/" + string(typ) + "/payload")
+		require.NoError(t, err, typ)
+		ev := event.New(typ, "alice", nil)
+		ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = "01J000000000000000000000AA", "g1", 1, 1
+		var v any
+		b, _ := json.Marshal(ev)
+		require.NoError(t, json.Unmarshal(b, &v))
+		assert.NoError(t, s.Validate(v), "%s with its code %d", typ, typ.Code())
+		ev.Code++
+		b, _ = json.Marshal(ev)
+		require.NoError(t, json.Unmarshal(b, &v))
+		assert.Error(t, s.Validate(v), "%s with a wrong code", typ)
+	}
+}
+
+func TestPublishedEventsMatchAsyncAPI(t *testing.T) {
+	t.Parallel()
+	c, _ := loadAsyncAPI(t)
+	headers, err := c.Compile(asyncapiURL + "#/components/schemas/MessageAttributes")
+	require.NoError(t, err)
+	s := deploy(t, nil)
+	ctx := context.Background()
+
+	// Our own queue on the topic, as an integrating service would subscribe.
+	cfg := devstack.AWSConfig(t, "SNS", "SQS")
+	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(s.d.Bus.Queues["NotificationsQueue"].Name + "-tap")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = s.sqs.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl}) })
+	qa, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	require.NoError(t, err)
+	_, err = sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: aws.String(s.d.Bus.Topics["EventsTopic"]), Protocol: aws.String("sqs"),
+		Endpoint: aws.String(qa.Attributes["QueueArn"]), Attributes: map[string]string{"RawMessageDelivery": "true"},
+	})
+	require.NoError(t, err)
+
+	s.groupWith(t, "g1", "bob", "carl")
+	_, err = s.svc.Kick(ctx, admins.Actor("alice"), "g1", group.KickInput{UserIDs: []string{"bob"}, Reason: "spam"})
+	require.NoError(t, err)
+	name := "new name"
+	_, err = s.svc.SetInfo(ctx, admins.Actor("alice"), "g1", group.SetInfoInput{GroupName: &name}, "")
+	require.NoError(t, err)
+	_, err = s.svc.SetGroupMute(ctx, admins.Actor("alice"), "g1", true)
+	require.NoError(t, err)
+	require.NoError(t, s.svc.Dismiss(ctx, admins.Actor("alice"), "g1"))
+	const want = 5 // GroupCreated, MemberKicked, GroupInfoSetName, GroupMuted, GroupDismissed
+
+	seen := map[event.Type]int{}
+	total := 0
+	eventually(t, 20*time.Second, "every event reached our queue", func() bool {
+		out, err := s.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"}})
+		require.NoError(t, err)
+		for _, m := range out.Messages {
+			var body map[string]any
+			require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &body))
+			typ, _ := body["type"].(string)
+			schema, err := c.Compile(asyncapiURL + "#/components/messages/" + typ + "/payload")
+			require.NoError(t, err, "asyncapi.yaml describes %s", typ)
+			assert.NoError(t, schema.Validate(body), "%s body", typ)
+
+			attrs := map[string]any{}
+			for k, v := range m.MessageAttributes {
+				if aws.ToString(v.DataType) == "Number" {
+					n, err := strconv.Atoi(aws.ToString(v.StringValue))
+					require.NoError(t, err)
+					attrs[k] = json.Number(strconv.Itoa(n))
+					continue
+				}
+				attrs[k] = aws.ToString(v.StringValue)
+			}
+			var hv any
+			hb, _ := json.Marshal(attrs)
+			require.NoError(t, json.Unmarshal(hb, &hv))
+			assert.NoError(t, headers.Validate(hv), "%s message attributes %v", typ, attrs)
+			assert.Equal(t, typ, attrs["type"])
+			assert.Equal(t, body["groupID"], attrs["groupID"])
+			seen[event.Type(typ)]++
+			total++
+			_, err = s.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: q.QueueUrl, ReceiptHandle: m.ReceiptHandle})
+			require.NoError(t, err)
+		}
+		return total >= want
+	})
+	for _, typ := range []event.Type{event.GroupCreated, event.MemberKicked, event.GroupInfoSetName, event.GroupMuted, event.GroupDismissed} {
+		assert.Equal(t, 1, seen[typ], "%s published once", typ)
+	}
+}

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// Handle results of an application.
+const (
+	ApplicationPending = 0
+	ApplicationAgreed  = 1
+	ApplicationRefused = -1
+)
+
+const kindApplication = "application"
+
+// Application is a join request or an invitation awaiting approval (SPEC §2).
+type Application struct {
+	GroupID       string `json:"groupID" dynamodbav:"groupID"`
+	UserID        string `json:"userID" dynamodbav:"userID"`
+	ReqMsg        string `json:"reqMsg" dynamodbav:"reqMsg"`
+	JoinSource    int    `json:"joinSource" dynamodbav:"joinSource"`
+	InviterUserID string `json:"inviterUserID" dynamodbav:"inviterUserID"`
+	ReqTime       int64  `json:"reqTime" dynamodbav:"reqTime"`
+	HandleResult  int    `json:"handleResult" dynamodbav:"handleResult"`
+	HandledMsg    string `json:"handledMsg" dynamodbav:"handledMsg"`
+	HandleUserID  string `json:"handleUserID" dynamodbav:"handleUserID"`
+	HandledTime   int64  `json:"handledTime" dynamodbav:"handledTime"`
+	Ex            string `json:"ex" dynamodbav:"ex"`
+}
+
+// ApplyBatch is how many applications one PutApplications transaction
+// holds: each takes three items (the application, a check that the user is
+// not a member, a check of the profile), plus the group and the event.
+const ApplyBatch = 32
+
+func applicationsPK(gid string) string { return "G#" + gid + "#A" }
+func userApplicationsPK(uid string) string {
+	return "U#" + uid + "#A"
+}
+func applicationsByResultPK(gid string, result int) string {
+	return fmt.Sprintf("G#%s#A#%d", gid, result)
+}
+
+// reqTimeSK orders applications by request time (zero-padded millis).
+func reqTimeSK(reqTime int64, id string) string {
+	return fmt.Sprintf("%013d#%s", reqTime, id)
+}
+
+func applicationItem(a *Application) map[string]types.AttributeValue {
+	return marshalItem(a, map[string]string{
+		"PK": groupPK(a.GroupID), "SK": applicationSK(a.UserID), "kind": kindApplication,
+		"GSI1PK": applicationsPK(a.GroupID), "GSI1SK": reqTimeSK(a.ReqTime, a.UserID),
+		"GSI2PK": userApplicationsPK(a.UserID), "GSI2SK": reqTimeSK(a.ReqTime, a.GroupID),
+		"GSI3PK": applicationsByResultPK(a.GroupID, a.HandleResult), "GSI3SK": reqTimeSK(a.ReqTime, a.UserID),
+	})
+}
+
+// GetApplication reads the application of a user to a group (strongly
+// consistent); NOT_FOUND if there is none.
+func (s *Store) GetApplication(ctx context.Context, groupID, userID string) (*Application, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(groupPK(groupID), applicationSK(userID)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	if out.Item == nil {
+		return nil, errcode.New(errcode.NotFound, "user %s has no application to group %s", userID, groupID)
+	}
+	return unmarshal[Application](out.Item)
+}
+
+// PutApplications creates or replaces the pending applications of users
+// (at most ApplyBatch) as one change of g. Each is conditioned, in the same
+// transaction, on the user not being a member and having a profile, so an
+// application never sits beside the member record it would create (a join
+// racing an invite cannot add the user twice: OpenIM #3785). A failing user
+// fails the whole batch with a *UserError.
+func (s *Store) PutApplications(ctx context.Context, g *Group, apps []*Application, ev event.Event) (*event.Event, error) {
+	if len(apps) == 0 || len(apps) > ApplyBatch {
+		return nil, fmt.Errorf("put %d applications: want 1..%d", len(apps), ApplyBatch)
+	}
+	c := s.newChange(g, ev)
+	return s.commitChange(ctx, c, func(t *tx) {
+		for _, a := range apps {
+			a.HandleResult, a.HandledMsg, a.HandleUserID, a.HandledTime = ApplicationPending, "", "", 0
+			uid := a.UserID
+			t.add(s.putItem(applicationItem(a), nil), nil)
+			t.add(s.checkItem(groupPK(g.GroupID), memberSK(uid), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+				return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
+			})
+			t.add(s.checkItem(userPK(uid), skProfile, newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+				return &UserError{UserID: uid, Err: errcode.New(errcode.NotFound, "user %s has no profile", uid)}
+			})
+		}
+	})
+}
+
+// HandleApplication marks the pending application app (as read, in the same
+// snapshot as g) with result, and, when add is not nil, adds that member and
+// one to memberCount, all in one change. The application must still be
+// pending and unchanged since it was read, else APPLICATION_HANDLED (or a
+// retry, if it was replaced by a newer request). If the user has become a
+// member, the answer is a *UserError with ALREADY_IN_GROUP: the caller then
+// marks the application only (add nil).
+func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Application, result int, handler, msg string, add *Member, ev event.Event) (*event.Event, error) {
+	if result != ApplicationAgreed && result != ApplicationRefused {
+		return nil, fmt.Errorf("handle application with result %d", result)
+	}
+	if add != nil && result != ApplicationAgreed {
+		return nil, errors.New("a refused application adds no member")
+	}
+	now := s.nowMillis()
+	c := s.newChange(g, ev)
+	if add != nil {
+		c.meta.add("memberCount", 1)
+	}
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		up := newExpr().
+			set("handleResult", result).
+			set("handledMsg", msg).
+			set("handleUserID", handler).
+			set("handledTime", now).
+			set("GSI3PK", applicationsByResultPK(app.GroupID, result)).
+			cond("attribute_exists(PK)").
+			cond("%n = %v", "handleResult", ApplicationPending).
+			cond("%n = %v", "reqTime", app.ReqTime)
+		uid := app.UserID
+		t.add(s.updateItem(groupPK(app.GroupID), applicationSK(uid), up), func(old map[string]types.AttributeValue) error {
+			if old == nil {
+				return errcode.New(errcode.NotFound, "user %s has no application to group %s", uid, app.GroupID)
+			}
+			if r, _ := intAttr(old, "handleResult"); r != ApplicationPending {
+				return errcode.New(errcode.ApplicationHandled, "the application of user %s was already handled", uid)
+			}
+			return errVersionMoved
+		})
+		if add != nil {
+			s.putMembers(t, []*Member{add})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if add != nil {
+		g.MemberCount++
+	}
+	app.HandleResult, app.HandledMsg, app.HandleUserID, app.HandledTime = result, msg, handler, now
+	return out, nil
+}
+
+// ListGroupApplications pages through a group's applications, newest first;
+// with a result, only those with that handleResult (GSI3), else all (GSI1).
+func (s *Store) ListGroupApplications(ctx context.Context, groupID string, result *int, limit int, cursor string) (*Page[*Application], error) {
+	q := pageQuery{ix: gsi1, partition: applicationsPK(groupID), limit: limit, cursor: cursor}
+	if result != nil {
+		q.ix, q.partition = gsi3, applicationsByResultPK(groupID, *result)
+	}
+	return s.applicationPage(ctx, q)
+}
+
+// ListUserApplications pages through a user's own applications, newest
+// first.
+func (s *Store) ListUserApplications(ctx context.Context, userID string, limit int, cursor string) (*Page[*Application], error) {
+	return s.applicationPage(ctx, pageQuery{ix: gsi2, partition: userApplicationsPK(userID), limit: limit, cursor: cursor})
+}
+
+func (s *Store) applicationPage(ctx context.Context, q pageQuery) (*Page[*Application], error) {
+	items, next, err := s.page(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*Application]{Items: make([]*Application, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		a, err := unmarshal[Application](it)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, a)
+	}
+	return page, nil
+}

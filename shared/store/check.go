@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/event"
+)
+
+// Raw reads and the repair transaction of the consistency checker (SPEC §6).
+// Operations never read a whole group; only the checker does.
+
+// IndexKeys are the attributes of a member record that place it in the
+// indexes: its rank in the member list (GSI1) and its entry in the user's
+// "my groups" (GSI2), plus the groupID/userID attributes those lists return.
+type IndexKeys struct {
+	GroupID, UserID string
+	GSI1PK, GSI1SK  string
+	GSI2PK, GSI2SK  string
+}
+
+// wantKeys are the index keys a member record must carry.
+func wantKeys(m *Member) IndexKeys {
+	return IndexKeys{
+		GroupID: m.GroupID, UserID: m.UserID,
+		GSI1PK: membersByRankPK(m.GroupID), GSI1SK: memberRankSK(m.RoleLevel, m.JoinTime, m.UserID),
+		GSI2PK: groupsOfUserPK(m.UserID), GSI2SK: userGroupSK(m.JoinTime, m.GroupID),
+	}
+}
+
+// MemberRecord is a member record as stored. Member's GroupID and UserID
+// come from the item's key, which is the truth; Keys holds what the item
+// carries.
+type MemberRecord struct {
+	Member
+	Keys IndexKeys
+}
+
+// WantKeys are the index keys the record must carry for its key, roleLevel
+// and joinTime.
+func (r *MemberRecord) WantKeys() IndexKeys { return wantKeys(&r.Member) }
+
+// KeysOK reports whether the record's index keys match its fields.
+func (r *MemberRecord) KeysOK() bool { return r.Keys == r.WantKeys() }
+
+// EventVersion is one retained outbox event of a group, as far as the
+// checker needs it.
+type EventVersion struct {
+	SK         string // the event's sort key, V#<version>
+	Version    int64  // the event's version attribute
+	OccurredAt int64  // milliseconds
+	ExpiresAt  int64  // Unix seconds; 0 if absent
+}
+
+// KeyVersion is the version the event's sort key names (-1 if unreadable).
+func (e EventVersion) KeyVersion() int64 {
+	if !strings.HasPrefix(e.SK, prefixVersion) {
+		return -1
+	}
+	v, err := strconv.ParseInt(strings.TrimPrefix(e.SK, prefixVersion), 10, 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// GroupState is everything the checker reads about one group.
+type GroupState struct {
+	Group   *Group
+	Members []*MemberRecord // ordered by userID (the sort key)
+	// Applications counts application records; PendingApplications those
+	// with handleResult 0.
+	Applications        int
+	PendingApplications int
+	// Events are the retained events in version order (by sort key).
+	Events []EventVersion
+}
+
+// ReadGroupState reads a group, all its member and application records and
+// its retained event versions, with strongly consistent reads. Every change
+// of a group bumps its version, so the reads are bracketed by two reads of
+// the group record: if the version moved in between, the state mixes two
+// versions and the read answers a retryable error (wrap it in Retry).
+// The removal of a dismissed group's records does not bump the version but
+// lowers memberCount with each deleted member, so the count is compared too.
+func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState, error) {
+	g, err := s.GetGroup(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	st := &GroupState{Group: g}
+	err = s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)}},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) error {
+		sk := strAttr(it, "SK")
+		switch {
+		case strings.HasPrefix(sk, prefixMember):
+			m, err := unmarshal[Member](it)
+			if err != nil {
+				return err
+			}
+			r := &MemberRecord{Member: *m, Keys: IndexKeys{
+				GroupID: m.GroupID, UserID: m.UserID,
+				GSI1PK: strAttr(it, "GSI1PK"), GSI1SK: strAttr(it, "GSI1SK"),
+				GSI2PK: strAttr(it, "GSI2PK"), GSI2SK: strAttr(it, "GSI2SK"),
+			}}
+			r.GroupID, r.UserID = groupID, strings.TrimPrefix(sk, prefixMember)
+			st.Members = append(st.Members, r)
+		case strings.HasPrefix(sk, prefixApplication):
+			st.Applications++
+			if res, _ := intAttr(it, "handleResult"); res == 0 {
+				st.PendingApplications++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: eventPK(groupID)}},
+		ProjectionExpression:      aws.String("SK, #v, occurredAt, expiresAt"),
+		ExpressionAttributeNames:  map[string]string{"#v": "version"},
+		ConsistentRead:            aws.Bool(true),
+	}, func(it map[string]types.AttributeValue) error {
+		v, _ := intAttr(it, "version")
+		at, _ := intAttr(it, "occurredAt")
+		exp, _ := intAttr(it, "expiresAt")
+		st.Events = append(st.Events, EventVersion{SK: strAttr(it, "SK"), Version: v, OccurredAt: at, ExpiresAt: exp})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	again, err := s.GetGroup(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	// The cleanup of a dismissed group lowers memberCount without a new
+	// version; a moved count means the same as a moved version.
+	if again.Version != g.Version || again.MemberCount != g.MemberCount || again.Status != g.Status {
+		return nil, errVersionMoved
+	}
+	return st, nil
+}
+
+func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(map[string]types.AttributeValue) error) error {
+	p := dynamodb.NewQueryPaginator(s.db, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		for _, it := range page.Items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// MemberFix rewrites one member record: its roleLevel (the same as read for
+// a pure re-index) and every index key derived from it.
+type MemberFix struct {
+	Read      *MemberRecord // as read by ReadGroupState
+	RoleLevel int
+}
+
+// Repair is what the checker changes on a group.
+type Repair struct {
+	// OwnerUserID, when not empty, becomes the group's ownerUserID.
+	OwnerUserID string
+	// MemberCount, when not nil, becomes the group's memberCount.
+	MemberCount *int64
+	Members     []MemberFix
+}
+
+// MaxRepairMembers is how many member records one repair rewrites: with the
+// group record and the event, a transaction holds at most 100 items.
+const MaxRepairMembers = maxTxItems - 2
+
+// RepairGroup commits a repair of g as one change: version+1 conditioned on
+// the version read (every legitimate member change bumps the version, so a
+// recount made on that version is exact), the GroupRepaired event, and each
+// rewritten member record conditioned on still existing with the roleLevel
+// and joinTime read. A lost race is retryable. A dismissed group cannot be
+// repaired (the change conditions refuse it).
+func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Event) (*event.Event, error) {
+	if len(r.Members) > MaxRepairMembers {
+		return nil, fmt.Errorf("repair of %d members exceeds %d", len(r.Members), MaxRepairMembers)
+	}
+	c := s.newChange(g, ev)
+	if r.OwnerUserID != "" {
+		c.meta.set("ownerUserID", r.OwnerUserID)
+	}
+	if r.MemberCount != nil {
+		c.meta.set("memberCount", *r.MemberCount)
+	}
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		for _, f := range r.Members {
+			m := f.Read.Member
+			m.RoleLevel = f.RoleLevel
+			k := wantKeys(&m)
+			up := newExpr().
+				set("roleLevel", f.RoleLevel).
+				set("groupID", k.GroupID).set("userID", k.UserID).
+				set("GSI1PK", k.GSI1PK).set("GSI1SK", k.GSI1SK).
+				set("GSI2PK", k.GSI2PK).set("GSI2SK", k.GSI2SK).
+				cond("attribute_exists(PK)").
+				cond("%n = %v", "roleLevel", f.Read.RoleLevel).
+				cond("%n = %v", "joinTime", f.Read.JoinTime)
+			if f.RoleLevel == RoleOwner {
+				up.set("muteEndTime", 0) // the owner cannot be muted
+			}
+			t.add(s.updateItem(groupPK(g.GroupID), memberSK(k.UserID), up), func(map[string]types.AttributeValue) error {
+				return errVersionMoved
+			})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if r.OwnerUserID != "" {
+		g.OwnerUserID = r.OwnerUserID
+	}
+	if r.MemberCount != nil {
+		g.MemberCount = *r.MemberCount
+	}
+	return out, nil
+}
+
+// ScanGroups reads the IDs of every group in the table (a Scan: no index
+// lists all groups), for the scheduled checker. It reads pages of at most
+// pageItems items before filtering and calls fn with each page's group IDs
+// (possibly none); fn answers whether to go on, so the caller bounds the run.
+func (s *Store) ScanGroups(ctx context.Context, pageItems int32, fn func(groupIDs []string) (bool, error)) error {
+	in := &dynamodb.ScanInput{
+		TableName:                 aws.String(s.table),
+		FilterExpression:          aws.String("#k = :k AND SK = :meta"),
+		ProjectionExpression:      aws.String("groupID"),
+		ExpressionAttributeNames:  map[string]string{"#k": "kind"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: kindGroup}, ":meta": &types.AttributeValueMemberS{Value: skMeta}},
+		Limit:                     aws.Int32(pageItems),
+	}
+	for {
+		out, err := s.db.Scan(ctx, in)
+		if err != nil {
+			return translate(err)
+		}
+		ids := make([]string, 0, len(out.Items))
+		for _, it := range out.Items {
+			ids = append(ids, strAttr(it, "groupID"))
+		}
+		more, err := fn(ids)
+		if err != nil || !more || out.LastEvaluatedKey == nil {
+			return err
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}

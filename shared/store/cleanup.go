@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+)
+
+// CleanupBatch is how many records one cleanup transaction deletes: with
+// the group record's update it fills a transaction of 100 items.
+const CleanupBatch = 99
+
+// errCleanupRaced is a concurrent cleanup having deleted a record first.
+var errCleanupRaced = fmt.Errorf("a concurrent cleanup deleted the record first: %w", ErrRetry)
+
+// cleanupStep deletes up to max records of one kind of a dismissed group and
+// says how many it deleted; fewer than max means none of that kind is left.
+type cleanupStep func(ctx context.Context, groupID string, max int) (int, error)
+
+// cleanupSteps are the kinds of records a dismissed group leaves behind, in
+// the order they are removed. Role-membership records (the roles issue) are
+// removed by a further step appended here, deleting them together with the
+// role's memberCount in the same way as deleteMembers does for the group's.
+func (s *Store) cleanupSteps() []cleanupStep {
+	return []cleanupStep{s.deleteMembers, s.deleteApplications}
+}
+
+// CleanupDismissed removes at most maxItems records of a dismissed group
+// (SPEC §2 invariant 5) in transactions of at most CleanupBatch deletes. It
+// answers done once nothing is left. Deleting a member record also removes
+// the member's "my groups" entry, which is the same item's GSI2 key, so
+// invariant 3 holds at every step. Calling it again after a failure or on a
+// redelivered event is safe.
+func (s *Store) CleanupDismissed(ctx context.Context, groupID string, maxItems int) (done bool, err error) {
+	if maxItems < 1 {
+		return false, fmt.Errorf("cleanup of %s: maxItems %d < 1", groupID, maxItems)
+	}
+	g, err := s.GetGroup(ctx, groupID)
+	if err != nil {
+		return false, err
+	}
+	if g.Status != StatusDismissed {
+		return false, errcode.New(errcode.InvalidArgument, "group %s is not dismissed", groupID)
+	}
+	left := maxItems
+	for _, step := range s.cleanupSteps() {
+		for {
+			if left == 0 {
+				return false, nil
+			}
+			asked := min(left, CleanupBatch)
+			n, err := step(ctx, groupID, asked)
+			if err != nil {
+				return false, err
+			}
+			left -= n
+			if n < asked {
+				break
+			}
+		}
+	}
+	return true, nil
+}
+
+// recordKeys reads the keys of up to max records of a group whose sort key
+// begins with prefix, with a consistent read of the base table.
+func (s *Store) recordKeys(ctx context.Context, groupID, prefix string, max int) ([]map[string]types.AttributeValue, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
+			":p":  &types.AttributeValueMemberS{Value: prefix},
+		},
+		ProjectionExpression: aws.String("PK, SK"),
+		Limit:                aws.Int32(int32(max)),
+		ConsistentRead:       aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return out.Items, nil
+}
+
+// deleteRecords deletes the records at keys in one transaction, each
+// conditioned on existing (so a concurrent cleanup cannot make this one
+// count a record twice), together with groupUpdate, an update of the group
+// record conditioned on the group being dismissed.
+func (s *Store) deleteRecords(ctx context.Context, groupID string, keys []map[string]types.AttributeValue, groupUpdate *expr) error {
+	t := &tx{}
+	groupUpdate.cond("attribute_exists(PK)").cond("%n = %v", "status", StatusDismissed)
+	item := s.updateItem(groupPK(groupID), skMeta, groupUpdate)
+	if groupUpdate.updateExpression() == nil {
+		item = s.checkItem(groupPK(groupID), skMeta, groupUpdate)
+	}
+	t.add(item, func(map[string]types.AttributeValue) error {
+		return errcode.New(errcode.InvalidArgument, "group %s is not dismissed", groupID)
+	})
+	for _, k := range keys {
+		t.add(s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK"), newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+			return errCleanupRaced
+		})
+	}
+	return s.commit(ctx, t)
+}
+
+// deleteMembers deletes member records and lowers memberCount by as many in
+// the same transaction, so memberCount equals the member records at every
+// point (invariant 2).
+func (s *Store) deleteMembers(ctx context.Context, groupID string, max int) (int, error) {
+	keys, err := s.recordKeys(ctx, groupID, prefixMember, max)
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	if err := s.deleteRecords(ctx, groupID, keys, newExpr().add("memberCount", -int64(len(keys)))); err != nil {
+		return 0, err
+	}
+	return len(keys), nil
+}
+
+// deleteApplications deletes application records (pending and handled);
+// their list entries are the same items' GSI keys.
+func (s *Store) deleteApplications(ctx context.Context, groupID string, max int) (int, error) {
+	keys, err := s.recordKeys(ctx, groupID, prefixApplication, max)
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	if err := s.deleteRecords(ctx, groupID, keys, newExpr()); err != nil {
+		return 0, err
+	}
+	return len(keys), nil
+}

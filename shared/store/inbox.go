@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// Inbox (SPEC §5): personal notifications of a user, numbered 1, 2, 3… per
+// user in the order they were delivered.
+//
+// Delivering event E to user U is ONE TransactWriteItems of three items:
+//
+//   - the delivery marker N#<E>#<U> / MARK, put only if absent: at most one
+//     inbox entry per (eventID, recipient) however often SQS redelivers;
+//   - the counter U#<U> / INBOXSEQ, set from the seq n that was read to n+1,
+//     conditioned on still being n (absent when n = 0);
+//   - the entry U#<U>#N / <n+1, zero-padded>, put only if absent.
+//
+// Concurrent deliveries to one user read the same n; the counter condition
+// lets exactly one commit and the others re-read and retry, so seqs have no
+// gap and no duplicate. A failed marker condition means an earlier delivery
+// of the same message committed: nothing to do.
+const (
+	skInboxSeq = "INBOXSEQ"
+	skMark     = "MARK"
+	kindInbox  = "notification"
+	kindMark   = "delivery"
+	kindSeq    = "counter"
+
+	// DeliveryMarkTTL keeps delivery markers well beyond any redelivery:
+	// the queue keeps messages 4 days and its DLQ 14 days.
+	DeliveryMarkTTL = 30 * 24 * time.Hour
+)
+
+func inboxPK(uid string) string         { return "U#" + uid + "#N" }
+func inboxSK(seq int64) string          { return fmt.Sprintf("%012d", seq) }
+func deliveryPK(eid, uid string) string { return "N#" + eid + "#" + uid }
+
+// Notification is one inbox entry.
+type Notification struct {
+	Seq         int64          `json:"seq" dynamodbav:"seq"`
+	EventID     string         `json:"eventID" dynamodbav:"eventID"`
+	Type        event.Type     `json:"type" dynamodbav:"type"`
+	Code        int            `json:"code" dynamodbav:"code"`
+	GroupID     string         `json:"groupID" dynamodbav:"groupID"`
+	Version     int64          `json:"version" dynamodbav:"version"`
+	ActorUserID string         `json:"actorUserID" dynamodbav:"actorUserID"`
+	OccurredAt  int64          `json:"occurredAt" dynamodbav:"occurredAt"`
+	Payload     map[string]any `json:"payload" dynamodbav:"payload"`
+}
+
+// errInboxRaced is a concurrent delivery to the same user taking the seq.
+var errInboxRaced = fmt.Errorf("a concurrent delivery took the inbox seq: %w", ErrRetry)
+
+// errDelivered is the marker already existing: a redelivery.
+var errDelivered = errors.New("already delivered")
+
+// Deliver writes ev into userID's inbox unless it is already there. It
+// answers the entry's seq and whether this call wrote it. Callers wrap it
+// in Retry (a lost race on the counter is retryable).
+func (s *Store) Deliver(ctx context.Context, userID string, ev *event.Event) (seq int64, wrote bool, err error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            aws.String(s.table),
+		Key:                  key(userPK(userID), skInboxSeq),
+		ConsistentRead:       aws.Bool(true),
+		ProjectionExpression: aws.String("seq"),
+	})
+	if err != nil {
+		return 0, false, translate(err)
+	}
+	n, _ := intAttr(out.Item, "seq")
+	next := n + 1
+
+	t := &tx{}
+	now := s.Now()
+	mark := map[string]types.AttributeValue{
+		"PK":        &types.AttributeValueMemberS{Value: deliveryPK(ev.EventID, userID)},
+		"SK":        &types.AttributeValueMemberS{Value: skMark},
+		"kind":      &types.AttributeValueMemberS{Value: kindMark},
+		"seq":       &types.AttributeValueMemberN{Value: strconv.FormatInt(next, 10)},
+		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(DeliveryMarkTTL).Unix(), 10)},
+	}
+	t.add(s.putItem(mark, newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		return errDelivered
+	})
+	counter := newExpr().set("seq", next).set("kind", kindSeq)
+	if n == 0 {
+		counter.cond("attribute_not_exists(PK) OR %n = %v", "seq", 0)
+	} else {
+		counter.cond("%n = %v", "seq", n)
+	}
+	t.add(s.updateItem(userPK(userID), skInboxSeq, counter), func(map[string]types.AttributeValue) error {
+		return errInboxRaced
+	})
+	entry := marshalItem(&Notification{
+		Seq: next, EventID: ev.EventID, Type: ev.Type, Code: ev.Code, GroupID: ev.GroupID, Version: ev.Version,
+		ActorUserID: ev.ActorUserID, OccurredAt: ev.OccurredAt, Payload: ev.Payload,
+	}, map[string]string{"PK": inboxPK(userID), "SK": inboxSK(next), "kind": kindInbox, "userID": userID})
+	t.add(s.putItem(entry, newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		return errInboxRaced
+	})
+	err = s.commit(ctx, t)
+	switch {
+	case err == nil:
+		return next, true, nil
+	case errors.Is(err, errDelivered):
+		return 0, false, nil
+	}
+	return 0, false, err
+}
+
+// ListNotifications pages userID's inbox in seq order, starting after
+// afterSeq. The next page starts after the last item's seq (NextCursor, in
+// decimal; "" on the last page).
+func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq int64, limit int) (*Page[*Notification], error) {
+	if afterSeq < 0 {
+		return nil, errcode.New(errcode.InvalidArgument, "afterSeq must not be negative")
+	}
+	limit, err := NormalizeLimit(limit)
+	if err != nil {
+		return nil, err
+	}
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":    &types.AttributeValueMemberS{Value: inboxPK(userID)},
+			":after": &types.AttributeValueMemberS{Value: inboxSK(afterSeq)},
+		},
+		Limit: aws.Int32(int32(limit + 1)),
+	}
+	var items []map[string]types.AttributeValue
+	for {
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, translate(err)
+		}
+		items = append(items, out.Items...)
+		if len(items) > limit || out.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	page := &Page[*Notification]{Items: []*Notification{}}
+	for i, item := range items {
+		if i == limit {
+			page.NextCursor = strconv.FormatInt(page.Items[limit-1].Seq, 10)
+			break
+		}
+		n, err := unmarshal[Notification](item)
+		if err != nil {
+			return nil, err
+		}
+		if n.Payload == nil {
+			n.Payload = map[string]any{}
+		}
+		page.Items = append(page.Items, n)
+	}
+	return page, nil
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// Member list filters of GetGroupMemberList (OpenIM's numbering).
+const (
+	FilterAll           = 0
+	FilterOwner         = 1
+	FilterAdmins        = 2
+	FilterOrdinary      = 3
+	FilterAdminOrdinary = 4
+	FilterOwnerAdmins   = 5
+)
+
+// memberRange is the GSI1 sort-key range of a filter, as [lo, hi]; the rank
+// prefix is followed by '#', and '$' sorts just after '#', so "979$" is above
+// every key of rank 979. Empty means the whole partition.
+func memberRange(filter int) (lo, hi string, err error) {
+	rank := func(level int) string { return rankPrefix(level) + "#" }
+	end := func(level int) string { return rankPrefix(level) + "$" }
+	switch filter {
+	case FilterAll:
+		return "", "", nil
+	case FilterOwner:
+		return rank(RoleOwner), end(RoleOwner), nil
+	case FilterAdmins:
+		return rank(RoleAdmin), end(RoleAdmin), nil
+	case FilterOrdinary:
+		return rank(RoleMember), end(RoleMember), nil
+	case FilterAdminOrdinary:
+		return rank(RoleAdmin), end(RoleMember), nil
+	case FilterOwnerAdmins:
+		return rank(RoleOwner), end(RoleAdmin), nil
+	}
+	return "", "", errcode.New(errcode.InvalidArgument, "filter must be from 0 to 5")
+}
+
+// ListMembers pages through a group's members in rank order (roleLevel
+// descending, then joinTime ascending), narrowed by filter. The filter is a
+// key condition on GSI1, so a page reads only the records it returns (plus
+// one to know whether another page follows), whatever the group's size.
+func (s *Store) ListMembers(ctx context.Context, groupID string, filter, limit int, cursor string) (*Page[*Member], error) {
+	lo, hi, err := memberRange(filter)
+	if err != nil {
+		return nil, err
+	}
+	q := pageQuery{ix: gsi1, partition: membersByRankPK(groupID), forward: true, limit: limit, cursor: cursor}
+	if lo != "" {
+		q.skCond = "#sk BETWEEN :lo AND :hi"
+		q.skValues = map[string]types.AttributeValue{
+			":lo": &types.AttributeValueMemberS{Value: lo},
+			":hi": &types.AttributeValueMemberS{Value: hi},
+		}
+		// A cursor of another filter would start outside this range, which
+		// DynamoDB rejects; answer it as the invalid cursor it is.
+		if cursor != "" {
+			k, err := decodeCursor(gsi1, q.partition, cursor)
+			if err != nil {
+				return nil, err
+			}
+			sk := k[gsi1.sk].(*types.AttributeValueMemberS).Value
+			if sk < lo || sk > hi {
+				return nil, errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+			}
+		}
+	}
+	items, next, err := s.page(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*Member]{Items: make([]*Member, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		m, err := unmarshal[Member](it)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, m)
+	}
+	return page, nil
+}
+
+// memberUpdate is the update of one member record within a change,
+// conditioned on the record existing and still having the roleLevel the
+// decision was made on: a concurrent promotion, demotion or transfer makes
+// the change lose the race instead of bypassing the rank rule.
+func (s *Store) memberUpdate(t *tx, g *Group, m *Member, e *expr) {
+	uid := m.UserID
+	e.cond("attribute_exists(PK)").cond("%n = %v", "roleLevel", m.RoleLevel)
+	t.add(s.updateItem(groupPK(g.GroupID), memberSK(uid), e), func(old map[string]types.AttributeValue) error {
+		if old == nil {
+			return errcode.New(errcode.NotInGroup, "user %s is not a member of group %s", uid, g.GroupID)
+		}
+		return errVersionMoved
+	})
+}
+
+// MuteMember sets a member's muteEndTime (0 cancels a mute) as one change.
+// The owner is never muted: the update is also conditioned on the record
+// not being the owner's.
+func (s *Store) MuteMember(ctx context.Context, g *Group, m *Member, muteEndTime int64, operator string, ev event.Event) (*event.Event, error) {
+	c := s.newChange(g, ev)
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		e := newExpr().set("muteEndTime", muteEndTime).set("operatorUserID", operator).
+			cond("%n <> %v", "roleLevel", RoleOwner)
+		s.memberUpdate(t, g, m, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.MuteEndTime, m.OperatorUserID = muteEndTime, operator
+	return out, nil
+}
+
+// MemberInfoChanges lists the settable member fields whose value differs
+// between old and next, by attribute name, with the new value.
+func MemberInfoChanges(old, next *Member) map[string]any {
+	out := map[string]any{}
+	if old.Nickname != next.Nickname {
+		out["nickname"] = next.Nickname
+	}
+	if old.FaceURL != next.FaceURL {
+		out["faceURL"] = next.FaceURL
+	}
+	if old.Ex != next.Ex {
+		out["ex"] = next.Ex
+	}
+	if old.RoleLevel != next.RoleLevel {
+		out["roleLevel"] = next.RoleLevel
+	}
+	return out
+}
+
+// SetMemberInfo writes the fields of next that differ from m (the record as
+// read) as one change. A roleLevel change also moves the member's rank key
+// (GSI1SK), and is conditioned on the target not being the owner and on
+// the new level not being the owner's: ownership moves only by transfer, so
+// no sequence of these updates can make a second owner (OpenIM #488) or an
+// ownerless group.
+func (s *Store) SetMemberInfo(ctx context.Context, g *Group, m *Member, next *Member, operator string, ev event.Event) (*event.Event, error) {
+	changes := MemberInfoChanges(m, next)
+	if len(changes) == 0 {
+		return nil, fmt.Errorf("set member info of %s in %s: nothing changes", m.UserID, g.GroupID)
+	}
+	if _, ok := changes["roleLevel"]; ok && (next.RoleLevel != RoleAdmin && next.RoleLevel != RoleMember) {
+		return nil, fmt.Errorf("set member info: roleLevel %d is not 60 or 20", next.RoleLevel)
+	}
+	c := s.newChange(g, ev)
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		e := newExpr().set("operatorUserID", operator)
+		for name, v := range changes {
+			e.set(name, v)
+		}
+		if _, ok := changes["roleLevel"]; ok {
+			e.set("GSI1SK", memberRankSK(next.RoleLevel, m.JoinTime, m.UserID)).
+				cond("%n <> %v", "roleLevel", RoleOwner)
+		}
+		s.memberUpdate(t, g, m, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.Nickname, m.FaceURL, m.Ex, m.RoleLevel, m.OperatorUserID = next.Nickname, next.FaceURL, next.Ex, next.RoleLevel, operator
+	return out, nil
+}

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// RemoveBatch is how many members one RemoveMembers transaction holds.
+const RemoveBatch = 49
+
+// MaxManagers bounds how many owner and admin records ManagerIDs reads.
+const MaxManagers = 100
+
+// RemoveMembers removes members (at most RemoveBatch) from g as one change:
+// each record is deleted on condition that it still exists at the level
+// read, memberCount drops by the number removed, and the event commits with
+// them. The records deleted carry the "my groups" entry (GSI2), so it goes
+// with them.
+func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev event.Event) (*event.Event, error) {
+	if len(ms) == 0 || len(ms) > RemoveBatch {
+		return nil, fmt.Errorf("remove %d members: want 1..%d", len(ms), RemoveBatch)
+	}
+	c := s.newChange(g, ev)
+	c.meta.add("memberCount", -int64(len(ms)))
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		for _, m := range ms {
+			uid := m.UserID
+			cond := newExpr().cond("attribute_exists(PK)").cond("%n = %v", "roleLevel", m.RoleLevel)
+			t.add(s.deleteItem(groupPK(g.GroupID), memberSK(uid), cond), func(old map[string]types.AttributeValue) error {
+				if old == nil {
+					return &UserError{UserID: uid, Err: errcode.New(errcode.NotInGroup, "user %s is not a member", uid)}
+				}
+				return errVersionMoved
+			})
+		}
+	})
+	if err == nil {
+		g.MemberCount -= int64(len(ms))
+	}
+	return out, err
+}
+
+// DismissAlone dismisses g because its owner, its only member, quits: the
+// group gets status 2 (conditioned on the owner and the count read) and the
+// owner's record is deleted in the same change, so memberCount stays equal
+// to the member records (0) and the owner's "my groups" entry goes at once.
+// The rest of a dismissed group (applications, role records) is left to the
+// GroupDismissed consumer, as for DismissGroup.
+func (s *Store) DismissAlone(ctx context.Context, g *Group, owner *Member, ev event.Event) (*event.Event, error) {
+	c := s.newChange(g, ev)
+	c.meta.set("status", StatusDismissed).add("memberCount", -1).
+		cond("%n = %v", "memberCount", 1).
+		cond("%n = %v", "ownerUserID", owner.UserID)
+	c.onMetaFail = func(map[string]types.AttributeValue) error { return errVersionMoved }
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		cond := newExpr().cond("attribute_exists(PK)").cond("%n = %v", "roleLevel", RoleOwner)
+		t.add(s.deleteItem(groupPK(g.GroupID), memberSK(owner.UserID), cond), func(map[string]types.AttributeValue) error {
+			return errVersionMoved
+		})
+	})
+	if err == nil {
+		g.Status, g.MemberCount = StatusDismissed, 0
+	}
+	return out, err
+}
+
+// ManagerIDs returns the owner and admins of a group (at most MaxManagers),
+// the people who handle applications until custom roles exist. It reads
+// only their records: the rank index orders owner ("899") and admins
+// ("939") before every ordinary member ("979"). The index is eventually
+// consistent, which is enough for choosing notification recipients.
+func (s *Store) ManagerIDs(ctx context.Context, groupID string) ([]string, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		IndexName:              aws.String(gsi1.name),
+		KeyConditionExpression: aws.String("GSI1PK = :pk AND GSI1SK < :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: membersByRankPK(groupID)},
+			":hi": &types.AttributeValueMemberS{Value: rankPrefix(RoleAdmin - 1)},
+		},
+		ProjectionExpression: aws.String("userID"),
+		Limit:                aws.Int32(MaxManagers),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, 0, len(out.Items))
+	for _, it := range out.Items {
+		ids = append(ids, strAttr(it, "userID"))
+	}
+	return ids, nil
+}
