@@ -226,3 +226,25 @@ func TestTransferRules(t *testing.T) {
 		assertInvariants(t, st, "g1")
 	})
 }
+
+// OpenIM #3283: a member muted before becoming owner stayed muted as owner,
+// and no one could lift it (the owner cannot be muted or unmuted).
+func TestTransferToAMutedMemberUnmutesThem_OpenIM3283(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t)
+	withProfiles(t, svc, "alice", "bob")
+	_, err := svc.Create(ctx, admins.Actor("alice"), group.CreateInput{GroupID: "g1", MemberUserIDs: []string{"bob"}})
+	require.NoError(t, err)
+	muted, err := svc.MuteMember(ctx, admins.Actor("alice"), "g1", "bob", group.MuteMemberInput{MutedSeconds: 3600})
+	require.NoError(t, err)
+	require.Greater(t, muted.MuteEndTime, st.Now().UnixMilli())
+
+	_, err = svc.TransferOwner(ctx, admins.Actor("alice"), "g1", group.TransferInput{NewOwnerUserID: "bob"})
+	require.NoError(t, err)
+
+	ms, err := st.GetMembers(ctx, "g1", []string{"bob"})
+	require.NoError(t, err)
+	assert.Equal(t, store.RoleOwner, ms["bob"].RoleLevel)
+	assert.Zero(t, ms["bob"].MuteEndTime, "the new owner is unmuted")
+	assertInvariants(t, st, "g1")
+}
