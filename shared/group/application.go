@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -100,42 +99,11 @@ func (s *Service) putApplications(ctx context.Context, a permission.Actor, g *st
 }
 
 // applyInBatches creates applications in atomic batches, each its own change
-// and event. A user that cannot apply is reported and the batch retried
-// without them, as addInBatches does for members.
+// and event.
 func (s *Service) applyInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Application) []FailedUser {
-	var failed []FailedUser
-	for len(rest) > 0 {
-		batch := rest[:min(len(rest), store.ApplyBatch)]
-		rest = rest[len(batch):]
-		for len(batch) > 0 {
-			err := store.Retry(ctx, func() error {
-				err := s.putApplications(ctx, a, g, batch)
-				if store.IsRetryable(err) {
-					fresh, gerr := s.st.GetGroup(ctx, g.GroupID)
-					if gerr != nil {
-						return gerr
-					}
-					*g = *fresh
-				}
-				return err
-			})
-			if err == nil {
-				break
-			}
-			var ue *store.UserError
-			if errors.As(err, &ue) {
-				failed = append(failed, FailedUser{UserID: ue.UserID, Code: ue.Err.Code, Message: ue.Err.Message})
-				batch = slices.DeleteFunc(batch, func(ap *store.Application) bool { return ap.UserID == ue.UserID })
-				continue
-			}
-			e := errcode.Of(err)
-			for _, ap := range append(batch, rest...) {
-				failed = append(failed, FailedUser{UserID: ap.UserID, Code: e.Code, Message: e.Message})
-			}
-			return failed
-		}
-	}
-	return failed
+	return inBatches(ctx, s.st, g, rest, store.ApplyBatch, func(ap *store.Application) string { return ap.UserID }, func(batch []*store.Application) error {
+		return s.putApplications(ctx, a, g, batch)
+	})
 }
 
 // ApplicationResponseInput is the body of PUT /groups/{groupID}/applications/{userID}.

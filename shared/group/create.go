@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -159,43 +158,13 @@ func (s *Service) Create(ctx context.Context, a permission.Actor, in CreateInput
 }
 
 // addInBatches adds members in atomic batches, each its own change and
-// event. A user that cannot be added is reported and the batch retried
-// without them.
+// event of type t.
 func (s *Service) addInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Member, t event.Type) []FailedUser {
-	var failed []FailedUser
-	for len(rest) > 0 {
-		batch := rest[:min(len(rest), store.AddBatch)]
-		rest = rest[len(batch):]
-		for len(batch) > 0 {
-			err := store.Retry(ctx, func() error {
-				ev := event.New(t, a.UserID, map[string]any{"userIDs": userIDs(batch)}, others(userIDs(batch), a.UserID)...)
-				_, err := s.st.AddMembers(ctx, g, batch, ev)
-				if store.IsRetryable(err) {
-					fresh, gerr := s.st.GetGroup(ctx, g.GroupID)
-					if gerr != nil {
-						return gerr
-					}
-					*g = *fresh
-				}
-				return err
-			})
-			if err == nil {
-				break
-			}
-			var ue *store.UserError
-			if errors.As(err, &ue) {
-				failed = append(failed, FailedUser{UserID: ue.UserID, Code: ue.Err.Code, Message: ue.Err.Message})
-				batch = slices.DeleteFunc(batch, func(m *store.Member) bool { return m.UserID == ue.UserID })
-				continue
-			}
-			e := errcode.Of(err)
-			for _, m := range append(batch, rest...) {
-				failed = append(failed, FailedUser{UserID: m.UserID, Code: e.Code, Message: e.Message})
-			}
-			return failed
-		}
-	}
-	return failed
+	return inBatches(ctx, s.st, g, rest, store.AddBatch, func(m *store.Member) string { return m.UserID }, func(batch []*store.Member) error {
+		ev := event.New(t, a.UserID, map[string]any{"userIDs": userIDs(batch)}, others(userIDs(batch), a.UserID)...)
+		_, err := s.st.AddMembers(ctx, g, batch, ev)
+		return err
+	})
 }
 
 func userIDs(ms []*store.Member) []string {

@@ -1,0 +1,50 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/store"
+)
+
+// inBatches commits items in atomic batches of at most size, each batch its
+// own change of g. A lost race refreshes g and tries again; a user that
+// cannot be included is reported and the batch retried without them; any
+// other failure is reported for every user not yet committed.
+func inBatches[T any](ctx context.Context, st *store.Store, g *store.Group, rest []T, size int, userID func(T) string, commit func(batch []T) error) []FailedUser {
+	var failed []FailedUser
+	for len(rest) > 0 {
+		batch := rest[:min(len(rest), size)]
+		rest = rest[len(batch):]
+		for len(batch) > 0 {
+			err := store.Retry(ctx, func() error {
+				err := commit(batch)
+				if store.IsRetryable(err) {
+					fresh, gerr := st.GetGroup(ctx, g.GroupID)
+					if gerr != nil {
+						return gerr
+					}
+					*g = *fresh
+				}
+				return err
+			})
+			if err == nil {
+				break
+			}
+			var ue *store.UserError
+			if errors.As(err, &ue) {
+				failed = append(failed, FailedUser{UserID: ue.UserID, Code: ue.Err.Code, Message: ue.Err.Message})
+				batch = slices.DeleteFunc(slices.Clone(batch), func(it T) bool { return userID(it) == ue.UserID })
+				continue
+			}
+			e := errcode.Of(err)
+			for _, it := range append(slices.Clone(batch), rest...) {
+				failed = append(failed, FailedUser{UserID: userID(it), Code: e.Code, Message: e.Message})
+			}
+			return failed
+		}
+	}
+	return failed
+}
