@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,23 +20,6 @@ import (
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/store"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // The real handler, built and run as Lambda runs it, on the sample
 // scheduled event: it reports the corrupted group and emits the metric.
@@ -67,7 +48,7 @@ func TestScheduledRunReportsViolationsAsLogLinesAndMetric(t *testing.T) {
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
-	out := &syncBuffer{}
+	out := &devstack.SyncBuffer{}
 	iv, err := devstack.NewInvoker(out, devstack.Lambda{Name: "check-all-groups", Executable: bin,
 		Env: map[string]string{"TABLE_NAME": table}, Timeout: time.Minute})
 	require.NoError(t, err)

@@ -84,7 +84,7 @@ func TestDeployServesTheTemplatesFunctionsOnTheLocalStack(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = ddb.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	})
-	var out syncBuffer
+	var out SyncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 

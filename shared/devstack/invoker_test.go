@@ -15,24 +15,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// syncBuffer collects the children's output safely.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type echoReply struct {
 	Event       json.RawMessage   `json:"event"`
 	PID         int               `json:"pid"`
@@ -43,9 +25,9 @@ type echoReply struct {
 	SDKRegion   string            `json:"sdkRegion"`
 }
 
-func newEchoInvoker(t *testing.T, mutate func(*Lambda)) (*Invoker, *syncBuffer) {
+func newEchoInvoker(t *testing.T, mutate func(*Lambda)) (*Invoker, *SyncBuffer) {
 	t.Helper()
-	out := &syncBuffer{}
+	out := &SyncBuffer{}
 	fn := Lambda{Name: "echo", Executable: echoBin, Env: map[string]string{"TABLE_NAME": "t1"}, Timeout: 5 * time.Second, MaxInstances: 3}
 	if mutate != nil {
 		mutate(&fn)

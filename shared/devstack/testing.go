@@ -1,12 +1,14 @@
 package devstack
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,4 +113,23 @@ func randomBytes(n int) []byte {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return b
+}
+
+// SyncBuffer collects the output of function processes; the invoker writes
+// to it from several goroutines while a test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

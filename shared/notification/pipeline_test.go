@@ -6,14 +6,12 @@ package notification_test
 // driven by devstack.Pipeline as Lambda's event source mappings would.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,30 +36,13 @@ var admins = permission.ParseAppAdmins("admin")
 // pipelineFunctions are the functions the pipeline tests deploy.
 var pipelineFunctions = []string{"publish-events", "deliver-notifications", "cleanup-dismissed-group"}
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // stack is one deployment of the pipeline on its own table and queues.
 type stack struct {
 	d   *devstack.Deployment
 	st  *store.Store
 	svc *group.Service
 	sqs *sqs.Client
-	out *syncBuffer
+	out *devstack.SyncBuffer
 }
 
 func deploy(t *testing.T, env map[string]string) *stack {
@@ -71,7 +52,7 @@ func deploy(t *testing.T, env map[string]string) *stack {
 	sqsClient := sqs.NewFromConfig(cfg)
 	snsClient := sns.NewFromConfig(cfg)
 	table := fmt.Sprintf("acc-%d", time.Now().UnixNano())
-	out := &syncBuffer{}
+	out := &devstack.SyncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
