@@ -19,12 +19,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/circles-im/circles/shared/devstack"
 )
 
 // ---------------------------------------------------------------------------
@@ -367,31 +368,12 @@ func (r *repo) templateRoutes(t *testing.T) map[route]*function {
 // ---------------------------------------------------------------------------
 // Naming: functions/create-group <-> CreateGroupFunction.
 
-func logicalIDForDir(dir string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(dir, "-") {
-		if part == "" {
-			continue
-		}
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String() + "Function"
-}
-
-func dirForLogicalID(id string) string {
-	base := strings.TrimSuffix(id, "Function")
-	var b strings.Builder
-	for i, c := range base {
-		if unicode.IsUpper(c) {
-			if i > 0 {
-				b.WriteByte('-')
-			}
-			c = unicode.ToLower(c)
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+// The mapping itself is devstack's, which the local runner uses too; the
+// tests below pin its behaviour and check the template against it.
+var (
+	logicalIDForDir = devstack.LogicalID
+	dirForLogicalID = devstack.FunctionDir
+)
 
 var kebab = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 
