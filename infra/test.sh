@@ -4,7 +4,8 @@
 #
 #   test  (default; `make test`, .ci/run):
 #         sam validate --lint on template.yaml, go vet ./..., then
-#         go test -race -count=1 -timeout 15m ./...
+#         go test -race -count=1 -timeout 15m, in two lanes of packages that
+#         run at once, each against its own stack (go_test_lanes)
 #   bench (`make bench`): go test -run '^$' -bench . -benchmem ./...
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
@@ -33,7 +34,8 @@ cleanup() {
   # Finish even if our output is gone (a piped tee killed by the same Ctrl-C).
   trap '' PIPE
   set +e
-  "$ROOT/infra/stack.sh" stop "$STATE"
+  "$ROOT/infra/stack.sh" stop "$STATE/a"
+  "$ROOT/infra/stack.sh" stop "$STATE/b"
   if [ "$STATUS" -eq 0 ]; then
     rm -rf "$STATE"
   else
@@ -45,11 +47,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "starting a throwaway stack (DynamoDB Local + moto) in $STATE"
-"$ROOT/infra/stack.sh" start "$STATE"
+# Two stacks: DynamoDB Local serializes its work on one database, so the
+# packages run in two lanes, each against its own stack (see go_test_lanes).
+log "starting two throwaway stacks (DynamoDB Local + moto) in $STATE"
+"$ROOT/infra/stack.sh" start "$STATE/a"
+"$ROOT/infra/stack.sh" start "$STATE/b"
 # shellcheck disable=SC1091 # written by stack.sh start
-. "$STATE/env"
-log "AWS endpoints: DynamoDB $AWS_ENDPOINT_URL_DYNAMODB, SNS/SQS $AWS_ENDPOINT_URL_SNS"
+. "$STATE/a/env"
+log "AWS endpoints: DynamoDB $AWS_ENDPOINT_URL_DYNAMODB, SNS/SQS $AWS_ENDPOINT_URL_SNS (lane b: $(sed -n 's/^export AWS_ENDPOINT_URL_DYNAMODB=//p' "$STATE/b/env"))"
 
 # The race detector needs cgo and a C compiler; a machine without one still
 # runs the tests, just without -race.
@@ -59,6 +64,36 @@ race_flag() {
   else
     warn "no C compiler for cgo: running the tests without -race"
   fi
+}
+
+# go_test_lanes FLAGS...: go test every package, in two lanes that run at
+# once, each against its own stack: lane a takes the packages in LANE_A (the
+# heaviest users of DynamoDB), lane b the rest. Each lane's output is
+# printed when it ends.
+LANE_A=${LANE_A:-"shared/group shared/role"}
+go_test_lanes() {
+  local pkgs_a=() pkgs_b=() pkg rel rc_a=0 rc_b=0
+  while read -r pkg; do
+    rel=${pkg#github.com/circles-im/circles/}
+    if [[ " $LANE_A " == *" $rel "* ]]; then pkgs_a+=("$pkg"); else pkgs_b+=("$pkg"); fi
+  done < <(go list ./...)
+  (
+    # shellcheck disable=SC1091 # written by stack.sh start
+    . "$STATE/a/env"
+    [ ${#pkgs_a[@]} -eq 0 ] || go test "$@" "${pkgs_a[@]}"
+  ) >"$STATE/lane-a.log" 2>&1 &
+  local pid_a=$!
+  (
+    # shellcheck disable=SC1091 # written by stack.sh start
+    . "$STATE/b/env"
+    go test "$@" "${pkgs_b[@]}"
+  ) >"$STATE/lane-b.log" 2>&1 || rc_b=$?
+  wait "$pid_a" || rc_a=$?
+  log "lane b (${#pkgs_b[@]} packages):"
+  cat "$STATE/lane-b.log"
+  log "lane a (${LANE_A}):"
+  cat "$STATE/lane-a.log"
+  [ "$rc_a" -eq 0 ] && [ "$rc_b" -eq 0 ]
 }
 
 FAILED=""
@@ -83,7 +118,7 @@ if [ "$MODE" = test ]; then
   fi
   step "go vet" go vet ./...
   # shellcheck disable=SC2046 # race_flag prints zero or one word
-  step "go test" go test $(race_flag) -count=1 -timeout 15m "$@" ./...
+  step "go test" go_test_lanes $(race_flag) -count=1 -timeout 15m "$@"
 else
   step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
 fi
