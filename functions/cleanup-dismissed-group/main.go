@@ -1,5 +1,6 @@
-// Command cleanup-dismissed-group consumes GroupDismissed events and removes
-// the dismissed group's records in bounded batches, re-enqueuing a
+// Command cleanup-dismissed-group consumes GroupDismissed, RoleDeleted and
+// ChannelDeleted events and removes what the dismissed group, deleted role
+// or deleted channel leaves behind, in bounded batches, re-enqueuing a
 // continuation to its own queue (QUEUE_URL) while more is left.
 package main
 

@@ -14,22 +14,26 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/circles-im/circles/shared/channel"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/role"
 	"github.com/circles-im/circles/shared/store"
 )
 
 // Deps are the services a handler calls; built once per Lambda instance.
 type Deps struct {
-	Store  *store.Store
-	Groups *group.Service
-	Admins permission.AppAdmins
+	Store    *store.Store
+	Groups   *group.Service
+	Roles    *role.Service
+	Channels *channel.Service
+	Admins   permission.AppAdmins
 }
 
 // NewDeps wires the services over a store.
 func NewDeps(st *store.Store, admins permission.AppAdmins) *Deps {
-	return &Deps{Store: st, Groups: group.NewService(st), Admins: admins}
+	return &Deps{Store: st, Groups: group.NewService(st), Roles: role.NewService(st), Channels: channel.NewService(st), Admins: admins}
 }
 
 // Handler is an operation: decode, call the domain, return the result.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -79,11 +81,44 @@ func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, 
 	return out, err
 }
 
+// handlers are the users a join application notifies: the owner and admins,
+// and the members of custom roles that allow handleApplication (each role's
+// first store.MaxManagers). When @everyone itself allows it, the others
+// find applications through GetGroupApplicationList rather than in their
+// inbox, so that a large group's application is not a mass notification.
+func (s *Service) handlers(ctx context.Context, g *store.Group) ([]string, error) {
+	ids, err := s.st.ManagerIDs(ctx, g.GroupID)
+	if err != nil || g.Roles == nil {
+		return ids, err
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for _, rid := range slices.Sorted(maps.Keys(g.Roles.Roles)) {
+		r := g.Roles.Roles[rid]
+		if r.Type != store.RoleTypeCustom || r.Auths[string(permission.HandleApplication)] != store.AuthAllow {
+			continue
+		}
+		page, err := s.st.ListRoleMembers(ctx, g.GroupID, rid, store.MaxManagers, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, rm := range page.Items {
+			if !seen[rm.UserID] {
+				seen[rm.UserID] = true
+				ids = append(ids, rm.UserID)
+			}
+		}
+	}
+	return ids, nil
+}
+
 // putApplications commits one batch of pending applications as one change,
-// with a JoinGroupApplication event to the owner and admins (the holders of
-// handleApplication until custom roles exist).
+// with a JoinGroupApplication event to the holders of handleApplication
+// (see handlers).
 func (s *Service) putApplications(ctx context.Context, a permission.Actor, g *store.Group, apps []*store.Application) error {
-	managers, err := s.st.ManagerIDs(ctx, g.GroupID)
+	managers, err := s.handlers(ctx, g)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func inBatches[T any](ctx context.Context, st *store.Store, g *store.Group, rest
 			err := store.Retry(ctx, func() error {
 				err := commit(batch)
 				if store.IsRetryable(err) {
-					fresh, gerr := st.GetGroup(ctx, g.GroupID)
+					fresh, _, gerr := st.Snapshot(ctx, g.GroupID)
 					if gerr != nil {
 						return gerr
 					}

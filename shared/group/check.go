@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func (s *Service) repairOnce(ctx context.Context, a permission.Actor, groupID st
 			return nil // accepts no change; its records go with the cleanup
 		}
 		r, payload := plan(st)
-		if r.OwnerUserID == "" && r.MemberCount == nil && len(r.Members) == 0 {
+		if r.OwnerUserID == "" && r.MemberCount == nil && r.Items() == 0 {
 			return nil
 		}
 		payload["violations"] = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
@@ -197,6 +198,12 @@ func evaluate(st *store.GroupState, in CheckInput, now time.Time) *CheckReport {
 			if !m.KeysOK() {
 				add(3, "member %s has index keys %s, want %s", m.UserID, keysString(m.Keys), keysString(m.WantKeys()))
 			}
+		}
+	}
+
+	if g.Status != store.StatusDismissed {
+		for _, f := range roleFindings(st) {
+			add(6, "%s", f)
 		}
 	}
 
@@ -329,7 +336,153 @@ func plan(st *store.GroupState) (store.Repair, map[string]any) {
 		fixes = fixes[:store.MaxRepairMembers]
 	}
 	r.Members = fixes
+	planRoles(st, &r, payload)
 	return r, payload
+}
+
+// roleState is invariant 6 as read: the roles that count (live custom
+// roles), and which users each role's records and the members' roleIDs say
+// hold it. Roles deleted but still being cleaned up (tombstones) are left
+// out: their records are the cleanup's to remove.
+type roleState struct {
+	live     map[string]*store.Role
+	records  map[string]map[string]bool // roleID -> userIDs with a record
+	orphans  []*store.RoleMembership    // records of unknown roles or non-members
+	want     map[string][]string        // userID -> roleIDs the member should carry
+	stale    map[string]bool            // members whose roleIDs differ from want
+	counts   map[string]int64           // roleID -> members holding it
+	missing  []*store.RoleMembership    // records to add
+	unneeded []*store.RoleMembership    // records of live roles the member does not carry
+}
+
+// readRoles compares the members' roleIDs, the role-membership records and
+// the roles' memberCounts. The member record's roleIDs are the truth, since
+// they are what every permission decision reads.
+func readRoles(st *store.GroupState) *roleState {
+	rs := &roleState{live: map[string]*store.Role{}, records: map[string]map[string]bool{}, want: map[string][]string{},
+		stale: map[string]bool{}, counts: map[string]int64{}}
+	for id, r := range st.Roles.Roles {
+		if r.Type == store.RoleTypeCustom {
+			rs.live[id] = r
+			rs.records[id] = map[string]bool{}
+		}
+	}
+	members := map[string]*store.MemberRecord{}
+	for _, m := range st.Members {
+		members[m.UserID] = m
+	}
+	for _, rm := range st.RoleMembers {
+		_, tomb := st.Roles.Deleted[rm.RoleID]
+		switch {
+		case tomb:
+		case rs.live[rm.RoleID] == nil || members[rm.UserID] == nil:
+			rs.orphans = append(rs.orphans, rm)
+		default:
+			rs.records[rm.RoleID][rm.UserID] = true
+		}
+	}
+	for _, m := range st.Members {
+		var want []string
+		for _, id := range m.RoleIDs {
+			_, tomb := st.Roles.Deleted[id]
+			if rs.live[id] != nil || tomb {
+				want = append(want, id)
+			}
+			if rs.live[id] != nil {
+				rs.counts[id]++
+				if !rs.records[id][m.UserID] {
+					rs.missing = append(rs.missing, &store.RoleMembership{GroupID: st.Group.GroupID, RoleID: id, UserID: m.UserID, AddTime: m.JoinTime})
+				}
+			}
+		}
+		if len(want) != len(m.RoleIDs) {
+			rs.stale[m.UserID] = true
+		}
+		rs.want[m.UserID] = want
+	}
+	for id, users := range rs.records {
+		for uid := range users {
+			if !slices.Contains(members[uid].RoleIDs, id) {
+				rs.unneeded = append(rs.unneeded, &store.RoleMembership{GroupID: st.Group.GroupID, RoleID: id, UserID: uid})
+			}
+		}
+	}
+	sortMemberships(rs.orphans)
+	sortMemberships(rs.missing)
+	sortMemberships(rs.unneeded)
+	return rs
+}
+
+func sortMemberships(rms []*store.RoleMembership) {
+	slices.SortFunc(rms, func(a, b *store.RoleMembership) int {
+		return cmp.Or(strings.Compare(a.RoleID, b.RoleID), strings.Compare(a.UserID, b.UserID))
+	})
+}
+
+// roleFindings are the violations of invariant 6.
+func roleFindings(st *store.GroupState) []string {
+	rs := readRoles(st)
+	var out []string
+	ids := slices.Sorted(maps.Keys(rs.live))
+	for _, id := range ids {
+		if r := rs.live[id]; r.MemberCount != rs.counts[id] {
+			out = append(out, fmt.Sprintf("role %s has memberCount %d but %d members hold it", id, r.MemberCount, rs.counts[id]))
+		}
+	}
+	for _, m := range st.Members {
+		if rs.stale[m.UserID] {
+			out = append(out, fmt.Sprintf("member %s holds roles that do not exist: roleIDs %v", m.UserID, m.RoleIDs))
+		}
+	}
+	for _, rm := range rs.missing {
+		out = append(out, fmt.Sprintf("member %s holds role %s but has no role-membership record", rm.UserID, rm.RoleID))
+	}
+	for _, rm := range rs.unneeded {
+		out = append(out, fmt.Sprintf("role-membership record %s/%s but the member does not hold the role", rm.RoleID, rm.UserID))
+	}
+	for _, rm := range rs.orphans {
+		out = append(out, fmt.Sprintf("role-membership record %s/%s of a role or member that does not exist", rm.RoleID, rm.UserID))
+	}
+	return out
+}
+
+// planRoles adds the repair of invariant 6, within what one transaction
+// holds after the member fixes: members' roleIDs lose roles that do not
+// exist, role-membership records follow the members' roleIDs, and each
+// role's memberCount is recounted. What does not fit is left for the next
+// round.
+func planRoles(st *store.GroupState, r *store.Repair, payload map[string]any) {
+	rs := readRoles(st)
+	budget := store.MaxRepairMembers - len(r.Members) - 1 // one for the role configuration
+	take := func(n int) int {
+		n = min(n, max(budget, 0))
+		budget -= n
+		return n
+	}
+	for _, m := range st.Members {
+		if rs.stale[m.UserID] && take(1) == 1 {
+			r.RoleIDs = append(r.RoleIDs, store.RoleIDsFix{Read: m, RoleIDs: rs.want[m.UserID]})
+		}
+	}
+	r.PutRoleMembers = rs.missing[:take(len(rs.missing))]
+	del := append(rs.unneeded, rs.orphans...)
+	r.DeleteRoleMembers = del[:take(len(del))]
+	var recounted []string
+	next := st.Roles.Clone()
+	for id, role := range next.Roles {
+		if role.Type == store.RoleTypeCustom && role.MemberCount != rs.counts[id] {
+			role.MemberCount = rs.counts[id]
+			recounted = append(recounted, id)
+		}
+	}
+	if len(recounted) > 0 {
+		r.Roles = next
+		slices.Sort(recounted)
+		payload["recountedRoles"] = recounted
+	}
+	if n := len(r.RoleIDs) + len(r.PutRoleMembers) + len(r.DeleteRoleMembers); n > 0 {
+		payload["roleMembershipsFixed"] = n
+	}
 }
 
 func messages(fs []Finding) []string {

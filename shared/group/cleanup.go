@@ -34,11 +34,30 @@ func (s *Service) CleanupDismissed(ctx context.Context, groupID string, maxItems
 }
 
 // OnGroupEvent is the cleanup consumer's entry point: a GroupDismissed event
-// starts (or continues) the removal of the group's records; other events
-// need nothing and are done.
+// starts (or continues) the removal of the group's records, RoleDeleted the
+// removal of a deleted role's memberships and channel roles, ChannelDeleted
+// that of a deleted channel's member overrides. Other events need nothing
+// and are done. Each removal is idempotent, so a redelivery is harmless.
 func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int) (done bool, err error) {
-	if ev.Type != event.GroupDismissed {
+	if maxItems <= 0 {
+		maxItems = DefaultCleanupItems
+	}
+	var cleanup func() (bool, error)
+	switch ev.Type {
+	case event.GroupDismissed:
+		return s.CleanupDismissed(ctx, ev.GroupID, maxItems)
+	case event.RoleDeleted:
+		roleID, _ := ev.Payload["roleID"].(string)
+		cleanup = func() (bool, error) { return s.st.CleanupDeletedRole(ctx, ev.GroupID, roleID, maxItems) }
+	case event.ChannelDeleted:
+		channelID, _ := ev.Payload["channelID"].(string)
+		cleanup = func() (bool, error) { return s.st.CleanupDeletedChannel(ctx, ev.GroupID, channelID, maxItems) }
+	default:
 		return true, nil
 	}
-	return s.CleanupDismissed(ctx, ev.GroupID, maxItems)
+	err = store.Retry(ctx, func() error {
+		done, err = cleanup()
+		return err
+	})
+	return done, err
 }

@@ -22,9 +22,9 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// The randomized concurrency test of issue 3: 16 workers run random group
-// operations on 3 groups and 30 users, then the checker must find no
-// violation of SPEC §2 invariants 1–5 on any group.
+// The randomized concurrency test of issues 3 and 4: 16 workers run random
+// group, role and channel operations on 3 groups and 30 users, then the
+// checker must find no violation of SPEC §2 invariants 1–6 on any group.
 //
 // CIRCLES_CONCURRENCY_SEED replays a run's choices (the seed is logged, and
 // repeated on failure); the interleaving of the workers is the scheduler's,
@@ -67,6 +67,15 @@ var expectedRefusals = []errcode.Code{
 	errcode.InvalidArgument, errcode.LimitExceeded,
 }
 
+// op is one kind of random operation.
+type op struct {
+	name string
+	// onMember: the target is usually a member (kick, transfer...);
+	// otherwise any user (invite, respond to an application).
+	onMember bool
+	run      func(r *rand.Rand, a permission.Actor, gid, target string) error
+}
+
 func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 	seed := concurrencySeed(t)
 	t.Logf("seed %d (replay with CIRCLES_CONCURRENCY_SEED=%d)", seed, seed)
@@ -91,13 +100,6 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	type op struct {
-		name string
-		// onMember: the target is usually a member (kick, transfer...);
-		// otherwise any user (invite, respond to an application).
-		onMember bool
-		run      func(r *rand.Rand, a permission.Actor, gid, target string) error
-	}
 	ops := []op{
 		{"join", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
 			_, err := svc.Join(ctx, a, gid, group.JoinInput{JoinSource: store.JoinBySearch, ReqMsg: "hi"})
@@ -160,6 +162,11 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		}
 		return err
 	}})
+	// Roles and channels (issue 4) race with the member operations above;
+	// invariant 6 is checked with the rest.
+	rc := newRoleChannelOps(ctx, st, admins)
+	rc.seed(t, groups)
+	ops = append(ops, rc.ops()...)
 	dismiss := op{"dismiss", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
 		return svc.Dismiss(ctx, a, gid)
 	}}
@@ -172,6 +179,7 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		view   = map[string][]*store.Member{}
 	)
 	refresh := func() {
+		rc.refresh(groups)
 		for _, gid := range groups {
 			ms, err := st.AllMembers(ctx, gid)
 			if err == nil {
@@ -301,6 +309,15 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		rep, err := svc.Check(ctx, checker, gid, in)
 		require.NoError(t, err)
 		assert.Empty(t, rep.Violations, "group %s (status %d, version %d), seed %d", gid, g.Status, g.Version, seed)
+		if g.Status != store.StatusDismissed {
+			// Finish the cleanups of deleted roles and channels, which race
+			// with everything above, and check again.
+			rc.finishCleanups(t, gid)
+			rep, err = svc.Check(ctx, checker, gid, in)
+			require.NoError(t, err)
+			assert.Empty(t, rep.Violations, "group %s after role and channel cleanups, seed %d", gid, seed)
+			assert.Empty(t, rc.tombstones(t, gid), "every deleted role's cleanup finished")
+		}
 		t.Logf("group %s: status %d, version %d, %d members, owner %s", gid, g.Status, g.Version, g.MemberCount, g.OwnerUserID)
 		if g.Status != store.StatusDismissed {
 			assertInvariants(t, st, gid)

@@ -27,7 +27,7 @@ type matrixRow struct {
 	want              string
 }
 
-func role(level int) *int { return &level }
+func level(l int) *int { return &l }
 
 var matrixOps = map[string]func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error){
 	"kick": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
@@ -51,15 +51,15 @@ var matrixOps = map[string]func(ctx context.Context, s *group.Service, a permiss
 		return "", err
 	},
 	"toAdmin": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
-		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: role(store.RoleAdmin)})
+		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: level(store.RoleAdmin)})
 		return "", err
 	},
 	"toOrdinary": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
-		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: role(store.RoleMember)})
+		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: level(store.RoleMember)})
 		return "", err
 	},
 	"toOwner": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
-		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: role(store.RoleOwner)})
+		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: level(store.RoleOwner)})
 		return "", err
 	},
 	"transfer": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {

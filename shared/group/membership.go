@@ -137,11 +137,11 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 	for len(rest) > 0 {
 		batch := rest[:min(len(rest), store.RemoveBatch)]
 		rest = rest[len(batch):]
-		var kicked []string
+		var kicked, deferred []string
 		var failed []FailedUser
 		var batchErr error
 		err := store.Retry(ctx, func() error {
-			kicked, failed, batchErr = nil, nil, nil
+			kicked, deferred, failed, batchErr = nil, nil, nil, nil
 			g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
 			if err != nil {
 				return err
@@ -163,6 +163,9 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 			if len(remove) == 0 {
 				return nil
 			}
+			// Role memberships go in the same transaction; members that do
+			// not fit wait for the next batch.
+			remove, deferred = fitRemoval(remove)
 			ids := userIDs(remove)
 			ev := event.New(event.MemberKicked, a.UserID, map[string]any{"userIDs": ids, "reason": in.Reason}, ids...)
 			if _, err := s.st.RemoveMembers(ctx, g, remove, ev); err != nil {
@@ -184,6 +187,7 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 		}
 		res.Kicked = append(res.Kicked, kicked...)
 		res.Failed = append(res.Failed, failed...)
+		rest = append(deferred, rest...)
 		if firstErr == nil {
 			firstErr = batchErr
 		}
@@ -236,4 +240,17 @@ func (s *Service) Quit(ctx context.Context, a permission.Actor, groupID string, 
 		}
 		return err
 	})
+}
+
+// fitRemoval splits members to remove into those that fit one transaction
+// with their role memberships and the user IDs of the rest.
+func fitRemoval(ms []*store.Member) (fit []*store.Member, deferred []string) {
+	items := 0
+	for i, m := range ms {
+		items += store.RemovalItems(m)
+		if items > store.MaxRemovalItems {
+			return ms[:i], userIDs(ms[i:])
+		}
+	}
+	return ms, nil
 }

@@ -14,8 +14,9 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// Cleaner is the cleanup-dismissed-group Lambda: for each GroupDismissed
-// event it removes the group's records in bounded batches while the
+// Cleaner is the cleanup-dismissed-group Lambda: for each GroupDismissed,
+// RoleDeleted or ChannelDeleted event it removes the records left behind
+// (group.Service.OnGroupEvent) in bounded batches while the
 // invocation has time, and when more is left it sends the same event back
 // to its own queue (a continuation) before acknowledging the message. No
 // single invocation's work grows with the group's size.

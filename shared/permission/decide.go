@@ -100,7 +100,7 @@ func Decide(r Request) error {
 		if r.Target.RoleLevel == store.RoleOwner {
 			return errcode.New(errcode.NoPermission, "the owner cannot be %s", participle(r.Op))
 		}
-		if !Outranks(r.Actor, r.Self, r.Target) {
+		if !Outranks(r.Actor, g, r.Self, r.Target) {
 			return errcode.New(errcode.NoPermission, "you must outrank user %s", r.TargetID)
 		}
 	case OpQuit:
@@ -129,7 +129,7 @@ func Decide(r Request) error {
 		if !Holds(r.Actor, g, r.Self, AccountInfoOther) {
 			return errcode.New(errcode.NoPermission, "editing another member needs the accountInfoOther permission")
 		}
-		if !Outranks(r.Actor, r.Self, r.Target) {
+		if !Outranks(r.Actor, g, r.Self, r.Target) {
 			return errcode.New(errcode.NoPermission, "you must outrank user %s", r.TargetID)
 		}
 	case OpSetMemberRoleLevel:
@@ -154,13 +154,44 @@ func Decide(r Request) error {
 	return nil
 }
 
-// Holds reports whether the actor holds a server-level item in the group.
-// Owner, admins and app admins hold every item; other members hold what
-// @everyone allows.
+// Holds reports whether the actor holds a server-level item in the group:
+// app admins hold every item; members hold what Effective (SPEC §4.4) says
+// on the group's roles.
 func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
 	if g.Status == store.StatusDismissed {
 		return false
 	}
+	if a.AppAdmin {
+		return true
+	}
+	return Effective(FactsOf(g, self, nil, nil, nil, nowMillis()), it)
+}
+
+// Outranks reports whether the actor strictly outranks the target (SPEC §3):
+// owner > admin > members by their highest custom role (priority 1 is
+// highest) > members with no custom role. App admins outrank everyone.
+// (Nobody kicks or mutes the owner, but that is a rule of those
+// operations, not of rank.)
+func Outranks(a Actor, g *store.Group, self, target *store.Member) bool {
+	if a.AppAdmin {
+		return true
+	}
+	if self == nil {
+		return false
+	}
+	if self.RoleLevel != target.RoleLevel {
+		return self.RoleLevel > target.RoleLevel
+	}
+	if self.RoleLevel != store.RoleMember {
+		return false
+	}
+	return bestPriority(g, self) < bestPriority(g, target)
+}
+
+// OutranksRole reports whether the actor ranks above a role: app admins,
+// the owner and admins are above every role; a member is above the roles
+// of a lower rank (a larger priority) than their own highest custom role.
+func OutranksRole(a Actor, g *store.Group, self *store.Member, role *store.Role) bool {
 	if a.AppAdmin {
 		return true
 	}
@@ -170,23 +201,8 @@ func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
 	if self.RoleLevel >= store.RoleAdmin {
 		return true
 	}
-	return EveryoneDefault(it)
+	return role.Type == store.RoleTypeCustom && bestPriority(g, self) < role.Priority
 }
-
-// Outranks reports whether the actor strictly outranks the target: owner >
-// admin > member; app admins outrank everyone. (Nobody kicks or mutes the
-// owner, but that is a rule of those operations, not of rank.)
-func Outranks(a Actor, self, target *store.Member) bool {
-	if a.AppAdmin {
-		return true
-	}
-	if self == nil {
-		return false
-	}
-	return rank(self) > rank(target)
-}
-
-func rank(m *store.Member) int { return m.RoleLevel }
 
 // SeesFullMemberInfo reports whether the actor, already allowed to read the
 // members (OpReadMembers), sees every field of targetID's member record.

@@ -35,10 +35,3 @@ var BuiltIn = []Item{
 	HandleApplication, AccountInfoSelf, AccountInfoOther, ManageBlackWhiteList,
 	SendMsg, RecallMsg, DeleteMsg, RemindOther, RemindEveryone,
 }
-
-// everyoneDefaults are the items @everyone allows when a group is created;
-// every other built-in item is denied (SPEC §4.2).
-var everyoneDefaults = map[Item]bool{SendMsg: true, RemindOther: true, AccountInfoSelf: true, RecallMsg: true}
-
-// EveryoneDefault reports @everyone's initial value of a built-in item.
-func EveryoneDefault(it Item) bool { return everyoneDefaults[it] }

@@ -80,6 +80,10 @@ type GroupState struct {
 	PendingApplications int
 	// Events are the retained events in version order (by sort key).
 	Events []EventVersion
+	// Roles is the role configuration (the default one if the group has
+	// none stored); RoleMembers are the role-membership records.
+	Roles       *Roles
+	RoleMembers []*RoleMembership
 }
 
 // ReadGroupState reads a group, all its member and application records and
@@ -115,6 +119,16 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 			}}
 			r.GroupID, r.UserID = groupID, strings.TrimPrefix(sk, prefixMember)
 			st.Members = append(st.Members, r)
+		case strings.HasPrefix(sk, prefixRoleMember):
+			rm, err := unmarshal[RoleMembership](it)
+			if err != nil {
+				return err
+			}
+			st.RoleMembers = append(st.RoleMembers, rm)
+		case sk == skRoles:
+			if st.Roles, err = unmarshalRoles(it, g); err != nil {
+				return err
+			}
 		case strings.HasPrefix(sk, prefixApplication):
 			st.Applications++
 			if res, _ := intAttr(it, "handleResult"); res == 0 {
@@ -143,13 +157,17 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 	if err != nil {
 		return nil, err
 	}
-	again, err := s.GetGroup(ctx, groupID)
+	if st.Roles == nil {
+		st.Roles = DefaultRoles(groupID, g.CreateTime)
+	}
+	again, _, err := s.Snapshot(ctx, groupID)
 	if err != nil {
 		return nil, err
 	}
 	// The cleanup of a dismissed group lowers memberCount without a new
-	// version; a moved count means the same as a moved version.
-	if again.Version != g.Version || again.MemberCount != g.MemberCount || again.Status != g.Status {
+	// version, and the end of a deleted role's cleanup moves only the role
+	// configuration's rev; either means the same as a moved version.
+	if again.Version != g.Version || again.MemberCount != g.MemberCount || again.Status != g.Status || again.Roles.Rev != st.Roles.Rev {
 		return nil, errVersionMoved
 	}
 	return st, nil
@@ -185,6 +203,30 @@ type Repair struct {
 	// MemberCount, when not nil, becomes the group's memberCount.
 	MemberCount *int64
 	Members     []MemberFix
+	// Roles, when not nil, is the role configuration to write (as read,
+	// with recounted memberCounts); it is conditioned on the rev read.
+	Roles *Roles
+	// RoleIDs rewrite members' roleIDs; PutRoleMembers and
+	// DeleteRoleMembers add and remove role-membership records.
+	RoleIDs           []RoleIDsFix
+	PutRoleMembers    []*RoleMembership
+	DeleteRoleMembers []*RoleMembership
+}
+
+// RoleIDsFix sets a member's roleIDs.
+type RoleIDsFix struct {
+	Read    *MemberRecord
+	RoleIDs []string
+}
+
+// Items is how many transaction items the repair writes besides the group
+// record and the event.
+func (r Repair) Items() int {
+	n := len(r.Members) + len(r.RoleIDs) + len(r.PutRoleMembers) + len(r.DeleteRoleMembers)
+	if r.Roles != nil {
+		n++
+	}
+	return n
 }
 
 // MaxRepairMembers is how many member records one repair rewrites: with the
@@ -198,8 +240,8 @@ const MaxRepairMembers = maxTxItems - 2
 // and joinTime read. A lost race is retryable. A dismissed group cannot be
 // repaired (the change conditions refuse it).
 func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Event) (*event.Event, error) {
-	if len(r.Members) > MaxRepairMembers {
-		return nil, fmt.Errorf("repair of %d members exceeds %d", len(r.Members), MaxRepairMembers)
+	if r.Items() > MaxRepairMembers {
+		return nil, fmt.Errorf("repair of %d items exceeds %d", r.Items(), MaxRepairMembers)
 	}
 	c := s.newChange(g, ev)
 	if r.OwnerUserID != "" {
@@ -227,6 +269,25 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 			t.add(s.updateItem(groupPK(g.GroupID), memberSK(k.UserID), up), func(map[string]types.AttributeValue) error {
 				return errVersionMoved
 			})
+		}
+		moved := func(map[string]types.AttributeValue) error { return errVersionMoved }
+		for _, f := range r.RoleIDs {
+			up := newExpr().cond("attribute_exists(PK)").cond("%n = %v", "joinTime", f.Read.JoinTime)
+			if len(f.RoleIDs) == 0 {
+				up.remove("roleIDs")
+			} else {
+				up.set("roleIDs", &types.AttributeValueMemberSS{Value: f.RoleIDs})
+			}
+			t.add(s.updateItem(groupPK(g.GroupID), memberSK(f.Read.UserID), up), moved)
+		}
+		for _, rm := range r.PutRoleMembers {
+			t.add(s.putItem(roleMembershipItem(rm), newExpr().cond("attribute_not_exists(PK)")), moved)
+		}
+		for _, rm := range r.DeleteRoleMembers {
+			t.add(s.deleteItem(groupPK(g.GroupID), roleMemberSK(rm.RoleID, rm.UserID), newExpr().cond("attribute_exists(PK)")), moved)
+		}
+		if r.Roles != nil {
+			s.putRoles(t, r.Roles)
 		}
 	})
 	if err != nil {

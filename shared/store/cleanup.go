@@ -23,11 +23,18 @@ var errCleanupRaced = fmt.Errorf("a concurrent cleanup deleted the record first:
 type cleanupStep func(ctx context.Context, groupID string, max int) (int, error)
 
 // cleanupSteps are the kinds of records a dismissed group leaves behind, in
-// the order they are removed. Role-membership records (the roles issue) are
-// removed by a further step appended here, deleting them together with the
-// role's memberCount in the same way as deleteMembers does for the group's.
+// the order they are removed: members (with memberCount), applications,
+// role memberships, member overrides, channels and, last, the role
+// configuration.
 func (s *Store) cleanupSteps() []cleanupStep {
-	return []cleanupStep{s.deleteMembers, s.deleteApplications}
+	return []cleanupStep{
+		s.deleteMembers,
+		s.deleteByPrefix(prefixApplication),
+		s.deleteByPrefix(prefixRoleMember),
+		s.deleteByPrefix(prefixOverride),
+		s.deleteByPrefix(prefixChannel),
+		s.deleteByPrefix(skRoles),
+	}
 }
 
 // CleanupDismissed removes at most maxItems records of a dismissed group
@@ -123,15 +130,18 @@ func (s *Store) deleteMembers(ctx context.Context, groupID string, max int) (int
 	return len(keys), nil
 }
 
-// deleteApplications deletes application records (pending and handled);
-// their list entries are the same items' GSI keys.
-func (s *Store) deleteApplications(ctx context.Context, groupID string, max int) (int, error) {
-	keys, err := s.recordKeys(ctx, groupID, prefixApplication, max)
-	if err != nil || len(keys) == 0 {
-		return 0, err
+// deleteByPrefix deletes records whose sort key begins with prefix.
+// Application records take their list entries (the same items' GSI keys)
+// with them; no other record of a dismissed group is counted anywhere.
+func (s *Store) deleteByPrefix(prefix string) cleanupStep {
+	return func(ctx context.Context, groupID string, max int) (int, error) {
+		keys, err := s.recordKeys(ctx, groupID, prefix, max)
+		if err != nil || len(keys) == 0 {
+			return 0, err
+		}
+		if err := s.deleteRecords(ctx, groupID, keys, newExpr()); err != nil {
+			return 0, err
+		}
+		return len(keys), nil
 	}
-	if err := s.deleteRecords(ctx, groupID, keys, newExpr()); err != nil {
-		return 0, err
-	}
-	return len(keys), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -147,4 +148,37 @@ func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.Attri
 	}
 	items = items[:limit]
 	return items, encodeCursor(q.ix, items[limit-1]), nil
+}
+
+// groupRecords pages through a group's records whose sort key begins with
+// prefix (channels, a role's members), in sort-key order. A cursor of
+// another list of the same group is refused, not read outside the range.
+func groupRecords[T any](ctx context.Context, s *Store, groupID, prefix string, limit int, cursor string, decode func(map[string]types.AttributeValue) (*T, error)) (*Page[*T], error) {
+	if cursor != "" {
+		k, err := decodeCursor(baseTable, groupPK(groupID), cursor)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(strAttr(k, "SK"), prefix) {
+			return nil, errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+		}
+	}
+	items, next, err := s.page(ctx, pageQuery{
+		ix: baseTable, partition: groupPK(groupID),
+		skCond:   "begins_with(#sk, :p)",
+		skValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: prefix}},
+		forward:  true, limit: limit, cursor: cursor,
+	})
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*T]{Items: make([]*T, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		v, err := decode(it)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, v)
+	}
+	return page, nil
 }

@@ -23,7 +23,8 @@ func (e *UserError) Error() string { return fmt.Sprintf("user %s: %v", e.UserID,
 func (e *UserError) Unwrap() error { return e.Err }
 
 // CreateBatch is how many members (owner included) the first transaction of
-// CreateGroup holds: group + event + two items per member stay within 100.
+// CreateGroup holds: group, roles, event and two items per member stay
+// within 100.
 const CreateBatch = 48
 
 // AddBatch is how many members one AddMembers transaction holds.
@@ -91,41 +92,61 @@ func members(items []map[string]types.AttributeValue) (map[string]*Member, error
 	return out, nil
 }
 
-// Snapshot reads a group and some of its members as one serializable
-// snapshot (TransactGetItems), so a decision is made on a state that
-// existed. At most 99 users.
+// Snapshot reads a group, its role configuration (into g.Roles) and some of
+// its members as one serializable snapshot (TransactGetItems), so a
+// decision is made on a state that existed. At most 98 users.
 func (s *Store) Snapshot(ctx context.Context, groupID string, userIDs ...string) (*Group, map[string]*Member, error) {
-	if len(userIDs) > 99 {
-		return nil, nil, fmt.Errorf("snapshot of %d members exceeds 99", len(userIDs))
+	g, ms, _, err := s.snapshot(ctx, groupID, userIDs, nil)
+	return g, ms, err
+}
+
+// snapshot is Snapshot plus extra items read in the same call, answered in
+// the order of extra (nil where the item does not exist).
+func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, extra []map[string]types.AttributeValue) (*Group, map[string]*Member, []map[string]types.AttributeValue, error) {
+	get := func(k map[string]types.AttributeValue) types.TransactGetItem {
+		return types.TransactGetItem{Get: &types.Get{TableName: aws.String(s.table), Key: k}}
 	}
-	gets := []types.TransactGetItem{{Get: &types.Get{TableName: aws.String(s.table), Key: key(groupPK(groupID), skMeta)}}}
+	gets := []types.TransactGetItem{get(key(groupPK(groupID), skMeta)), get(key(groupPK(groupID), skRoles))}
+	for _, k := range extra {
+		gets = append(gets, get(k))
+	}
 	seen := map[string]bool{}
 	for _, id := range userIDs {
 		if seen[id] || id == "" {
 			continue
 		}
 		seen[id] = true
-		gets = append(gets, types.TransactGetItem{Get: &types.Get{TableName: aws.String(s.table), Key: key(groupPK(groupID), memberSK(id))}})
+		gets = append(gets, get(key(groupPK(groupID), memberSK(id))))
+	}
+	if len(gets) > 100 {
+		return nil, nil, nil, fmt.Errorf("snapshot of %d items exceeds 100", len(gets))
 	}
 	out, err := s.db.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: gets})
 	if err != nil {
-		return nil, nil, translate(err)
+		return nil, nil, nil, translate(err)
 	}
 	if out.Responses[0].Item == nil {
-		return nil, nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
+		return nil, nil, nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
 	}
 	g, err := unmarshal[Group](out.Responses[0].Item)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	if g.Roles, err = unmarshalRoles(out.Responses[1].Item, g); err != nil {
+		return nil, nil, nil, err
+	}
+	extras := make([]map[string]types.AttributeValue, len(extra))
+	for i := range extra {
+		extras[i] = out.Responses[2+i].Item
 	}
 	var items []map[string]types.AttributeValue
-	for _, r := range out.Responses[1:] {
+	for _, r := range out.Responses[2+len(extra):] {
 		if r.Item != nil {
 			items = append(items, r.Item)
 		}
 	}
 	ms, err := members(items)
-	return g, ms, err
+	return g, ms, extras, err
 }
 
 // putMembers adds, for each new member, the member record (which must not
@@ -159,6 +180,8 @@ func (s *Store) CreateGroup(ctx context.Context, g *Group, first []*Member, ev e
 		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
 	})
 	s.putMembers(t, first)
+	g.Roles = DefaultRoles(gid, g.CreateTime)
+	s.putRoles(t, g.Roles)
 	t.add(s.putItem(s.eventItem(&ev), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
 		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
 	})

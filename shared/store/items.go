@@ -13,11 +13,16 @@ import (
 // kind tells entities apart in the stream and in scans; the stream's filter
 // criteria pass only kind = "event".
 const (
-	kindGroup   = "group"
-	kindMember  = "member"
-	kindProfile = "profile"
-	kindEvent   = "event"
-	kindIdem    = "idempotency"
+	kindGroup      = "group"
+	kindMember     = "member"
+	kindProfile    = "profile"
+	kindEvent      = "event"
+	kindIdem       = "idempotency"
+	kindRoles      = "roles"
+	kindRoleMember = "roleMember"
+	kindChannel    = "channel"
+	kindOverride   = "override"
+	kindCustom     = "customAuths"
 )
 
 func groupItem(g *Group) map[string]types.AttributeValue {

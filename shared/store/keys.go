@@ -11,6 +11,11 @@ import "fmt"
 //	member       G#<gid>            M#<uid>         G#<gid>#M / <rank>#<joinTime>#<uid>  U#<uid>#G / <joinTime>#<gid>
 //	application  G#<gid>            A#<uid>         G#<gid>#A / <reqTime>#<uid>          U#<uid>#A / <reqTime>#<gid>  G#<gid>#A#<result> / <reqTime>#<uid>
 //	event        G#<gid>#E          V#<version>
+//	roles        G#<gid>            ROLES           (every server role of the group, @everyone included: role.go)
+//	role member  G#<gid>            RM#<rid>#<uid>  (one per (custom role, member); mirrors the member's roleIDs)
+//	channel      G#<gid>            C#<cid>         (with its access list and channel roles: channel.go)
+//	override     G#<gid>            CO#<cid>#<uid>  (a member's own settings in a channel)
+//	custom items APP                CUSTOMAUTHS     (every custom permission item of the app)
 //	idempotency  I#<uid>#<key>      IDEM
 //	inbox entry  U#<uid>#N          <seq>           (seq: 12 digits, per user 1, 2, 3…; see inbox.go)
 //	inbox seq    U#<uid>            INBOXSEQ        (the user's last seq; a delivery's transaction moves it n -> n+1 on "seq = n")
@@ -22,21 +27,30 @@ const (
 	skProfile = "PROFILE"
 	skMeta    = "META"
 	skIdem    = "IDEM"
+	skRoles   = "ROLES"
+	skCustom  = "CUSTOMAUTHS"
+	pkApp     = "APP"
 
 	prefixMember      = "M#"
 	prefixApplication = "A#"
 	prefixVersion     = "V#"
+	prefixRoleMember  = "RM#"
+	prefixChannel     = "C#"
+	prefixOverride    = "CO#"
 )
 
-func userPK(uid string) string          { return "U#" + uid }
-func groupPK(gid string) string         { return "G#" + gid }
-func memberSK(uid string) string        { return prefixMember + uid }
-func applicationSK(uid string) string   { return prefixApplication + uid }
-func eventPK(gid string) string         { return "G#" + gid + "#E" }
-func versionSK(v int64) string          { return fmt.Sprintf("%s%012d", prefixVersion, v) }
-func idemPK(uid, key string) string     { return "I#" + uid + "#" + key }
-func membersByRankPK(gid string) string { return "G#" + gid + "#M" }
-func groupsOfUserPK(uid string) string  { return "U#" + uid + "#G" }
+func userPK(uid string) string            { return "U#" + uid }
+func groupPK(gid string) string           { return "G#" + gid }
+func memberSK(uid string) string          { return prefixMember + uid }
+func applicationSK(uid string) string     { return prefixApplication + uid }
+func eventPK(gid string) string           { return "G#" + gid + "#E" }
+func versionSK(v int64) string            { return fmt.Sprintf("%s%012d", prefixVersion, v) }
+func roleMemberSK(rid, uid string) string { return prefixRoleMember + rid + "#" + uid }
+func channelSK(cid string) string         { return prefixChannel + cid }
+func overrideSK(cid, uid string) string   { return prefixOverride + cid + "#" + uid }
+func idemPK(uid, key string) string       { return "I#" + uid + "#" + key }
+func membersByRankPK(gid string) string   { return "G#" + gid + "#M" }
+func groupsOfUserPK(uid string) string    { return "U#" + uid + "#G" }
 
 // rankPrefix orders members by roleLevel descending in an ascending index:
 // owner (100) -> "899", admin (60) -> "939", member (20) -> "979".

@@ -18,17 +18,24 @@ const RemoveBatch = 49
 // MaxManagers bounds how many owner and admin records ManagerIDs reads.
 const MaxManagers = 100
 
-// RemoveMembers removes members (at most RemoveBatch) from g as one change:
-// each record is deleted on condition that it still exists at the level
-// read, memberCount drops by the number removed, and the event commits with
-// them. The records deleted carry the "my groups" entry (GSI2), so it goes
-// with them.
+// RemoveMembers removes members from g as one change: each record is
+// deleted on condition that it still exists at the level read, memberCount
+// drops by the number removed, and the event commits with them. The records
+// deleted carry the "my groups" entry (GSI2), so it goes with them. The
+// members' role memberships go in the same transaction, with the roles'
+// memberCounts (invariant 6). The batch must fit one transaction:
+// RemovalItems of the members sum to at most MaxRemovalItems.
 func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev event.Event) (*event.Event, error) {
-	if len(ms) == 0 || len(ms) > RemoveBatch {
-		return nil, fmt.Errorf("remove %d members: want 1..%d", len(ms), RemoveBatch)
+	total := 0
+	for _, m := range ms {
+		total += RemovalItems(m)
+	}
+	if len(ms) == 0 || len(ms) > RemoveBatch || total > MaxRemovalItems {
+		return nil, fmt.Errorf("remove %d members (%d items): want 1..%d members in at most %d items", len(ms), total, RemoveBatch, MaxRemovalItems)
 	}
 	c := s.newChange(g, ev)
 	c.meta.add("memberCount", -int64(len(ms)))
+	var roles *Roles
 	out, err := s.commitChange(ctx, c, func(t *tx) {
 		for _, m := range ms {
 			uid := m.UserID
@@ -40,11 +47,46 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 				return errVersionMoved
 			})
 		}
+		roles = s.dropRoleMemberships(t, g, ms)
 	})
 	if err == nil {
 		g.MemberCount -= int64(len(ms))
+		if roles != nil {
+			g.Roles = roles
+		}
 	}
 	return out, err
+}
+
+// MaxRemovalItems bounds the items of one RemoveMembers transaction: the
+// group record, the event and the role configuration take the other three.
+const MaxRemovalItems = maxTxItems - 3
+
+// RemovalItems is how many transaction items removing m takes: its record
+// and one per role membership.
+func RemovalItems(m *Member) int { return 1 + len(m.RoleIDs) }
+
+// dropRoleMemberships deletes the role-membership records of members that
+// leave and lowers the live roles' memberCounts; it returns the new role
+// configuration, or nil when none of them held a role.
+func (s *Store) dropRoleMemberships(t *tx, g *Group, ms []*Member) *Roles {
+	var next *Roles
+	for _, m := range ms {
+		for _, rid := range m.RoleIDs {
+			if next == nil {
+				next = g.Roles.Clone()
+			}
+			if r := next.Roles[rid]; r != nil {
+				r.MemberCount--
+			}
+			t.add(s.deleteItem(groupPK(g.GroupID), roleMemberSK(rid, m.UserID), newExpr().cond("attribute_exists(PK)")),
+				func(map[string]types.AttributeValue) error { return errVersionMoved })
+		}
+	}
+	if next != nil {
+		s.putRoles(t, next)
+	}
+	return next
 }
 
 // DismissAlone dismisses g because its owner, its only member, quits: the

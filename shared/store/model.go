@@ -46,6 +46,9 @@ type Group struct {
 	// RoleLevel is the caller's own level in the group, when they are a
 	// member; it is not stored on the group.
 	RoleLevel int `json:"roleLevel,omitempty" dynamodbav:"-"`
+	// Roles is the group's role configuration, loaded by Snapshot with the
+	// group; it is stored in its own item (role.go).
+	Roles *Roles `json:"-" dynamodbav:"-"`
 }
 
 // Member is one user's membership of a group (SPEC §2).

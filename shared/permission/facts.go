@@ -1,0 +1,106 @@
+package permission
+
+import (
+	"math"
+	"time"
+
+	"github.com/circles-im/circles/shared/store"
+)
+
+// FactsOf builds the facts of a decision about member m (nil: not a member)
+// from the records read: the group with its role configuration, and
+// optionally the custom items, a channel and m's override in it. Roles that
+// are deleted but not yet cleaned up grant nothing and list nobody.
+func FactsOf(g *store.Group, m *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, now int64) Facts {
+	roles := rolesOf(g)
+	f := Facts{GroupStatus: g.Status, Roles: make(map[string]Auths, len(roles.Roles)), Now: now}
+	for id, r := range roles.Roles {
+		f.Roles[id] = AuthsOf(r.Auths)
+	}
+	if m != nil {
+		f.Member = &Subject{UserID: m.UserID, RoleLevel: m.RoleLevel, RoleIDs: liveRoles(roles, m), MuteEndTime: m.MuteEndTime}
+	}
+	if custom != nil {
+		f.CustomDefaults = make(map[Item]Value, len(custom.Items))
+		for k, c := range custom.Items {
+			f.CustomDefaults[Item(k)] = valueOf(c.DefaultRight)
+		}
+	}
+	if ch != nil {
+		c := &Channel{Private: ch.ViewMode == store.ChannelPrivate, Users: map[string]bool{}, Roles: map[string]bool{}, RoleAuths: map[string]Auths{}}
+		for _, u := range ch.Users {
+			c.Users[u] = true
+		}
+		for _, r := range ch.Roles {
+			if roles.Roles[r] != nil {
+				c.Roles[r] = true
+			}
+		}
+		for parent, cr := range ch.RoleAuths {
+			if roles.Roles[parent] != nil {
+				c.RoleAuths[parent] = AuthsOf(cr.Auths)
+			}
+		}
+		f.Channel = c
+		// An override left by an earlier membership of the same user does
+		// not apply.
+		if ov != nil && m != nil && ov.JoinTime == m.JoinTime {
+			f.Override = AuthsOf(ov.Auths)
+		}
+	}
+	return f
+}
+
+// AuthsOf converts stored auths ("allow" / "deny" by item) to Auths.
+func AuthsOf(stored map[string]string) Auths {
+	a := make(Auths, len(stored))
+	for k, v := range stored {
+		if val := valueOf(v); val != Inherit {
+			a[Item(k)] = val
+		}
+	}
+	return a
+}
+
+func valueOf(s string) Value {
+	switch s {
+	case store.AuthAllow:
+		return Allow
+	case store.AuthDeny:
+		return Deny
+	}
+	return Inherit
+}
+
+// rolesOf is the group's role configuration; a group read without it (a
+// plain GetGroup) has only @everyone's defaults.
+func rolesOf(g *store.Group) *store.Roles {
+	if g.Roles != nil {
+		return g.Roles
+	}
+	return store.DefaultRoles(g.GroupID, g.CreateTime)
+}
+
+// liveRoles are the custom roles m holds that still exist.
+func liveRoles(roles *store.Roles, m *store.Member) []string {
+	out := make([]string, 0, len(m.RoleIDs))
+	for _, id := range m.RoleIDs {
+		if r := roles.Roles[id]; r != nil && r.Type == store.RoleTypeCustom {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// bestPriority is the priority of m's highest custom role (1 is highest),
+// or MaxInt without one.
+func bestPriority(g *store.Group, m *store.Member) int {
+	roles := rolesOf(g)
+	best := math.MaxInt
+	for _, id := range liveRoles(roles, m) {
+		best = min(best, roles.Roles[id].Priority)
+	}
+	return best
+}
+
+func nowMillis() int64 { return time.Now().UnixMilli() }

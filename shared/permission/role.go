@@ -1,0 +1,235 @@
+package permission
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/store"
+)
+
+// Role rules of SPEC §4.2. They decide through Effective (what an actor
+// holds) and OutranksRole (rank), never by comparing levels themselves.
+
+// Items lists every item of the app: the built-in ones, then the custom
+// keys in numeric order.
+func Items(custom *store.CustomAuths) []Item {
+	out := slices.Clone(BuiltIn)
+	if custom == nil {
+		return out
+	}
+	keys := make([]int, 0, len(custom.Items))
+	for k := range custom.Items {
+		if n, err := strconv.Atoi(k); err == nil {
+			keys = append(keys, n)
+		}
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		out = append(out, Item(strconv.Itoa(k)))
+	}
+	return out
+}
+
+// IsOwnerOrAppAdmin reports whether the actor is the group's owner or an app admin.
+func IsOwnerOrAppAdmin(a Actor, self *store.Member) bool {
+	return a.AppAdmin || (self != nil && self.RoleLevel == store.RoleOwner)
+}
+
+// aboveRoles reports the actors above every role: app admins, owner and admins.
+func aboveRoles(a Actor, self *store.Member) bool {
+	return a.AppAdmin || (self != nil && self.RoleLevel >= store.RoleAdmin)
+}
+
+// ParseRoleAuths checks the auths of a server role request: item ->
+// "allow" | "deny" | "inherit", where items are built-in ones or existing
+// custom keys.
+func ParseRoleAuths(in map[string]string, custom *store.CustomAuths) error {
+	for _, k := range keysInOrder(in) {
+		if !Known(Item(k), custom) {
+			return errcode.New(errcode.InvalidArgument, "auths: %q is not a permission item", k)
+		}
+		if v := in[k]; v != store.AuthAllow && v != store.AuthDeny && v != InheritValue {
+			return errcode.New(errcode.InvalidArgument, "auths: %s must be allow, deny or inherit", k)
+		}
+	}
+	return nil
+}
+
+// CanManageRoles is the entry rule of every role change: a member (or app
+// admin) of a live group who holds manageRole.
+func CanManageRoles(a Actor, g *store.Group, self *store.Member) error {
+	if g.Status == store.StatusDismissed {
+		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", g.GroupID)
+	}
+	if self == nil && !a.AppAdmin {
+		return errcode.New(errcode.NotInGroup, "you are not a member of group %s", g.GroupID)
+	}
+	if !Holds(a, g, self, ManageRole) {
+		return errcode.New(errcode.NoPermission, "managing roles needs the manageRole permission")
+	}
+	return nil
+}
+
+// CanEditRole is the rule of UpdateRole, DeleteRole and role membership on
+// role: the actor must outrank it; @everyone, which no custom rank
+// outranks, is the owner's alone.
+func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) error {
+	if role.Type == store.RoleTypeEveryone {
+		if !IsOwnerOrAppAdmin(a, self) {
+			return errcode.New(errcode.NoPermission, "only the owner may change @everyone")
+		}
+		return nil
+	}
+	if !OutranksRole(a, g, self, role) {
+		return errcode.New(errcode.NoPermission, "you must outrank role %s", role.RoleID)
+	}
+	return nil
+}
+
+// DefaultAuths are the auths of a role created without any: allow every
+// item the actor holds (custom items included), inherit the rest.
+func DefaultAuths(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths) map[string]string {
+	out := map[string]string{}
+	for _, it := range Items(custom) {
+		if HoldsIn(a, g, self, custom, nil, nil, it) {
+			out[string(it)] = store.AuthAllow
+		}
+	}
+	return out
+}
+
+// CheckItemsHeld is the held-items rule: every item whose setting the
+// request changes (to allow, deny or inherit) must be held by the actor.
+// changes map items to "allow", "deny" or "inherit"; old is the role's
+// current auths (nil for a new role).
+func CheckItemsHeld(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, old, changes map[string]string) error {
+	for _, k := range keysInOrder(changes) {
+		v := changes[k]
+		if v == InheritValue {
+			v = ""
+		}
+		if old[k] == v {
+			continue
+		}
+		if !HoldsIn(a, g, self, custom, nil, nil, Item(k)) {
+			return errcode.New(errcode.NoPermission, "you may not set %s: you do not hold it", k)
+		}
+	}
+	return nil
+}
+
+// CheckSelfLockout is the self-lockout guard: a member below the admins who
+// holds an item now may not take it from themselves by changing roles, for
+// instance by denying it on all of their roles at once. next is the
+// configuration the change would commit. Owner, admins and app admins hold
+// every item regardless, so the guard does not concern them.
+func CheckSelfLockout(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, next *store.Roles) error {
+	if aboveRoles(a, self) || self == nil {
+		return nil
+	}
+	after := *g
+	after.Roles = next
+	for _, it := range Items(custom) {
+		if HoldsIn(a, g, self, custom, nil, nil, it) && !HoldsIn(a, &after, self, custom, nil, nil, it) {
+			return errcode.New(errcode.NoPermission, "the change would take %s from you; you may not lock yourself out", it)
+		}
+	}
+	return nil
+}
+
+// CheckRolePriority is the priority rule of CreateRole and UpdateRole: a
+// custom role's priority is at least 1, ranks strictly below the actor
+// (OutranksRole on the role as it would be) and is not used by another
+// custom role (roleID: the role being changed, "" on create).
+func CheckRolePriority(a Actor, g *store.Group, self *store.Member, roleID string, priority int) error {
+	if priority < 1 {
+		return errcode.New(errcode.InvalidArgument, "priority must be at least 1")
+	}
+	if !OutranksRole(a, g, self, &store.Role{RoleID: roleID, Type: store.RoleTypeCustom, Priority: priority}) {
+		return errcode.New(errcode.NoPermission, "priority %d is not below your highest role", priority)
+	}
+	for id, r := range g.Roles.Roles {
+		if id != roleID && r.Type == store.RoleTypeCustom && r.Priority == priority {
+			return errcode.New(errcode.InvalidArgument, "priority %d is already used by role %s", priority, id)
+		}
+	}
+	return nil
+}
+
+// NextPriority is the priority of a role created without one: one below
+// the lowest existing role.
+func NextPriority(roles *store.Roles) int {
+	p := 0
+	for _, r := range roles.Roles {
+		if r.Type == store.RoleTypeCustom {
+			p = max(p, r.Priority)
+		}
+	}
+	return p + 1
+}
+
+// CheckPriorities is the rule of UpdateRolePriorities: every named role is
+// a custom role the actor outranks; the new values are distinct (from each
+// other and from the roles not named) and stay within [min, max] of the
+// named roles' old values, so nobody moves a role above their own rank.
+func CheckPriorities(a Actor, g *store.Group, self *store.Member, priorities map[string]int) error {
+	if len(priorities) == 0 {
+		return errcode.New(errcode.InvalidArgument, "priorities must not be empty")
+	}
+	oldMin, oldMax := int(^uint(0)>>1), 0
+	for _, id := range keysInOrder(priorities) {
+		r := g.Roles.Roles[id]
+		if r == nil {
+			return errcode.New(errcode.NotFound, "role %s not found", id)
+		}
+		if r.Type == store.RoleTypeEveryone {
+			return errcode.New(errcode.NoPermission, "@everyone's priority never changes")
+		}
+		if !OutranksRole(a, g, self, r) {
+			return errcode.New(errcode.NoPermission, "you must outrank role %s", id)
+		}
+		oldMin, oldMax = min(oldMin, r.Priority), max(oldMax, r.Priority)
+	}
+	used := map[int]string{}
+	for id, r := range g.Roles.Roles {
+		if _, named := priorities[id]; !named && r.Type == store.RoleTypeCustom {
+			used[r.Priority] = id
+		}
+	}
+	for _, id := range keysInOrder(priorities) {
+		p := priorities[id]
+		if p < oldMin || p > oldMax {
+			return errcode.New(errcode.InvalidArgument, "priority %d of role %s is outside [%d, %d], the range of the roles named", p, id, oldMin, oldMax)
+		}
+		if other, dup := used[p]; dup {
+			return errcode.New(errcode.InvalidArgument, "priority %d is given to both %s and %s", p, other, id)
+		}
+		used[p] = id
+	}
+	return nil
+}
+
+// CheckEveryoneFields refuses a change of @everyone's name, icon, ext or
+// priority, which never change; a value equal to the current one is no
+// change.
+func CheckEveryoneFields(role *store.Role, name, icon, ext *string, priority *int) error {
+	if role.Type != store.RoleTypeEveryone {
+		return nil
+	}
+	if (name != nil && *name != role.Name) || (icon != nil && *icon != role.Icon) ||
+		(ext != nil && *ext != role.Ext) || (priority != nil && *priority != role.Priority) {
+		return errcode.New(errcode.NoPermission, "@everyone's name, icon, ext and priority never change")
+	}
+	return nil
+}
+
+func keysInOrder[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,65 @@
+package role
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/validate"
+)
+
+// CustomAuthInput is the body of CreateCustomAuth.
+type CustomAuthInput struct {
+	Name         string `json:"name"`
+	DefaultRight string `json:"defaultRight"`
+}
+
+// CreateCustomAuth creates an app-wide custom permission item; app admins
+// only. Keys are given in order from 10000.
+func (s *Service) CreateCustomAuth(ctx context.Context, a permission.Actor, in CustomAuthInput) (*store.CustomAuth, error) {
+	if !a.AppAdmin {
+		return nil, errcode.New(errcode.NoPermission, "only app admins may create custom permission items")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return nil, errcode.New(errcode.InvalidArgument, "name is required")
+	}
+	if err := validate.Text("name", in.Name, validate.MaxText); err != nil {
+		return nil, err
+	}
+	if in.DefaultRight != store.AuthAllow && in.DefaultRight != store.AuthDeny {
+		return nil, errcode.New(errcode.InvalidArgument, "defaultRight must be allow or deny")
+	}
+	var out *store.CustomAuth
+	err := store.Retry(ctx, func() error {
+		read, err := s.st.GetCustomAuths(ctx)
+		if err != nil {
+			return err
+		}
+		out, err = s.st.CreateCustomAuth(ctx, read, in.Name, in.DefaultRight)
+		return err
+	})
+	return out, err
+}
+
+// ListCustomAuths answers every custom item in key order. Any authenticated
+// user may list them: clients need the names to show and set them.
+func (s *Service) ListCustomAuths(ctx context.Context, _ permission.Actor) (*store.Page[*store.CustomAuth], error) {
+	c, err := s.st.GetCustomAuths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]*store.CustomAuth, 0, len(c.Items))
+	for _, it := range c.Items {
+		items = append(items, it)
+	}
+	slices.SortFunc(items, func(x, y *store.CustomAuth) int {
+		a, _ := strconv.Atoi(x.Key)
+		b, _ := strconv.Atoi(y.Key)
+		return a - b
+	})
+	return &store.Page[*store.CustomAuth]{Items: items}, nil
+}

@@ -1,0 +1,83 @@
+package role_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/role"
+	"github.com/circles-im/circles/shared/store"
+)
+
+func TestAddRoleMembersReportsSuccessAndFailedUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.createRole(t, "r", 1, nil)
+
+	res, err := f.roles.AddRoleMembers(f.ctx, as("alice"), "g1", r.RoleID, role.RoleMembersInput{UserIDs: []string{"carol", "frank", "dave", "ghost"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"carol", "dave"}, res.SuccessUserIDs)
+	assert.Equal(t, []string{"frank", "ghost"}, res.FailedUserIDs, "non-members fail")
+	f.assertRoleInvariant(t)
+
+	res, err = f.roles.AddRoleMembers(f.ctx, as("alice"), "g1", r.RoleID, role.RoleMembersInput{UserIDs: []string{"carol", "erin"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"carol", "erin"}, res.SuccessUserIDs, "a holder succeeds again")
+	assert.Empty(t, res.FailedUserIDs)
+	f.assertRoleInvariant(t)
+
+	evs, err := f.st.ListEvents(f.ctx, "g1", 0, 100)
+	require.NoError(t, err)
+	last := evs[len(evs)-1]
+	assert.Equal(t, event.ServerRoleMemberAdd, last.Type)
+	assert.Equal(t, []string{"erin"}, last.Recipients, "only users who got the role are told")
+
+	res, err = f.roles.RemoveRoleMembers(f.ctx, as("alice"), "g1", r.RoleID, role.RoleMembersInput{UserIDs: []string{"carol", "bob", "frank"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"carol", "bob"}, res.SuccessUserIDs, "a member without the role is removed already")
+	assert.Equal(t, []string{"frank"}, res.FailedUserIDs)
+	f.assertRoleInvariant(t)
+	page, err := f.roles.ListRoleMembers(f.ctx, as("erin"), "g1", r.RoleID, 0, "")
+	require.NoError(t, err)
+	var ids []string
+	for _, rm := range page.Items {
+		ids = append(ids, rm.UserID)
+	}
+	assert.Equal(t, []string{"dave", "erin"}, ids)
+}
+
+func TestRoleMembershipCountsMatchRecordsAcrossBatches(t *testing.T) {
+	t.Parallel()
+	many := users("m", 60)
+	f := newFixture(t, many...)
+	r := f.createRole(t, "r", 1, nil)
+	other := f.createRole(t, "other", 2, nil)
+
+	res, err := f.roles.AddRoleMembers(f.ctx, as("bob"), "g1", r.RoleID, role.RoleMembersInput{UserIDs: append(many, "frank")})
+	require.NoError(t, err)
+	assert.Len(t, res.SuccessUserIDs, 60)
+	assert.Equal(t, []string{"frank"}, res.FailedUserIDs)
+	f.give(t, other.RoleID, many[:5]...)
+	f.assertRoleInvariant(t)
+
+	res, err = f.roles.RemoveRoleMembers(f.ctx, as("bob"), "g1", r.RoleID, role.RoleMembersInput{UserIDs: many[:55]})
+	require.NoError(t, err)
+	assert.Len(t, res.SuccessUserIDs, 55)
+	f.assertRoleInvariant(t)
+	g, _, err := f.st.Snapshot(f.ctx, "g1")
+	require.NoError(t, err)
+	assert.EqualValues(t, 5, g.Roles.Roles[r.RoleID].MemberCount)
+	assert.EqualValues(t, 5, g.Roles.Roles[other.RoleID].MemberCount)
+
+	page, err := f.roles.ListRoleMembers(f.ctx, as("carol"), "g1", r.RoleID, 2, "")
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 2)
+	assert.NotEmpty(t, page.NextCursor)
+	_, err = f.roles.ListRoleMembers(f.ctx, as("frank"), "g1", r.RoleID, 2, "")
+	assertCode(t, errcode.NotInGroup, err)
+	_, err = f.roles.ListRoleMembers(f.ctx, as("carol"), "g1", store.EveryoneRoleID, 0, "")
+	assertCode(t, errcode.InvalidArgument, err)
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// Channel writes. Every write of a channel item is conditioned on the rev it
+// read (attribute_not_exists on create) and moves it to rev+1; every change
+// also goes through commitChange, so it is serialized with every other
+// change of the group (and its role configuration) on the group's version,
+// and commits with its event.
+
+func channelItem(ch *Channel) map[string]types.AttributeValue {
+	if ch.RoleAuths == nil {
+		// An empty map, never NULL: channel roles are set as
+		// roleAuths.<roleID> paths, which need the map to exist.
+		ch.RoleAuths = map[string]*ChannelRole{}
+	}
+	return marshalItem(ch, map[string]string{"PK": groupPK(ch.GroupID), "SK": channelSK(ch.ChannelID), "kind": kindChannel})
+}
+
+func overrideItem(ov *MemberOverride) map[string]types.AttributeValue {
+	return marshalItem(ov, map[string]string{"PK": groupPK(ov.GroupID), "SK": overrideSK(ov.ChannelID, ov.UserID), "kind": kindOverride})
+}
+
+func unmarshalChannel(item map[string]types.AttributeValue) (*Channel, error) {
+	ch, err := unmarshal[Channel](item)
+	if err != nil {
+		return nil, err
+	}
+	if ch.RoleAuths == nil {
+		ch.RoleAuths = map[string]*ChannelRole{}
+	}
+	for parent, cr := range ch.RoleAuths {
+		cr.GroupID, cr.ChannelID, cr.ParentRoleID = ch.GroupID, ch.ChannelID, parent
+		if cr.Auths == nil {
+			cr.Auths = map[string]string{}
+		}
+	}
+	return ch, nil
+}
+
+func channelNotFound(cid string) error {
+	return errcode.New(errcode.NotFound, "channel %s not found", cid)
+}
+
+// channelCond is the condition of a write of ch as read: it still exists at
+// the rev read. A channel deleted meanwhile answers NOT_FOUND, a channel
+// changed meanwhile is a lost race.
+func channelCond(e *expr, ch *Channel) func(map[string]types.AttributeValue) error {
+	e.cond("attribute_exists(PK)").cond("%n = %v", "rev", ch.Rev)
+	cid := ch.ChannelID
+	return func(old map[string]types.AttributeValue) error {
+		if old == nil {
+			return channelNotFound(cid)
+		}
+		return errVersionMoved
+	}
+}
+
+// updateRaw is updateItem with an update expression written by hand, for
+// the clauses expr does not build (DELETE from a set, map paths).
+func (s *Store) updateRaw(pk, sk, update string, e *expr) types.TransactWriteItem {
+	item := s.updateItem(pk, sk, e)
+	item.Update.UpdateExpression = aws.String(update)
+	return item
+}
+
+// CreateChannel writes a new channel (rev 1) as one change of g.
+func (s *Store) CreateChannel(ctx context.Context, g *Group, ch *Channel, ev event.Event) (*event.Event, error) {
+	ch.GroupID = g.GroupID
+	ch.Rev = 1
+	c := s.newChange(g, ev)
+	cid := ch.ChannelID
+	return s.commitChange(ctx, c, func(t *tx) {
+		t.add(s.putItem(channelItem(ch), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+			return errcode.New(errcode.Conflict, "channel %s already exists", cid)
+		})
+	})
+}
+
+// UpdateChannel writes next, the channel built from the one read (whose Rev
+// it carries), as one change of g. On success next.Rev is the new rev.
+func (s *Store) UpdateChannel(ctx context.Context, g *Group, next *Channel, ev event.Event) (*event.Event, error) {
+	read := next.Rev
+	cond := newExpr()
+	onFail := channelCond(cond, next)
+	next.Rev = read + 1
+	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.putItem(channelItem(next), cond), onFail)
+	})
+	if err != nil {
+		next.Rev = read
+	}
+	return out, err
+}
+
+// DeleteChannel deletes ch (as read) as one change of g. Its member
+// overrides are removed afterwards by CleanupDeletedChannel.
+func (s *Store) DeleteChannel(ctx context.Context, g *Group, ch *Channel, ev event.Event) (*event.Event, error) {
+	cond := newExpr()
+	onFail := channelCond(cond, ch)
+	return s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.deleteItem(groupPK(g.GroupID), channelSK(ch.ChannelID), cond), onFail)
+	})
+}
+
+// UpdateChannelAccess adds the user and role IDs to the channel's access
+// list (add) or removes them, as one change of g: a string-set ADD or
+// DELETE conditioned on the rev read. When adding, the caller has checked
+// the limits on the list as read; the rev condition makes that check hold
+// at the write.
+func (s *Store) UpdateChannelAccess(ctx context.Context, g *Group, ch *Channel, add bool, userIDs, roleIDs []string, ev event.Event) (*event.Event, error) {
+	e := newExpr()
+	onFail := channelCond(e, ch)
+	var sets []string
+	if len(userIDs) > 0 {
+		sets = append(sets, e.name("users")+" "+e.value(&types.AttributeValueMemberSS{Value: userIDs}))
+	}
+	if len(roleIDs) > 0 {
+		sets = append(sets, e.name("roles")+" "+e.value(&types.AttributeValueMemberSS{Value: roleIDs}))
+	}
+	verb := "DELETE "
+	if add {
+		verb = "ADD "
+	}
+	update := "SET " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1) + ", " + e.name("updateTime") + " = " + e.value(s.nowMillis())
+	if len(sets) > 0 {
+		update += " " + verb + strings.Join(sets, ", ")
+	}
+	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.updateRaw(groupPK(g.GroupID), channelSK(ch.ChannelID), update, e), onFail)
+	})
+	if err == nil {
+		ch.Rev++
+	}
+	return out, err
+}
+
+// PutChannelRole writes the channel role cr of ch (as read), as one change
+// of g: create means it must not exist yet, otherwise it must.
+func (s *Store) PutChannelRole(ctx context.Context, g *Group, ch *Channel, cr *ChannelRole, create bool, ev event.Event) (*event.Event, error) {
+	e := newExpr()
+	onFail := channelCond(e, ch)
+	path := e.name("roleAuths") + ".#r"
+	e.names["#r"] = cr.ParentRoleID
+	if create {
+		e.conds = append(e.conds, "(attribute_not_exists("+path+"))")
+	} else {
+		e.conds = append(e.conds, "(attribute_exists("+path+"))")
+	}
+	cr.GroupID, cr.ChannelID = ch.GroupID, ch.ChannelID
+	if cr.Auths == nil {
+		cr.Auths = map[string]string{}
+	}
+	update := "SET " + path + " = " + e.value(cr) + ", " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1)
+	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.updateRaw(groupPK(g.GroupID), channelSK(ch.ChannelID), update, e), onFail)
+	})
+	if err == nil {
+		ch.Rev++
+	}
+	return out, err
+}
+
+// RemoveChannelRole removes the channel role of parentRoleID from ch (as
+// read), as one change of g.
+func (s *Store) RemoveChannelRole(ctx context.Context, g *Group, ch *Channel, parentRoleID string, ev event.Event) (*event.Event, error) {
+	e := newExpr()
+	onFail := channelCond(e, ch)
+	path := e.name("roleAuths") + ".#r"
+	e.names["#r"] = parentRoleID
+	update := "SET " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1) + " REMOVE " + path
+	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.updateRaw(groupPK(g.GroupID), channelSK(ch.ChannelID), update, e), onFail)
+	})
+	if err == nil {
+		ch.Rev++
+	}
+	return out, err
+}
+
+// PutMemberOverride writes m's override in ch (both as read) as one change
+// of g. The override carries m's joinTime, and the transaction checks that
+// m is still a member with that joinTime and that the channel is still at
+// the rev read: an override is never written for a membership that ended.
+func (s *Store) PutMemberOverride(ctx context.Context, g *Group, ch *Channel, m *Member, ov *MemberOverride, ev event.Event) (*event.Event, error) {
+	ov.GroupID, ov.ChannelID, ov.UserID, ov.JoinTime = g.GroupID, ch.ChannelID, m.UserID, m.JoinTime
+	if ov.Auths == nil {
+		ov.Auths = map[string]string{}
+	}
+	chk := newExpr()
+	onFail := channelCond(chk, ch)
+	uid := m.UserID
+	return s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.checkItem(groupPK(g.GroupID), channelSK(ch.ChannelID), chk), onFail)
+		t.add(s.checkItem(groupPK(g.GroupID), memberSK(uid), newExpr().cond("attribute_exists(PK)").cond("%n = %v", "joinTime", m.JoinTime)),
+			func(old map[string]types.AttributeValue) error {
+				if old == nil {
+					return errcode.New(errcode.NotInGroup, "user %s is not a member", uid)
+				}
+				return errVersionMoved
+			})
+		t.add(s.putItem(overrideItem(ov), nil), nil)
+	})
+}
+
+// DeleteMemberOverride deletes userID's override in ch (as read) as one
+// change of g; NOT_FOUND when there is none.
+func (s *Store) DeleteMemberOverride(ctx context.Context, g *Group, ch *Channel, userID string, ev event.Event) (*event.Event, error) {
+	chk := newExpr()
+	onFail := channelCond(chk, ch)
+	return s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.checkItem(groupPK(g.GroupID), channelSK(ch.ChannelID), chk), onFail)
+		t.add(s.deleteItem(groupPK(g.GroupID), overrideSK(ch.ChannelID, userID), newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+			return errcode.New(errcode.NotFound, "user %s has no settings in channel %s", userID, ch.ChannelID)
+		})
+	})
+}
+
+// GetChannel reads a channel with a strongly consistent read.
+func (s *Store) GetChannel(ctx context.Context, groupID, channelID string) (*Channel, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(groupPK(groupID), channelSK(channelID)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	if out.Item == nil {
+		return nil, channelNotFound(channelID)
+	}
+	return unmarshalChannel(out.Item)
+}
+
+// GetMemberOverride reads a member's override in a channel; nil if none.
+func (s *Store) GetMemberOverride(ctx context.Context, groupID, channelID, userID string) (*MemberOverride, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(groupPK(groupID), overrideSK(channelID, userID)),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	return unmarshal[MemberOverride](out.Item)
+}
+
+// ListChannels pages through a group's channels, oldest first (channel IDs
+// are ULIDs). The sort-key range is C#…: overrides (CO#…) and every other
+// record sort outside it, so a page reads only channel items.
+func (s *Store) ListChannels(ctx context.Context, groupID string, limit int, cursor string) (*Page[*Channel], error) {
+	return groupRecords(ctx, s, groupID, prefixChannel, limit, cursor, unmarshalChannel)
+}
+
+// ChannelState is what a channel operation or a permission check decides
+// on, read as one snapshot.
+type ChannelState struct {
+	Group   *Group
+	Members map[string]*Member
+	Custom  *CustomAuths
+	// Channel is nil when no channel was asked for or it does not exist.
+	Channel *Channel
+	// Overrides are the asked users' settings in Channel, by userID; a user
+	// without one is absent.
+	Overrides map[string]*MemberOverride
+}
+
+// LoadChannelState reads, in ONE TransactGetItems, the group, its roles,
+// the custom items, the member records of userIDs and, when channelID is
+// given, the channel and each of those users' overrides in it. It is the
+// single round trip of CheckPermissions. At most 48 users.
+func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string, userIDs ...string) (*ChannelState, error) {
+	var users []string
+	for _, id := range userIDs {
+		if id != "" && !slices.Contains(users, id) {
+			users = append(users, id)
+		}
+	}
+	extra := []map[string]types.AttributeValue{key(pkApp, skCustom)}
+	if channelID != "" {
+		extra = append(extra, key(groupPK(groupID), channelSK(channelID)))
+		for _, id := range users {
+			extra = append(extra, key(groupPK(groupID), overrideSK(channelID, id)))
+		}
+	}
+	g, ms, items, err := s.snapshot(ctx, groupID, users, extra)
+	if err != nil {
+		return nil, err
+	}
+	st := &ChannelState{Group: g, Members: ms, Overrides: map[string]*MemberOverride{}}
+	if st.Custom, err = unmarshalCustomAuths(items[0]); err != nil {
+		return nil, err
+	}
+	if channelID == "" {
+		return st, nil
+	}
+	if items[1] != nil {
+		if st.Channel, err = unmarshalChannel(items[1]); err != nil {
+			return nil, err
+		}
+	}
+	for i, id := range users {
+		if it := items[2+i]; it != nil {
+			ov, err := unmarshal[MemberOverride](it)
+			if err != nil {
+				return nil, err
+			}
+			st.Overrides[id] = ov
+		}
+	}
+	return st, nil
+}
+
+// CleanupDeletedChannel deletes at most maxItems member overrides of a
+// deleted channel, in transactions of at most CleanupBatch deletes, each
+// with a check that the channel is still deleted. It answers done once
+// none is left. Deletes are unconditional, so running it again or
+// concurrently is safe.
+func (s *Store) CleanupDeletedChannel(ctx context.Context, groupID, channelID string, maxItems int) (done bool, err error) {
+	if maxItems < 1 {
+		return false, fmt.Errorf("cleanup of channel %s: maxItems %d < 1", channelID, maxItems)
+	}
+	left := maxItems
+	for {
+		if left == 0 {
+			return false, nil
+		}
+		asked := min(left, CleanupBatch)
+		keys, err := s.recordKeys(ctx, groupID, overrideSK(channelID, ""), asked)
+		if err != nil {
+			return false, err
+		}
+		if len(keys) == 0 {
+			return true, nil
+		}
+		t := &tx{}
+		t.add(s.checkItem(groupPK(groupID), channelSK(channelID), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+			return errcode.New(errcode.InvalidArgument, "channel %s is not deleted", channelID)
+		})
+		for _, k := range keys {
+			t.add(s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK"), nil), nil)
+		}
+		if err := s.commit(ctx, t); err != nil {
+			return false, err
+		}
+		left -= len(keys)
+		if len(keys) < asked {
+			return true, nil
+		}
+	}
+}

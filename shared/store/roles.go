@@ -1,0 +1,425 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+)
+
+// RoleMemberBatch is how many users one AddRoleMembers or RemoveRoleMembers
+// transaction holds: the group record, the event and the role configuration
+// take three items, each user two (member record and RM record).
+const RoleMemberBatch = (maxTxItems - 3) / 2
+
+// MaxCustomAuths bounds the custom items of the app, which live in one item.
+const MaxCustomAuths = 1000
+
+// RoleSnapshot is Snapshot plus the app's custom items, read in the same
+// TransactGetItems: role decisions need the custom items' defaults.
+func (s *Store) RoleSnapshot(ctx context.Context, groupID string, userIDs ...string) (*Group, map[string]*Member, *CustomAuths, error) {
+	g, ms, extra, err := s.snapshot(ctx, groupID, userIDs, []map[string]types.AttributeValue{key(pkApp, skCustom)})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	custom, err := unmarshalCustomAuths(extra[0])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return g, ms, custom, nil
+}
+
+// CommitRoles commits next, a configuration built from g.Roles (whose Rev it
+// carries), as one change of g with its event. On success g.Roles is next.
+func (s *Store) CommitRoles(ctx context.Context, g *Group, next *Roles, ev event.Event) (*event.Event, error) {
+	c := s.newChange(g, ev)
+	out, err := s.commitChange(ctx, c, func(t *tx) { s.putRoles(t, next) })
+	if err != nil {
+		// putRoles moved next.Rev; the caller re-reads before trying again.
+		return nil, err
+	}
+	g.Roles = next
+	return out, nil
+}
+
+// DeleteRole removes a custom role from g's configuration and leaves its
+// tombstone (Deleted[rid]), as one change; CleanupDeletedRole then removes
+// its memberships and channel roles.
+func (s *Store) DeleteRole(ctx context.Context, g *Group, roleID string, ev event.Event) (*event.Event, error) {
+	if g.Roles.Roles[roleID] == nil || roleID == EveryoneRoleID {
+		return nil, errcode.New(errcode.NotFound, "role %s not found", roleID)
+	}
+	next := g.Roles.Clone()
+	delete(next.Roles, roleID)
+	next.Deleted[roleID] = s.nowMillis()
+	return s.CommitRoles(ctx, g, next, ev)
+}
+
+// AddRoleMembers gives the custom role roleID to users (at most
+// RoleMemberBatch) as one change: each member record gains the roleID, each
+// RM record is created and the role's memberCount rises, with the event
+// (invariant 6). The users must be members who do not hold the role, as read
+// in the same snapshot as g; a user who is not a member fails the batch with
+// a *UserError.
+func (s *Store) AddRoleMembers(ctx context.Context, g *Group, roleID string, userIDs []string, ev event.Event) (*event.Event, error) {
+	return s.changeRoleMembers(ctx, g, roleID, userIDs, true, ev)
+}
+
+// RemoveRoleMembers takes the custom role roleID from users who hold it, as
+// AddRoleMembers gives it.
+func (s *Store) RemoveRoleMembers(ctx context.Context, g *Group, roleID string, userIDs []string, ev event.Event) (*event.Event, error) {
+	return s.changeRoleMembers(ctx, g, roleID, userIDs, false, ev)
+}
+
+func (s *Store) changeRoleMembers(ctx context.Context, g *Group, roleID string, userIDs []string, add bool, ev event.Event) (*event.Event, error) {
+	if len(userIDs) == 0 || len(userIDs) > RoleMemberBatch {
+		return nil, fmt.Errorf("role members batch of %d users: want 1..%d", len(userIDs), RoleMemberBatch)
+	}
+	if g.Roles.Roles[roleID] == nil || g.Roles.Roles[roleID].Type != RoleTypeCustom {
+		return nil, errcode.New(errcode.NotFound, "role %s not found", roleID)
+	}
+	next := g.Roles.Clone()
+	delta := int64(len(userIDs))
+	if !add {
+		delta = -delta
+	}
+	next.Roles[roleID].MemberCount += delta
+	now := s.nowMillis()
+	gid := g.GroupID
+	set := &types.AttributeValueMemberSS{Value: []string{roleID}}
+	c := s.newChange(g, ev)
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		s.putRoles(t, next)
+		for _, uid := range userIDs {
+			var up *types.Update
+			if add {
+				up = rawUpdate(s.table, groupPK(gid), memberSK(uid), "ADD #r :set",
+					"attribute_exists(PK) AND NOT contains(#r, :rid)", map[string]string{"#r": "roleIDs"},
+					map[string]types.AttributeValue{":set": set, ":rid": &types.AttributeValueMemberS{Value: roleID}})
+			} else {
+				up = rawUpdate(s.table, groupPK(gid), memberSK(uid), "DELETE #r :set",
+					"attribute_exists(PK) AND contains(#r, :rid)", map[string]string{"#r": "roleIDs"},
+					map[string]types.AttributeValue{":set": set, ":rid": &types.AttributeValueMemberS{Value: roleID}})
+			}
+			t.add(types.TransactWriteItem{Update: up}, func(old map[string]types.AttributeValue) error {
+				if old == nil {
+					return &UserError{UserID: uid, Err: errcode.New(errcode.NotInGroup, "user %s is not a member", uid)}
+				}
+				return errVersionMoved
+			})
+			if add {
+				rm := &RoleMembership{GroupID: gid, RoleID: roleID, UserID: uid, AddTime: now}
+				t.add(s.putItem(roleMembershipItem(rm), newExpr().cond("attribute_not_exists(PK)")),
+					func(map[string]types.AttributeValue) error { return errVersionMoved })
+			} else {
+				t.add(s.deleteItem(groupPK(gid), roleMemberSK(roleID, uid), newExpr().cond("attribute_exists(PK)")),
+					func(map[string]types.AttributeValue) error { return errVersionMoved })
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	g.Roles = next
+	return out, nil
+}
+
+// rawUpdate is a transaction Update with expressions written by hand, for
+// set operations and map keys (role IDs may hold characters a placeholder
+// name cannot).
+func rawUpdate(table, pk, sk, update, cond string, names map[string]string, values map[string]types.AttributeValue) *types.Update {
+	u := &types.Update{
+		TableName:                           aws.String(table),
+		Key:                                 key(pk, sk),
+		UpdateExpression:                    aws.String(update),
+		ExpressionAttributeNames:            names,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	if cond != "" {
+		u.ConditionExpression = aws.String(cond)
+	}
+	if len(values) > 0 {
+		u.ExpressionAttributeValues = values
+	}
+	return u
+}
+
+// ListRoleMembers pages through the RM records of a role, in user ID order.
+func (s *Store) ListRoleMembers(ctx context.Context, groupID, roleID string, limit int, cursor string) (*Page[*RoleMembership], error) {
+	return groupRecords(ctx, s, groupID, roleMemberSK(roleID, ""), limit, cursor, unmarshal[RoleMembership])
+}
+
+// GetCustomAuths reads the app's custom items (strongly consistent).
+func (s *Store) GetCustomAuths(ctx context.Context) (*CustomAuths, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(pkApp, skCustom),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return unmarshalCustomAuths(out.Item)
+}
+
+// CreateCustomAuth adds a custom item to read, the custom items as read; it
+// gets key read.Next. The write is conditioned on next still being the one
+// read (or the item not existing yet, whose first next is
+// FirstCustomAuthKey), so two creations never share a key: the loser gets
+// ErrRetry and re-reads.
+func (s *Store) CreateCustomAuth(ctx context.Context, read *CustomAuths, name, defaultRight string) (*CustomAuth, error) {
+	if len(read.Items) >= MaxCustomAuths {
+		return nil, errcode.New(errcode.LimitExceeded, "the app has %d custom items; the limit is %d", len(read.Items), MaxCustomAuths)
+	}
+	ca := &CustomAuth{Key: fmt.Sprint(read.Next), Name: name, DefaultRight: defaultRight, CreateTime: s.nowMillis()}
+	next := &CustomAuths{Items: make(map[string]*CustomAuth, len(read.Items)+1), Next: read.Next + 1}
+	for k, v := range read.Items {
+		next.Items[k] = v
+	}
+	next.Items[ca.Key] = ca
+	item := marshalItem(next, map[string]string{"PK": pkApp, "SK": skCustom, "kind": kindCustom})
+	e := newExpr().cond("attribute_not_exists(PK) OR %n = %v", "next", read.Next)
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       e.conditionExpression(),
+		ExpressionAttributeNames:  e.namesOrNil(),
+		ExpressionAttributeValues: e.valuesOrNil(),
+	})
+	if isCondFailed(err) {
+		return nil, fmt.Errorf("custom items changed: %w", ErrRetry)
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return ca, nil
+}
+
+// DefaultCleanupItems bounds the writes of one CleanupDeletedRole call when
+// the caller gives no bound.
+const DefaultCleanupItems = 2000
+
+// cleanupBatch is how many RM records one cleanup transaction removes (two
+// items each: the RM record and the member's roleIDs).
+const cleanupBatch = maxTxItems / 2
+
+// CleanupDeletedRole removes what a deleted role leaves behind: its RM
+// records with the roleID on each member record, the role in every channel's
+// channel roles and access list, and finally its tombstone. It writes at most
+// about maxItems items and answers done=false when work remains (call
+// again). It is idempotent and safe to run concurrently: each write is
+// conditioned on the state read. A role that is not tombstoned (never
+// deleted, or already cleaned) is done at once, so a live role is never
+// touched.
+func (s *Store) CleanupDeletedRole(ctx context.Context, groupID, roleID string, maxItems int) (bool, error) {
+	if maxItems <= 0 {
+		maxItems = DefaultCleanupItems
+	}
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(groupPK(groupID), skRoles), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, translate(err)
+	}
+	if out.Item == nil {
+		return true, nil
+	}
+	roles, err := unmarshal[Roles](out.Item)
+	if err != nil {
+		return false, err
+	}
+	if _, ok := roles.Deleted[roleID]; !ok || roles.Roles[roleID] != nil {
+		return true, nil
+	}
+	budget := maxItems
+	for budget > 0 {
+		n, err := s.dropDeletedRoleMembers(ctx, groupID, roleID, min(cleanupBatch, budget))
+		if err != nil {
+			return false, err
+		}
+		if n == 0 {
+			break
+		}
+		budget -= n
+	}
+	if budget <= 0 {
+		return false, nil
+	}
+	done, err := s.dropDeletedRoleFromChannels(ctx, groupID, roleID, &budget)
+	if err != nil || !done {
+		return false, err
+	}
+	// The tombstone goes last: while it exists a later run finds the work.
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(groupPK(groupID), skRoles),
+		UpdateExpression:          aws.String("SET #rev = #rev + :one REMOVE #d.#rid"),
+		ConditionExpression:       aws.String("attribute_exists(#d.#rid)"),
+		ExpressionAttributeNames:  map[string]string{"#rev": "rev", "#d": "deleted", "#rid": roleID},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if err != nil && !isCondFailed(err) {
+		return false, translate(err)
+	}
+	return true, nil
+}
+
+// dropDeletedRoleMembers removes up to n RM records of a deleted role, with
+// the roleID on each member record that still exists, in one transaction.
+// It answers how many RM records it removed (0: none left).
+func (s *Store) dropDeletedRoleMembers(ctx context.Context, groupID, roleID string, n int) (int, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
+			":p":  &types.AttributeValueMemberS{Value: roleMemberSK(roleID, "")},
+		},
+		ProjectionExpression: aws.String("userID"),
+		ConsistentRead:       aws.Bool(true),
+		Limit:                aws.Int32(int32(n)),
+	})
+	if err != nil {
+		return 0, translate(err)
+	}
+	uids := make([]string, 0, len(out.Items))
+	for _, it := range out.Items {
+		uids = append(uids, strAttr(it, "userID"))
+	}
+	if len(uids) == 0 {
+		return 0, nil
+	}
+	// A member who has left has no record to update (RemoveMembers took the
+	// roleID with it); their RM record goes alone.
+	gone := map[string]bool{}
+	for attempt := 0; ; attempt++ {
+		t := &tx{}
+		for _, uid := range uids {
+			t.add(s.deleteItem(groupPK(groupID), roleMemberSK(roleID, uid), nil), nil)
+			if gone[uid] {
+				continue
+			}
+			up := rawUpdate(s.table, groupPK(groupID), memberSK(uid), "DELETE #r :set", "attribute_exists(PK)",
+				map[string]string{"#r": "roleIDs"},
+				map[string]types.AttributeValue{":set": &types.AttributeValueMemberSS{Value: []string{roleID}}})
+			t.add(types.TransactWriteItem{Update: up}, func(map[string]types.AttributeValue) error { return &memberGone{uid} })
+		}
+		err := s.commit(ctx, t)
+		var mg *memberGone
+		switch {
+		case err == nil:
+			return len(uids), nil
+		case errors.As(err, &mg) && !gone[mg.userID]:
+			gone[mg.userID] = true
+		case IsRetryable(err) && attempt < 10:
+		default:
+			return 0, err
+		}
+	}
+}
+
+type memberGone struct{ userID string }
+
+func (e *memberGone) Error() string { return "member " + e.userID + " is gone" }
+
+// dropDeletedRoleFromChannels removes the deleted role from the channel
+// roles and access list of every channel that names it; each channel's
+// write is conditioned on the rev read and moves it. It answers false when
+// the budget ran out first.
+func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID string, budget *int) (bool, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
+			":p":  &types.AttributeValueMemberS{Value: prefixChannel},
+		},
+		ConsistentRead: aws.Bool(true),
+	}
+	p := dynamodb.NewQueryPaginator(s.db, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return false, translate(err)
+		}
+		for _, it := range page.Items {
+			ch, err := unmarshal[Channel](it)
+			if err != nil {
+				return false, err
+			}
+			if !namesRole(ch, roleID) {
+				continue
+			}
+			if *budget <= 0 {
+				return false, nil
+			}
+			if err := Retry(ctx, func() error { return s.dropRoleFromChannel(ctx, groupID, ch.ChannelID, roleID) }); err != nil {
+				return false, err
+			}
+			*budget--
+		}
+	}
+	return true, nil
+}
+
+func namesRole(ch *Channel, roleID string) bool {
+	return ch.RoleAuths[roleID] != nil || slices.Contains(ch.Roles, roleID)
+}
+
+// dropRoleFromChannel re-reads one channel and removes roleID from it,
+// conditioned on the rev read.
+func (s *Store) dropRoleFromChannel(ctx context.Context, groupID, channelID, roleID string) error {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(groupPK(groupID), channelSK(channelID)), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return translate(err)
+	}
+	if out.Item == nil {
+		return nil // the channel is gone
+	}
+	ch, err := unmarshal[Channel](out.Item)
+	if err != nil {
+		return err
+	}
+	if !namesRole(ch, roleID) {
+		return nil
+	}
+	names := map[string]string{"#rev": "rev"}
+	values := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+	update := "SET #rev = if_not_exists(#rev, :zero) + :one"
+	values[":zero"] = &types.AttributeValueMemberN{Value: "0"}
+	cond := "attribute_not_exists(#rev)"
+	if _, ok := out.Item["rev"]; ok {
+		cond = "#rev = :read"
+		values[":read"] = &types.AttributeValueMemberN{Value: fmt.Sprint(ch.Rev)}
+	}
+	if ch.RoleAuths[roleID] != nil {
+		update += " REMOVE #ra.#rid"
+		names["#ra"], names["#rid"] = "roleAuths", roleID
+	}
+	if slices.Contains(ch.Roles, roleID) {
+		update += " DELETE #roles :set"
+		names["#roles"] = "roles"
+		values[":set"] = &types.AttributeValueMemberSS{Value: []string{roleID}}
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(groupPK(groupID), channelSK(channelID)),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND " + cond),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	if isCondFailed(err) {
+		return fmt.Errorf("channel %s changed: %w", channelID, ErrRetry)
+	}
+	return translate(err)
+}
