@@ -2,6 +2,7 @@ package permission
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/circles-im/circles/shared/store"
@@ -28,8 +29,10 @@ func FactsOf(g *store.Group, m *store.Member, custom *store.CustomAuths, ch *sto
 	}
 	if ch != nil {
 		c := &Channel{Private: ch.ViewMode == store.ChannelPrivate, Users: map[string]bool{}, Roles: map[string]bool{}, RoleAuths: map[string]Auths{}}
-		for _, u := range ch.Users {
-			c.Users[u] = true
+		// The facts are about m alone, so only m's own entry of a list of up
+		// to 1000 users matters: no map of the whole list is built.
+		if m != nil && slices.Contains(ch.Users, m.UserID) {
+			c.Users[m.UserID] = true
 		}
 		for _, r := range ch.Roles {
 			if roles.Roles[r] != nil {
