@@ -8,11 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/shared/channel"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/role"
+	"github.com/circles-im/circles/shared/store"
 )
 
 // Group operations check their items through the roles (issue 4): a custom
@@ -144,4 +146,42 @@ func TestInviteMemberAndHandleApplicationFollowRoles(t *testing.T) {
 	require.NoError(t, err)
 	g := assertInvariants(t, st, "g")
 	assert.EqualValues(t, 8, g.MemberCount)
+}
+
+// A group created before roles existed has no role configuration: it gets
+// @everyone's defaults when read, and its configuration is stored with the
+// first role change.
+func TestAGroupCreatedBeforeRolesGetsEveryoneLazily(t *testing.T) {
+	svc, st := newService(t)
+	roles, channels := role.NewService(st), channel.NewService(st)
+	withProfiles(t, svc, "o", "m")
+	ctx := context.Background()
+	_, err := svc.Create(ctx, admins.Actor("o"), group.CreateInput{GroupID: "old", MemberUserIDs: []string{"m"}})
+	require.NoError(t, err)
+	rawDelete(t, st, "G#old", "ROLES") // as stored before this version
+
+	list, err := roles.ListRoles(ctx, admins.Actor("m"), "old")
+	require.NoError(t, err)
+	require.Len(t, list.Items, 1)
+	everyone := list.Items[0]
+	assert.Equal(t, store.EveryoneRoleID, everyone.RoleID)
+	assert.Equal(t, store.RoleTypeEveryone, everyone.Type)
+	assert.EqualValues(t, -1, everyone.MemberCount)
+	res, err := channels.CheckPermissions(ctx, admins.Actor("m"), "old", []string{"sendMsg", "kickMember"}, "", "")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]bool{"sendMsg": true, "kickMember": false}, res.Auths)
+
+	name := "mods"
+	r, err := roles.CreateRole(ctx, admins.Actor("o"), "old", role.RoleInput{Name: &name, Auths: map[string]string{"kickMember": "allow"}})
+	require.NoError(t, err)
+	_, err = roles.AddRoleMembers(ctx, admins.Actor("o"), "old", r.RoleID, role.RoleMembersInput{UserIDs: []string{"m"}})
+	require.NoError(t, err)
+	g, _, err := st.Snapshot(ctx, "old")
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, g.Roles.Rev, "stored by the first change, then moved by the second")
+	assert.Contains(t, g.Roles.Roles, store.EveryoneRoleID)
+	assert.EqualValues(t, 1, g.Roles.Roles[r.RoleID].MemberCount)
+	rep, err := svc.Check(ctx, checker, "old", group.CheckInput{})
+	require.NoError(t, err)
+	assert.Empty(t, rep.Violations)
 }
