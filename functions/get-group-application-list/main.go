@@ -1,5 +1,6 @@
 // Command get-group-application-list serves GET /applications/received: the
-// applications to a group you handle, newest first.
+// applications to a group you handle (or, without groupID, to all of them),
+// newest first.
 package main
 
 import (

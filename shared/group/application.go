@@ -227,18 +227,31 @@ type ListApplicationsInput struct {
 
 // ListReceivedApplications pages through the applications to a group the
 // actor handles applications for, newest first, optionally only those with
-// one handleResult.
+// one handleResult. Without a groupID it lists those of every group where
+// the actor holds handleApplication (among their first
+// store.MaxManagedGroups memberships), merged newest first.
 func (s *Service) ListReceivedApplications(ctx context.Context, a permission.Actor, in ListApplicationsInput) (*store.Page[*store.Application], error) {
-	if in.GroupID == "" {
-		return nil, errcode.New(errcode.InvalidArgument, "groupID is required: this version lists the applications of one group at a time")
-	}
-	if err := validate.ID("groupID", in.GroupID); err != nil {
-		return nil, err
-	}
 	if in.HandleResult != nil {
 		if err := validate.OneOf("handleResult", *in.HandleResult, store.ApplicationPending, store.ApplicationAgreed, store.ApplicationRefused); err != nil {
 			return nil, err
 		}
+	}
+	if in.GroupID == "" {
+		groups, self, err := s.st.Memberships(ctx, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		var handled []string
+		for _, g := range groups {
+			req := permission.Request{Op: permission.OpListApplications, Actor: a, Group: g, Self: self[g.GroupID]}
+			if permission.Decide(req) == nil {
+				handled = append(handled, g.GroupID)
+			}
+		}
+		return s.st.ListApplicationsAcross(ctx, handled, in.HandleResult, in.Limit, in.Cursor)
+	}
+	if err := validate.ID("groupID", in.GroupID); err != nil {
+		return nil, err
 	}
 	g, ms, err := s.st.Snapshot(ctx, in.GroupID, a.UserID)
 	if err != nil {

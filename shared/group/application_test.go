@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -339,7 +340,8 @@ func TestListReceivedApplicationsPagesNewestFirstAndFilters(t *testing.T) {
 		in    group.ListApplicationsInput
 		code  errcode.Code
 	}{
-		{"groupID is required", "alice", group.ListApplicationsInput{}, errcode.InvalidArgument},
+		{"a bad cursor across groups", "alice", group.ListApplicationsInput{Cursor: "not-a-cursor"}, errcode.InvalidArgument},
+		{"a bad limit across groups", "alice", group.ListApplicationsInput{Limit: 5000}, errcode.InvalidArgument},
 		{"unknown handleResult", "alice", group.ListApplicationsInput{GroupID: "g1", HandleResult: &bad}, errcode.InvalidArgument},
 		{"an ordinary member lacks handleApplication", "carol", group.ListApplicationsInput{GroupID: "g1"}, errcode.NoPermission},
 		{"a non-member", "p00", group.ListApplicationsInput{GroupID: "g1"}, errcode.NotInGroup},
@@ -353,6 +355,72 @@ func TestListReceivedApplicationsPagesNewestFirstAndFilters(t *testing.T) {
 		})
 	}
 	assertInvariants(t, st, "g1")
+}
+
+// Without a groupID the list merges the applications of every group where
+// the actor holds handleApplication, newest first, and pages across them.
+func TestListReceivedApplicationsWithoutAGroupMergesTheGroupsYouHandle(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t)
+	applicants := users("p", 5)
+	withProfiles(t, svc, append([]string{"alice", "bob", "carol"}, applicants...)...)
+	// alice owns g1 and g2; bob is an admin of g2 and a member of g3; carol
+	// owns g3.
+	for _, c := range []group.CreateInput{
+		{GroupID: "g1", NeedVerification: 1},
+		{GroupID: "g2", NeedVerification: 1, AdminUserIDs: []string{"bob"}},
+	} {
+		_, err := svc.Create(ctx, admins.Actor("alice"), c)
+		require.NoError(t, err)
+	}
+	_, err := svc.Create(ctx, admins.Actor("carol"), group.CreateInput{GroupID: "g3", NeedVerification: 1, MemberUserIDs: []string{"bob"}})
+	require.NoError(t, err)
+	clock := int64(1_700_000_000_000)
+	st.Now = func() time.Time { clock += 10; return time.UnixMilli(clock) }
+	var want []string // newest first: "group/user"
+	for i, u := range applicants {
+		for _, gid := range []string{"g1", "g2", "g3"}[i%2 : 3] {
+			_, err := svc.Join(ctx, admins.Actor(u), gid, group.JoinInput{})
+			require.NoError(t, err)
+			want = append([]string{gid + "/" + u}, want...)
+		}
+	}
+	list := func(actor string, limit int) ([]string, int) {
+		var got []string
+		cursor, pages := "", 0
+		for {
+			page, err := svc.ListReceivedApplications(ctx, admins.Actor(actor), group.ListApplicationsInput{Limit: limit, Cursor: cursor})
+			require.NoError(t, err)
+			pages++
+			for _, a := range page.Items {
+				got = append(got, a.GroupID+"/"+a.UserID)
+			}
+			if page.NextCursor == "" {
+				return got, pages
+			}
+			cursor = page.NextCursor
+		}
+	}
+	only := func(gids ...string) []string {
+		var out []string
+		for _, w := range want {
+			for _, g := range gids {
+				if strings.HasPrefix(w, g+"/") {
+					out = append(out, w)
+				}
+			}
+		}
+		return out
+	}
+	got, pages := list("alice", 2)
+	assert.Equal(t, only("g1", "g2"), got, "alice handles g1 and g2")
+	assert.Equal(t, (len(got)+1)/2, pages)
+	got, _ = list("bob", 0)
+	assert.Equal(t, only("g2"), got, "bob handles g2, not g3 where he is an ordinary member")
+	got, _ = list("carol", 1)
+	assert.Equal(t, only("g3"), got)
+	got, _ = list("p00", 0)
+	assert.Empty(t, got, "nobody's applications for a user who handles none")
 }
 
 // firstCursor is the cursor after the first item of g1's unfiltered list.
