@@ -393,7 +393,7 @@ func TestARefusedRequestChangesNothing(t *testing.T) {
 			_, err := f.svc.AddChannelRole(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.ChannelRoleInput{ParentRoleID: "ghost"})
 			return err
 		}},
-		{"channel role added twice", errcode.Conflict, func() error {
+		{"channel role added twice", errcode.InvalidArgument, func() error {
 			_, err := f.svc.AddChannelRole(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.ChannelRoleInput{ParentRoleID: low.RoleID})
 			return err
 		}},

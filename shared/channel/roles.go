@@ -88,7 +88,7 @@ func (s *Service) AddChannelRole(ctx context.Context, a permission.Actor, groupI
 			return errcode.New(errcode.NotFound, "role %s not found", in.ParentRoleID)
 		}
 		if v.ch.RoleAuths[in.ParentRoleID] != nil {
-			return errcode.New(errcode.Conflict, "channel %s already has a channel role for %s", channelID, in.ParentRoleID)
+			return errcode.New(errcode.InvalidArgument, "channel %s already has a channel role for %s; change it with PATCH", channelID, in.ParentRoleID)
 		}
 		now := s.now()
 		cr := &store.ChannelRole{ParentRoleID: in.ParentRoleID, Auths: map[string]string{}, CreateTime: now, UpdateTime: now}

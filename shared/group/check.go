@@ -453,15 +453,30 @@ func roleFindings(st *store.GroupState) []string {
 // round.
 func planRoles(st *store.GroupState, r *store.Repair, payload map[string]any) {
 	rs := readRoles(st)
-	budget := store.MaxRepairMembers - len(r.Members) - 1 // one for the role configuration
+	// One transaction item per record: a member already being fixed takes
+	// its roleIDs fix in the same update (an item appears once in a
+	// transaction); the role configuration needs one item of its own.
+	budget := store.MaxRepairMembers - len(r.Members) - 1
+	if budget < 0 {
+		return // the member fixes fill this round; roles come next round
+	}
 	take := func(n int) int {
-		n = min(n, max(budget, 0))
+		n = min(n, budget)
 		budget -= n
 		return n
 	}
+	fixing := map[string]int{}
+	for i, f := range r.Members {
+		fixing[f.Read.UserID] = i
+	}
 	for _, m := range st.Members {
-		if rs.stale[m.UserID] && take(1) == 1 {
-			r.RoleIDs = append(r.RoleIDs, store.RoleIDsFix{Read: m, RoleIDs: rs.want[m.UserID]})
+		if !rs.stale[m.UserID] {
+			continue
+		}
+		if i, ok := fixing[m.UserID]; ok {
+			r.Members[i].FixRoleIDs, r.Members[i].RoleIDs = true, rs.want[m.UserID]
+		} else if take(1) == 1 {
+			r.Members = append(r.Members, store.MemberFix{Read: m, RoleLevel: m.RoleLevel, FixRoleIDs: true, RoleIDs: rs.want[m.UserID]})
 		}
 	}
 	r.PutRoleMembers = rs.missing[:take(len(rs.missing))]
@@ -480,8 +495,14 @@ func planRoles(st *store.GroupState, r *store.Repair, payload map[string]any) {
 		slices.Sort(recounted)
 		payload["recountedRoles"] = recounted
 	}
-	if n := len(r.RoleIDs) + len(r.PutRoleMembers) + len(r.DeleteRoleMembers); n > 0 {
-		payload["roleMembershipsFixed"] = n
+	fixed := len(r.PutRoleMembers) + len(r.DeleteRoleMembers)
+	for _, f := range r.Members {
+		if f.FixRoleIDs {
+			fixed++
+		}
+	}
+	if fixed > 0 {
+		payload["roleMembershipsFixed"] = fixed
 	}
 }
 

@@ -194,6 +194,10 @@ func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(m
 type MemberFix struct {
 	Read      *MemberRecord // as read by ReadGroupState
 	RoleLevel int
+	// FixRoleIDs also sets the member's roleIDs to RoleIDs, conditioned on
+	// them being as read (a deleted role's cleanup may be removing one).
+	FixRoleIDs bool
+	RoleIDs    []string
 }
 
 // Repair is what the checker changes on a group.
@@ -206,23 +210,16 @@ type Repair struct {
 	// Roles, when not nil, is the role configuration to write (as read,
 	// with recounted memberCounts); it is conditioned on the rev read.
 	Roles *Roles
-	// RoleIDs rewrite members' roleIDs; PutRoleMembers and
-	// DeleteRoleMembers add and remove role-membership records.
-	RoleIDs           []RoleIDsFix
+	// PutRoleMembers and DeleteRoleMembers add and remove role-membership
+	// records.
 	PutRoleMembers    []*RoleMembership
 	DeleteRoleMembers []*RoleMembership
-}
-
-// RoleIDsFix sets a member's roleIDs.
-type RoleIDsFix struct {
-	Read    *MemberRecord
-	RoleIDs []string
 }
 
 // Items is how many transaction items the repair writes besides the group
 // record and the event.
 func (r Repair) Items() int {
-	n := len(r.Members) + len(r.RoleIDs) + len(r.PutRoleMembers) + len(r.DeleteRoleMembers)
+	n := len(r.Members) + len(r.PutRoleMembers) + len(r.DeleteRoleMembers)
 	if r.Roles != nil {
 		n++
 	}
@@ -266,20 +263,26 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 			if f.RoleLevel == RoleOwner {
 				up.set("muteEndTime", 0) // the owner cannot be muted
 			}
+			if f.FixRoleIDs {
+				if len(f.RoleIDs) == 0 {
+					up.remove("roleIDs")
+				} else {
+					up.set("roleIDs", &types.AttributeValueMemberSS{Value: f.RoleIDs})
+				}
+				if len(f.Read.RoleIDs) == 0 {
+					up.cond("attribute_not_exists(%n)", "roleIDs")
+				} else {
+					up.cond("size(%n) = %v", "roleIDs", len(f.Read.RoleIDs))
+					for _, id := range f.Read.RoleIDs {
+						up.cond("contains(%n, %v)", "roleIDs", id)
+					}
+				}
+			}
 			t.add(s.updateItem(groupPK(g.GroupID), memberSK(k.UserID), up), func(map[string]types.AttributeValue) error {
 				return errVersionMoved
 			})
 		}
 		moved := func(map[string]types.AttributeValue) error { return errVersionMoved }
-		for _, f := range r.RoleIDs {
-			up := newExpr().cond("attribute_exists(PK)").cond("%n = %v", "joinTime", f.Read.JoinTime)
-			if len(f.RoleIDs) == 0 {
-				up.remove("roleIDs")
-			} else {
-				up.set("roleIDs", &types.AttributeValueMemberSS{Value: f.RoleIDs})
-			}
-			t.add(s.updateItem(groupPK(g.GroupID), memberSK(f.Read.UserID), up), moved)
-		}
 		for _, rm := range r.PutRoleMembers {
 			t.add(s.putItem(roleMembershipItem(rm), newExpr().cond("attribute_not_exists(PK)")), moved)
 		}

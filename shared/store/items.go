@@ -67,3 +67,52 @@ func strAttr(item map[string]types.AttributeValue, name string) string {
 	}
 	return ""
 }
+
+// maxRecordBytes bounds the records that grow with use (the role
+// configuration, the custom items): DynamoDB refuses items over 400 KB, so
+// a write that would pass this bound answers LIMIT_EXCEEDED instead.
+const maxRecordBytes = 350 * 1024
+
+// itemBytes estimates an item's size the way DynamoDB counts it: the UTF-8
+// lengths of attribute names and values, numbers as their digits, plus a
+// few bytes per nested value.
+func itemBytes(item map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + valueBytes(v)
+	}
+	return n
+}
+
+func valueBytes(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return len(v.Value)
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberNS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberM:
+		return 3 + itemBytes(v.Value)
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueBytes(e)
+		}
+		return n
+	default: // BOOL, NULL
+		return 1
+	}
+}
