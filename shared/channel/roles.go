@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"maps"
 	"sort"
 
 	"github.com/circles-im/circles/shared/errcode"
@@ -132,6 +133,12 @@ func (s *Service) UpdateChannelRole(ctx context.Context, a permission.Actor, gro
 		next := *cr
 		next.Auths = permission.ApplyAuths(cr.Auths, in.Auths)
 		next.UpdateTime = s.now()
+		after := *v.ch
+		after.RoleAuths = maps.Clone(v.ch.RoleAuths)
+		after.RoleAuths[roleID] = &next
+		if err := permission.CheckSelfLockoutIn(a, v.g, v.self, v.st.Custom, v.ch, &after, v.st.Overrides[a.UserID]); err != nil {
+			return err
+		}
 		if _, err := s.st.PutChannelRole(ctx, v.g, v.ch, &next, false, roleEvent(a, channelID, roleID, opUpdateRole, next.Auths)); err != nil {
 			return err
 		}

@@ -104,3 +104,30 @@ func CheckSettableIn(a Actor, g *store.Group, self *store.Member, custom *store.
 	}
 	return nil
 }
+
+// CheckSelfLockoutIn is UpdateRole's self-lockout guard for a channel: a
+// member below the admins who holds an item in the channel now may not take
+// it from themselves by changing the channel's roles. next is the channel
+// as the change would leave it.
+func CheckSelfLockoutIn(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch, next *store.Channel, ov *store.MemberOverride) error {
+	if aboveRoles(a, self) || self == nil {
+		return nil
+	}
+	items := append(slices.Clone(ChannelItems), customItems(custom)...)
+	for _, it := range items {
+		if HoldsIn(a, g, self, custom, ch, ov, it) && !HoldsIn(a, g, self, custom, next, ov, it) {
+			return errcode.New(errcode.NoPermission, "the change would take %s from you in channel %s; you may not lock yourself out", it, ch.ChannelID)
+		}
+	}
+	return nil
+}
+
+func customItems(custom *store.CustomAuths) []Item {
+	var out []Item
+	if custom != nil {
+		for _, k := range keysInOrder(custom.Items) {
+			out = append(out, Item(k))
+		}
+	}
+	return out
+}
