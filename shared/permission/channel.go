@@ -98,7 +98,7 @@ func CheckSettableIn(a Actor, g *store.Group, self *store.Member, custom *store.
 		if (v == InheritValue && !set) || (set && v == was) {
 			continue
 		}
-		if !HoldsIn(a, g, self, custom, ch, ov, Item(k)) {
+		if !holdsSetting(a, g, self, custom, ch, ov, Item(k)) {
 			return errcode.New(errcode.NoPermission, "you may not set %s: you do not hold it in channel %s", k, ch.ChannelID)
 		}
 	}
@@ -115,7 +115,7 @@ func CheckSelfLockoutIn(a Actor, g *store.Group, self *store.Member, custom *sto
 	}
 	items := append(slices.Clone(ChannelItems), customItems(custom)...)
 	for _, it := range items {
-		if HoldsIn(a, g, self, custom, ch, ov, it) && !HoldsIn(a, g, self, custom, next, ov, it) {
+		if holdsSetting(a, g, self, custom, ch, ov, it) && !holdsSetting(a, g, self, custom, next, ov, it) {
 			return errcode.New(errcode.NoPermission, "the change would take %s from you in channel %s; you may not lock yourself out", it, ch.ChannelID)
 		}
 	}

@@ -78,3 +78,13 @@ func TestACustomRoleGrantingKickMemberLetsAMemberKickThoseTheyOutrankButNeverAnA
 	err := Decide(Request{Op: OpKick, Actor: Actor{UserID: "m"}, Group: g, Self: &noRole, Target: plain, TargetID: "p"})
 	require.Error(t, err)
 }
+
+func TestAMutedMemberStillGrantsTheItemsTheirRolesHold(t *testing.T) {
+	g := &store.Group{GroupID: "g", Status: store.StatusMuted, Roles: store.DefaultRoles("g", 1)}
+	g.Roles.Roles["mods"] = &store.Role{RoleID: "mods", Type: store.RoleTypeCustom, Priority: 1, Auths: map[string]string{"manageRole": store.AuthAllow}}
+	m := &store.Member{UserID: "m", RoleLevel: store.RoleMember, RoleIDs: []string{"mods"}, MuteEndTime: nowMillis() + 60_000}
+	a := Actor{UserID: "m"}
+	assert.False(t, HoldsIn(a, g, m, nil, nil, nil, SendMsg), "muted, and in a muted group: no sending")
+	require.NoError(t, CheckItemsHeld(a, g, m, nil, nil, map[string]string{"sendMsg": "allow"}), "but the item is still theirs to grant")
+	assert.Equal(t, store.AuthAllow, DefaultAuths(a, g, m, nil)["sendMsg"])
+}

@@ -93,7 +93,7 @@ func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) 
 func DefaultAuths(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths) map[string]string {
 	out := map[string]string{}
 	for _, it := range Items(custom) {
-		if HoldsIn(a, g, self, custom, nil, nil, it) {
+		if holdsSetting(a, g, self, custom, nil, nil, it) {
 			out[string(it)] = store.AuthAllow
 		}
 	}
@@ -113,7 +113,7 @@ func CheckItemsHeld(a Actor, g *store.Group, self *store.Member, custom *store.C
 		if old[k] == v {
 			continue
 		}
-		if !HoldsIn(a, g, self, custom, nil, nil, Item(k)) {
+		if !holdsSetting(a, g, self, custom, nil, nil, Item(k)) {
 			return errcode.New(errcode.NoPermission, "you may not set %s: you do not hold it", k)
 		}
 	}
@@ -132,7 +132,7 @@ func CheckSelfLockout(a Actor, g *store.Group, self *store.Member, custom *store
 	after := *g
 	after.Roles = next
 	for _, it := range Items(custom) {
-		if HoldsIn(a, g, self, custom, nil, nil, it) && !HoldsIn(a, &after, self, custom, nil, nil, it) {
+		if holdsSetting(a, g, self, custom, nil, nil, it) && !holdsSetting(a, &after, self, custom, nil, nil, it) {
 			return errcode.New(errcode.NoPermission, "the change would take %s from you; you may not lock yourself out", it)
 		}
 	}
@@ -232,4 +232,21 @@ func keysInOrder[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// holdsSetting is what the item rules of role and channel settings count as
+// held: the item as roles grant it, mutes aside. A mute stops a member
+// sending, not managing the settings they hold.
+func holdsSetting(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, it Item) bool {
+	if g.Status == store.StatusMuted {
+		unmuted := *g
+		unmuted.Status = store.StatusOK
+		g = &unmuted
+	}
+	if self != nil && self.MuteEndTime != 0 {
+		unmuted := *self
+		unmuted.MuteEndTime = 0
+		self = &unmuted
+	}
+	return HoldsIn(a, g, self, custom, ch, ov, it)
 }
