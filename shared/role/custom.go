@@ -45,9 +45,13 @@ func (s *Service) CreateCustomAuth(ctx context.Context, a permission.Actor, in C
 	return out, err
 }
 
-// ListCustomAuths answers every custom item in key order. Any authenticated
-// user may list them: clients need the names to show and set them.
-func (s *Service) ListCustomAuths(ctx context.Context, _ permission.Actor) (*store.Page[*store.CustomAuth], error) {
+// ListCustomAuths answers every custom item in key order; app admins only
+// (issue 4: "POST/GET /custom-auths, app admins only"). Members learn the
+// items a role sets from ListRoles.
+func (s *Service) ListCustomAuths(ctx context.Context, a permission.Actor) (*store.Page[*store.CustomAuth], error) {
+	if !a.AppAdmin {
+		return nil, errcode.New(errcode.NoPermission, "only app admins may list custom permission items")
+	}
 	c, err := s.st.GetCustomAuths(ctx)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/role"
 	"github.com/circles-im/circles/shared/store"
@@ -20,9 +21,11 @@ func TestACustomItemsDefaultRightApplies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "10000", pin.Key)
 	assert.Equal(t, "10001", ban.Key)
-	list, err := f.roles.ListCustomAuths(f.ctx, as("frank"))
+	list, err := f.roles.ListCustomAuths(f.ctx, as("root"))
 	require.NoError(t, err)
 	assert.Equal(t, []*store.CustomAuth{pin, ban}, list.Items)
+	_, err = f.roles.ListCustomAuths(f.ctx, as("frank"))
+	assert.Equal(t, errcode.NoPermission, errcode.CodeOf(err), "listing is for app admins only")
 
 	// A role that never set the items lets @everyone's default decide.
 	plain := f.createRole(t, "plain", 1, map[string]string{"kickMember": "allow"})

@@ -379,7 +379,7 @@ func TestARefusedRequestChangesNothing(t *testing.T) {
 			assert.Equal(t, before, f.state(t))
 		})
 	}
-	custom, err := f.roles.ListCustomAuths(f.ctx, as("dave"))
+	custom, err := f.roles.ListCustomAuths(f.ctx, as("root"))
 	require.NoError(t, err)
 	assert.Empty(t, custom.Items)
 }
