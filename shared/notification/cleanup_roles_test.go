@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -71,20 +74,27 @@ func TestTheCleanupConsumerFinishesDeletedRolesAndChannelsAfterACrashedRequest(t
 	eventually(t, 20*time.Second, "the cleanup queue is drained", func() bool { return s.queueDrained(t, "CleanupQueue") })
 	assert.NotContains(t, s.out.String(), `"level":"ERROR"`, "no cleanup failed")
 
-	// Dismissing the group removes the rest: role configuration included.
+	// Dismissing the group removes the rest: role memberships, channels,
+	// overrides and the role configuration; only the group record stays.
 	name2 := "keep"
 	r2, err := roles.CreateRole(ctx, alice, "g1", role.RoleInput{Name: &name2})
 	require.NoError(t, err)
 	_, err = roles.AddRoleMembers(ctx, alice, "g1", r2.RoleID, role.RoleMembersInput{UserIDs: []string{"bob"}})
 	require.NoError(t, err)
+	ch2, err := channels.CreateChannel(ctx, alice, "g1", channel.ChannelInput{Name: &name2})
+	require.NoError(t, err)
+	_, err = channels.SetChannelMemberAuths(ctx, alice, "g1", ch2.ChannelID, "bob", channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
+	require.NoError(t, err)
 	require.NoError(t, s.svc.Dismiss(ctx, alice, "g1"))
-	eventually(t, 30*time.Second, "no role membership of the dismissed group remains", func() bool {
-		left, err := s.st.ListRoleMembers(ctx, "g1", r2.RoleID, 100, "")
+	eventually(t, 30*time.Second, "only the dismissed group's record remains in its partition", func() bool {
+		out, err := s.st.Client().Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.st.Table()),
+			KeyConditionExpression:    aws.String("PK = :pk"),
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": &ddbtypes.AttributeValueMemberS{Value: "G#g1"}},
+			ProjectionExpression:      aws.String("SK"),
+			ConsistentRead:            aws.Bool(true),
+		})
 		require.NoError(t, err)
-		st, err := s.st.ReadGroupState(ctx, "g1")
-		if err != nil {
-			return false
-		}
-		return len(left.Items) == 0 && len(st.Members) == 0 && len(st.RoleMembers) == 0
+		return len(out.Items) == 1 && out.Items[0]["SK"].(*ddbtypes.AttributeValueMemberS).Value == "META"
 	})
 }
