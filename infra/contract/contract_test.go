@@ -1079,8 +1079,9 @@ func paramValue(schema map[string]any, raw string) (any, error) {
 }
 
 // bodyValidator compiles openapi.yaml's component schemas with a JSON Schema
-// validator. The schemas avoid OpenAPI-3.0-only keywords (nullable, boolean
-// exclusiveMinimum), so they are valid JSON Schema.
+// validator. The request schemas avoid OpenAPI-3.0-only keywords (nullable,
+// boolean exclusiveMinimum), so they are valid JSON Schema; response
+// schemas may say `nullable`, which responses_test.go rewrites first.
 type bodyValidator struct {
 	c       *jsonschema.Compiler
 	schemas map[string]*jsonschema.Schema
