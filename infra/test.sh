@@ -4,8 +4,8 @@
 #
 #   test  (default; `make test`, .ci/run):
 #         sam validate --lint on template.yaml, go vet ./..., then
-#         go test -race -count=1 -timeout 15m, in two lanes of packages that
-#         run at once, each against its own stack (go_test_lanes)
+#         go test -race -count=1 -timeout 15m, in lanes of packages that
+#         run at once, each against its own stack (LANES, go_test_lanes)
 #   bench (`make bench`): go test -run '^$' -bench . -benchmem ./...
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
@@ -30,12 +30,25 @@ log "installing the local stack if needed (.local/)"
 
 STATE=$(mktemp -d "$LOCAL_DIR/test.XXXXXX")
 STATUS=1
+
+# The packages run in lanes at once, each lane against its own stack. One
+# DynamoDB Local serializes its work and slows down as tables come and go
+# (the same package ran 2x slower on an instance that had served one run
+# before), so the heavy packages get a fresh instance each. LANES lists the
+# lanes' packages, ';' between lanes; the last lane takes every package not
+# listed.
+LANES=${LANES:-"shared/group;shared/store;shared/notification infra/contract"}
+IFS=';' read -r -a LANE_PKGS <<<"$LANES"
+LANE_COUNT=$((${#LANE_PKGS[@]} + 1))
+
 cleanup() {
   # Finish even if our output is gone (a piped tee killed by the same Ctrl-C).
   trap '' PIPE
   set +e
-  "$ROOT/infra/stack.sh" stop "$STATE/a"
-  "$ROOT/infra/stack.sh" stop "$STATE/b"
+  local i
+  for ((i = 0; i < LANE_COUNT; i++)); do
+    "$ROOT/infra/stack.sh" stop "$STATE/lane$i"
+  done
   if [ "$STATUS" -eq 0 ]; then
     rm -rf "$STATE"
   else
@@ -47,14 +60,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Two stacks: DynamoDB Local serializes its work on one database, so the
-# packages run in two lanes, each against its own stack (see go_test_lanes).
-log "starting two throwaway stacks (DynamoDB Local + moto) in $STATE"
-"$ROOT/infra/stack.sh" start "$STATE/a"
-"$ROOT/infra/stack.sh" start "$STATE/b"
+log "starting $LANE_COUNT throwaway stacks (DynamoDB Local + moto) in $STATE"
+for ((i = 0; i < LANE_COUNT; i++)); do
+  "$ROOT/infra/stack.sh" start "$STATE/lane$i"
+done
 # shellcheck disable=SC1091 # written by stack.sh start
-. "$STATE/a/env"
-log "AWS endpoints: DynamoDB $AWS_ENDPOINT_URL_DYNAMODB, SNS/SQS $AWS_ENDPOINT_URL_SNS (lane b: $(sed -n 's/^export AWS_ENDPOINT_URL_DYNAMODB=//p' "$STATE/b/env"))"
+. "$STATE/lane0/env"
+log "AWS endpoints (lane 0): DynamoDB $AWS_ENDPOINT_URL_DYNAMODB, SNS/SQS $AWS_ENDPOINT_URL_SNS"
 
 # The race detector needs cgo and a C compiler; a machine without one still
 # runs the tests, just without -race.
@@ -66,34 +78,36 @@ race_flag() {
   fi
 }
 
-# go_test_lanes FLAGS...: go test every package, in two lanes that run at
-# once, each against its own stack: lane a takes the packages in LANE_A (the
-# heaviest users of DynamoDB), lane b the rest. Each lane's output is
+# go_test_lanes FLAGS...: go test every package, in LANE_COUNT lanes that
+# run at once, each against its own stack (see LANES). Each lane's output is
 # printed when it ends.
-LANE_A=${LANE_A:-"shared/group shared/role"}
 go_test_lanes() {
-  local pkgs_a=() pkgs_b=() pkg rel rc_a=0 rc_b=0
+  local pkg rel i listed rc=0 pids=()
+  local -a lane=() names=()
   while read -r pkg; do
     rel=${pkg#github.com/circles-im/circles/}
-    if [[ " $LANE_A " == *" $rel "* ]]; then pkgs_a+=("$pkg"); else pkgs_b+=("$pkg"); fi
+    listed=$((LANE_COUNT - 1))
+    for ((i = 0; i < LANE_COUNT - 1; i++)); do
+      if [[ " ${LANE_PKGS[$i]} " == *" $rel "* ]]; then listed=$i; fi
+    done
+    lane[listed]="${lane[listed]:-} $pkg"
+    names[listed]="${names[listed]:-} $rel"
   done < <(go list ./...)
-  (
-    # shellcheck disable=SC1091 # written by stack.sh start
-    . "$STATE/a/env"
-    [ ${#pkgs_a[@]} -eq 0 ] || go test "$@" "${pkgs_a[@]}"
-  ) >"$STATE/lane-a.log" 2>&1 &
-  local pid_a=$!
-  (
-    # shellcheck disable=SC1091 # written by stack.sh start
-    . "$STATE/b/env"
-    go test "$@" "${pkgs_b[@]}"
-  ) >"$STATE/lane-b.log" 2>&1 || rc_b=$?
-  wait "$pid_a" || rc_a=$?
-  log "lane b (${#pkgs_b[@]} packages):"
-  cat "$STATE/lane-b.log"
-  log "lane a (${LANE_A}):"
-  cat "$STATE/lane-a.log"
-  [ "$rc_a" -eq 0 ] && [ "$rc_b" -eq 0 ]
+  for ((i = 0; i < LANE_COUNT; i++)); do
+    (
+      # shellcheck disable=SC1090,SC1091 # written by stack.sh start
+      . "$STATE/lane$i/env"
+      # shellcheck disable=SC2086 # the lane's packages, one word each
+      [ -z "${lane[i]:-}" ] || go test "$@" ${lane[i]}
+    ) >"$STATE/lane$i.log" 2>&1 &
+    pids+=($!)
+  done
+  for ((i = 0; i < LANE_COUNT; i++)); do
+    wait "${pids[i]}" || rc=1
+    if ((i < LANE_COUNT - 1)); then log "lane $i:${names[i]:-}"; else log "lane $i: the other packages"; fi
+    cat "$STATE/lane$i.log"
+  done
+  return "$rc"
 }
 
 FAILED=""

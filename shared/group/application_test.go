@@ -62,6 +62,7 @@ func lastEvent(t *testing.T, st *store.Store, gid string) event.Event {
 }
 
 func TestJoinUnderEachNeedVerification(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	cases := []struct {
 		name             string
@@ -107,6 +108,7 @@ func TestJoinUnderEachNeedVerification(t *testing.T) {
 }
 
 func TestJoinIsRefusedForMembersAndBadInputAndChangesNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 0)
 	withProfiles(t, svc, "frank")
@@ -135,6 +137,7 @@ func TestJoinIsRefusedForMembersAndBadInputAndChangesNothing(t *testing.T) {
 }
 
 func TestJoinAgainReplacesThePendingApplication(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 1)
 	_, err := svc.Join(ctx, admins.Actor("dave"), "g1", group.JoinInput{ReqMsg: "first"})
@@ -150,6 +153,7 @@ func TestJoinAgainReplacesThePendingApplication(t *testing.T) {
 }
 
 func TestHandledApplicationsRecordHandleUserIDHandledTimeAndHandledMsg(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	cases := []struct {
 		name         string
@@ -221,6 +225,7 @@ func TestHandledApplicationsRecordHandleUserIDHandledTimeAndHandledMsg(t *testin
 }
 
 func TestRespondApplicationIsRefusedAndChangesNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 0)
 	_, err := svc.Join(ctx, admins.Actor("dave"), "g1", group.JoinInput{})
@@ -249,6 +254,7 @@ func TestRespondApplicationIsRefusedAndChangesNothing(t *testing.T) {
 }
 
 func TestAgreeingToAnInvitationEmitsMemberInvited(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 1)
 	out, err := svc.Invite(ctx, admins.Actor("carol"), "g1", group.InviteInput{UserIDs: []string{"dave"}, Reason: "join us"})
@@ -270,6 +276,7 @@ func TestAgreeingToAnInvitationEmitsMemberInvited(t *testing.T) {
 }
 
 func TestAgreeingForSomeoneAlreadyInOnlyMarksTheApplication(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 0)
 	_, err := svc.Join(ctx, admins.Actor("dave"), "g1", group.JoinInput{})
@@ -291,6 +298,7 @@ func TestAgreeingForSomeoneAlreadyInOnlyMarksTheApplication(t *testing.T) {
 }
 
 func TestListReceivedApplicationsPagesNewestFirstAndFilters(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 1)
 	applicants := users("p", 7)
@@ -360,6 +368,7 @@ func TestListReceivedApplicationsPagesNewestFirstAndFilters(t *testing.T) {
 // Without a groupID the list merges the applications of every group where
 // the actor holds handleApplication, newest first, and pages across them.
 func TestListReceivedApplicationsWithoutAGroupMergesTheGroupsYouHandle(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	applicants := users("p", 5)
@@ -433,6 +442,7 @@ func firstCursor(t *testing.T, svc *group.Service) string {
 }
 
 func TestListSentApplicationsShowsOnlyYourOwnNewestFirst(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	withProfiles(t, svc, "alice", "dave", "erin")

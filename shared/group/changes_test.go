@@ -50,6 +50,7 @@ func changedGroup(t *testing.T) (*group.Service, func(version int64)) {
 }
 
 func TestGetGroupChangesReturnsTheEventsAfterAVersionInOrder(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, _ := changedGroup(t)
 	cases := []struct {
@@ -100,6 +101,7 @@ func TestGetGroupChangesReturnsTheEventsAfterAVersionInOrder(t *testing.T) {
 }
 
 func TestGetGroupChangesAnswersFullWhenTheLogNoLongerCoversTheVersion(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, expire := changedGroup(t)
 	expire(1)

@@ -101,6 +101,7 @@ func roleInvariant(t *testing.T, st *store.Store, gid string) (counts map[string
 }
 
 func TestCheckReportsAndRepairsRoleMembershipsAndCounts(t *testing.T) {
+	t.Parallel() // each test has its own table
 	cases := []struct {
 		name     string
 		corrupt  func(t *testing.T, st *store.Store, gid string)

@@ -123,6 +123,7 @@ func levelsOf(t *testing.T, st *store.Store, gid string) map[string]int {
 }
 
 func TestCheckReportsAndRepairsCorruptedGroups(t *testing.T) {
+	t.Parallel() // each test has its own table
 	healthy := map[string]int{"alice": 100, "carol": 20, "erin": 60, "bob": 60, "dave": 20}
 	cases := []struct {
 		name       string
@@ -265,6 +266,7 @@ func TestCheckReportsAndRepairsCorruptedGroups(t *testing.T) {
 }
 
 func TestCheckOfAHealthyGroupReportsNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	members := users("m", 60)
@@ -284,6 +286,7 @@ func TestCheckOfAHealthyGroupReportsNothing(t *testing.T) {
 }
 
 func TestCheckIsForAppAdminsOnly(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	seedCheckGroup(t, st, "g1")
@@ -308,6 +311,7 @@ func TestCheckIsForAppAdminsOnly(t *testing.T) {
 }
 
 func TestCheckReportsEventLogGapsItCannotRepair(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	cases := []struct {
 		name     string
@@ -347,6 +351,7 @@ func TestCheckReportsEventLogGapsItCannotRepair(t *testing.T) {
 }
 
 func TestCheckIgnoresExpiredEvents(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	seedCheckGroup(t, st, "g1")
@@ -364,6 +369,7 @@ func TestCheckIgnoresExpiredEvents(t *testing.T) {
 }
 
 func TestCheckOfADismissedGroupReportsLeftoverRecordsOnceCleanupIsDue(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	seedCheckGroup(t, st, "g1")
@@ -401,6 +407,7 @@ func TestCheckOfADismissedGroupReportsLeftoverRecordsOnceCleanupIsDue(t *testing
 }
 
 func TestCheckAllLogsGroupsWithViolationsAndEmitsTheMetric(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	for _, gid := range []string{"ga", "gb", "gc"} {
@@ -448,6 +455,7 @@ func TestCheckAllLogsGroupsWithViolationsAndEmitsTheMetric(t *testing.T) {
 }
 
 func TestConcurrentRepairsCommitExactlyOneRepair(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	seedCheckGroup(t, st, "g1")

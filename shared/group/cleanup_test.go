@@ -59,6 +59,7 @@ func dismissedEvent(t *testing.T, st *store.Store, gid string) event.Event {
 }
 
 func TestCleanupOfADismissedGroupRemovesItsRecordsInBoundedBatches(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, members := bigDismissedGroup(t, 60)
 	dismissed, err := st.GetGroup(ctx, "big")
@@ -112,6 +113,7 @@ func TestCleanupOfADismissedGroupRemovesItsRecordsInBoundedBatches(t *testing.T)
 }
 
 func TestConcurrentCleanupsOfTheSameGroupNeverMiscount(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := bigDismissedGroup(t, 40)
 	var wg sync.WaitGroup
@@ -137,6 +139,7 @@ func TestConcurrentCleanupsOfTheSameGroupNeverMiscount(t *testing.T) {
 }
 
 func TestCleanupRefusesAGroupThatIsNotDismissed(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	before := captureGroup(t, st, "g1")

@@ -67,6 +67,7 @@ func assertInvariants(t *testing.T, st *store.Store, groupID string) *store.Grou
 }
 
 func TestCreateGroupWithAMissingProfileFailsAndStoresNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	withProfiles(t, svc, "alice", "bob")
@@ -83,6 +84,7 @@ func TestCreateGroupWithAMissingProfileFailsAndStoresNothing(t *testing.T) {
 }
 
 func TestCreateGroupAddsLargeListsInAtomicBatches(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	members := users("m", 120)
@@ -98,6 +100,7 @@ func TestCreateGroupAddsLargeListsInAtomicBatches(t *testing.T) {
 }
 
 func TestCreateGroupValidatesInput(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, _ := newService(t)
 	withProfiles(t, svc, "alice", "bob")
@@ -124,6 +127,7 @@ func TestCreateGroupValidatesInput(t *testing.T) {
 }
 
 func TestAppAdminCreatesAGroupForAnotherOwner(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	withProfiles(t, svc, "admin", "bob")
@@ -135,6 +139,7 @@ func TestAppAdminCreatesAGroupForAnotherOwner(t *testing.T) {
 }
 
 func TestConcurrentTransfersLeaveExactlyOneOwner(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	members := users("u", 20)
@@ -186,6 +191,7 @@ func TestConcurrentTransfersLeaveExactlyOneOwner(t *testing.T) {
 }
 
 func TestTransferRules(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	withProfiles(t, svc, "alice", "bob", "carol", "dave", "admin")
@@ -230,6 +236,7 @@ func TestTransferRules(t *testing.T) {
 // OpenIM #3283: a member muted before becoming owner stayed muted as owner,
 // and no one could lift it (the owner cannot be muted or unmuted).
 func TestTransferToAMutedMemberUnmutesThem_OpenIM3283(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	withProfiles(t, svc, "alice", "bob")

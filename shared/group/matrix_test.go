@@ -238,6 +238,7 @@ var matrix = []matrixRow{
 }
 
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := newService(t)
 	withProfiles(t, svc, "o", "a1", "a2", "m1", "m2", "x", "y", "admin")

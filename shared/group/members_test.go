@@ -27,6 +27,7 @@ func memberOf(t *testing.T, st *store.Store, gid, uid string) *store.Member {
 }
 
 func TestMuteMemberRulesAndRefusalsChangeNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, now := staffedGroup(t)
 	cases := []struct {
@@ -87,6 +88,7 @@ func TestMuteMemberRulesAndRefusalsChangeNothing(t *testing.T) {
 }
 
 func TestSetMemberInfoRulesAndEvents(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	cases := []struct {
@@ -159,6 +161,7 @@ func TestSetMemberInfoRulesAndEvents(t *testing.T) {
 
 // OpenIM #488: setGroupMemberInfo could set roleLevel 100 on a second member.
 func TestSetMemberInfoCannotMakeASecondOwner_OpenIM488(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	for _, actor := range []string{"alice", "admin"} {
@@ -175,6 +178,7 @@ func TestSetMemberInfoCannotMakeASecondOwner_OpenIM488(t *testing.T) {
 
 // OpenIM #3004: the owner demoted themselves and left the group ownerless.
 func TestTheOwnerCannotDemoteThemselves_OpenIM3004(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	for _, level := range []int{store.RoleAdmin, store.RoleMember} {
@@ -190,6 +194,7 @@ func TestTheOwnerCannotDemoteThemselves_OpenIM3004(t *testing.T) {
 }
 
 func TestConcurrentRoleChangesTransfersAndMutesKeepExactlyOneOwner(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	people := []string{"alice", "bob", "bea", "carol", "dave"}
@@ -295,6 +300,7 @@ func rankedGroup(t *testing.T) (*group.Service, *store.Store, map[int][]string) 
 
 // OpenIM's member list ignored its filter.
 func TestGetGroupMemberListFilterReallyFilters(t *testing.T) {
+	t.Parallel() // each test has its own table
 	svc, st, want := rankedGroup(t)
 	assertInvariants(t, st, "g1")
 	for filter := store.FilterAll; filter <= store.FilterOwnerAdmins; filter++ {
@@ -307,6 +313,7 @@ func TestGetGroupMemberListFilterReallyFilters(t *testing.T) {
 }
 
 func TestGetGroupMemberListIsForMembersAndAppAdminsAndChecksItsArguments(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, _, want := rankedGroup(t)
 	assert.Equal(t, want[store.FilterAll], listAll(t, svc, "admin", store.FilterAll, 4), "an app admin reads without being a member")
@@ -341,6 +348,7 @@ func TestGetGroupMemberListIsForMembersAndAppAdminsAndChecksItsArguments(t *test
 }
 
 func TestGetGroupMembersInfoHonoursLookMemberInfo(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	for _, u := range []string{"bob", "carol", "dave"} {

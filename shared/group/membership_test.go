@@ -15,6 +15,7 @@ import (
 )
 
 func TestInviteUnderEachNeedVerification(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	cases := []struct {
 		name             string
@@ -68,6 +69,7 @@ func TestInviteUnderEachNeedVerification(t *testing.T) {
 }
 
 func TestInviteReportsMissingProfilesAndMembersOneByOne(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	for _, nv := range []int{0, 1} {
 		svc, st := membershipGroup(t, nv)
@@ -88,6 +90,7 @@ func TestInviteReportsMissingProfilesAndMembersOneByOne(t *testing.T) {
 }
 
 func TestInviteOfManyUsersCommitsInAtomicBatches(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	for _, nv := range []int{0, 1} {
 		svc, st := membershipGroup(t, nv)
@@ -113,6 +116,7 @@ func TestInviteOfManyUsersCommitsInAtomicBatches(t *testing.T) {
 }
 
 func TestInviteIsRefusedAndChangesNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 0)
 	cases := []struct {
@@ -157,6 +161,7 @@ func kickGroup(t *testing.T) (*group.Service, *store.Store) {
 }
 
 func TestKickRules(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	// Roles: alice owner; bob, dave admins; carol, erin ordinary; frank not a member.
 	cases := []struct {
@@ -216,6 +221,7 @@ func TestKickRules(t *testing.T) {
 }
 
 func TestKickOfManyMembersCommitsInBatches(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 0)
 	many := users("k", 60)
@@ -233,6 +239,7 @@ func TestKickOfManyMembersCommitsInBatches(t *testing.T) {
 }
 
 func TestQuitRules(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	cases := []struct {
 		name, actor, user string
@@ -278,6 +285,7 @@ func TestQuitRules(t *testing.T) {
 // OpenIM #3004 / #2728: the owner's quit must never leave a live group
 // without an owner; as the last member it dismisses the group instead.
 func TestOwnerQuittingAloneDismissesTheGroup(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	for _, actor := range []string{"alice", "admin"} {
 		t.Run(actor, func(t *testing.T) {
@@ -319,6 +327,7 @@ func TestOwnerQuittingAloneDismissesTheGroup(t *testing.T) {
 }
 
 func TestConcurrentKicksQuitsAndInvitesKeepTheCountRight(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st := membershipGroup(t, 0)
 	pool := users("c", 24)

@@ -40,6 +40,7 @@ func seedRolesGroup(t *testing.T, svc *group.Service, roles *role.Service, gid s
 }
 
 func TestACustomRoleGrantsGroupItemsButTheRankRuleStillHolds(t *testing.T) {
+	t.Parallel() // each test has its own table
 	kick := func(ctx context.Context, svc *group.Service, a permission.Actor, gid, target string) error {
 		res, err := svc.Kick(ctx, a, gid, group.KickInput{UserIDs: []string{target}})
 		if err == nil && len(res.Failed) > 0 {
@@ -112,6 +113,7 @@ func TestACustomRoleGrantsGroupItemsButTheRankRuleStillHolds(t *testing.T) {
 }
 
 func TestInviteMemberAndHandleApplicationFollowRoles(t *testing.T) {
+	t.Parallel() // each test has its own table
 	svc, st := newService(t)
 	roles := role.NewService(st)
 	withProfiles(t, svc, "o", "a", "mod", "mod2", "junior", "m", "x", "y")
@@ -152,6 +154,7 @@ func TestInviteMemberAndHandleApplicationFollowRoles(t *testing.T) {
 // @everyone's defaults when read, and its configuration is stored with the
 // first role change.
 func TestAGroupCreatedBeforeRolesGetsEveryoneLazily(t *testing.T) {
+	t.Parallel() // each test has its own table
 	svc, st := newService(t)
 	roles, channels := role.NewService(st), channel.NewService(st)
 	withProfiles(t, svc, "o", "m")

@@ -62,6 +62,7 @@ func newestEvent(t *testing.T, st *store.Store, gid string) event.Event {
 func ptr[T any](v T) *T { return &v }
 
 func TestSetInfoPermissionsAndValidationAndRefusalsChangeNothing(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	cases := []struct {
@@ -115,6 +116,7 @@ func TestSetInfoPermissionsAndValidationAndRefusalsChangeNothing(t *testing.T) {
 }
 
 func TestSetInfoIsAPartialUpdateWhereEmptyClearsAndEachRequestEmitsOneEvent(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, now := staffedGroup(t)
 	alice := admins.Actor("alice")
@@ -177,6 +179,7 @@ func keysOf(m map[string]any) []string {
 }
 
 func TestSetInfoWithIfMatchCommitsOnlyOnTheVersionTheClientSaw(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	alice := admins.Actor("alice")
@@ -195,6 +198,7 @@ func TestSetInfoWithIfMatchCommitsOnlyOnTheVersionTheClientSaw(t *testing.T) {
 }
 
 func TestSetInfoThatChangesNothingAnswersTheGroupWithoutANewVersion(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	before := captureGroup(t, st, "g1")
@@ -208,6 +212,7 @@ func TestSetInfoThatChangesNothingAnswersTheGroupWithoutANewVersion(t *testing.T
 }
 
 func TestMuteGroupAndCancelMuteGroup(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	cases := []struct {
@@ -248,6 +253,7 @@ func TestMuteGroupAndCancelMuteGroup(t *testing.T) {
 }
 
 func TestDismissIsForTheOwnerOrAnAppAdminAndTakesEffectAtOnce(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	for _, winner := range []string{"alice", "admin"} {
 		t.Run(winner, func(t *testing.T) {
@@ -277,6 +283,7 @@ func TestDismissIsForTheOwnerOrAnAppAdminAndTakesEffectAtOnce(t *testing.T) {
 
 // OpenIM #1654: a dismissed group kept accepting changes.
 func TestADismissedGroupRefusesEveryChange_OpenIM1654(t *testing.T) {
+	t.Parallel() // each test has its own table
 	ctx := context.Background()
 	svc, st, _ := staffedGroup(t)
 	require.NoError(t, svc.Dismiss(ctx, admins.Actor("alice"), "g1"))
