@@ -64,14 +64,11 @@ func (s *Service) changeMembers(ctx context.Context, a permission.Actor, groupID
 		var err error
 		for {
 			err = store.Retry(ctx, func() error {
-				g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
+				g, ms, _, err := s.manage(ctx, a, groupID, batch...)
 				if err != nil {
 					return err
 				}
 				self := ms[a.UserID]
-				if err := permission.CanManageRoles(a, g, self); err != nil {
-					return err
-				}
 				r := g.Roles.Roles[roleID]
 				if r == nil {
 					return errcode.New(errcode.NotFound, "role %s not found", roleID)

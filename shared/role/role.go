@@ -65,14 +65,11 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 	}
 	var out *store.Role
 	err := store.Retry(ctx, func() error {
-		g, ms, custom, err := s.st.RoleSnapshot(ctx, groupID, a.UserID)
+		g, ms, custom, err := s.manage(ctx, a, groupID)
 		if err != nil {
 			return err
 		}
 		self := ms[a.UserID]
-		if err := permission.CanManageRoles(a, g, self); err != nil {
-			return err
-		}
 		if err := permission.ParseRoleAuths(in.Auths, custom); err != nil {
 			return err
 		}
@@ -119,14 +116,11 @@ func (s *Service) UpdateRole(ctx context.Context, a permission.Actor, groupID, r
 	}
 	var out *store.Role
 	err := store.Retry(ctx, func() error {
-		g, ms, custom, err := s.st.RoleSnapshot(ctx, groupID, a.UserID)
+		g, ms, custom, err := s.manage(ctx, a, groupID)
 		if err != nil {
 			return err
 		}
 		self := ms[a.UserID]
-		if err := permission.CanManageRoles(a, g, self); err != nil {
-			return err
-		}
 		old := g.Roles.Roles[roleID]
 		if old == nil {
 			return errcode.New(errcode.NotFound, "role %s not found", roleID)
@@ -194,14 +188,11 @@ func (s *Service) DeleteRole(ctx context.Context, a permission.Actor, groupID, r
 		return err
 	}
 	err := store.Retry(ctx, func() error {
-		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+		g, ms, _, err := s.manage(ctx, a, groupID)
 		if err != nil {
 			return err
 		}
 		self := ms[a.UserID]
-		if err := permission.CanManageRoles(a, g, self); err != nil {
-			return err
-		}
 		r := g.Roles.Roles[roleID]
 		if r == nil {
 			return errcode.New(errcode.NotFound, "role %s not found", roleID)
@@ -239,14 +230,11 @@ func (s *Service) UpdateRolePriorities(ctx context.Context, a permission.Actor, 
 	}
 	var out *store.Page[*store.Role]
 	err := store.Retry(ctx, func() error {
-		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+		g, ms, _, err := s.manage(ctx, a, groupID)
 		if err != nil {
 			return err
 		}
 		self := ms[a.UserID]
-		if err := permission.CanManageRoles(a, g, self); err != nil {
-			return err
-		}
 		if err := permission.CheckPriorities(a, g, self, in.Priorities); err != nil {
 			return err
 		}
