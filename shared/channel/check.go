@@ -57,8 +57,13 @@ func (s *Service) CheckPermissions(ctx context.Context, a permission.Actor, grou
 	// about themselves holds everything, as in every other operation.
 	subject := permission.Actor{UserID: userID, AppAdmin: a.AppAdmin && userID == a.UserID}
 	out := &CheckResult{Auths: make(map[string]bool, len(auths))}
+	items := make([]permission.Item, len(auths))
+	for i, it := range auths {
+		items[i] = permission.Item(it)
+	}
+	held := permission.HoldsEach(subject, g, st.Members[userID], st.Custom, st.Channel, st.Overrides[userID], items)
 	for _, it := range auths {
-		out.Auths[it] = permission.HoldsIn(subject, g, st.Members[userID], st.Custom, st.Channel, st.Overrides[userID], permission.Item(it))
+		out.Auths[it] = held[permission.Item(it)]
 	}
 	return out, nil
 }

@@ -17,13 +17,27 @@ var ChannelItems = []Item{SendMsg, RecallMsg, DeleteMsg, RemindOther, RemindEver
 // admins hold everything and nobody holds anything in a channel they cannot
 // see.
 func HoldsIn(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, it Item) bool {
+	return HoldsEach(a, g, self, custom, ch, ov, []Item{it})[it]
+}
+
+// HoldsEach is HoldsIn for several items, deciding each on facts built
+// once: CheckPermissions asks it on every message.
+func HoldsEach(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, items []Item) map[Item]bool {
+	out := make(map[Item]bool, len(items))
 	if g.Status == store.StatusDismissed {
-		return false
+		for _, it := range items {
+			out[it] = false
+		}
+		return out
 	}
-	if a.AppAdmin {
-		return true
+	var f Facts
+	if !a.AppAdmin {
+		f = FactsOf(g, self, custom, ch, ov, nowMillis())
 	}
-	return Effective(FactsOf(g, self, custom, ch, ov, nowMillis()), it)
+	for _, it := range items {
+		out[it] = a.AppAdmin || Effective(f, it)
+	}
+	return out
 }
 
 // VisibleTo reports whether the actor sees channel ch: app admins see every

@@ -158,13 +158,7 @@ func Decide(r Request) error {
 // app admins hold every item; members hold what Effective (SPEC §4.4) says
 // on the group's roles.
 func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
-	if g.Status == store.StatusDismissed {
-		return false
-	}
-	if a.AppAdmin {
-		return true
-	}
-	return Effective(FactsOf(g, self, nil, nil, nil, nowMillis()), it)
+	return HoldsIn(a, g, self, nil, nil, nil, it)
 }
 
 // Outranks reports whether the actor strictly outranks the target (SPEC §3):
