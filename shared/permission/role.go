@@ -88,6 +88,23 @@ func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) 
 	return nil
 }
 
+// CanGrantRole is the rule of adding anyone, the actor included, to a role:
+// CanEditRole, and the actor holds every item the role allows. Giving a
+// role hands out its items, so this is the held-items rule applied to
+// membership: nobody gets, through a role, an item its granter lacks (a
+// member would otherwise join a lower role that allows more than they hold).
+func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, role *store.Role) error {
+	if err := CanEditRole(a, g, self, role); err != nil {
+		return err
+	}
+	for _, k := range keysInOrder(role.Auths) {
+		if role.Auths[k] == store.AuthAllow && !holdsSetting(a, g, self, custom, nil, nil, Item(k)) {
+			return errcode.New(errcode.NoPermission, "role %s allows %s, which you do not hold", role.RoleID, k)
+		}
+	}
+	return nil
+}
+
 // DefaultAuths are the auths of a role created without any: allow every
 // item the actor holds (custom items included), inherit the rest.
 func DefaultAuths(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths) map[string]string {

@@ -222,6 +222,39 @@ func TestRoleEditNeedsToOutrankTheRole(t *testing.T) {
 	assert.NoError(t, CanEditRole(someone, g, admin, g.Roles.Roles["mod"]))
 }
 
+func TestGrantingARoleNeedsToOutrankItAndHoldEveryItemItAllows(t *testing.T) {
+	g, custom := roleFixture()
+	g.Roles.Roles["wide"] = &store.Role{RoleID: "wide", GroupID: "g", Type: store.RoleTypeCustom, Priority: 7,
+		Auths: map[string]string{"kickMember": "allow", "handleApplication": "allow", "muteGroup": "deny"}}
+	g.Roles.Roles["custom"] = &store.Role{RoleID: "custom", GroupID: "g", Type: store.RoleTypeCustom, Priority: 8,
+		Auths: map[string]string{"10001": "allow"}}
+	muted := memberWith(store.RoleMember, "mod", "helper")
+	muted.MuteEndTime = 1 << 62
+	cases := []struct {
+		name string
+		a    Actor
+		self *store.Member
+		role string
+		want errcode.Code
+	}{
+		{"a lower role allowing only held items", someone, moderator, "helper", ""},
+		{"a lower role allowing nothing", someone, moderator, "low", ""},
+		{"a lower role allowing an item the actor lacks", someone, moderator, "wide", errcode.NoPermission},
+		{"a custom item the actor does not hold", someone, moderator, "custom", errcode.NoPermission},
+		{"a role the actor does not outrank", someone, moderator, "mod", errcode.NoPermission},
+		{"a mute does not stop granting held items", someone, muted, "helper", ""},
+		{"admins hold every item", someone, admin, "wide", ""},
+		{"the owner holds every item", someone, owner, "custom", ""},
+		{"app admins hold every item", appAdmin, nil, "wide", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := CanGrantRole(c.a, g, c.self, custom, g.Roles.Roles[c.role])
+			assert.Equal(t, c.want, codeOf(err), "%v", err)
+		})
+	}
+}
+
 func TestRoleAuthsNameKnownItemsAndValues(t *testing.T) {
 	_, custom := roleFixture()
 	require.NoError(t, ParseRoleAuths(map[string]string{"kickMember": "allow", "sendMsg": "deny", "10000": "inherit"}, custom))

@@ -64,7 +64,7 @@ func (s *Service) changeMembers(ctx context.Context, a permission.Actor, groupID
 		var err error
 		for {
 			err = store.Retry(ctx, func() error {
-				g, ms, _, err := s.manage(ctx, a, groupID, batch...)
+				g, ms, custom, err := s.manage(ctx, a, groupID, batch...)
 				if err != nil {
 					return err
 				}
@@ -73,8 +73,12 @@ func (s *Service) changeMembers(ctx context.Context, a permission.Actor, groupID
 				if r == nil {
 					return errcode.New(errcode.NotFound, "role %s not found", roleID)
 				}
-				if err := permission.CanEditRole(a, g, self, r); err != nil {
-					return err
+				decide := permission.CanEditRole(a, g, self, r)
+				if add {
+					decide = permission.CanGrantRole(a, g, self, custom, r)
+				}
+				if decide != nil {
+					return decide
 				}
 				var change []string
 				clear(notMembers)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/role"
 	"github.com/circles-im/circles/shared/store"
 )
@@ -80,4 +81,37 @@ func TestRoleMembershipCountsMatchRecordsAcrossBatches(t *testing.T) {
 	assertCode(t, errcode.NotInGroup, err)
 	_, err = f.roles.ListRoleMembers(f.ctx, as("carol"), "g1", store.EveryoneRoleID, 0, "")
 	assertCode(t, errcode.InvalidArgument, err)
+}
+
+// carol moderates (mods: manageRole, kickMember, muteMember, manageChannel)
+// and outranks helpers, which allows items she does not hold. Joining it
+// would give them to her; so would giving it to anyone else.
+func TestAMemberCannotGetItemsTheyLackByJoiningALowerRole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mods := f.createRole(t, "mods", 1, map[string]string{"manageRole": "allow", "kickMember": "allow", "muteMember": "allow", "manageChannel": "allow"})
+	helpers := f.createRole(t, "helpers", 2, map[string]string{"handleApplication": "allow", "accountInfoOther": "allow", "inviteMember": "allow", "manageBlackWhiteList": "allow"})
+	kickers := f.createRole(t, "kickers", 3, map[string]string{"kickMember": "allow"})
+	f.give(t, mods.RoleID, "carol")
+	before := f.state(t)
+
+	for _, users := range [][]string{{"carol"}, {"dave"}, {"carol", "dave"}} {
+		_, err := f.roles.AddRoleMembers(f.ctx, as("carol"), "g1", helpers.RoleID, role.RoleMembersInput{UserIDs: users})
+		assertCode(t, errcode.NoPermission, err)
+	}
+	assert.Equal(t, before, f.state(t), "a refused grant changes nothing")
+
+	_, err := f.groups.SetMemberInfo(f.ctx, as("carol"), "g1", "dave", group.SetMemberInfoInput{Nickname: str("pwned")})
+	assertCode(t, errcode.NoPermission, err)
+
+	// Roles allowing only what she holds she may still give, herself included.
+	res, err := f.roles.AddRoleMembers(f.ctx, as("carol"), "g1", kickers.RoleID, role.RoleMembersInput{UserIDs: []string{"carol", "dave"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"carol", "dave"}, res.SuccessUserIDs)
+	// Taking a role away hands out nothing: outranking it is enough.
+	f.give(t, helpers.RoleID, "erin")
+	res, err = f.roles.RemoveRoleMembers(f.ctx, as("carol"), "g1", helpers.RoleID, role.RoleMembersInput{UserIDs: []string{"erin"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"erin"}, res.SuccessUserIDs)
+	f.assertRoleInvariant(t)
 }
