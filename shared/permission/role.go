@@ -156,13 +156,26 @@ func CheckSelfLockout(a Actor, g *store.Group, self *store.Member, custom *store
 	return nil
 }
 
+// MaxPriority bounds custom role priorities (1 … MaxPriority): far more than
+// any group's roles need, and small enough that "one below the lowest role"
+// never overflows.
+const MaxPriority = 1_000_000
+
+// CheckPriorityRange refuses a custom role priority outside 1 … MaxPriority.
+func CheckPriorityRange(field string, priority int) error {
+	if priority < 1 || priority > MaxPriority {
+		return errcode.New(errcode.InvalidArgument, "%s must be from 1 to %d", field, MaxPriority)
+	}
+	return nil
+}
+
 // CheckRolePriority is the priority rule of CreateRole and UpdateRole: a
-// custom role's priority is at least 1, ranks strictly below the actor
-// (OutranksRole on the role as it would be) and is not used by another
-// custom role (roleID: the role being changed, "" on create).
+// custom role's priority is within 1 … MaxPriority, ranks strictly below
+// the actor (OutranksRole on the role as it would be) and is not used by
+// another custom role (roleID: the role being changed, "" on create).
 func CheckRolePriority(a Actor, g *store.Group, self *store.Member, roleID string, priority int) error {
-	if priority < 1 {
-		return errcode.New(errcode.InvalidArgument, "priority must be at least 1")
+	if err := CheckPriorityRange("priority", priority); err != nil {
+		return err
 	}
 	if !OutranksRole(a, g, self, &store.Role{RoleID: roleID, Type: store.RoleTypeCustom, Priority: priority}) {
 		return errcode.New(errcode.NoPermission, "priority %d is not below your highest role", priority)
@@ -176,15 +189,19 @@ func CheckRolePriority(a Actor, g *store.Group, self *store.Member, roleID strin
 }
 
 // NextPriority is the priority of a role created without one: one below
-// the lowest existing role.
-func NextPriority(roles *store.Roles) int {
+// the lowest existing role. When the lowest role already has MaxPriority,
+// the client must choose a free priority.
+func NextPriority(roles *store.Roles) (int, error) {
 	p := 0
 	for _, r := range roles.Roles {
 		if r.Type == store.RoleTypeCustom {
 			p = max(p, r.Priority)
 		}
 	}
-	return p + 1
+	if p >= MaxPriority {
+		return 0, errcode.New(errcode.InvalidArgument, "the lowest role has priority %d, the largest allowed; give the new role a priority", MaxPriority)
+	}
+	return p + 1, nil
 }
 
 // CheckPriorities is the rule of UpdateRolePriorities: every named role is
@@ -208,6 +225,11 @@ func CheckPriorities(a Actor, g *store.Group, self *store.Member, priorities map
 			return errcode.New(errcode.NoPermission, "you must outrank role %s", id)
 		}
 		oldMin, oldMax = min(oldMin, r.Priority), max(oldMax, r.Priority)
+	}
+	for _, id := range keysInOrder(priorities) {
+		if err := CheckPriorityRange("priority of role "+id, priorities[id]); err != nil {
+			return err
+		}
 	}
 	used := map[int]string{}
 	for id, r := range g.Roles.Roles {

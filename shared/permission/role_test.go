@@ -133,6 +133,10 @@ func TestNewRolePriorityRanksBelowTheActor(t *testing.T) {
 		{"a priority used by another role", someone, owner, "", 3, errcode.InvalidArgument},
 		{"a role keeps its own priority", someone, owner, "helper", 3, ""},
 		{"priority 0 is @everyone's", appAdmin, nil, "", 0, errcode.InvalidArgument},
+		{"the largest priority", someone, owner, "", MaxPriority, ""},
+		{"one past the largest priority", someone, owner, "", MaxPriority + 1, errcode.InvalidArgument},
+		{"the largest int", appAdmin, nil, "low", int(^uint(0) >> 1), errcode.InvalidArgument},
+		{"a negative priority", appAdmin, nil, "low", -1, errcode.InvalidArgument},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -140,8 +144,16 @@ func TestNewRolePriorityRanksBelowTheActor(t *testing.T) {
 			assert.Equal(t, c.want, codeOf(err), "%v", err)
 		})
 	}
-	assert.Equal(t, 6, NextPriority(g.Roles), "one below the lowest role")
-	assert.Equal(t, 1, NextPriority(store.DefaultRoles("g", 1)))
+	next := func(roles *store.Roles) int {
+		p, err := NextPriority(roles)
+		require.NoError(t, err)
+		return p
+	}
+	assert.Equal(t, 6, next(g.Roles), "one below the lowest role")
+	assert.Equal(t, 1, next(store.DefaultRoles("g", 1)))
+	g.Roles.Roles["low"].Priority = MaxPriority
+	_, err := NextPriority(g.Roles)
+	assert.Equal(t, errcode.InvalidArgument, codeOf(err), "no priority is left below the lowest role")
 }
 
 func TestUpdateRolePrioritiesKeepsBoundsAndDistinctValues(t *testing.T) {
@@ -163,6 +175,9 @@ func TestUpdateRolePrioritiesKeepsBoundsAndDistinctValues(t *testing.T) {
 		{"@everyone", owner, map[string]int{"everyone": 1}, errcode.NoPermission},
 		{"an unknown role", owner, map[string]int{"nope": 1}, errcode.NotFound},
 		{"nothing named", owner, map[string]int{}, errcode.InvalidArgument},
+		{"past the largest priority", owner, map[string]int{"helper": MaxPriority + 1}, errcode.InvalidArgument},
+		{"the largest int", owner, map[string]int{"helper": int(^uint(0) >> 1)}, errcode.InvalidArgument},
+		{"zero", owner, map[string]int{"helper": 0}, errcode.InvalidArgument},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

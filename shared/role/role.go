@@ -45,8 +45,8 @@ func (in RoleInput) validate(create bool) error {
 			return err
 		}
 	}
-	if in.Priority != nil && *in.Priority < 1 {
-		return errcode.New(errcode.InvalidArgument, "priority must be at least 1")
+	if in.Priority != nil {
+		return permission.CheckPriorityRange("priority", *in.Priority)
 	}
 	return nil
 }
@@ -76,9 +76,11 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 		if n := g.Roles.Custom(); n >= s.maxRoles {
 			return errcode.New(errcode.LimitExceeded, "group %s has %d custom roles; the limit is %d", groupID, n, s.maxRoles)
 		}
-		priority := permission.NextPriority(g.Roles)
+		var priority int
 		if in.Priority != nil {
 			priority = *in.Priority
+		} else if priority, err = permission.NextPriority(g.Roles); err != nil {
+			return err
 		}
 		if err := permission.CheckRolePriority(a, g, self, "", priority); err != nil {
 			return err

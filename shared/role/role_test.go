@@ -383,3 +383,42 @@ func TestARefusedRequestChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, custom.Items)
 }
+
+func TestAPriorityOutsideOneToAMillionIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const maxInt = int(^uint(0) >> 1)
+	r := f.createRole(t, "r", 5, nil)
+	low := f.createRole(t, "low", 9, nil)
+
+	for _, p := range []int{0, -1, permission.MaxPriority + 1, maxInt} {
+		before := f.state(t)
+		_, err := f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{Name: str("x"), Priority: num(p)})
+		assertCode(t, errcode.InvalidArgument, err)
+		_, err = f.roles.UpdateRole(f.ctx, as("alice"), "g1", r.RoleID, role.RoleInput{Priority: num(p)})
+		assertCode(t, errcode.InvalidArgument, err)
+		_, err = f.roles.UpdateRolePriorities(f.ctx, as("alice"), "g1", role.PrioritiesInput{Priorities: map[string]int{r.RoleID: p}})
+		assertCode(t, errcode.InvalidArgument, err)
+		assert.Equal(t, before, f.state(t), "priority %d changed nothing", p)
+	}
+
+	// Both ends are accepted, on create and on update.
+	top, err := f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{Name: str("top"), Priority: num(1)})
+	require.NoError(t, err)
+	_, err = f.roles.UpdateRole(f.ctx, as("alice"), "g1", top.RoleID, role.RoleInput{Priority: num(2)})
+	require.NoError(t, err)
+	_, err = f.roles.UpdateRole(f.ctx, as("alice"), "g1", top.RoleID, role.RoleInput{Priority: num(1)})
+	require.NoError(t, err)
+	_, err = f.roles.UpdateRole(f.ctx, as("alice"), "g1", low.RoleID, role.RoleInput{Priority: num(permission.MaxPriority)})
+	require.NoError(t, err)
+	_, err = f.roles.UpdateRolePriorities(f.ctx, as("alice"), "g1", role.PrioritiesInput{Priorities: map[string]int{r.RoleID: permission.MaxPriority, low.RoleID: 5}})
+	require.NoError(t, err, "the largest priority is within the named roles' range")
+
+	// With the lowest role at the bound, a role without a priority needs one
+	// given; with it given, it is created.
+	_, err = f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{Name: str("plain")})
+	assertCode(t, errcode.InvalidArgument, err)
+	_, err = f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{Name: str("plain"), Priority: num(permission.MaxPriority - 1)})
+	require.NoError(t, err)
+	f.assertRoleInvariant(t)
+}
