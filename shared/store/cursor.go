@@ -32,36 +32,82 @@ var (
 	gsi3      = index{"GSI3", "GSI3PK", "GSI3SK"}
 )
 
-// encodeCursor builds the cursor from the last item returned (never from
-// LastEvaluatedKey, which can point past items a Limit cut off).
-func encodeCursor(ix index, item map[string]types.AttributeValue) string {
-	k := map[string]string{"PK": strAttr(item, "PK"), "SK": strAttr(item, "SK")}
-	if ix.name != "" {
-		k[ix.pk] = strAttr(item, ix.pk)
-		k[ix.sk] = strAttr(item, ix.sk)
-	}
-	b, _ := json.Marshal(k)
+// A cursor is a base64url JSON object of named strings: an index's key
+// attributes (encodeKeyCursor) or a merged list's position (received.go). Its
+// fields go into key conditions and ExclusiveStartKey, where DynamoDB
+// refuses sort keys over 1024 bytes with an error: every decoder here
+// bounds them, so a tampered cursor is a 400, never a 500.
+const (
+	// maxCursorField bounds each field in bytes. The longest key a cursor
+	// names (RM#<roleID>#<userID>, CO#<channelID>#<userID>) is 132.
+	maxCursorField = 256
+	// maxCursor bounds the cursor as sent: four fields of maxCursorField
+	// bytes, JSON-escaped and base64-encoded, fit well within it.
+	maxCursor = 8192
+)
+
+func errBadCursor() error {
+	return errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+}
+
+// encodeCursor encodes the fields of a position.
+func encodeCursor(fields map[string]string) string {
+	b, _ := json.Marshal(fields)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeCursor checks the cursor belongs to this query's partition, so a
-// cursor from another list cannot be replayed here.
-func decodeCursor(ix index, partition, cursor string) (map[string]types.AttributeValue, error) {
-	bad := errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+// decodeCursor decodes a cursor that has exactly the named fields, each
+// non-empty and at most maxCursorField bytes; anything else is
+// INVALID_ARGUMENT.
+func decodeCursor(cursor string, names ...string) (map[string]string, error) {
+	if len(cursor) > maxCursor {
+		return nil, errBadCursor()
+	}
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
-		return nil, bad
+		return nil, errBadCursor()
 	}
 	var k map[string]string
-	if err := json.Unmarshal(b, &k); err != nil || k[ix.pk] != partition || k["PK"] == "" || k["SK"] == "" || k[ix.sk] == "" {
-		return nil, bad
+	if err := json.Unmarshal(b, &k); err != nil || len(k) != len(names) {
+		return nil, errBadCursor()
 	}
-	want := 2
-	if ix.name != "" {
-		want = 4
+	for _, n := range names {
+		if v := k[n]; v == "" || len(v) > maxCursorField {
+			return nil, errBadCursor()
+		}
 	}
-	if len(k) != want {
-		return nil, bad
+	return k, nil
+}
+
+// keyNames are the attributes of an item's key in the index: PK and SK,
+// and the index's own for a GSI.
+func keyNames(ix index) []string {
+	if ix.name == "" {
+		return []string{"PK", "SK"}
+	}
+	return []string{"PK", "SK", ix.pk, ix.sk}
+}
+
+// encodeKeyCursor builds the cursor from the last item returned (never from
+// LastEvaluatedKey, which can point past items a Limit cut off).
+func encodeKeyCursor(ix index, item map[string]types.AttributeValue) string {
+	k := map[string]string{}
+	for _, n := range keyNames(ix) {
+		k[n] = strAttr(item, n)
+	}
+	return encodeCursor(k)
+}
+
+// decodeKeyCursor decodes an ExclusiveStartKey and checks it belongs to
+// this query's partition, so a cursor from another list cannot be replayed
+// here.
+func decodeKeyCursor(ix index, partition, cursor string) (map[string]types.AttributeValue, error) {
+	k, err := decodeCursor(cursor, keyNames(ix)...)
+	if err != nil {
+		return nil, err
+	}
+	if k[ix.pk] != partition {
+		return nil, errBadCursor()
 	}
 	out := make(map[string]types.AttributeValue, len(k))
 	for name, v := range k {
@@ -122,7 +168,7 @@ func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.Attri
 		}
 	}
 	if q.cursor != "" {
-		start, err := decodeCursor(q.ix, q.partition, q.cursor)
+		start, err := decodeKeyCursor(q.ix, q.partition, q.cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -147,7 +193,7 @@ func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.Attri
 		return items, "", nil
 	}
 	items = items[:limit]
-	return items, encodeCursor(q.ix, items[limit-1]), nil
+	return items, encodeKeyCursor(q.ix, items[limit-1]), nil
 }
 
 // groupRecords pages through a group's records whose sort key begins with
@@ -155,12 +201,12 @@ func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.Attri
 // another list of the same group is refused, not read outside the range.
 func groupRecords[T any](ctx context.Context, s *Store, groupID, prefix string, limit int, cursor string, decode func(map[string]types.AttributeValue) (*T, error)) (*Page[*T], error) {
 	if cursor != "" {
-		k, err := decodeCursor(baseTable, groupPK(groupID), cursor)
+		k, err := decodeKeyCursor(baseTable, groupPK(groupID), cursor)
 		if err != nil {
 			return nil, err
 		}
 		if !strings.HasPrefix(strAttr(k, "SK"), prefix) {
-			return nil, errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+			return nil, errBadCursor()
 		}
 	}
 	items, next, err := s.page(ctx, pageQuery{

@@ -62,13 +62,12 @@ func (s *Store) ListMembers(ctx context.Context, groupID string, filter, limit i
 		// A cursor of another filter would start outside this range, which
 		// DynamoDB rejects; answer it as the invalid cursor it is.
 		if cursor != "" {
-			k, err := decodeCursor(gsi1, q.partition, cursor)
+			k, err := decodeKeyCursor(gsi1, q.partition, cursor)
 			if err != nil {
 				return nil, err
 			}
-			sk := k[gsi1.sk].(*types.AttributeValueMemberS).Value
-			if sk < lo || sk > hi {
-				return nil, errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+			if sk := strAttr(k, gsi1.sk); sk < lo || sk > hi {
+				return nil, errBadCursor()
 			}
 		}
 	}

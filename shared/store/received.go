@@ -3,8 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -12,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/circles-im/circles/shared/errcode"
 )
 
 // MaxManagedGroups bounds how many of a user's memberships the list of
@@ -77,12 +73,14 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]*Group, map[s
 	return out2, byGroup, nil
 }
 
-// receivedCursor is the position of the last application of a merged
-// page: its index sort key (<reqTime>#<uid>) and group.
-type receivedCursor struct {
-	SK      string `json:"sk"`
-	GroupID string `json:"g"`
-}
+// A merged page of received applications ends at the last application's
+// index sort key (<reqTime>#<uid>) and group: the cursor's fields.
+const (
+	receivedSK    = "sk"
+	receivedGroup = "g"
+)
+
+type receivedCursor struct{ SK, GroupID string }
 
 // ListApplicationsAcross pages through the applications of several groups,
 // newest first (then by userID and groupID, descending), optionally only
@@ -95,11 +93,11 @@ func (s *Store) ListApplicationsAcross(ctx context.Context, groupIDs []string, r
 	}
 	var after *receivedCursor
 	if cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(cursor)
-		after = &receivedCursor{}
-		if err != nil || json.Unmarshal(b, after) != nil || after.SK == "" || after.GroupID == "" {
-			return nil, errcode.New(errcode.InvalidArgument, "cursor is not valid for this list")
+		k, err := decodeCursor(cursor, receivedSK, receivedGroup)
+		if err != nil {
+			return nil, err
 		}
+		after = &receivedCursor{SK: k[receivedSK], GroupID: k[receivedGroup]}
 	}
 	type row struct {
 		sk  string
@@ -162,8 +160,7 @@ func (s *Store) ListApplicationsAcross(ctx context.Context, groupIDs []string, r
 	for i, r := range rows {
 		if i == limit {
 			last := rows[i-1]
-			b, _ := json.Marshal(receivedCursor{SK: last.sk, GroupID: last.app.GroupID})
-			page.NextCursor = base64.RawURLEncoding.EncodeToString(b)
+			page.NextCursor = encodeCursor(map[string]string{receivedSK: last.sk, receivedGroup: last.app.GroupID})
 			break
 		}
 		page.Items = append(page.Items, r.app)
