@@ -56,6 +56,40 @@ func newRequest(ev *events.APIGatewayV2HTTPRequest, admins permission.AppAdmins)
 	return r, nil
 }
 
+// bodyOperations are the operations that take a JSON body, which their
+// handler decodes with Decode. Every other operation refuses a body (Serve,
+// through refuseBody) rather than ignore it: a client that sends one meant
+// something the operation will not do. infra/contract checks this set
+// against the requestBody of each operation in openapi.yaml.
+var bodyOperations = map[string]bool{
+	"AddChannelRole": true, "AddRoleMembers": true, "CheckGroup": true, "CreateChannel": true,
+	"CreateCustomAuth": true, "CreateGroup": true, "CreateRole": true, "GroupApplicationResponse": true,
+	"ImportUser": true, "InviteUserToGroup": true, "JoinGroup": true, "KickGroupMember": true,
+	"MuteGroupMember": true, "PutMyProfile": true, "QuitGroup": true, "RemoveRoleMembers": true,
+	"SetChannelMemberAuths": true, "SetGroupInfo": true, "SetGroupMemberInfo": true,
+	"TransferGroupOwner": true, "UpdateChannel": true, "UpdateChannelAccessList": true,
+	"UpdateChannelRole": true, "UpdateRole": true, "UpdateRolePriorities": true,
+}
+
+// TakesBody reports whether the operation reads a request body.
+func TakesBody(operation string) bool { return bodyOperations[operation] }
+
+// refuseBody accepts only what means "no body": nothing, or an empty JSON
+// object.
+func (r *Request) refuseBody(operation string) error {
+	if len(bytes.TrimSpace(r.body)) == 0 {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if err := r.Decode(&fields); err != nil {
+		return err
+	}
+	if fields == nil || len(fields) > 0 {
+		return errcode.New(errcode.InvalidArgument, "%s takes no request body; send none, or {}", operation)
+	}
+	return nil
+}
+
 // Decode reads the JSON body into v. Unknown fields, trailing data and
 // wrongly typed values are INVALID_ARGUMENT. An empty body decodes as {}.
 func (r *Request) Decode(v any) error {

@@ -1,0 +1,52 @@
+package contract
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/circles-im/circles/shared/api"
+)
+
+// TestOperationsTakeABodyExactlyWhereOpenAPIDeclaresOne: shared/api refuses
+// a body for every operation it does not list as taking one, so the list
+// must be openapi.yaml's.
+func TestOperationsTakeABodyExactlyWhereOpenAPIDeclaresOne(t *testing.T) {
+	r := load(t)
+	for _, rt := range sortedRoutes(r.Ops) {
+		op := r.Ops[rt].Op
+		id := strAt(op, "operationId")
+		assert.Equal(t, op["requestBody"] != nil, api.TakesBody(id), "%s (%s): api.TakesBody against openapi.yaml's requestBody", id, rt)
+	}
+}
+
+// rawBody is a request body sent as it is, not JSON-encoded.
+type rawBody string
+
+// checkBodiesAreDecoded sends every route of openapi.yaml, through the real
+// functions, a malformed body, and every route that takes no body one with
+// a field: each answers 400 INVALID_ARGUMENT, and the group is left at its
+// version. path fills the path parameters.
+func checkBodiesAreDecoded(t *testing.T, c *apiClient, groupID string, path map[string]string) {
+	t.Helper()
+	version := func() any {
+		return c.ok(200, "alice", "GET", "/groups?groupIDs="+groupID, nil)["items"].([]any)[0].(map[string]any)["version"]
+	}
+	before := version()
+	for _, rt := range sortedRoutes(c.r.Ops) {
+		p := rt.Path
+		for name, v := range path {
+			p = strings.ReplaceAll(p, "{"+name+"}", v)
+		}
+		user := "alice"
+		if strings.HasPrefix(rt.Path, "/admin/") || rt.Path == "/custom-auths" {
+			user = "admin"
+		}
+		c.fail(400, "INVALID_ARGUMENT", user, rt.Method, p, rawBody(`{"bogus":`))
+		if c.r.Ops[rt].Op["requestBody"] == nil {
+			c.fail(400, "INVALID_ARGUMENT", user, rt.Method, p, rawBody(`{"bogus":true}`))
+		}
+	}
+	assert.Equal(t, before, version(), "refused bodies changed nothing")
+}
