@@ -31,6 +31,9 @@ type JoinResult struct {
 func (in *JoinInput) validate() error {
 	if in.JoinSource == 0 {
 		in.JoinSource = store.JoinBySearch
+		if in.InviterUserID != "" {
+			in.JoinSource = store.JoinByInvitation
+		}
 	}
 	err := validate.First(
 		validate.Text("reqMsg", in.ReqMsg, validate.MaxText),
@@ -40,7 +43,33 @@ func (in *JoinInput) validate() error {
 	if err == nil && in.InviterUserID != "" {
 		err = validate.ID("inviterUserID", in.InviterUserID)
 	}
+	// An invitation is named by both fields together (and checked against
+	// the pending invitation in Join).
+	if err == nil && (in.InviterUserID != "") != (in.JoinSource == store.JoinByInvitation) {
+		err = errcode.New(errcode.InvalidArgument, "joinSource 2 (invitation) and inviterUserID go together: both name your pending invitation")
+	}
 	return err
+}
+
+// checkInvitation is the rule of a join that names an inviter: the actor's
+// application to the group must be a pending invitation (joinSource 2, made
+// by InviteUserToGroup) from that very user; the inviter is recorded only
+// then. The application is read after the snapshot; the commit is
+// conditioned on the group's version, which every change of an application
+// moves, so it cannot have changed in between.
+func (s *Service) checkInvitation(ctx context.Context, groupID, userID, inviter string) error {
+	refused := errcode.New(errcode.InvalidArgument, "inviterUserID: you have no pending invitation from %s to group %s", inviter, groupID)
+	app, err := s.st.GetApplication(ctx, groupID, userID)
+	if errcode.CodeOf(err) == errcode.NotFound {
+		return refused
+	}
+	if err != nil {
+		return err
+	}
+	if app.HandleResult != store.ApplicationPending || app.JoinSource != store.JoinByInvitation || app.InviterUserID != inviter {
+		return refused
+	}
+	return nil
 }
 
 // Join lets a non-member in: at once under needVerification 2, otherwise by
@@ -58,6 +87,11 @@ func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, 
 		}
 		if err := permission.Decide(permission.Request{Op: permission.OpJoin, Actor: a, Group: g, Self: ms[a.UserID], TargetID: a.UserID}); err != nil {
 			return err
+		}
+		if in.InviterUserID != "" {
+			if err := s.checkInvitation(ctx, groupID, a.UserID, in.InviterUserID); err != nil {
+				return err
+			}
 		}
 		now := s.st.Now().UnixMilli()
 		if g.NeedVerification == 2 {

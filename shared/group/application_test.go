@@ -562,3 +562,79 @@ func TestInviteRacingAJoinForTheSameUserLeavesOneMemberRecordAndACorrectCount(t 
 		})
 	}
 }
+
+// A user joined with {"joinSource":2,"inviterUserID":"alice"} and their
+// member record named alice as the inviter, who had invited nobody. An
+// inviter is recorded only from the actor's pending invitation by that user.
+func TestJoinRecordsAnInviterOnlyFromAPendingInvitationByThem(t *testing.T) {
+	t.Parallel() // each test has its own table
+	ctx := context.Background()
+	invite := group.JoinInput{JoinSource: store.JoinByInvitation, InviterUserID: "alice"}
+	for _, nv := range []int{0, 1, 2} {
+		svc, st := membershipGroup(t, nv)
+		for name, in := range map[string]group.JoinInput{
+			"an inviter who invited nobody":        invite,
+			"an inviter without joinSource":        {InviterUserID: "alice"},
+			"joinSource 2 without an inviter":      {JoinSource: store.JoinByInvitation},
+			"an inviter with another joinSource":   {JoinSource: store.JoinByQRCode, InviterUserID: "alice"},
+			"the actor as their own inviter":       {JoinSource: store.JoinByInvitation, InviterUserID: "dave"},
+			"an inviter who is not even a profile": {JoinSource: store.JoinByInvitation, InviterUserID: "nobody"},
+		} {
+			before := readGroupItems(t, st, "g1")
+			_, err := svc.Join(ctx, admins.Actor("dave"), "g1", in)
+			assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "needVerification %d, %s: %v", nv, name, err)
+			assert.Equal(t, before, readGroupItems(t, st, "g1"), "needVerification %d, %s: nothing stored", nv, name)
+		}
+	}
+
+	// Under needVerification 1 carol, without inviteMember, invites dave:
+	// that invitation is pending, and only carol may be named for it.
+	svc, st := membershipGroup(t, 1)
+	_, err := svc.Invite(ctx, admins.Actor("carol"), "g1", group.InviteInput{UserIDs: []string{"dave", "erin"}})
+	require.NoError(t, err)
+	before := readGroupItems(t, st, "g1")
+	_, err = svc.Join(ctx, admins.Actor("dave"), "g1", invite)
+	assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "alice did not invite dave")
+	assert.Equal(t, before, readGroupItems(t, st, "g1"))
+
+	out, err := svc.Join(ctx, admins.Actor("dave"), "g1", group.JoinInput{InviterUserID: "carol", ReqMsg: "yes please"})
+	require.NoError(t, err)
+	require.NotNil(t, out.Application)
+	app, err := st.GetApplication(ctx, "g1", "dave")
+	require.NoError(t, err)
+	assert.Equal(t, store.JoinByInvitation, app.JoinSource)
+	assert.Equal(t, "carol", app.InviterUserID)
+	_, err = svc.RespondApplication(ctx, admins.Actor("bob"), "g1", "dave", group.ApplicationResponseInput{HandleResult: store.ApplicationAgreed})
+	require.NoError(t, err)
+	ms, err := st.GetMembers(ctx, "g1", []string{"dave"})
+	require.NoError(t, err)
+	assert.Equal(t, "carol", ms["dave"].InviterUserID)
+
+	// A handled invitation is no longer one.
+	_, err = svc.RespondApplication(ctx, admins.Actor("bob"), "g1", "erin", group.ApplicationResponseInput{HandleResult: store.ApplicationRefused})
+	require.NoError(t, err)
+	_, err = svc.Join(ctx, admins.Actor("erin"), "g1", group.JoinInput{InviterUserID: "carol"})
+	assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err))
+	assertInvariants(t, st, "g1")
+}
+
+// Under needVerification 2 a pending invitation (made while the group was
+// under 1) lets its invitee join at once with its inviter recorded.
+func TestJoiningAtOnceFromAPendingInvitationRecordsItsInviter(t *testing.T) {
+	t.Parallel() // each test has its own table
+	ctx := context.Background()
+	svc, st := membershipGroup(t, 1)
+	_, err := svc.Invite(ctx, admins.Actor("carol"), "g1", group.InviteInput{UserIDs: []string{"dave"}})
+	require.NoError(t, err)
+	two := 2
+	_, err = svc.SetInfo(ctx, admins.Actor("alice"), "g1", group.SetInfoInput{NeedVerification: &two}, "")
+	require.NoError(t, err)
+	out, err := svc.Join(ctx, admins.Actor("dave"), "g1", group.JoinInput{JoinSource: store.JoinByInvitation, InviterUserID: "carol"})
+	require.NoError(t, err)
+	assert.True(t, out.Joined)
+	ms, err := st.GetMembers(ctx, "g1", []string{"dave"})
+	require.NoError(t, err)
+	assert.Equal(t, "carol", ms["dave"].InviterUserID)
+	assert.Equal(t, store.JoinByInvitation, ms["dave"].JoinSource)
+	assertInvariants(t, st, "g1")
+}
