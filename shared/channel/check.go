@@ -19,7 +19,8 @@ type CheckResult struct {
 // §4.4). Asking about another user needs manageRole or an app admin. It
 // makes exactly one DynamoDB call: chat services ask it on every message.
 // A user who is not a member, and every user of a dismissed group, holds
-// nothing; an actor who is not a member (and not an app admin) is refused.
+// nothing; an actor who is not a member (and not an app admin) is refused;
+// a channel the actor cannot see is NOT_FOUND, as a missing one.
 func (s *Service) CheckPermissions(ctx context.Context, a permission.Actor, groupID string, auths []string, channelID, userID string) (*CheckResult, error) {
 	if userID == "" {
 		userID = a.UserID
@@ -50,7 +51,9 @@ func (s *Service) CheckPermissions(ctx context.Context, a permission.Actor, grou
 	if userID != a.UserID && !permission.HoldsIn(a, g, self, st.Custom, nil, nil, permission.ManageRole) && !a.AppAdmin {
 		return nil, errcode.New(errcode.NoPermission, "asking about another user needs the manageRole permission")
 	}
-	if channelID != "" && st.Channel == nil {
+	// A channel the actor cannot see answers exactly as a missing one, so
+	// neither its existence nor anyone's rights in it leak.
+	if channelID != "" && (st.Channel == nil || !permission.VisibleTo(a, g, self, st.Channel)) {
 		return nil, errcode.New(errcode.NotFound, "channel %s not found", channelID)
 	}
 	// The subject is judged on their own records; an app admin asking
