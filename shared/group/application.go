@@ -168,9 +168,9 @@ func (s *Service) putApplications(ctx context.Context, a permission.Actor, g *st
 }
 
 // applyInBatches creates applications in atomic batches, each its own change
-// and event.
-func (s *Service) applyInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Application) []FailedUser {
-	return inBatches(ctx, s.st, g, rest, store.ApplyBatch, func(ap *store.Application) string { return ap.UserID }, func(batch []*store.Application) error {
+// and event, each re-decided by recheck (see inBatches).
+func (s *Service) applyInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Application, recheck func() (*store.Group, error)) []FailedUser {
+	return inBatches(ctx, s.st, g, rest, store.ApplyBatch, func(ap *store.Application) string { return ap.UserID }, recheck, func(batch []*store.Application) error {
 		return s.putApplications(ctx, a, g, batch)
 	})
 }

@@ -10,18 +10,29 @@ import (
 )
 
 // inBatches commits items in atomic batches of at most size, each batch its
-// own change of g. A lost race refreshes g and tries again; a user that
-// cannot be included is reported and the batch retried without them; any
-// other failure is reported for every user not yet committed.
-func inBatches[T any](ctx context.Context, st *store.Store, g *store.Group, rest []T, size int, userID func(T) string, commit func(batch []T) error) []FailedUser {
+// own change of g. When recheck is not nil, every attempt at a batch first
+// reads the group again and decides again (recheck answers the fresh group,
+// or why the actor may no longer go on); the commit, conditioned on that
+// group's version, then cannot act on a decision made on an older state.
+// Without it, a lost race refreshes g and tries again. A user that cannot
+// be included is reported and the batch retried without them; any other
+// failure is reported for every user not yet committed.
+func inBatches[T any](ctx context.Context, st *store.Store, g *store.Group, rest []T, size int, userID func(T) string, recheck func() (*store.Group, error), commit func(batch []T) error) []FailedUser {
 	var failed []FailedUser
 	for len(rest) > 0 {
 		batch := rest[:min(len(rest), size)]
 		rest = rest[len(batch):]
 		for len(batch) > 0 {
 			err := store.Retry(ctx, func() error {
+				if recheck != nil {
+					fresh, err := recheck()
+					if err != nil {
+						return err
+					}
+					*g = *fresh
+				}
 				err := commit(batch)
-				if store.IsRetryable(err) {
+				if recheck == nil && store.IsRetryable(err) {
 					fresh, _, gerr := st.Snapshot(ctx, g.GroupID)
 					if gerr != nil {
 						return gerr

@@ -153,14 +153,14 @@ func (s *Service) Create(ctx context.Context, a permission.Actor, in CreateInput
 		return nil, err
 	}
 	out := &Created{Group: g}
-	out.Failed = s.addInBatches(ctx, a, g, ms[len(first):], event.MemberInvited)
+	out.Failed = s.addInBatches(ctx, a, g, ms[len(first):], event.MemberInvited, nil)
 	return out, nil
 }
 
 // addInBatches adds members in atomic batches, each its own change and
 // event of type t.
-func (s *Service) addInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Member, t event.Type) []FailedUser {
-	return inBatches(ctx, s.st, g, rest, store.AddBatch, func(m *store.Member) string { return m.UserID }, func(batch []*store.Member) error {
+func (s *Service) addInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Member, t event.Type, recheck func() (*store.Group, error)) []FailedUser {
+	return inBatches(ctx, s.st, g, rest, store.AddBatch, func(m *store.Member) string { return m.UserID }, recheck, func(batch []*store.Member) error {
 		ev := event.New(t, a.UserID, map[string]any{"userIDs": userIDs(batch)}, others(userIDs(batch), a.UserID)...)
 		_, err := s.st.AddMembers(ctx, g, batch, ev)
 		return err

@@ -37,15 +37,31 @@ func (s *Service) Invite(ctx context.Context, a permission.Actor, groupID string
 	); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	// decide reads the group and the actor and decides; it runs again for
+	// each batch, on the group as it is then: an actor kicked, or who lost
+	// inviteMember, between two batches adds nobody more.
+	decide := func() (*store.Group, bool, error) {
+		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+		if err != nil {
+			return nil, false, err
+		}
+		self := ms[a.UserID]
+		if err := permission.Decide(permission.Request{Op: permission.OpInvite, Actor: a, Group: g, Self: self}); err != nil {
+			return nil, false, err
+		}
+		return g, permission.InvitesDirectly(a, g, self), nil
+	}
+	g, direct, err := decide()
 	if err != nil {
 		return nil, err
 	}
-	self := ms[a.UserID]
-	if err := permission.Decide(permission.Request{Op: permission.OpInvite, Actor: a, Group: g, Self: self}); err != nil {
-		return nil, err
+	recheck := func() (*store.Group, error) {
+		g, now, err := decide()
+		if err == nil && now != direct {
+			err = errcode.New(errcode.NoPermission, "your right to add members directly changed during the invitation; invite the others again")
+		}
+		return g, err
 	}
-	direct := g.NeedVerification != 1 || permission.Holds(a, g, self, permission.InviteMember)
 
 	// Reading first gives each failing user a precise reason up front; the
 	// transactions check both conditions again.
@@ -80,14 +96,14 @@ func (s *Service) Invite(ctx context.Context, a permission.Actor, groupID string
 			add[i] = &store.Member{GroupID: groupID, UserID: id, RoleLevel: store.RoleMember, JoinTime: now,
 				JoinSource: store.JoinByInvitation, InviterUserID: a.UserID, OperatorUserID: a.UserID}
 		}
-		failed = s.addInBatches(ctx, a, g, add, event.MemberInvited)
+		failed = s.addInBatches(ctx, a, g, add, event.MemberInvited, recheck)
 	} else {
 		apps := make([]*store.Application, len(todo))
 		for i, id := range todo {
 			apps[i] = &store.Application{GroupID: groupID, UserID: id, ReqMsg: in.Reason, JoinSource: store.JoinByInvitation,
 				InviterUserID: a.UserID, ReqTime: now}
 		}
-		failed = s.applyInBatches(ctx, a, g, apps)
+		failed = s.applyInBatches(ctx, a, g, apps, recheck)
 	}
 	bad := map[string]bool{}
 	for _, f := range failed {

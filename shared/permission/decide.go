@@ -154,6 +154,13 @@ func Decide(r Request) error {
 	return nil
 }
 
+// InvitesDirectly reports whether an invitation by the actor adds members
+// at once; otherwise (needVerification 1 without inviteMember) it creates
+// applications that a holder of handleApplication decides.
+func InvitesDirectly(a Actor, g *store.Group, self *store.Member) bool {
+	return g.NeedVerification != 1 || Holds(a, g, self, InviteMember)
+}
+
 // Holds reports whether the actor holds a server-level item in the group:
 // app admins hold every item; members hold what Effective (SPEC §4.4) says
 // on the group's roles.
