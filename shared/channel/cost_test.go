@@ -36,6 +36,7 @@ func TestCheckPermissionsUsesExactlyOneDynamoDBCallAfterAuthentication(t *testin
 	for i := range blacklist {
 		blacklist[i] = fmt.Sprintf("blocked%04d", i)
 	}
+	f.bulkMembers(blacklist[:999]...)
 	blacklist[999] = "erin"
 	_, err = f.svc.UpdateChannelAccessList(f.ctx, admins.Actor("alice"), "g1", target.ChannelID, channel.AccessListInput{Op: "add", UserIDs: blacklist, RoleIDs: roleIDs[10:]})
 	require.NoError(t, err)
