@@ -32,6 +32,12 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	t.Parallel()
+	return buildFixture(t)
+}
+
+// buildFixture is newFixture for a test that needs more than one.
+func buildFixture(t *testing.T) *fixture {
+	t.Helper()
 	db, table := devstack.NewTable(t, store.Instrument)
 	st := store.New(db, table)
 	f := &fixture{t: t, ctx: context.Background(), st: st, groups: group.NewService(st), roles: role.NewService(st), svc: channel.NewService(st)}
