@@ -35,6 +35,8 @@ type AccessList struct {
 	Kind      string   `json:"kind"`
 	UserIDs   []string `json:"userIDs"`
 	RoleIDs   []string `json:"roleIDs"`
+	// Failed lists the IDs a change refused; only a change answers it.
+	Failed []FailedID `json:"failed,omitempty"`
 }
 
 func accessListOf(ch *store.Channel) *AccessList {
@@ -65,11 +67,17 @@ func (in AccessListInput) validate() error {
 }
 
 // UpdateChannelAccessList adds users and roles to the channel's access list
-// or removes them; it needs manageBlackWhiteList in the channel. Added
-// roles must exist; the list holds at most store.MaxAccessUsers users and
-// store.MaxAccessRoles roles (LIMIT_EXCEEDED, nothing changed). Removing
-// an ID that is not listed is not an error. Users need not be members, so
-// a user can be blocked before they join.
+// or removes them; it needs manageBlackWhiteList in the channel. Only
+// members and existing roles may be added; removal also takes an ID that is
+// listed (a member who left, a role being cleaned up). Any other ID lands
+// in Failed, as a kick's or an invitation's targets do, and when no named
+// ID is acceptable the request fails with the first one's error. The list
+// holds at most store.MaxAccessUsers users and store.MaxAccessRoles roles
+// (LIMIT_EXCEEDED, nothing changed). A request that changes nothing (adding
+// what is listed, removing what is not) commits nothing. The event names
+// only the IDs that changed and is delivered to the members whose
+// visibility of the channel changed; the holders of a role added or removed
+// read it from the change log, as they do every role change.
 func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Actor, groupID, channelID string, in AccessListInput) (*AccessList, error) {
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), in.validate()); err != nil {
 		return nil, err
@@ -83,15 +91,19 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		if err := v.need("UpdateChannelAccessList", permission.ManageBlackWhiteList); err != nil {
 			return err
 		}
+		members, err := s.st.GetMembers(ctx, groupID, in.UserIDs)
+		if err != nil {
+			return err
+		}
+		d := diffAccess(v.g, v.ch, members, in)
+		if len(d.failed) == len(in.UserIDs)+len(in.RoleIDs) {
+			// Every ID named was refused.
+			return d.firstErr
+		}
 		next := *v.ch
 		if in.Op == OpAdd {
-			for _, rid := range in.RoleIDs {
-				if v.g.Roles.Roles[rid] == nil {
-					return errcode.New(errcode.NotFound, "role %s not found", rid)
-				}
-			}
-			next.Users = union(v.ch.Users, in.UserIDs)
-			next.Roles = union(v.ch.Roles, in.RoleIDs)
+			next.Users = union(v.ch.Users, d.users)
+			next.Roles = union(v.ch.Roles, d.roles)
 			if len(next.Users) > store.MaxAccessUsers {
 				return errcode.New(errcode.LimitExceeded, "the access list would hold %d users; the limit is %d", len(next.Users), store.MaxAccessUsers)
 			}
@@ -99,17 +111,88 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 				return errcode.New(errcode.LimitExceeded, "the access list would hold %d roles; the limit is %d", len(next.Roles), store.MaxAccessRoles)
 			}
 		} else {
-			next.Users = without(v.ch.Users, in.UserIDs)
-			next.Roles = without(v.ch.Roles, in.RoleIDs)
-		}
-		payload := map[string]any{"channelID": channelID, "op": in.Op, "userIDs": nonNil(in.UserIDs), "roleIDs": nonNil(in.RoleIDs)}
-		if _, err := s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, in.UserIDs, in.RoleIDs, event.New(event.ChannelAccessListUpdate, a.UserID, payload, in.UserIDs...)); err != nil {
-			return err
+			next.Users = without(v.ch.Users, d.users)
+			next.Roles = without(v.ch.Roles, d.roles)
 		}
 		out = accessListOf(&next)
-		return nil
+		out.Failed = d.failed
+		if len(d.users) == 0 && len(d.roles) == 0 {
+			return nil
+		}
+		payload := map[string]any{"channelID": channelID, "op": in.Op, "kind": out.Kind, "userIDs": nonNil(d.users), "roleIDs": nonNil(d.roles)}
+		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, sightChanged(v.g, v.ch, &next, members, d.users)...)
+		_, err = s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev)
+		return err
 	})
 	return out, err
+}
+
+// accessDiff is what an access-list request changes: the IDs whose
+// presence in the list moves, and the IDs refused.
+type accessDiff struct {
+	users, roles []string
+	failed       []FailedID
+	firstErr     error
+}
+
+// diffAccess sorts the request's IDs into changes, no-ops and failures.
+func diffAccess(g *store.Group, ch *store.Channel, members map[string]*store.Member, in AccessListInput) accessDiff {
+	var d accessDiff
+	add := in.Op == OpAdd
+	fail := func(f FailedID, err error) {
+		e := errcode.Of(err)
+		f.Code, f.Message = e.Code, e.Message
+		d.failed = append(d.failed, f)
+		if d.firstErr == nil {
+			d.firstErr = err
+		}
+	}
+	for _, uid := range in.UserIDs {
+		listed := slices.Contains(ch.Users, uid)
+		switch {
+		case members[uid] == nil && !(listed && !add):
+			fail(FailedID{UserID: uid}, errcode.New(errcode.NotInGroup, "user %s is not a member of group %s", uid, g.GroupID))
+		case listed != add:
+			d.users = append(d.users, uid)
+		}
+	}
+	for _, rid := range in.RoleIDs {
+		listed := slices.Contains(ch.Roles, rid)
+		switch {
+		case g.Roles.Roles[rid] == nil && !(listed && !add):
+			fail(FailedID{RoleID: rid}, errcode.New(errcode.NotFound, "role %s not found", rid))
+		case listed != add:
+			d.roles = append(d.roles, rid)
+		}
+	}
+	return d
+}
+
+// sightChanged lists the members among users who see the channel after the
+// change and did not before, or the reverse: only they are notified (an
+// owner, an admin, or a member who sees it through a role sees no change).
+func sightChanged(g *store.Group, before, after *store.Channel, members map[string]*store.Member, users []string) []string {
+	var out []string
+	for _, uid := range users {
+		m := members[uid]
+		if m == nil {
+			continue
+		}
+		who := permission.Actor{UserID: uid}
+		if permission.VisibleTo(who, g, m, before) != permission.VisibleTo(who, g, m, after) {
+			out = append(out, uid)
+		}
+	}
+	return out
+}
+
+// FailedID is an ID of an access-list request that was refused, with the
+// reason, like the failed users of a kick or an invitation.
+type FailedID struct {
+	UserID  string       `json:"userID,omitempty"`
+	RoleID  string       `json:"roleID,omitempty"`
+	Code    errcode.Code `json:"code"`
+	Message string       `json:"message,omitempty"`
 }
 
 // GetChannelAccessList answers the channel's access list to a member who

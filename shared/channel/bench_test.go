@@ -50,6 +50,12 @@ func BenchmarkCheckPermissions(b *testing.B) {
 	for i := range blacklist {
 		blacklist[i] = fmt.Sprintf("blocked%04d", i)
 	}
+	// Access lists name members only.
+	blocked := make([]*store.Member, len(blacklist))
+	for i, id := range blacklist {
+		blocked[i] = &store.Member{UserID: id, RoleLevel: store.RoleMember, JoinTime: int64(i + 1)}
+	}
+	require.NoError(b, st.BulkLoadMembers(ctx, "g1", blocked))
 	_, err = svc.UpdateChannelAccessList(ctx, owner, "g1", ch.ChannelID, channel.AccessListInput{Op: "add", UserIDs: blacklist, RoleIDs: roleIDs[10:]})
 	require.NoError(b, err)
 	items := []string{"sendMsg", "deleteMsg", "remindEveryone", "manageChannel", "kickMember"}

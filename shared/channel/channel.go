@@ -10,10 +10,6 @@ import (
 	"github.com/circles-im/circles/shared/validate"
 )
 
-// DeleteCleanupItems bounds the overrides DeleteChannel removes before it
-// answers; the rest go with the ChannelDeleted event's cleanup.
-const DeleteCleanupItems = 2000
-
 // ChannelInput is the body of POST and PATCH …/channels: an absent field
 // stays as it is (PATCH) or takes its default (POST).
 type ChannelInput struct {
@@ -73,7 +69,8 @@ func summary(ch *store.Channel) store.Channel {
 	return out
 }
 
-// CreateChannel creates a channel; it needs manageChannel.
+// CreateChannel creates a channel; it needs manageChannel. A group holds at
+// most store.MaxChannels channels (LIMIT_EXCEEDED).
 func (s *Service) CreateChannel(ctx context.Context, a permission.Actor, groupID string, in ChannelInput) (*store.Channel, error) {
 	if err := validate.First(validate.ID("groupID", groupID), in.validate(true)); err != nil {
 		return nil, err
@@ -131,9 +128,8 @@ func (s *Service) UpdateChannel(ctx context.Context, a permission.Actor, groupID
 }
 
 // DeleteChannel deletes a channel; it needs manageChannel in the channel.
-// Its member overrides are removed right after the commit, up to
-// DeleteCleanupItems; the cleanup of the ChannelDeleted event removes the
-// rest (and repeats this, harmlessly).
+// It commits the deletion and answers; the member overrides are removed by
+// the ChannelDeleted event's cleanup consumer, in bounded steps.
 func (s *Service) DeleteChannel(ctx context.Context, a permission.Actor, groupID, channelID string) error {
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
 		return err
@@ -149,13 +145,7 @@ func (s *Service) DeleteChannel(ctx context.Context, a permission.Actor, groupID
 		_, err = s.st.DeleteChannel(ctx, v.g, v.ch, event.New(event.ChannelDeleted, a.UserID, map[string]any{"channelID": channelID}))
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	// The channel is gone either way; a failed cleanup is finished by the
-	// event's consumer, so it does not fail the request.
-	_, _ = s.st.CleanupDeletedChannel(ctx, groupID, channelID, DeleteCleanupItems)
-	return nil
+	return err
 }
 
 // CleanupDeletedChannel removes the overrides of a deleted channel, for the

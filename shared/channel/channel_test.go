@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -206,6 +209,7 @@ func TestAccessListLimitsAreLimitExceededAndChangeNothing(t *testing.T) {
 	for i := range users {
 		users[i] = fmt.Sprintf("u%04d", i)
 	}
+	f.bulkMembers(append(users, "one-more")...)
 	_, err := f.svc.UpdateChannelAccessList(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.AccessListInput{Op: "add", UserIDs: users, RoleIDs: roleIDs})
 	require.NoError(t, err)
 	before := f.version()
@@ -215,14 +219,14 @@ func TestAccessListLimitsAreLimitExceededAndChangeNothing(t *testing.T) {
 	_, err = f.svc.UpdateChannelAccessList(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.AccessListInput{Op: "add", RoleIDs: []string{store.EveryoneRoleID}})
 	requireCode(t, errcode.LimitExceeded, err)
 	_, err = f.svc.UpdateChannelAccessList(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.AccessListInput{Op: "add", UserIDs: []string{users[0]}})
-	require.NoError(t, err, "adding someone already listed stays within the limit")
+	require.NoError(t, err, "adding someone already listed stays within the limit (and changes nothing)")
 
 	list, err := f.svc.GetChannelAccessList(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID)
 	require.NoError(t, err)
 	assert.Len(t, list.UserIDs, store.MaxAccessUsers)
 	assert.Len(t, list.RoleIDs, store.MaxAccessRoles)
 	assert.NotContains(t, list.UserIDs, "one-more")
-	assert.Equal(t, before+1, f.version(), "only the accepted request committed")
+	assert.Equal(t, before, f.version(), "no request committed")
 }
 
 func TestSendMsgReflectsMemberMutesAndTheGroupMute(t *testing.T) {
@@ -289,15 +293,25 @@ func TestADeletedChannelsOverridesAreRemoved(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, f.svc.DeleteChannel(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID))
+	ov, err := f.st.GetMemberOverride(f.ctx, "g1", ch.ChannelID, "carol")
+	require.NoError(t, err)
+	assert.NotNil(t, ov, "the request leaves the overrides to the cleanup consumer")
+	// The consumer's steps, two overrides at a time.
+	done := false
+	for step := 0; !done; step++ {
+		require.Less(t, step, 10)
+		done, err = f.svc.CleanupDeletedChannel(f.ctx, "g1", ch.ChannelID, 2)
+		require.NoError(t, err)
+	}
 	for _, u := range []string{"carol", "dave", "erin"} {
 		ov, err := f.st.GetMemberOverride(f.ctx, "g1", ch.ChannelID, u)
 		require.NoError(t, err)
 		assert.Nil(t, ov, u)
 	}
-	_, err := f.svc.CheckPermissions(f.ctx, admins.Actor("carol"), "g1", []string{"sendMsg"}, ch.ChannelID, "")
+	_, err = f.svc.CheckPermissions(f.ctx, admins.Actor("carol"), "g1", []string{"sendMsg"}, ch.ChannelID, "")
 	requireCode(t, errcode.NotFound, err)
 	assert.Empty(t, f.visible("carol"))
-	done, err := f.svc.CleanupDeletedChannel(f.ctx, "g1", ch.ChannelID, 100)
+	done, err = f.svc.CleanupDeletedChannel(f.ctx, "g1", ch.ChannelID, 100)
 	require.NoError(t, err)
 	assert.True(t, done, "the consumer's cleanup finds nothing left")
 }
@@ -438,4 +452,38 @@ func TestARefusedRequestChangesNothing(t *testing.T) {
 	page, err := f.svc.ListChannels(f.ctx, admins.Actor("alice"), "g1", 0, "")
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1)
+}
+
+// A group holds at most store.MaxChannels channels: the group record counts
+// them in the transactions that create and delete channels, and the
+// creation is conditioned on the count. The count is seeded to one below
+// the limit (creating 499 channels would only slow the test down).
+func TestAGroupHoldsAtMost500Channels(t *testing.T) {
+	f := newFixture(t)
+	a := f.channel("a", store.ChannelPublic)
+	f.channel("b", store.ChannelPublic)
+	f.channel("c", store.ChannelPublic)
+	require.NoError(t, f.svc.DeleteChannel(f.ctx, admins.Actor("alice"), "g1", a.ChannelID))
+	g, err := f.st.GetGroup(f.ctx, "g1")
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, g.ChannelCount, "three created, one deleted")
+
+	_, err = f.st.Client().UpdateItem(f.ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(f.st.Table()),
+		Key:                       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "G#g1"}, "SK": &types.AttributeValueMemberS{Value: "META"}},
+		UpdateExpression:          aws.String("SET channelCount = :n"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: fmt.Sprint(store.MaxChannels - 1)}},
+	})
+	require.NoError(t, err)
+	last := f.channel("the 500th", store.ChannelPublic)
+	before := f.version()
+	_, err = f.svc.CreateChannel(f.ctx, admins.Actor("alice"), "g1", channel.ChannelInput{Name: ptr("the 501st")})
+	requireCode(t, errcode.LimitExceeded, err)
+	assert.Equal(t, before, f.version(), "nothing committed")
+	page, err := f.st.ListChannels(f.ctx, "g1", 100, "")
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 3)
+
+	require.NoError(t, f.svc.DeleteChannel(f.ctx, admins.Actor("alice"), "g1", last.ChannelID))
+	f.channel("room again", store.ChannelPublic)
 }

@@ -18,6 +18,13 @@ func TestConcurrentAccessListAddsNeverExceedTheLimit(t *testing.T) {
 	f := newFixture(t)
 	ch := f.channel("general", store.ChannelPublic)
 	const batches, size = 8, 150 // 1200 users offered, 1000 fit
+	var members []string
+	for b := range batches {
+		for i := range size {
+			members = append(members, fmt.Sprintf("b%d-u%03d", b, i))
+		}
+	}
+	f.bulkMembers(members...)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	accepted := 0

@@ -37,6 +37,7 @@ func TestCheckPermissionsUsesExactlyOneDynamoDBCallAfterAuthentication(t *testin
 	for i := range blacklist {
 		blacklist[i] = fmt.Sprintf("blocked%04d", i)
 	}
+	f.bulkMembers(blacklist[:999]...)
 	blacklist[999] = "erin"
 	_, err = f.svc.UpdateChannelAccessList(f.ctx, admins.Actor("alice"), "g1", target.ChannelID, channel.AccessListInput{Op: "add", UserIDs: blacklist, RoleIDs: roleIDs[10:]})
 	require.NoError(t, err)
@@ -71,5 +72,64 @@ func TestCheckPermissionsUsesExactlyOneDynamoDBCallAfterAuthentication(t *testin
 			assert.Equal(t, 1, meter.Calls(), "calls: %v", meter.CallsByOperation())
 			assert.Equal(t, map[string]int{"TransactGetItems": 1}, meter.CallsByOperation())
 		})
+	}
+}
+
+// deleteRoleCost builds a role named in the access list and channel roles
+// of n channels, deletes it, and answers the request's DynamoDB calls and
+// consumed capacity, with the fixture.
+func deleteRoleCost(t *testing.T, n int) (int, float64, *fixture) {
+	f := buildFixture(t)
+	r := f.role("mods", nil, "carol", "dave")
+	for i := range n {
+		ch := f.channel(fmt.Sprintf("c%04d", i), store.ChannelPrivate)
+		_, err := f.svc.UpdateChannelAccessList(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.AccessListInput{Op: "add", RoleIDs: []string{r.RoleID}})
+		require.NoError(t, err)
+		_, err = f.svc.AddChannelRole(f.ctx, admins.Actor("alice"), "g1", ch.ChannelID, channel.ChannelRoleInput{ParentRoleID: r.RoleID})
+		require.NoError(t, err)
+	}
+	ctx, meter := store.WithMeter(f.ctx)
+	require.NoError(t, f.roles.DeleteRole(ctx, admins.Actor("alice"), "g1", r.RoleID))
+	return meter.Calls(), meter.Capacity(), f
+}
+
+// DeleteRole commits the tombstone and answers: its cost is the same for a
+// role named in one channel as in forty, and the cleanup consumer, in
+// bounded steps that resume where the last one stopped, removes the rest.
+func TestDeleteRoleCostsTheSameWhateverTheChannelsAndTheConsumerFinishesTheCleanup(t *testing.T) {
+	t.Parallel()
+	calls1, capacity1, _ := deleteRoleCost(t, 1)
+	calls40, capacity40, f := deleteRoleCost(t, 40)
+	assert.Equal(t, calls1, calls40, "calls")
+	assert.Equal(t, capacity1, capacity40, "consumed capacity")
+
+	evs, err := f.st.ListEvents(f.ctx, "g1", f.version()-1, 1)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	const step = 5
+	steps := 0
+	for done := false; !done; steps++ {
+		require.Less(t, steps, 100, "the cleanup ends")
+		ctx, meter := store.WithMeter(f.ctx)
+		done, err = f.groups.OnGroupEvent(ctx, evs[0], step)
+		require.NoError(t, err)
+		// The roles item, a page of RM records, a page of at most step
+		// channels, a read and a write per channel, the cursor.
+		assert.LessOrEqual(t, meter.Calls(), 4+2*step, "step %d: %v", steps, meter.CallsByOperation())
+	}
+	assert.GreaterOrEqual(t, steps, 40/step, "the channels take several bounded steps")
+
+	g, ms, err := f.st.Snapshot(f.ctx, "g1", "carol", "dave")
+	require.NoError(t, err)
+	assert.Empty(t, g.Roles.Deleted, "the tombstone goes last")
+	assert.Empty(t, g.Roles.CleanupFrom)
+	assert.Empty(t, ms["carol"].RoleIDs)
+	assert.Empty(t, ms["dave"].RoleIDs)
+	page, err := f.st.ListChannels(f.ctx, "g1", 100, "")
+	require.NoError(t, err)
+	require.Len(t, page.Items, 40)
+	for _, ch := range page.Items {
+		assert.Empty(t, ch.Roles, ch.Name)
+		assert.Empty(t, ch.RoleAuths, ch.Name)
 	}
 }

@@ -75,10 +75,10 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 		require.Equal(t, want, code, "%s %s: %v", method, path, v)
 		return v
 	}
-	for _, u := range []string{"alice", "bob"} {
+	for _, u := range []string{"alice", "bob", "mallory"} {
 		ok(200, u, "PUT", "/users/me", map[string]any{"nickname": u})
 	}
-	ok(201, "alice", "POST", "/groups", map[string]any{"groupID": "g1", "memberUserIDs": []string{"bob"}})
+	ok(201, "alice", "POST", "/groups", map[string]any{"groupID": "g1", "memberUserIDs": []string{"bob", "mallory"}})
 	r := ok(201, "alice", "POST", "/groups/g1/roles", map[string]any{"name": "mods", "auths": map[string]string{"deleteMsg": "allow"}})
 	roleID := r["roleID"].(string)
 	ok(200, "alice", "POST", "/groups/g1/roles/"+roleID+"/members", map[string]any{"userIDs": []string{"bob"}})
@@ -105,6 +105,7 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 		{"an unknown field", "POST", "/groups/g1/channels", map[string]any{"name": "x", "colour": "red"}, 400, "INVALID_ARGUMENT"},
 		{"a bad auth value", "POST", "/groups/g1/roles", map[string]any{"name": "x", "auths": map[string]string{"sendMsg": "maybe"}}, 400, "INVALID_ARGUMENT"},
 		{"a bad access op", "POST", "/groups/g1/channels/" + chID + "/access", map[string]any{"op": "toggle", "userIDs": []string{"x"}}, 400, "INVALID_ARGUMENT"},
+		{"an access list naming only non-members", "POST", "/groups/g1/channels/" + chID + "/access", map[string]any{"op": "remove", "userIDs": []string{"stranger", "nobody"}}, 403, "NOT_IN_GROUP"},
 		{"a bad viewMode", "POST", "/groups/g1/channels", map[string]any{"name": "x", "viewMode": 7}, 400, "INVALID_ARGUMENT"},
 	}
 	for _, c := range bad {

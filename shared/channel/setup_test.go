@@ -9,6 +9,7 @@ import (
 	"github.com/circles-im/circles/shared/channel"
 	"github.com/circles-im/circles/shared/devstack"
 	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/role"
@@ -31,6 +32,12 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	t.Parallel()
+	return buildFixture(t)
+}
+
+// buildFixture is newFixture for a test that needs more than one.
+func buildFixture(t *testing.T) *fixture {
+	t.Helper()
 	db, table := devstack.NewTable(t, store.Instrument)
 	st := store.New(db, table)
 	f := &fixture{t: t, ctx: context.Background(), st: st, groups: group.NewService(st), roles: role.NewService(st), svc: channel.NewService(st)}
@@ -109,4 +116,23 @@ func requireCode(t *testing.T, want errcode.Code, err error) {
 	t.Helper()
 	require.Error(t, err)
 	require.Equal(t, want, errcode.CodeOf(err), "%v", err)
+}
+
+// bulkMembers adds ordinary members to g1 without events (seeding only):
+// access lists name members, and a full list needs a thousand of them.
+func (f *fixture) bulkMembers(ids ...string) {
+	f.t.Helper()
+	ms := make([]*store.Member, len(ids))
+	for i, id := range ids {
+		ms[i] = &store.Member{UserID: id, RoleLevel: store.RoleMember, JoinTime: int64(i + 1)}
+	}
+	require.NoError(f.t, f.st.BulkLoadMembers(f.ctx, "g1", ms))
+}
+
+// events lists the events committed after version since.
+func (f *fixture) events(since int64) []event.Event {
+	f.t.Helper()
+	evs, err := f.st.ListEvents(f.ctx, "g1", since, 100)
+	require.NoError(f.t, err)
+	return evs
 }

@@ -19,11 +19,53 @@ type Changes struct {
 	Items   []event.Event `json:"items"`
 }
 
+// memberEventKeys lists, for each event type whose payload describes one
+// member (its "userID"), the payload keys anyone allowed to read the
+// members may see: the fields of publicMember and what the event is. The
+// rest (ex, mute times, joinSource, inviter, handling messages) follows
+// lookMemberInfo as GetGroupMembersInfo does.
+var memberEventKeys = func() map[event.Type][]string {
+	info := []string{"userID", "nickname", "faceURL", "roleLevel"}
+	handled := []string{"userID", "handleResult", "entered"}
+	return map[event.Type][]string{
+		event.GroupMemberInfoSet:           info,
+		event.GroupMemberSetToAdmin:        info,
+		event.GroupMemberSetToOrdinaryUser: info,
+		event.GroupMemberMuted:             {"userID"},
+		event.GroupMemberCancelMuted:       {"userID"},
+		event.MemberEnter:                  {"userID"},
+		event.GroupApplicationAccepted:     handled,
+		event.GroupApplicationRejected:     handled,
+		event.MemberInvited:                handled,
+	}
+}()
+
+// readerCopy is ev as the actor may read it: the member fields they may not
+// see (permission.SeesFullMemberInfo, under the group's current settings)
+// are absent from their copy of the payload.
+func readerCopy(a permission.Actor, g *store.Group, self *store.Member, ev event.Event) event.Event {
+	keep, ok := memberEventKeys[ev.Type]
+	subject, isMember := ev.Payload["userID"].(string)
+	if !ok || !isMember || permission.SeesFullMemberInfo(a, g, self, subject) {
+		return ev
+	}
+	payload := make(map[string]any, len(keep))
+	for _, k := range keep {
+		if v, present := ev.Payload[k]; present {
+			payload[k] = v
+		}
+	}
+	ev.Payload = payload
+	return ev
+}
+
 // Changes returns the group's events after sinceVersion, in version order,
 // with the group's current version: OpenIM's incremental sync, read with one
 // Query of the event partition. Events expire (TTL), so when the log no
 // longer starts right after sinceVersion, or has a gap, or sinceVersion is
 // ahead of the group, the answer is full=true and the client reloads.
+// Each event is the reader's copy (readerCopy): the change log shows no
+// member field that GetGroupMembersInfo would hide from them.
 func (s *Service) Changes(ctx context.Context, a permission.Actor, groupID string, sinceVersion int64, limit int) (*Changes, error) {
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
@@ -35,7 +77,7 @@ func (s *Service) Changes(ctx context.Context, a permission.Actor, groupID strin
 	if err != nil {
 		return nil, err
 	}
-	g, _, err := s.readMembers(ctx, a, groupID)
+	g, self, err := s.readMembers(ctx, a, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +102,7 @@ func (s *Service) Changes(ctx context.Context, a permission.Actor, groupID strin
 		if ev.Version != sinceVersion+1+int64(i) {
 			return &Changes{Version: g.Version, Full: true, Items: []event.Event{}}, nil
 		}
-		out.Items = append(out.Items, ev)
+		out.Items = append(out.Items, readerCopy(a, g, self, ev))
 	}
 	if len(out.Items) == 0 {
 		// The group is ahead of sinceVersion but its next event is gone.

@@ -129,3 +129,56 @@ func TestGetGroupChangesAnswersFullWhenTheLogNoLongerCoversTheVersion(t *testing
 		})
 	}
 }
+
+// Under lookMemberInfo 1, frank (an ordinary member) cannot read dave's ex,
+// mute or join details through GetGroupMembersInfo, and so not through the
+// change log either; dave reads his own, admins read all.
+func TestGetGroupChangesHidesMemberFieldsThatLookMemberInfoHides(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, st, _ := staffedGroup(t)
+	withProfiles(t, svc, "frank", "gina")
+	_, err := svc.Invite(ctx, admins.Actor("alice"), "g1", group.InviteInput{UserIDs: []string{"frank"}})
+	require.NoError(t, err)
+	_, err = svc.SetInfo(ctx, admins.Actor("alice"), "g1", group.SetInfoInput{LookMemberInfo: ptr(1), NeedVerification: ptr(2)}, "")
+	require.NoError(t, err)
+	g, err := st.GetGroup(ctx, "g1")
+	require.NoError(t, err)
+	since := g.Version
+
+	_, err = svc.SetMemberInfo(ctx, admins.Actor("dave"), "g1", "dave", group.SetMemberInfoInput{Nickname: ptr("Dave"), Ex: ptr("dave's secret")})
+	require.NoError(t, err)
+	_, err = svc.MuteMember(ctx, admins.Actor("alice"), "g1", "dave", group.MuteMemberInput{MutedSeconds: 3600})
+	require.NoError(t, err)
+	_, err = svc.Join(ctx, admins.Actor("gina"), "g1", group.JoinInput{JoinSource: 3})
+	require.NoError(t, err)
+
+	info, err := svc.MembersInfo(ctx, admins.Actor("frank"), "g1", []string{"dave"})
+	require.NoError(t, err)
+	require.Len(t, info.Items, 1)
+	assert.Empty(t, info.Items[0].Ex, "the read the change log mirrors hides ex")
+	assert.Zero(t, info.Items[0].MuteEndTime, "and muteEndTime")
+
+	payloads := func(actor string) map[event.Type]map[string]any {
+		ch, err := svc.Changes(ctx, admins.Actor(actor), "g1", since, 0)
+		require.NoError(t, err)
+		require.Len(t, ch.Items, 3)
+		out := map[event.Type]map[string]any{}
+		for _, ev := range ch.Items {
+			out[ev.Type] = ev.Payload
+		}
+		return out
+	}
+	frank := payloads("frank")
+	assert.Equal(t, map[string]any{"userID": "dave", "nickname": "Dave"}, frank[event.GroupMemberInfoSet])
+	assert.Equal(t, map[string]any{"userID": "dave"}, frank[event.GroupMemberMuted])
+	assert.Equal(t, map[string]any{"userID": "gina"}, frank[event.MemberEnter])
+
+	for _, reader := range []string{"dave", "bob", "admin"} {
+		full := payloads(reader)
+		assert.Equal(t, "dave's secret", full[event.GroupMemberInfoSet]["ex"], reader)
+		assert.Contains(t, full[event.GroupMemberMuted], "muteEndTime", reader)
+	}
+	assert.Contains(t, payloads("bob")[event.MemberEnter], "joinSource")
+	assert.Contains(t, payloads("gina")[event.MemberEnter], "joinSource", "gina reads her own")
+}

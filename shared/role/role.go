@@ -183,8 +183,10 @@ func (s *Service) UpdateRole(ctx context.Context, a permission.Actor, groupID, r
 	return out, err
 }
 
-// DeleteRole deletes a custom role, then removes its memberships and
-// channel roles (bounded; the cleanup consumer finishes what remains).
+// DeleteRole deletes a custom role: it commits the tombstone (the role
+// grants nothing from then on) and answers. Its memberships and channel
+// roles are removed by the RoleDeleted event's cleanup consumer, in bounded
+// steps, so the request costs the same whatever the group's size.
 func (s *Service) DeleteRole(ctx context.Context, a permission.Actor, groupID, roleID string) error {
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("roleID", roleID)); err != nil {
 		return err
@@ -208,13 +210,7 @@ func (s *Service) DeleteRole(ctx context.Context, a permission.Actor, groupID, r
 		_, err = s.st.DeleteRole(ctx, g, roleID, event.New(event.RoleDeleted, a.UserID, map[string]any{"roleID": roleID}))
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	// The role is deleted and grants nothing; a cleanup that fails or runs
-	// out of budget here is finished by the RoleDeleted consumer.
-	_, _ = s.st.CleanupDeletedRole(ctx, groupID, roleID, store.DefaultCleanupItems)
-	return nil
+	return err
 }
 
 // UpdateRolePriorities sets the priorities of several roles atomically and

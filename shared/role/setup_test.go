@@ -163,3 +163,21 @@ func assertCode(t *testing.T, want errcode.Code, err error) {
 	require.Error(t, err)
 	assert.Equal(t, want, errcode.CodeOf(err), "%v", err)
 }
+
+// runCleanup does what the cleanup consumer does with every event of g1 so
+// far, in steps of a few items, until each is done.
+func (f *fixture) runCleanup(t *testing.T) {
+	t.Helper()
+	evs, err := f.st.ListEvents(f.ctx, "g1", 0, 1000)
+	require.NoError(t, err)
+	for _, ev := range evs {
+		for step := 0; ; step++ {
+			require.Less(t, step, 10000, "the cleanup of %s ends", ev.Type)
+			done, err := f.groups.OnGroupEvent(f.ctx, ev, 3)
+			require.NoError(t, err)
+			if done {
+				break
+			}
+		}
+	}
+}

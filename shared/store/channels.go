@@ -76,11 +76,17 @@ func (s *Store) updateRaw(pk, sk, update string, e *expr) types.TransactWriteIte
 	return item
 }
 
-// CreateChannel writes a new channel (rev 1) as one change of g.
+// CreateChannel writes a new channel (rev 1) as one change of g. The
+// group's channelCount rises in the same transaction, on condition that it
+// is below MaxChannels (LIMIT_EXCEEDED otherwise).
 func (s *Store) CreateChannel(ctx context.Context, g *Group, ch *Channel, ev event.Event) (*event.Event, error) {
 	ch.GroupID = g.GroupID
 	ch.Rev = 1
 	c := s.newChange(g, ev)
+	c.meta.add("channelCount", 1).cond("attribute_not_exists(%n) OR %n < %v", "channelCount", "channelCount", MaxChannels)
+	c.onMetaFail = func(map[string]types.AttributeValue) error {
+		return errcode.New(errcode.LimitExceeded, "group %s has %d channels; the limit is %d", g.GroupID, MaxChannels, MaxChannels)
+	}
 	cid := ch.ChannelID
 	return s.commitChange(ctx, c, func(t *tx) {
 		t.add(s.putItem(channelItem(ch), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
@@ -105,12 +111,15 @@ func (s *Store) UpdateChannel(ctx context.Context, g *Group, next *Channel, ev e
 	return out, err
 }
 
-// DeleteChannel deletes ch (as read) as one change of g. Its member
-// overrides are removed afterwards by CleanupDeletedChannel.
+// DeleteChannel deletes ch (as read) as one change of g, lowering the
+// group's channelCount with it. Its member overrides are removed afterwards
+// by CleanupDeletedChannel.
 func (s *Store) DeleteChannel(ctx context.Context, g *Group, ch *Channel, ev event.Event) (*event.Event, error) {
 	cond := newExpr()
 	onFail := channelCond(cond, ch)
-	return s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+	c := s.newChange(g, ev)
+	c.meta.add("channelCount", -1)
+	return s.commitChange(ctx, c, func(t *tx) {
 		t.add(s.deleteItem(groupPK(g.GroupID), channelSK(ch.ChannelID), cond), onFail)
 	})
 }

@@ -42,6 +42,10 @@ type Group struct {
 	NotificationUserID     string `json:"notificationUserID" dynamodbav:"notificationUserID"`
 	CreateTime             int64  `json:"createTime" dynamodbav:"createTime"`
 	Version                int64  `json:"version" dynamodbav:"version"`
+	// ChannelCount is the number of live channels, kept in step by
+	// CreateChannel and DeleteChannel so that MaxChannels holds in the
+	// database.
+	ChannelCount int64 `json:"-" dynamodbav:"channelCount,omitempty"`
 
 	// RoleLevel is the caller's own level in the group, when they are a
 	// member; it is not stored on the group.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"maps"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/circles-im/circles/shared/errcode"
@@ -45,6 +46,9 @@ type Roles struct {
 	// Deleted are roles already deleted whose memberships and channel roles
 	// are still being removed (roleID -> deletedAt). They grant nothing.
 	Deleted map[string]int64 `dynamodbav:"deleted"`
+	// CleanupFrom is, per deleted role, the last channel its cleanup has
+	// gone through, so that the next step resumes after it.
+	CleanupFrom map[string]string `dynamodbav:"cleanupFrom,omitempty"`
 	// Rev counts the writes of the item; each write is conditioned on the
 	// rev it read, and 0 means the item does not exist yet (a group created
 	// before roles existed gets its @everyone lazily, on first write).
@@ -107,6 +111,9 @@ func (r *Roles) Clone() *Roles {
 	}
 	for id, t := range r.Deleted {
 		out.Deleted[id] = t
+	}
+	if r.CleanupFrom != nil {
+		out.CleanupFrom = maps.Clone(r.CleanupFrom)
 	}
 	return out
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -219,9 +221,11 @@ const cleanupBatch = maxTxItems / 2
 
 // CleanupDeletedRole removes what a deleted role leaves behind: its RM
 // records with the roleID on each member record, the role in every channel's
-// channel roles and access list, and finally its tombstone. It writes at most
-// about maxItems items and answers done=false when work remains (call
-// again). It is idempotent and safe to run concurrently: each write is
+// channel roles and access list, and finally its tombstone. One call
+// removes at most maxItems RM records or goes through at most maxItems
+// channels, then answers done=false (call again): it resumes after the last
+// channel it went through (Roles.CleanupFrom), so no call's work grows with
+// the group. It is idempotent and safe to run concurrently: each write is
 // conditioned on the state read. A role that is not tombstoned (never
 // deleted, or already cleaned) is done at once, so a live role is never
 // touched.
@@ -259,23 +263,54 @@ func (s *Store) CleanupDeletedRole(ctx context.Context, groupID, roleID string, 
 	if budget <= 0 {
 		return false, nil
 	}
-	done, err := s.dropDeletedRoleFromChannels(ctx, groupID, roleID, &budget)
-	if err != nil || !done {
+	last, done, err := s.dropDeletedRoleFromChannels(ctx, groupID, roleID, roles.CleanupFrom[roleID], budget)
+	if err != nil {
 		return false, err
 	}
-	// The tombstone goes last: while it exists a later run finds the work.
+	cursors := maps.Clone(roles.CleanupFrom)
+	if cursors == nil {
+		cursors = map[string]string{}
+	}
+	sets, removes := []string{"#rev = #rev + :one"}, []string{}
+	values := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+	if done {
+		// The tombstone goes last: while it exists a later run finds the work.
+		delete(cursors, roleID)
+		removes = append(removes, "#d.#rid")
+	} else {
+		cursors[roleID] = last
+	}
+	if len(cursors) > 0 {
+		sets = append(sets, "#cf = :cf")
+		values[":cf"] = &types.AttributeValueMemberM{Value: stringMap(cursors)}
+	} else {
+		removes = append(removes, "#cf")
+	}
+	update := "SET " + strings.Join(sets, ", ")
+	if len(removes) > 0 {
+		update += " REMOVE " + strings.Join(removes, ", ")
+	}
+	names := map[string]string{"#rev": "rev", "#d": "deleted", "#rid": roleID, "#cf": "cleanupFrom"}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       key(groupPK(groupID), skRoles),
-		UpdateExpression:          aws.String("SET #rev = #rev + :one REMOVE #d.#rid"),
+		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String("attribute_exists(#d.#rid)"),
-		ExpressionAttributeNames:  map[string]string{"#rev": "rev", "#d": "deleted", "#rid": roleID},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	if err != nil && !isCondFailed(err) {
 		return false, translate(err)
 	}
-	return true, nil
+	return done, nil
+}
+
+func stringMap(m map[string]string) map[string]types.AttributeValue {
+	out := make(map[string]types.AttributeValue, len(m))
+	for k, v := range m {
+		out[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	return out
 }
 
 // dropDeletedRoleMembers removes up to n RM records of a deleted role, with
@@ -336,11 +371,12 @@ type memberGone struct{ userID string }
 
 func (e *memberGone) Error() string { return "member " + e.userID + " is gone" }
 
-// dropDeletedRoleFromChannels removes the deleted role from the channel
-// roles and access list of every channel that names it; each channel's
-// write is conditioned on the rev read and moves it. It answers false when
-// the budget ran out first.
-func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID string, budget *int) (bool, error) {
+// dropDeletedRoleFromChannels goes through at most budget channels of the
+// group after channel ID from ("" for the first), removing the deleted role
+// from the channel roles and access list of each that names it; each
+// channel's write is conditioned on the rev read and moves it. It answers
+// the last channel gone through and whether none is left after it.
+func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID, from string, budget int) (string, bool, error) {
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
@@ -349,31 +385,29 @@ func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID
 			":p":  &types.AttributeValueMemberS{Value: prefixChannel},
 		},
 		ConsistentRead: aws.Bool(true),
+		Limit:          aws.Int32(int32(budget)),
 	}
-	p := dynamodb.NewQueryPaginator(s.db, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	if from != "" {
+		in.ExclusiveStartKey = key(groupPK(groupID), channelSK(from))
+	}
+	page, err := s.db.Query(ctx, in)
+	if err != nil {
+		return from, false, translate(err)
+	}
+	last := from
+	for _, it := range page.Items {
+		ch, err := unmarshal[Channel](it)
 		if err != nil {
-			return false, translate(err)
+			return last, false, err
 		}
-		for _, it := range page.Items {
-			ch, err := unmarshal[Channel](it)
-			if err != nil {
-				return false, err
-			}
-			if !namesRole(ch, roleID) {
-				continue
-			}
-			if *budget <= 0 {
-				return false, nil
-			}
+		if namesRole(ch, roleID) {
 			if err := Retry(ctx, func() error { return s.dropRoleFromChannel(ctx, groupID, ch.ChannelID, roleID) }); err != nil {
-				return false, err
+				return last, false, err
 			}
-			*budget--
 		}
+		last = ch.ChannelID
 	}
-	return true, nil
+	return last, len(page.LastEvaluatedKey) == 0, nil
 }
 
 func namesRole(ch *Channel, roleID string) bool {
