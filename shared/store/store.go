@@ -139,6 +139,14 @@ func (b backoff) wait(ctx context.Context, n int) error {
 type tx struct {
 	items  []types.TransactWriteItem
 	onFail []func(old map[string]types.AttributeValue) error
+	// ref names the group change this transaction commits, if any.
+	ref *changeRef
+}
+
+// changeRef is the group and version a change moves the group to.
+type changeRef struct {
+	groupID string
+	version int64
 }
 
 func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.AttributeValue) error) {
@@ -148,14 +156,19 @@ func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.
 
 func (t *tx) len() int { return len(t.items) }
 
-// maxTxItems is DynamoDB's limit of actions in one transaction.
-const maxTxItems = 100
+// txLimit is DynamoDB's limit of actions in one transaction; maxTxItems
+// keeps one of them for the Idempotency-Key marker (see Claim).
+const (
+	txLimit    = 100
+	maxTxItems = txLimit - 1
+)
 
 // ambiguousSends bounds how often commit sends one transaction whose
 // outcome stayed unknown.
 const ambiguousSends = 6
 
-// commit runs the transaction.
+// commit runs the transaction. Under an Idempotency-Key claim, the request's
+// first transaction also marks the claim committed, atomically with the change.
 //
 // An answer that leaves the outcome unknown (a 500, a transaction still in
 // progress, a connection lost after sending) is resent with the same
@@ -164,10 +177,17 @@ const ambiguousSends = 6
 // deciding again instead could apply the change twice (a second auto-ID
 // role, say). If it stays unknown, the answer is UNAVAILABLE, not a retry.
 func (s *Store) commit(ctx context.Context, t *tx) error {
-	if t.len() > maxTxItems {
-		return fmt.Errorf("transaction of %d items exceeds %d", t.len(), maxTxItems)
+	items, onFail := t.items, t.onFail
+	claim := claimOf(ctx)
+	if claim != nil && !claim.Committed() {
+		item, fail := s.markerItem(claim, t.ref)
+		items = append(items[:len(items):len(items)], item)
+		onFail = append(onFail[:len(onFail):len(onFail)], fail)
 	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: t.items, ClientRequestToken: aws.String(NewID())}
+	if len(items) > txLimit {
+		return fmt.Errorf("transaction of %d items exceeds %d", len(items), txLimit)
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(NewID())}
 	var err error
 	for send := 0; ; send++ {
 		_, err = s.db.TransactWriteItems(ctx, in)
@@ -179,11 +199,14 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 		}
 	}
 	if err == nil {
+		if claim != nil {
+			claim.committed.Store(true)
+		}
 		return nil
 	}
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
-		return t.explain(canceled, err)
+		return (&tx{items: items, onFail: onFail}).explain(canceled, err)
 	}
 	return translate(err)
 }
