@@ -271,9 +271,10 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %v", errVersionMoved, err)
 		case "InternalServerError":
 			// DynamoDB Local answers lock timeouts under contention this way,
-			// and DynamoDB itself documents 500s as safe to retry: the
-			// operation re-reads and decides again.
-			return fmt.Errorf("%w: %v", ErrRetry, err)
+			// and DynamoDB itself documents 500s as safe to retry: inside
+			// Retry the operation re-reads and decides again (commit resends
+			// its own transactions instead); outside, it is UNAVAILABLE.
+			return errcode.Wrap(errcode.Unavailable, fmt.Errorf("%w: %v", ErrRetry, err), "the database failed; retry later")
 		}
 	}
 	var ce *errcode.Error
