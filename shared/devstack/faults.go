@@ -26,9 +26,12 @@ const (
 	// TimeoutAfter sends the request, lets DynamoDB apply it, and then
 	// answers a network timeout, as a connection lost before the answer.
 	TimeoutAfter
+	// Unprocessed answers a BatchGetItem with every key unprocessed, as
+	// DynamoDB does when it throttles a batch.
+	Unprocessed
 )
 
-var faultNames = [...]string{"none", "throttled", "500 before sending", "500 after committing", "timeout after sending"}
+var faultNames = [...]string{"none", "throttled", "500 before sending", "500 after committing", "timeout after sending", "keys unprocessed"}
 
 func (f Fault) String() string { return faultNames[f] }
 
@@ -103,6 +106,10 @@ func (f *Faults) Option(o *dynamodb.Options) {
 					return middleware.InitializeOutput{}, md, &smithy.GenericAPIError{Code: "InternalServerError", Message: "injected after the request was applied", Fault: smithy.FaultServer}
 				case TimeoutAfter:
 					return middleware.InitializeOutput{}, md, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+				case Unprocessed:
+					if get, ok := in.Parameters.(*dynamodb.BatchGetItemInput); ok {
+						out.Result = &dynamodb.BatchGetItemOutput{UnprocessedKeys: get.RequestItems}
+					}
 				}
 				return out, md, nil
 			}), middleware.Before)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
@@ -70,5 +71,46 @@ func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
 		})
 		assert.Equal(t, errcode.GroupNotFound, errcode.Of(err).Code, "the second read answered")
 		assert.Equal(t, 2, faults.Calls("GetItem"))
+	})
+}
+
+// Keys DynamoDB leaves unprocessed are asked again after a backoff, a
+// bounded number of times, and never past the caller's deadline.
+func TestBatchGetAsksUnprocessedKeysAgainBoundedAndWithinTheDeadline(t *testing.T) {
+	st := newStore(t)
+	seedProfiles(t, st, "alice", "bob")
+	unprocessed := func(first int) *devstack.Faults {
+		return &devstack.Faults{Pick: func(op string, n int) devstack.Fault {
+			if op == "BatchGetItem" && n < first {
+				return devstack.Unprocessed
+			}
+			return devstack.NoFault
+		}}
+	}
+
+	t.Run("twice, then answered", func(t *testing.T) {
+		faults := unprocessed(2)
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		ps, err := faulty.GetProfiles(context.Background(), []string{"alice", "bob"})
+		require.NoError(t, err)
+		assert.Len(t, ps, 2)
+		assert.Equal(t, 3, faults.Calls("BatchGetItem"))
+	})
+	t.Run("every time: UNAVAILABLE after a bounded number of calls", func(t *testing.T) {
+		faults := unprocessed(1 << 30)
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		_, err := faulty.GetProfiles(context.Background(), []string{"alice", "bob"})
+		assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
+		assert.Equal(t, 8, faults.Calls("BatchGetItem"))
+	})
+	t.Run("every time, with a deadline: it stops at the deadline", func(t *testing.T) {
+		faults := unprocessed(1 << 30)
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err := faulty.GetProfiles(ctx, []string{"alice", "bob"})
+		assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, faults.Calls("BatchGetItem"), 8, "the backoff (≥ 25+50+100 ms for 4 calls) reached the deadline first")
 	})
 }

@@ -85,6 +85,9 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 				}
 			}
 			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil && ctx.Err() != nil {
+				return nil, busy(err) // the deadline passed during the call
+			}
 			if err != nil {
 				return nil, translate(err)
 			}
