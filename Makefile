@@ -13,7 +13,7 @@ EVENT ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run stop test bench build lint validate token invoke clean
+.PHONY: help install run stop test bench fuzz build lint validate token invoke clean
 
 help: ## List the targets
 	@echo 'Targets:'
@@ -31,6 +31,9 @@ stop: ## Stop the stack in .local/run (e.g. the one `make invoke` left running)
 
 test: ## sam validate --lint, go vet, go test -race against a throwaway local stack
 	@$(ROOT)/infra/test.sh test
+
+fuzz: ## Run every Go fuzz target for FUZZTIME each (default 30s); FUZZ=<regexp> picks targets
+	@$(ROOT)/infra/fuzz.sh
 
 bench: ## Go benchmarks against a throwaway local stack
 	@$(ROOT)/infra/test.sh bench

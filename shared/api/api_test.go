@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/circles-im/circles/shared/api"
 	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
@@ -153,4 +155,30 @@ func TestAFailedRequestReleasesItsIdempotencyKey(t *testing.T) {
 	api.Serve(ctx, "PutMyProfile", putProfile, d, request("carol", "PUT", "/users/me", `{}`, nil))
 	ok := api.Serve(ctx, "CreateGroup", createGroup, d, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
 	assert.Equal(t, 201, ok.StatusCode, ok.Body)
+}
+
+// A claim's lease can run out while its request is merely slow. Once
+// another attempt has taken the key over, the slow one can no longer
+// commit: its transaction carries a condition on the claim it holds.
+func TestAnAttemptWhoseIdempotencyKeyWasTakenOverCannotCommit(t *testing.T) {
+	ctx := context.Background()
+	d := newDeps(t)
+	api.Serve(ctx, "PutMyProfile", putProfile, d, request("alice", "PUT", "/users/me", `{}`, nil))
+
+	slow, replay, err := d.Store.ClaimIdempotency(ctx, "alice", "k-3", "hash")
+	require.NoError(t, err)
+	require.Nil(t, replay)
+	d.Store.Now = func() time.Time { return time.Now().Add(time.Minute) } // past the lease
+	fresh, _, err := d.Store.ClaimIdempotency(ctx, "alice", "k-3", "hash")
+	require.NoError(t, err, "the expired claim is taken over")
+
+	_, err = d.Groups.Create(store.WithClaim(ctx, slow), permission.Actor{UserID: "alice"}, group.CreateInput{GroupID: "g-slow"})
+	require.Error(t, err)
+	assert.Equal(t, errcode.Conflict, errcode.Of(err).Code)
+	_, err = d.Store.GetGroup(ctx, "g-slow")
+	assert.Equal(t, errcode.GroupNotFound, errcode.Of(err).Code, "the slow attempt committed nothing")
+
+	_, err = d.Groups.Create(store.WithClaim(ctx, fresh), permission.Actor{UserID: "alice"}, group.CreateInput{GroupID: "g-fresh"})
+	require.NoError(t, err, "the attempt holding the key commits")
+	assert.True(t, fresh.Committed())
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -133,7 +134,7 @@ func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (event
 	sum := sha256.Sum256([]byte(r.event.RouteKey + "\n" + r.event.RawPath + "\n" + r.event.RawQueryString + "\n" + string(r.body)))
 	hash := hex.EncodeToString(sum[:])
 	// Keys are per caller, so one user cannot replay another's response.
-	replay, err := d.Store.ClaimIdempotency(ctx, r.Actor.UserID, key, hash)
+	claim, replay, err := d.Store.ClaimIdempotency(ctx, r.Actor.UserID, key, hash)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -142,17 +143,43 @@ func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (event
 		resp.Headers["Idempotent-Replayed"] = "true"
 		return resp, nil
 	}
-	resp, err := run(ctx, r, h, d)
-	if err != nil {
-		if rerr := d.Store.ReleaseIdempotency(context.WithoutCancel(ctx), r.Actor.UserID, key, hash); rerr != nil {
+	// The request's first transaction marks the claim committed (see
+	// store.Claim), so a crash from here on never lets a retry run it again.
+	resp, err := run(store.WithClaim(ctx, claim), r, h, d)
+	if err != nil && !claim.Committed() {
+		if rerr := d.Store.ReleaseIdempotency(context.WithoutCancel(ctx), claim); rerr != nil {
 			logger.Warn("release idempotency key", "requestId", r.RequestID, "error", rerr.Error())
 		}
 		return resp, err
 	}
-	if cerr := d.Store.CompleteIdempotency(context.WithoutCancel(ctx), r.Actor.UserID, key, hash, resp.StatusCode, resp.Body); cerr != nil {
+	crashAfterCommitForTest(hash)
+	if err != nil {
+		// Something committed before the failure: that is the outcome to
+		// replay, not a key to release.
+		resp = respond(errcode.Of(err).Code.HTTPStatus(), errorBody(errcode.Of(err), r.RequestID))
+	}
+	if cerr := d.Store.CompleteIdempotency(context.WithoutCancel(ctx), claim, resp.StatusCode, resp.Body); cerr != nil {
 		logger.Warn("complete idempotency key", "requestId", r.RequestID, "error", cerr.Error())
 	}
-	return resp, nil
+	return resp, err
+}
+
+// crashAfterCommitForTest is fault injection for the idempotency crash
+// test only: with CIRCLES_TEST_CRASH_AFTER_COMMIT=<directory>, a request
+// that committed exits the process before storing its response, as a Lambda
+// dying at that point would, once per request (a marker file named by the
+// request's hash records it). Never set in the template.
+func crashAfterCommitForTest(hash string) {
+	dir := os.Getenv("CIRCLES_TEST_CRASH_AFTER_COMMIT")
+	if dir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(dir, hash), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return // already crashed once (or cannot tell): behave
+	}
+	f.Close()
+	os.Exit(3)
 }
 
 func run(ctx context.Context, r *Request, h Handler, d *Deps) (events.APIGatewayV2HTTPResponse, error) {

@@ -100,59 +100,7 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	ops := []op{
-		{"join", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
-			_, err := svc.Join(ctx, a, gid, group.JoinInput{JoinSource: store.JoinBySearch, ReqMsg: "hi"})
-			return err
-		}},
-		{"respond", false, func(r *rand.Rand, a permission.Actor, gid, target string) error {
-			_, err := svc.RespondApplication(ctx, a, gid, target, group.ApplicationResponseInput{HandleResult: []int{1, 1, -1}[r.IntN(3)]})
-			return err
-		}},
-		{"invite", false, func(r *rand.Rand, a permission.Actor, gid, target string) error {
-			ids := []string{target}
-			if other := us[r.IntN(len(us))]; other != target {
-				ids = append(ids, other)
-			}
-			_, err := svc.Invite(ctx, a, gid, group.InviteInput{UserIDs: ids})
-			return err
-		}},
-		{"kick", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
-			_, err := svc.Kick(ctx, a, gid, group.KickInput{UserIDs: []string{target}})
-			return err
-		}},
-		{"quit", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
-			return svc.Quit(ctx, a, gid, group.QuitInput{})
-		}},
-		{"transfer", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
-			_, err := svc.TransferOwner(ctx, a, gid, group.TransferInput{NewOwnerUserID: target})
-			return err
-		}},
-		{"setMemberInfo", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
-			in := group.SetMemberInfoInput{}
-			switch r.IntN(3) {
-			case 0:
-				l := store.RoleAdmin
-				in.RoleLevel = &l
-			case 1:
-				l := store.RoleMember
-				in.RoleLevel = &l
-			default:
-				n := fmt.Sprintf("nick%d", r.IntN(100))
-				in.Nickname = &n
-			}
-			_, err := svc.SetMemberInfo(ctx, a, gid, target, in)
-			return err
-		}},
-		{"mute", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
-			if r.IntN(2) == 0 {
-				_, err := svc.CancelMuteMember(ctx, a, gid, target)
-				return err
-			}
-			_, err := svc.MuteMember(ctx, a, gid, target, group.MuteMemberInput{MutedSeconds: 60})
-			return err
-		}},
-	}
+	ops := memberOps(ctx, svc, us)
 	// The checker runs during the workload too: its reads are bracketed by
 	// the group's version, so it must never see a state between two changes.
 	ops = append(ops, op{"check", false, func(_ *rand.Rand, _ permission.Actor, gid, _ string) error {
@@ -345,5 +293,62 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		}
 		slices.Sort(got)
 		assert.Equal(t, want, got, "my groups of %s (seed %d)", uid, seed)
+	}
+}
+
+// memberOps are the random member operations of svc on groups of users us.
+func memberOps(ctx context.Context, svc *group.Service, us []string) []op {
+	return []op{
+		{"join", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			_, err := svc.Join(ctx, a, gid, group.JoinInput{JoinSource: store.JoinBySearch, ReqMsg: "hi"})
+			return err
+		}},
+		{"respond", false, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			_, err := svc.RespondApplication(ctx, a, gid, target, group.ApplicationResponseInput{HandleResult: []int{1, 1, -1}[r.IntN(3)]})
+			return err
+		}},
+		{"invite", false, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			ids := []string{target}
+			if other := us[r.IntN(len(us))]; other != target {
+				ids = append(ids, other)
+			}
+			_, err := svc.Invite(ctx, a, gid, group.InviteInput{UserIDs: ids})
+			return err
+		}},
+		{"kick", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			_, err := svc.Kick(ctx, a, gid, group.KickInput{UserIDs: []string{target}})
+			return err
+		}},
+		{"quit", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			return svc.Quit(ctx, a, gid, group.QuitInput{})
+		}},
+		{"transfer", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			_, err := svc.TransferOwner(ctx, a, gid, group.TransferInput{NewOwnerUserID: target})
+			return err
+		}},
+		{"setMemberInfo", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			in := group.SetMemberInfoInput{}
+			switch r.IntN(3) {
+			case 0:
+				l := store.RoleAdmin
+				in.RoleLevel = &l
+			case 1:
+				l := store.RoleMember
+				in.RoleLevel = &l
+			default:
+				n := fmt.Sprintf("nick%d", r.IntN(100))
+				in.Nickname = &n
+			}
+			_, err := svc.SetMemberInfo(ctx, a, gid, target, in)
+			return err
+		}},
+		{"mute", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			if r.IntN(2) == 0 {
+				_, err := svc.CancelMuteMember(ctx, a, gid, target)
+				return err
+			}
+			_, err := svc.MuteMember(ctx, a, gid, target, group.MuteMemberInput{MutedSeconds: 60})
+			return err
+		}},
 	}
 }

@@ -64,6 +64,7 @@ func (s *Store) commitChange(ctx context.Context, c *change, items func(t *tx)) 
 	if items != nil {
 		items(c.t)
 	}
+	c.t.ref = &changeRef{groupID: c.group.GroupID, version: expected + 1}
 	// A repeated version is impossible while the version condition holds;
 	// the condition on the event is a second lock on invariant 4.
 	c.t.add(s.putItem(s.eventItem(c.ev), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {

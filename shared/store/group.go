@@ -174,7 +174,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *Group, first []*Member, ev e
 	g.Version = 1
 	g.MemberCount = int64(len(first))
 	ev.GroupID, ev.Version, ev.EventID, ev.OccurredAt = g.GroupID, 1, NewID(), s.nowMillis()
-	t := &tx{}
+	t := &tx{ref: &changeRef{groupID: g.GroupID, version: 1}}
 	gid := g.GroupID
 	t.add(s.putItem(groupItem(g), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
 		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)

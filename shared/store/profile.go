@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
 )
 
 // PutProfile creates or updates a profile; createTime is kept from the first
@@ -55,23 +58,41 @@ func (s *Store) GetProfiles(ctx context.Context, userIDs []string) (map[string]*
 	return out, nil
 }
 
-// batchGet reads keys in chunks of 100, retrying unprocessed keys.
+// batchGetAttempts bounds the calls for one chunk whose keys keep coming
+// back unprocessed; the waits between them (batchBackoff) add up to about
+// 2.6–5.2 s at most.
+const batchGetAttempts = 8
+
+// batchGet reads keys in chunks of 100. Keys DynamoDB leaves unprocessed
+// (it throttles) are asked again after a jittered exponential backoff, a
+// bounded number of times, and never past ctx.
 // Reads are strongly consistent: callers decide on what they read.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	busy := func(err error) error {
+		return errcode.Wrap(errcode.Unavailable, err, "the database is busy; retry later")
+	}
 	var items []map[string]types.AttributeValue
 	for start := 0; start < len(keys); start += 100 {
 		end := min(start+100, len(keys))
 		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[start:end], ConsistentRead: aws.Bool(true)}}
 		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt == batchGetAttempts {
+				return nil, busy(fmt.Errorf("%d keys unprocessed after %d calls", len(req[s.table].Keys), attempt))
+			}
+			if attempt > 0 {
+				if err := batchBackoff.wait(ctx, attempt-1); err != nil {
+					return nil, busy(err)
+				}
+			}
 			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil && ctx.Err() != nil {
+				return nil, busy(err) // the deadline passed during the call
+			}
 			if err != nil {
 				return nil, translate(err)
 			}
 			items = append(items, out.Responses[s.table]...)
 			req = out.UnprocessedKeys
-			if attempt > 8 && len(req) > 0 {
-				return nil, translate(&types.ProvisionedThroughputExceededException{Message: aws.String("unprocessed keys after retries")})
-			}
 		}
 	}
 	return items, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -84,7 +85,6 @@ func IsRetryable(err error) bool { return errors.Is(err, ErrRetry) }
 // or has lost too many races; then it answers CONFLICT.
 func Retry(ctx context.Context, fn func() error) error {
 	const attempts = 12
-	backoff := 5 * time.Millisecond
 	for i := 0; ; i++ {
 		err := fn()
 		if !IsRetryable(err) {
@@ -93,15 +93,44 @@ func Retry(ctx context.Context, fn func() error) error {
 		if i == attempts-1 {
 			return errcode.Wrap(errcode.Conflict, err, "a concurrent change won; retry")
 		}
-		sleep := backoff + time.Duration(rand.Int64N(int64(backoff)))
-		select {
-		case <-ctx.Done():
-			return errcode.Wrap(errcode.Conflict, ctx.Err(), "a concurrent change won; retry")
-		case <-time.After(sleep):
+		if werr := raceBackoff.wait(ctx, i); werr != nil {
+			return errcode.Wrap(errcode.Conflict, werr, "a concurrent change won; retry")
 		}
-		if backoff < 200*time.Millisecond {
-			backoff *= 2
-		}
+	}
+}
+
+// backoff is a capped exponential schedule with equal jitter: the delay
+// before retry n (from 0) is drawn from [d/2, d), d = min(max, base·2ⁿ), so
+// retries spread out but never come back-to-back.
+type backoff struct{ base, max time.Duration }
+
+var (
+	// Lost optimistic races: from 5–10 ms up to 200–400 ms.
+	raceBackoff = backoff{base: 10 * time.Millisecond, max: 400 * time.Millisecond}
+	// Unprocessed keys of BatchGetItem (throttling): from 25–50 ms up to 1–2 s.
+	batchBackoff = backoff{base: 50 * time.Millisecond, max: 2 * time.Second}
+	// A transaction whose outcome is unknown, resent with its token.
+	ambiguousBackoff = backoff{base: 40 * time.Millisecond, max: time.Second}
+)
+
+// delay is the wait before retry n, for a uniform draw u in [0, 1).
+func (b backoff) delay(n int, u float64) time.Duration {
+	d := b.max
+	if n < 30 && b.base<<n < b.max {
+		d = b.base << n
+	}
+	return d/2 + time.Duration(u*float64(d/2))
+}
+
+// wait sleeps before retry n, or returns the context's error first.
+func (b backoff) wait(ctx context.Context, n int) error {
+	t := time.NewTimer(b.delay(n, rand.Float64()))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -110,6 +139,14 @@ func Retry(ctx context.Context, fn func() error) error {
 type tx struct {
 	items  []types.TransactWriteItem
 	onFail []func(old map[string]types.AttributeValue) error
+	// ref names the group change this transaction commits, if any.
+	ref *changeRef
+}
+
+// changeRef is the group and version a change moves the group to.
+type changeRef struct {
+	groupID string
+	version int64
 }
 
 func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.AttributeValue) error) {
@@ -119,27 +156,79 @@ func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.
 
 func (t *tx) len() int { return len(t.items) }
 
-// maxTxItems is DynamoDB's limit of actions in one transaction.
-const maxTxItems = 100
+// txLimit is DynamoDB's limit of actions in one transaction; maxTxItems
+// keeps one of them for the Idempotency-Key marker (see Claim).
+const (
+	txLimit    = 100
+	maxTxItems = txLimit - 1
+)
 
+// ambiguousSends bounds how often commit sends one transaction whose
+// outcome stayed unknown.
+const ambiguousSends = 6
+
+// commit runs the transaction. Under an Idempotency-Key claim, the request's
+// first transaction also marks the claim committed, atomically with the change.
+//
+// An answer that leaves the outcome unknown (a 500, a transaction still in
+// progress, a connection lost after sending) is resent with the same
+// ClientRequestToken: DynamoDB applies a token at most once within 10
+// minutes and answers the resend with the first outcome. Re-reading and
+// deciding again instead could apply the change twice (a second auto-ID
+// role, say). If it stays unknown, the answer is UNAVAILABLE, not a retry.
 func (s *Store) commit(ctx context.Context, t *tx) error {
-	if t.len() > maxTxItems {
-		return fmt.Errorf("transaction of %d items exceeds %d", t.len(), maxTxItems)
+	items, onFail := t.items, t.onFail
+	claim := claimOf(ctx)
+	if claim != nil && !claim.Committed() {
+		item, fail := s.markerItem(claim, t.ref)
+		items = append(items[:len(items):len(items)], item)
+		onFail = append(onFail[:len(onFail):len(onFail)], fail)
 	}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: t.items,
-		// The SDK resends the same token when it retries a call whose answer
-		// was lost, so a retried commit is applied at most once.
-		ClientRequestToken: aws.String(NewID()),
-	})
+	if len(items) > txLimit {
+		return fmt.Errorf("transaction of %d items exceeds %d", len(items), txLimit)
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(NewID())}
+	var err error
+	for send := 0; ; send++ {
+		_, err = s.db.TransactWriteItems(ctx, in)
+		if !outcomeUnknown(ctx, err) {
+			break
+		}
+		if send == ambiguousSends-1 || ambiguousBackoff.wait(ctx, send) != nil {
+			return errcode.Wrap(errcode.Unavailable, err, "the database did not confirm the write; retry later")
+		}
+	}
 	if err == nil {
+		if claim != nil {
+			claim.committed.Store(true)
+		}
 		return nil
 	}
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
-		return t.explain(canceled, err)
+		return (&tx{items: items, onFail: onFail}).explain(canceled, err)
 	}
 	return translate(err)
+}
+
+// outcomeUnknown reports whether err leaves it open whether a transaction
+// committed, while ctx still allows a resend.
+func outcomeUnknown(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "InternalServerError", "TransactionInProgressException":
+			return true
+		}
+		return false
+	}
+	// No answer from DynamoDB at all (a connection reset or timeout after
+	// the request went out): the SDK's own resends are exhausted.
+	var ne net.Error
+	return errors.As(err, &ne)
 }
 
 // explain turns the cancellation reasons into the precise error: the first
@@ -182,14 +271,20 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %v", errVersionMoved, err)
 		case "InternalServerError":
 			// DynamoDB Local answers lock timeouts under contention this way,
-			// and DynamoDB itself documents 500s as safe to retry: the
-			// operation re-reads and decides again.
-			return fmt.Errorf("%w: %v", ErrRetry, err)
+			// and DynamoDB itself documents 500s as safe to retry: inside
+			// Retry the operation re-reads and decides again (commit resends
+			// its own transactions instead); outside, it is UNAVAILABLE.
+			return errcode.Wrap(errcode.Unavailable, fmt.Errorf("%w: %v", ErrRetry, err), "the database failed; retry later")
 		}
 	}
 	var ce *errcode.Error
 	if errors.As(err, &ce) {
 		return err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		// No answer after the SDK's own resends: nothing the client did.
+		return errcode.Wrap(errcode.Unavailable, err, "the database did not answer; retry later")
 	}
 	return errcode.Wrap(errcode.Internal, err, "internal error")
 }

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/store"
+)
+
+// A read DynamoDB keeps failing (after the SDK's own retries) is the
+// database's trouble: UNAVAILABLE (503, retry later), never INTERNAL. Inside
+// store.Retry a 500 still counts as a race worth re-reading.
+func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
+	cases := []struct {
+		name  string
+		op    string
+		fault devstack.Fault
+		read  func(st *store.Store) error
+	}{
+		{"a 500 on BatchGetItem", "BatchGetItem", devstack.ServerErrorBefore, func(st *store.Store) error {
+			_, err := st.GetProfiles(context.Background(), []string{"alice"})
+			return err
+		}},
+		{"a timeout on BatchGetItem", "BatchGetItem", devstack.TimeoutAfter, func(st *store.Store) error {
+			_, err := st.GetProfiles(context.Background(), []string{"alice"})
+			return err
+		}},
+		{"a 500 on GetItem", "GetItem", devstack.ServerErrorBefore, func(st *store.Store) error {
+			_, err := st.GetGroup(context.Background(), "g1")
+			return err
+		}},
+		{"a timeout on GetItem", "GetItem", devstack.TimeoutAfter, func(st *store.Store) error {
+			_, err := st.GetGroup(context.Background(), "g1")
+			return err
+		}},
+	}
+	st := newStore(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			faults := &devstack.Faults{Pick: func(op string, _ int) devstack.Fault {
+				if op == c.op {
+					return c.fault
+				}
+				return devstack.NoFault
+			}}
+			faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+			err := c.read(faulty)
+			require.Error(t, err)
+			assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
+			assert.Equal(t, 1, faults.Injected()[c.fault])
+		})
+	}
+	t.Run("inside Retry, a 500 is read again", func(t *testing.T) {
+		faults := &devstack.Faults{Pick: func(op string, n int) devstack.Fault {
+			if op == "GetItem" && n == 0 {
+				return devstack.ServerErrorBefore
+			}
+			return devstack.NoFault
+		}}
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		err := store.Retry(context.Background(), func() error {
+			_, err := faulty.GetGroup(context.Background(), "g1")
+			return err
+		})
+		assert.Equal(t, errcode.GroupNotFound, errcode.Of(err).Code, "the second read answered")
+		assert.Equal(t, 2, faults.Calls("GetItem"))
+	})
+}
+
+// Keys DynamoDB leaves unprocessed are asked again after a backoff, a
+// bounded number of times, and never past the caller's deadline.
+func TestBatchGetAsksUnprocessedKeysAgainBoundedAndWithinTheDeadline(t *testing.T) {
+	st := newStore(t)
+	seedProfiles(t, st, "alice", "bob")
+	unprocessed := func(first int) *devstack.Faults {
+		return &devstack.Faults{Pick: func(op string, n int) devstack.Fault {
+			if op == "BatchGetItem" && n < first {
+				return devstack.Unprocessed
+			}
+			return devstack.NoFault
+		}}
+	}
+
+	t.Run("twice, then answered", func(t *testing.T) {
+		faults := unprocessed(2)
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		ps, err := faulty.GetProfiles(context.Background(), []string{"alice", "bob"})
+		require.NoError(t, err)
+		assert.Len(t, ps, 2)
+		assert.Equal(t, 3, faults.Calls("BatchGetItem"))
+	})
+	t.Run("every time: UNAVAILABLE after a bounded number of calls", func(t *testing.T) {
+		faults := unprocessed(1 << 30)
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		_, err := faulty.GetProfiles(context.Background(), []string{"alice", "bob"})
+		assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
+		assert.Equal(t, 8, faults.Calls("BatchGetItem"))
+	})
+	t.Run("every time, with a deadline: it stops at the deadline", func(t *testing.T) {
+		faults := unprocessed(1 << 30)
+		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err := faulty.GetProfiles(ctx, []string{"alice", "bob"})
+		assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, faults.Calls("BatchGetItem"), 8, "the backoff (≥ 25+50+100 ms for 4 calls) reached the deadline first")
+	})
+}
