@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -36,7 +37,10 @@ type DeployOptions struct {
 	Functions []string          // function names; default every template function with code
 	BinDir    string            // build output; default <Root>/.local/run/bin
 	Env       map[string]string // set in every function's environment, over the template's values
-	Output    io.Writer         // children's output, request log, warnings; default os.Stderr
+	// Timeouts overrides the template's Timeout of the named functions
+	// (tests of a consumer's deadline discipline).
+	Timeouts map[string]time.Duration
+	Output   io.Writer // children's output, request log, warnings; default os.Stderr
 	// Pipeline drives the deployed functions' DynamoDB stream and SQS event
 	// sources (see Pipeline). It is on whenever Functions is empty (the
 	// whole system, as `serve` deploys it); set it to drive the event
@@ -152,11 +156,15 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 		for k, v := range opts.Env {
 			env[k] = v
 		}
+		timeout := f.Timeout
+		if d, ok := opts.Timeouts[f.Name()]; ok {
+			timeout = d
+		}
 		lambdas = append(lambdas, Lambda{
 			Name:       f.Name(),
 			Executable: exes[f.Name()],
 			Env:        env,
-			Timeout:    f.Timeout,
+			Timeout:    timeout,
 			MemoryMB:   f.MemorySize,
 		})
 	}

@@ -106,9 +106,29 @@ type Event struct {
 	OccurredAt  int64          `json:"occurredAt" dynamodbav:"occurredAt"`
 	Payload     map[string]any `json:"payload" dynamodbav:"payload"`
 	// Recipients are the users who get a personal notification (inbox entry).
-	// Empty means the event is addressed to the whole group and is read
-	// through GetGroupChanges only.
+	// Empty (and no Audience) means the event is addressed to the whole
+	// group and is read through GetGroupChanges only.
 	Recipients []string `json:"recipients" dynamodbav:"recipients"`
+	// Audience, when set, names more recipients by a rule instead of by
+	// name, so that the event does not grow with its audience: the delivery
+	// stage expands it with paged reads when it delivers the event (not when
+	// the change commits).
+	Audience *Audience `json:"audience,omitempty" dynamodbav:"audience,omitempty"`
+}
+
+// Audience is a set of users named by a rule, resolved at delivery time.
+type Audience struct {
+	// Holders of this server permission item: the group's owner and admins,
+	// and the members of every custom role that allows it. (When @everyone
+	// allows it, the other members are not notified: they find the subject
+	// through the lists they can read, so that a large group's event is not
+	// a mass notification.)
+	Holders string `json:"holders,omitempty" dynamodbav:"holders,omitempty"`
+}
+
+// Personal reports whether ev is delivered to anyone's inbox.
+func (ev *Event) Personal() bool {
+	return len(ev.Recipients) > 0 || (ev.Audience != nil && ev.Audience.Holders != "")
 }
 
 // New builds an event of type t; the store fills in ID, version and time.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +26,8 @@ const (
 type Publisher struct {
 	SNS      *sns.Client
 	TopicARN string
+	// Margin is how long before the deadline publishing stops.
+	Margin time.Duration
 }
 
 // Attributes are the SNS message attributes of ev.
@@ -59,9 +63,22 @@ func (p *Publisher) Publish(ctx context.Context, ev Event) error {
 // republished (at-least-once; consumers deduplicate by eventID). Records
 // that are not event inserts (the filter criteria normally keep them out)
 // are skipped.
+//
+// It also stops Margin (default 2 s) before its deadline and reports the
+// first record it did not publish, so that a slow SNS never makes the
+// invocation time out (which would fail the whole batch).
 func (p *Publisher) HandleStream(ctx context.Context, batch events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
+	margin := p.Margin
+	if margin <= 0 {
+		margin = 2 * time.Second
+	}
+	dl, hasDeadline := ctx.Deadline()
 	for _, rec := range batch.Records {
+		if hasDeadline && time.Until(dl) < margin {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
+			return resp, nil
+		}
 		if rec.EventName != string(events.DynamoDBOperationTypeInsert) {
 			continue
 		}
@@ -76,6 +93,7 @@ func (p *Publisher) HandleStream(ctx context.Context, batch events.DynamoDBEvent
 			return p.Publish(ctx, ev)
 		}()
 		if err != nil {
+			slog.Error("publish", "sequenceNumber", rec.Change.SequenceNumber, "error", err.Error())
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
 			return resp, nil
 		}

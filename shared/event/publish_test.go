@@ -109,3 +109,18 @@ func TestHandleStreamPublishesInOrderAndStopsAtTheFirstFailure(t *testing.T) {
 	assert.Equal(t, "1508", aws.ToString(m.MessageAttributes["code"].StringValue))
 	assert.Equal(t, "Number", aws.ToString(m.MessageAttributes["code"].DataType))
 }
+
+func TestHandleStreamNearItsDeadlineReportsTheFirstUnpublishedRecordInsteadOfTimingOut(t *testing.T) {
+	p, sqsClient, url := tap(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second) // within the 2 s margin
+	defer cancel()
+	resp, err := p.HandleStream(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		insert("201", image("E1", event.MemberKicked, 1)),
+		insert("202", image("E2", event.MemberKicked, 2)),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []events.DynamoDBBatchItemFailure{{ItemIdentifier: "201"}}, resp.BatchItemFailures, "the stream retries from the first record")
+	out, err := sqsClient.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+	require.NoError(t, err)
+	assert.Empty(t, out.Messages, "nothing was published")
+}

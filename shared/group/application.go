@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -115,55 +113,22 @@ func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, 
 	return out, err
 }
 
-// handlers are the users a join application notifies: the owner and admins,
-// and the members of custom roles that allow handleApplication (each role's
-// first store.MaxManagers). When @everyone itself allows it, the others
-// find applications through GetGroupApplicationList rather than in their
-// inbox, so that a large group's application is not a mass notification.
-func (s *Service) handlers(ctx context.Context, g *store.Group) ([]string, error) {
-	ids, err := s.st.ManagerIDs(ctx, g.GroupID)
-	if err != nil || g.Roles == nil {
-		return ids, err
-	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		seen[id] = true
-	}
-	for _, rid := range slices.Sorted(maps.Keys(g.Roles.Roles)) {
-		r := g.Roles.Roles[rid]
-		if r.Type != store.RoleTypeCustom || r.Auths[string(permission.HandleApplication)] != store.AuthAllow {
-			continue
-		}
-		page, err := s.st.ListRoleMembers(ctx, g.GroupID, rid, store.MaxManagers, "")
-		if err != nil {
-			return nil, err
-		}
-		for _, rm := range page.Items {
-			if !seen[rm.UserID] {
-				seen[rm.UserID] = true
-				ids = append(ids, rm.UserID)
-			}
-		}
-	}
-	return ids, nil
-}
-
 // putApplications commits one batch of pending applications as one change,
-// with a JoinGroupApplication event to the holders of handleApplication
-// (see handlers).
+// with a JoinGroupApplication event to the holders of handleApplication:
+// the owner, the admins and the members of the custom roles that allow it,
+// however many. The event names them by that rule (its audience), not one
+// by one, and the delivery stage expands it: the commit costs the same for
+// 10 holders as for 10,000.
 func (s *Service) putApplications(ctx context.Context, a permission.Actor, g *store.Group, apps []*store.Application) error {
-	managers, err := s.handlers(ctx, g)
-	if err != nil {
-		return err
-	}
 	ids := make([]string, len(apps))
 	for i, ap := range apps {
 		ids[i] = ap.UserID
 	}
 	ev := event.New(event.JoinGroupApplication, a.UserID, map[string]any{
 		"userIDs": ids, "joinSource": apps[0].JoinSource, "inviterUserID": apps[0].InviterUserID, "reqMsg": apps[0].ReqMsg,
-	}, others(managers, a.UserID)...)
-	_, err = s.st.PutApplications(ctx, g, apps, ev)
+	})
+	ev.Audience = &event.Audience{Holders: string(permission.HandleApplication)}
+	_, err := s.st.PutApplications(ctx, g, apps, ev)
 	return err
 }
 

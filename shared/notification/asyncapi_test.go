@@ -22,6 +22,7 @@ import (
 	"github.com/circles-im/circles/shared/devstack"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/notification"
 )
 
 const asyncapiURL = "file:///asyncapi.json"
@@ -136,4 +137,31 @@ func TestPublishedEventsMatchAsyncAPI(t *testing.T) {
 	for _, typ := range []event.Type{event.GroupCreated, event.MemberKicked, event.GroupInfoSetName, event.GroupMuted, event.GroupDismissed} {
 		assert.Equal(t, 1, seen[typ], "%s published once", typ)
 	}
+}
+
+func TestAsyncAPIDescribesTheConsumersChunkAndExpansionMessages(t *testing.T) {
+	c, _ := loadAsyncAPI(t)
+	ev := event.New(event.JoinGroupApplication, "zoe", map[string]any{"userIDs": []string{"zoe"}})
+	ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = "01J000000000000000000000AA", "g1", 4, 1
+	cases := map[string]any{
+		"DeliveryChunk":     map[string]any{"chunk": notification.Chunk{ID: ev.EventID + "#3", Event: ev, Recipients: []string{"bob", "carol"}}},
+		"DeliveryExpansion": map[string]any{"expand": notification.Expansion{Event: ev, Sources: []string{"managers", "role:r1"}, Source: 1, Cursor: "{}", NextIndex: 7}},
+	}
+	for name, msg := range cases {
+		s, err := c.Compile(asyncapiURL + "#/components/messages/" + name + "/payload")
+		require.NoError(t, err)
+		b, err := json.Marshal(msg)
+		require.NoError(t, err)
+		var v any
+		require.NoError(t, json.Unmarshal(b, &v))
+		assert.NoError(t, s.Validate(v), name)
+	}
+	// An event with an audience is a valid event.
+	ev.Audience = &event.Audience{Holders: "handleApplication"}
+	s, err := c.Compile(asyncapiURL + "#/components/messages/JoinGroupApplication/payload")
+	require.NoError(t, err)
+	b, _ := json.Marshal(ev)
+	var v any
+	require.NoError(t, json.Unmarshal(b, &v))
+	assert.NoError(t, s.Validate(v))
 }

@@ -64,8 +64,17 @@ func (c *Cleaner) handle(ctx context.Context, msg events.SQSMessage) error {
 	if c.MaxItems > 0 {
 		batch = min(batch, c.MaxItems)
 	}
+	last := time.Duration(0) // how long the last batch took
 	for removed := 0; ; removed += batch {
 		if c.MaxItems > 0 && removed >= c.MaxItems {
+			break
+		}
+		// Start a batch only if one (as slow as the last, with margin)
+		// still fits before the deadline; else continue in a new message.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < reserve+2*last {
+			break
+		}
+		if ctx.Err() != nil {
 			break
 		}
 		began := time.Now()
@@ -77,14 +86,7 @@ func (c *Cleaner) handle(ctx context.Context, msg events.SQSMessage) error {
 			logger.Info("cleanup done", "groupID", ev.GroupID, "eventID", ev.EventID)
 			return nil
 		}
-		// Start another batch only if one more (as slow as the last, with
-		// margin) still fits before the deadline.
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < reserve+2*time.Since(began) {
-			break
-		}
-		if ctx.Err() != nil {
-			break
-		}
+		last = time.Since(began)
 	}
 	// More is left: hand it to the next delivery. If this send fails the
 	// message is reported failed and redelivered, which also continues.

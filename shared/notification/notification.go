@@ -1,70 +1,140 @@
-// Package notification is the built-in consumer of group events (SPEC §5):
-// personal notifications in each recipient's inbox, and the cleanup of
-// dismissed groups. Both run behind SQS queues subscribed to the events
-// topic and report partial batch failures.
+// Package notification is the built-in consumer of group events: personal
+// notifications in each recipient's inbox, and the cleanup of dismissed
+// groups, deleted roles and deleted channels. Both run behind SQS queues
+// subscribed to the events topic and report partial batch failures.
+//
+// The rules of delivery:
+//
+//   - At most once per (eventID, recipient): the store's delivery marker
+//     commits with the inbox entry, so no redelivery writes anything twice.
+//   - An event addressed to the whole group (no recipients, no audience)
+//     writes nothing: members read it through GetGroupChanges.
+//   - Fan-out is chunked. An event with more than ChunkSize named recipients,
+//     or with an Audience, is split into Chunk messages of at most ChunkSize
+//     recipients each, sent to the consumer's own queue; one slow chunk never
+//     holds another event back, and a redelivery redoes at most one chunk.
+//   - An audience is expanded when the event is delivered, not when the
+//     change commits: the request stays O(1) in the audience's size, and the
+//     recipients are the holders at delivery time.
+//   - Deliveries run on a bounded pool of Workers. The consumer stops taking
+//     new work Margin before its deadline and reports exactly the messages
+//     it did not finish as batch item failures; their finished recipients
+//     stay finished.
 package notification
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 )
 
 var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 
+// Delivery defaults; the README explains the choices.
+const (
+	// DefaultChunkSize: 50 deliveries take about 1 s on one worker against
+	// DynamoDB (two calls each), so a chunk is small next to any deadline and
+	// a redelivered chunk repeats little, while a 10,000-user audience is
+	// still only 200 messages (20 SendMessageBatch calls).
+	DefaultChunkSize = 50
+	// DefaultWorkers: concurrent deliveries per invocation. Each is two
+	// sequential DynamoDB calls on different partitions (one per user), so
+	// the pool is I/O-bound; 8 keeps a 128 MB function's connections and
+	// its share of the table's throughput modest.
+	DefaultWorkers = 8
+	// DefaultMargin: no new delivery starts this close to the deadline. A
+	// delivery is a read and a transaction (tens of ms, seconds under
+	// throttling with the SDK's retries); what is in flight is cut off
+	// shortly before the deadline in any case.
+	DefaultMargin = 2 * time.Second
+)
+
+// QueueClient is what the consumer needs of SQS (*sqs.Client).
+type QueueClient interface {
+	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+}
+
 // Service delivers and lists personal notifications.
 type Service struct {
 	st *store.Store
+	// SQS and QueueURL are the consumer's own queue, where chunks and
+	// expansions go. Without them an event is delivered in the invocation
+	// that received it, however large.
+	SQS      QueueClient
+	QueueURL string
+	// ChunkSize, Workers and Margin default to the constants above.
+	ChunkSize int
+	Workers   int
+	Margin    time.Duration
+	// OnDelivered, when set, runs after each inbox entry this process wrote.
+	OnDelivered func()
 }
 
 // NewService returns a service over st.
 func NewService(st *store.Store) *Service { return &Service{st: st} }
 
-// Deliver writes ev into the inbox of each of its recipients, at most once
-// per (eventID, recipient) however often it is called. An event addressed
-// to the whole group (no recipients) writes nothing: members read it
-// through GetGroupChanges (read diffusion).
-func (s *Service) Deliver(ctx context.Context, ev event.Event) error {
-	seen := map[string]bool{}
-	for _, uid := range ev.Recipients {
-		if uid == "" || seen[uid] {
-			continue
-		}
-		seen[uid] = true
-		err := store.Retry(ctx, func() error {
-			_, _, err := s.st.Deliver(ctx, uid, &ev)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+// ConsumerFromEnv builds the deliver-notifications consumer from the Lambda
+// environment: the store's (TABLE_NAME, INBOX_RETENTION_DAYS), QUEUE_URL
+// (its own queue), and optionally DELIVERY_CHUNK_SIZE, DELIVERY_WORKERS
+// and DELIVERY_MARGIN_MS. The AWS configuration is loaded here, at init.
+func ConsumerFromEnv(ctx context.Context) (*Service, error) {
+	st, err := store.FromEnv(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	s := &Service{st: st, SQS: sqs.NewFromConfig(cfg), QueueURL: os.Getenv("QUEUE_URL")}
+	if s.QueueURL == "" {
+		return nil, errors.New("QUEUE_URL is not set")
+	}
+	s.ChunkSize = envInt("DELIVERY_CHUNK_SIZE")
+	s.Workers = envInt("DELIVERY_WORKERS")
+	s.Margin = time.Duration(envInt("DELIVERY_MARGIN_MS")) * time.Millisecond
+	return s, nil
 }
 
-// HandleSQS is the deliver-notifications Lambda: each message is an event
-// (raw message delivery). A message that fails, including one that is not
-// an event at all, is reported alone so the rest of the batch is deleted;
-// after 5 receives the queue moves it to its DLQ.
-func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	for _, msg := range batch.Records {
-		ev, err := event.Parse([]byte(msg.Body))
-		if err == nil {
-			err = s.Deliver(ctx, ev)
-		}
-		if err != nil {
-			logger.Error("deliver", "messageId", msg.MessageId, "eventID", ev.EventID, "error", err.Error())
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
-		}
+// envInt reads a positive integer setting; anything else means the default.
+func envInt(name string) int {
+	n, err := strconv.Atoi(os.Getenv(name))
+	if err != nil || n < 0 {
+		return 0
 	}
-	return resp, nil
+	return n
+}
+
+func (s *Service) chunkSize() int {
+	if s.ChunkSize > 0 {
+		return s.ChunkSize
+	}
+	return DefaultChunkSize
+}
+
+func (s *Service) workers() int {
+	if s.Workers > 0 {
+		return s.Workers
+	}
+	return DefaultWorkers
+}
+
+func (s *Service) margin() time.Duration {
+	if s.Margin > 0 {
+		return s.Margin
+	}
+	return DefaultMargin
 }
 
 // List pages the actor's own inbox after afterSeq.

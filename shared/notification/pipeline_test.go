@@ -47,6 +47,12 @@ type stack struct {
 
 func deploy(t *testing.T, env map[string]string) *stack {
 	t.Helper()
+	return deployWith(t, devstack.DeployOptions{Env: env})
+}
+
+// deployWith deploys the pipeline functions with opts' Env and Timeouts.
+func deployWith(t *testing.T, opts devstack.DeployOptions) *stack {
+	t.Helper()
 	cfg := devstack.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
 	ddb := dynamodb.NewFromConfig(cfg)
 	sqsClient := sqs.NewFromConfig(cfg)
@@ -65,7 +71,7 @@ func deploy(t *testing.T, env map[string]string) *stack {
 	})
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
 		Table: table, Functions: pipelineFunctions, Pipeline: true,
-		BinDir: t.TempDir(), Env: env, Output: out,
+		BinDir: t.TempDir(), Env: opts.Env, Timeouts: opts.Timeouts, Output: out,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() {

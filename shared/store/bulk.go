@@ -13,14 +13,54 @@ import (
 // BulkLoadMembers adds member records to an existing group with
 // BatchWriteItem and then raises memberCount by as many: seeding and
 // load-test tooling only (it writes no event and is not atomic, so no
-// request path uses it). Members must not exist yet.
+// request path uses it). Members must not exist yet. A member's RoleIDs
+// (custom roles that exist in the group's configuration) get their
+// role-membership records and raise the roles' memberCount, so the records
+// are what AddRoleMembers would have written (invariant 6 holds).
 func (s *Store) BulkLoadMembers(ctx context.Context, groupID string, ms []*Member) error {
-	for start := 0; start < len(ms); start += 25 {
-		var reqs []types.WriteRequest
-		for _, m := range ms[start:min(start+25, len(ms))] {
-			m.GroupID = groupID
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: memberItem(m)}})
+	var reqs []types.WriteRequest
+	roleCounts := map[string]int64{}
+	for _, m := range ms {
+		m.GroupID = groupID
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: memberItem(m)}})
+		for _, rid := range m.RoleIDs {
+			roleCounts[rid]++
+			rm := &RoleMembership{GroupID: groupID, RoleID: rid, UserID: m.UserID, AddTime: m.JoinTime}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: roleMembershipItem(rm)}})
 		}
+	}
+	if err := s.batchWrite(ctx, groupID, reqs); err != nil {
+		return err
+	}
+	for rid, n := range roleCounts {
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(s.table),
+			Key:                       key(groupPK(groupID), skRoles),
+			UpdateExpression:          aws.String("SET #r.#id.#c = #r.#id.#c + :n, #rev = #rev + :one"),
+			ConditionExpression:       aws.String("attribute_exists(#r.#id)"),
+			ExpressionAttributeNames:  map[string]string{"#r": "roles", "#id": rid, "#c": "memberCount", "#rev": "rev"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: fmt.Sprint(n)}, ":one": &types.AttributeValueMemberN{Value: "1"}},
+		})
+		if err != nil {
+			return fmt.Errorf("bulk load %s: role %s: %w", groupID, rid, translate(err))
+		}
+	}
+	e := newExpr().add("memberCount", int64(len(ms))).cond("attribute_exists(PK)")
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(groupPK(groupID), skMeta),
+		UpdateExpression:          e.updateExpression(),
+		ConditionExpression:       e.conditionExpression(),
+		ExpressionAttributeNames:  e.namesOrNil(),
+		ExpressionAttributeValues: e.valuesOrNil(),
+	})
+	return translate(err)
+}
+
+// batchWrite puts reqs 25 at a time, retrying unprocessed items.
+func (s *Store) batchWrite(ctx context.Context, groupID string, all []types.WriteRequest) error {
+	for start := 0; start < len(all); start += 25 {
+		reqs := all[start:min(start+25, len(all))]
 		pending := map[string][]types.WriteRequest{s.table: reqs}
 		for attempt := 0; len(pending[s.table]) > 0; attempt++ {
 			if attempt == 20 {
@@ -42,14 +82,5 @@ func (s *Store) BulkLoadMembers(ctx context.Context, groupID string, ms []*Membe
 			pending = out.UnprocessedItems
 		}
 	}
-	e := newExpr().add("memberCount", int64(len(ms))).cond("attribute_exists(PK)")
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(groupPK(groupID), skMeta),
-		UpdateExpression:          e.updateExpression(),
-		ConditionExpression:       e.conditionExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-	})
-	return translate(err)
+	return nil
 }

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,6 +42,15 @@ const (
 	// DeliveryMarkTTL keeps delivery markers well beyond any redelivery:
 	// the queue keeps messages 4 days and its DLQ 14 days.
 	DeliveryMarkTTL = 30 * 24 * time.Hour
+
+	// DefaultInboxRetention is how long an inbox entry lives
+	// (INBOX_RETENTION_DAYS overrides it); the table's TTL removes it after.
+	DefaultInboxRetention = 30 * 24 * time.Hour
+
+	// MaxInboxPageBytes bounds the JSON of one inbox page's entries, well
+	// under Lambda's 6 MB response limit: a page stops before it, whatever
+	// limit was asked for, and says so with its cursor.
+	MaxInboxPageBytes = 1_000_000
 )
 
 func inboxPK(uid string) string         { return "U#" + uid + "#N" }
@@ -106,6 +117,7 @@ func (s *Store) Deliver(ctx context.Context, userID string, ev *event.Event) (se
 		Seq: next, EventID: ev.EventID, Type: ev.Type, Code: ev.Code, GroupID: ev.GroupID, Version: ev.Version,
 		ActorUserID: ev.ActorUserID, OccurredAt: ev.OccurredAt, Payload: ev.Payload,
 	}, map[string]string{"PK": inboxPK(userID), "SK": inboxSK(next), "kind": kindInbox, "userID": userID})
+	entry["expiresAt"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(s.inboxRetention()).Unix(), 10)}
 	t.add(s.putItem(entry, newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
 		return errInboxRaced
 	})
@@ -119,9 +131,40 @@ func (s *Store) Deliver(ctx context.Context, userID string, ev *event.Event) (se
 	return 0, false, err
 }
 
+func (s *Store) inboxRetention() time.Duration {
+	if s.InboxRetention > 0 {
+		return s.InboxRetention
+	}
+	return DefaultInboxRetention
+}
+
+// Delivered reports which of userIDs already have ev's entry (their
+// delivery marker exists), with one eventually consistent BatchGetItem per
+// 100 users. A redelivered chunk skips them; one the read misses is still
+// written at most once (the marker's condition).
+func (s *Store) Delivered(ctx context.Context, eventID string, userIDs []string) (map[string]bool, error) {
+	keys := make([]map[string]types.AttributeValue, len(userIDs))
+	for i, uid := range userIDs {
+		keys[i] = key(deliveryPK(eventID, uid), skMark)
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	prefix := deliveryPK(eventID, "")
+	out := make(map[string]bool, len(items))
+	for _, it := range items {
+		out[strings.TrimPrefix(strAttr(it, "PK"), prefix)] = true
+	}
+	return out, nil
+}
+
 // ListNotifications pages userID's inbox in seq order, starting after
 // afterSeq. The next page starts after the last item's seq (NextCursor, in
-// decimal; "" on the last page).
+// decimal; "" on the last page). A page holds at most limit entries and at
+// most MaxInboxPageBytes of them; entries past their retention are not
+// listed even before the table's TTL has removed them (TTL deletes within
+// days, not at once).
 func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq int64, limit int) (*Page[*Notification], error) {
 	if afterSeq < 0 {
 		return nil, errcode.New(errcode.InvalidArgument, "afterSeq must not be negative")
@@ -133,38 +176,52 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
+		FilterExpression:       aws.String("attribute_not_exists(expiresAt) OR expiresAt > :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk":    &types.AttributeValueMemberS{Value: inboxPK(userID)},
 			":after": &types.AttributeValueMemberS{Value: inboxSK(afterSeq)},
+			":now":   &types.AttributeValueMemberN{Value: strconv.FormatInt(s.Now().Unix(), 10)},
 		},
 		Limit: aws.Int32(int32(limit + 1)),
 	}
-	var items []map[string]types.AttributeValue
+	page := &Page[*Notification]{Items: []*Notification{}}
+	size := 0
+	// more ends the page at the last entry taken: the next page starts
+	// after it.
+	more := func() (*Page[*Notification], error) {
+		page.NextCursor = strconv.FormatInt(page.Items[len(page.Items)-1].Seq, 10)
+		return page, nil
+	}
 	for {
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
 			return nil, translate(err)
 		}
-		items = append(items, out.Items...)
-		if len(items) > limit || out.LastEvaluatedKey == nil {
-			break
+		for _, item := range out.Items {
+			if len(page.Items) == limit {
+				return more()
+			}
+			n, err := unmarshal[Notification](item)
+			if err != nil {
+				return nil, err
+			}
+			if n.Payload == nil {
+				n.Payload = map[string]any{}
+			}
+			b, err := json.Marshal(n)
+			if err != nil {
+				return nil, fmt.Errorf("inbox entry %d: %w", n.Seq, err)
+			}
+			// The first entry always fits (an item is at most 400 KB), so
+			// every page makes progress.
+			if size += len(b) + 1; size > MaxInboxPageBytes && len(page.Items) > 0 {
+				return more()
+			}
+			page.Items = append(page.Items, n)
+		}
+		if out.LastEvaluatedKey == nil {
+			return page, nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
-	page := &Page[*Notification]{Items: []*Notification{}}
-	for i, item := range items {
-		if i == limit {
-			page.NextCursor = strconv.FormatInt(page.Items[limit-1].Seq, 10)
-			break
-		}
-		n, err := unmarshal[Notification](item)
-		if err != nil {
-			return nil, err
-		}
-		if n.Payload == nil {
-			n.Payload = map[string]any{}
-		}
-		page.Items = append(page.Items, n)
-	}
-	return page, nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/circles-im/circles/shared/errcode"
@@ -14,9 +12,6 @@ import (
 
 // RemoveBatch is how many members one RemoveMembers transaction holds.
 const RemoveBatch = 49
-
-// MaxManagers bounds how many owner and admin records ManagerIDs reads.
-const MaxManagers = 100
 
 // RemoveMembers removes members from g as one change: each record is
 // deleted on condition that it still exists at the level read, memberCount
@@ -113,31 +108,4 @@ func (s *Store) DismissAlone(ctx context.Context, g *Group, owner *Member, ev ev
 		g.Status, g.MemberCount = StatusDismissed, 0
 	}
 	return out, err
-}
-
-// ManagerIDs returns the owner and admins of a group (at most MaxManagers),
-// the people who handle applications until custom roles exist. It reads
-// only their records: the rank index orders owner ("899") and admins
-// ("939") before every ordinary member ("979"). The index is eventually
-// consistent, which is enough for choosing notification recipients.
-func (s *Store) ManagerIDs(ctx context.Context, groupID string) ([]string, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		IndexName:              aws.String(gsi1.name),
-		KeyConditionExpression: aws.String("GSI1PK = :pk AND GSI1SK < :hi"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: membersByRankPK(groupID)},
-			":hi": &types.AttributeValueMemberS{Value: rankPrefix(RoleAdmin - 1)},
-		},
-		ProjectionExpression: aws.String("userID"),
-		Limit:                aws.Int32(MaxManagers),
-	})
-	if err != nil {
-		return nil, translate(err)
-	}
-	ids := make([]string, 0, len(out.Items))
-	for _, it := range out.Items {
-		ids = append(ids, strAttr(it, "userID"))
-	}
-	return ids, nil
 }

@@ -95,11 +95,3 @@ func TestDismissAloneRemovesTheLastOwnerOnlyWhenAlone(t *testing.T) {
 	_, err = st.RemoveMembers(ctx, g, []*store.Member{ms["alice"]}, event.New(event.MemberQuit, "alice", nil))
 	assert.Equal(t, errcode.GroupDismissed, errcode.CodeOf(err), "a dismissed group accepts no change")
 }
-
-func TestManagerIDsReadsOnlyOwnerAndAdmins(t *testing.T) {
-	ctx := context.Background()
-	st, _, _ := removalGroup(t)
-	ids, err := st.ManagerIDs(ctx, "g1")
-	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{"alice", "bob"}, ids)
-}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"maps"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/circles-im/circles/shared/errcode"

@@ -32,6 +32,9 @@ type Store struct {
 	Now func() time.Time
 	// EventRetention is how long outbox events stay readable by GetGroupChanges.
 	EventRetention time.Duration
+	// InboxRetention is how long inbox entries live; 0 means
+	// DefaultInboxRetention.
+	InboxRetention time.Duration
 }
 
 // New returns a store over table, using db.
@@ -57,6 +60,9 @@ func FromEnv(ctx context.Context) (*Store, error) {
 	s := New(dynamodb.NewFromConfig(cfg, Instrument), table)
 	if d, err := strconv.Atoi(os.Getenv("EVENT_RETENTION_DAYS")); err == nil && d > 0 {
 		s.EventRetention = time.Duration(d) * 24 * time.Hour
+	}
+	if d, err := strconv.Atoi(os.Getenv("INBOX_RETENTION_DAYS")); err == nil && d > 0 {
+		s.InboxRetention = time.Duration(d) * 24 * time.Hour
 	}
 	return s, nil
 }

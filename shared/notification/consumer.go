@@ -1,0 +1,354 @@
+package notification
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/store"
+)
+
+// inFlightCutoff ends the DynamoDB calls still in flight this long before
+// the deadline, so the invocation answers (with its failures) instead of
+// being killed with its whole batch.
+const inFlightCutoff = 300 * time.Millisecond
+
+// job is one message of the batch and the outcome of its tasks.
+type job struct {
+	msg        events.SQSMessage
+	err        error // first error of any task
+	mu         sync.Mutex
+	unfinished atomic.Bool // a task was not started: the deadline came
+}
+
+func (j *job) fail(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err == nil {
+		j.err = err
+	}
+}
+
+// task is one unit of work of a job: one delivery, or one split.
+type task struct {
+	j   *job
+	run func(ctx context.Context) error
+}
+
+// tally counts what an invocation did, for its log line.
+type tally struct {
+	delivered, skipped, chunksSent atomic.Int64
+}
+
+// HandleSQS is the deliver-notifications Lambda. It plans each message's
+// tasks, runs them on the worker pool until Margin before the deadline, and
+// reports as batch item failures the messages that failed or were not
+// finished; the others are deleted by the event source mapping. A message
+// that is not one of the three kinds fails alone, and after 5 receives the
+// queue moves it to its DLQ.
+func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
+	began := time.Now()
+	stopAt := time.Time{} // zero: no deadline
+	dctx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		stopAt = dl.Add(-s.margin())
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithDeadline(ctx, dl.Add(-inFlightCutoff))
+		defer cancel()
+	}
+	near := func() bool { return !stopAt.IsZero() && time.Now().After(stopAt) }
+
+	var n tally
+	jobs := make([]*job, len(batch.Records))
+	var tasks []task
+	for i, msg := range batch.Records {
+		j := &job{msg: msg}
+		jobs[i] = j
+		ts, err := s.plan(dctx, j, stopAt, &n)
+		if err != nil {
+			j.fail(err)
+			continue
+		}
+		tasks = append(tasks, ts...)
+	}
+
+	queue := make(chan task)
+	var wg sync.WaitGroup
+	for range min(s.workers(), max(len(tasks), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range queue {
+				if near() {
+					t.j.unfinished.Store(true)
+					continue
+				}
+				if err := t.run(dctx); err != nil {
+					if dctx.Err() != nil {
+						// Cut off at the deadline: unfinished, not failed.
+						t.j.unfinished.Store(true)
+						continue
+					}
+					t.j.fail(err)
+				}
+			}
+		}()
+	}
+	for _, t := range tasks {
+		queue <- t
+	}
+	close(queue)
+	wg.Wait()
+
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+	unfinished := 0
+	for _, j := range jobs {
+		switch {
+		case j.err != nil:
+			logger.Error("deliver", "messageId", j.msg.MessageId, "error", j.err.Error())
+		case j.unfinished.Load():
+			unfinished++
+			s.releaseSoon(ctx, j.msg)
+		default:
+			continue
+		}
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: j.msg.MessageId})
+	}
+	logger.Info("deliver batch", "messages", len(jobs), "tasks", len(tasks), "delivered", n.delivered.Load(),
+		"skipped", n.skipped.Load(), "chunksSent", n.chunksSent.Load(), "unfinished", unfinished,
+		"failed", len(resp.BatchItemFailures)-unfinished, "ms", time.Since(began).Milliseconds())
+	return resp, nil
+}
+
+// releaseSoon makes a message that the deadline left unfinished visible
+// again at once, rather than after the queue's visibility timeout: it is
+// not a failure, only work left over. Best effort: without it the message
+// still comes back, later.
+func (s *Service) releaseSoon(ctx context.Context, msg events.SQSMessage) {
+	if s.SQS == nil || s.QueueURL == "" || msg.ReceiptHandle == "" {
+		return
+	}
+	_, err := s.SQS.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(s.QueueURL), ReceiptHandle: aws.String(msg.ReceiptHandle), VisibilityTimeout: 0,
+	})
+	if err != nil {
+		logger.Warn("release unfinished message", "messageId", msg.MessageId, "error", err.Error())
+	}
+}
+
+// plan turns one message into its tasks.
+func (s *Service) plan(ctx context.Context, j *job, stopAt time.Time, n *tally) ([]task, error) {
+	ev, ch, ex, err := parseMessage([]byte(j.msg.Body))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ch != nil:
+		return s.deliveries(ctx, j, &ch.Event, unique(ch.Recipients), n), nil
+	case ex != nil:
+		return []task{{j: j, run: func(ctx context.Context) error { return s.expand(ctx, ex, stopAt, n) }}}, nil
+	case !ev.Personal():
+		return nil, nil
+	}
+	recipients := unique(ev.Recipients)
+	if ev.Audience == nil && (len(recipients) <= s.chunkSize() || s.SQS == nil) {
+		return s.deliveries(ctx, j, ev, recipients, n), nil
+	}
+	if s.SQS == nil {
+		return nil, errors.New("notification: an event with an audience needs the queue (QUEUE_URL) to be split")
+	}
+	return []task{{j: j, run: func(ctx context.Context) error { return s.split(ctx, ev, recipients, stopAt, n) }}}, nil
+}
+
+// deliveries are the tasks that write ev into each recipient's inbox. A
+// message received before skips the recipients it already reached (one
+// BatchGetItem of their markers), so its redelivery writes only the rest.
+func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recipients []string, n *tally) []task {
+	if c, _ := strconv.Atoi(j.msg.Attributes["ApproximateReceiveCount"]); c > 1 && len(recipients) > 0 {
+		// Only an optimization: if the read fails, the markers still keep
+		// every recipient from a second entry.
+		done, err := s.st.Delivered(ctx, ev.EventID, recipients)
+		if err != nil {
+			logger.Warn("read delivery markers", "messageId", j.msg.MessageId, "error", err.Error())
+		}
+		n.skipped.Add(int64(len(done)))
+		recipients = slices.DeleteFunc(slices.Clone(recipients), func(uid string) bool { return done[uid] })
+	}
+	tasks := make([]task, len(recipients))
+	for i, uid := range recipients {
+		tasks[i] = task{j: j, run: func(ctx context.Context) error {
+			return store.Retry(ctx, func() error {
+				_, wrote, err := s.st.Deliver(ctx, uid, ev)
+				if err == nil && wrote {
+					n.delivered.Add(1)
+					if s.OnDelivered != nil {
+						s.OnDelivered()
+					}
+				}
+				return err
+			})
+		}}
+	}
+	return tasks
+}
+
+// split turns an event into chunks: its named recipients first, then its
+// audience, expanded page by page.
+func (s *Service) split(ctx context.Context, ev *event.Event, recipients []string, stopAt time.Time, n *tally) error {
+	base := *ev
+	base.Recipients, base.Audience = []string{}, nil
+	next, err := s.sendChunks(ctx, &base, recipients, 0, n)
+	if err != nil || ev.Audience == nil {
+		return err
+	}
+	sources, err := s.sources(ctx, ev)
+	if err != nil {
+		return err
+	}
+	return s.expand(ctx, &Expansion{Event: base, Sources: sources, NextIndex: next}, stopAt, n)
+}
+
+// sources are the paged sources of ev's audience, resolved from the
+// group's roles as they are now.
+func (s *Service) sources(ctx context.Context, ev *event.Event) ([]string, error) {
+	g, err := s.st.GroupRoles(ctx, ev.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{store.SourceManagers}
+	if g.Roles == nil {
+		return out, nil
+	}
+	for _, rid := range slices.Sorted(maps.Keys(g.Roles.Roles)) {
+		r := g.Roles.Roles[rid]
+		if r.Type == store.RoleTypeCustom && r.Auths[ev.Audience.Holders] == store.AuthAllow {
+			out = append(out, store.SourceRole+rid)
+		}
+	}
+	return out, nil
+}
+
+// expand sends the chunks of the audience sources from where ex stands.
+// Each page is ten chunks: one Query and one SendMessageBatch. When the
+// deadline is near it sends the rest as a new Expansion instead.
+func (s *Service) expand(ctx context.Context, ex *Expansion, stopAt time.Time, n *tally) error {
+	for ex.Source < len(ex.Sources) {
+		if !stopAt.IsZero() && time.Now().After(stopAt) {
+			return s.send(ctx, []sqstypes.SendMessageBatchRequestEntry{entry(ex.Event.EventID+"#expand", work{Expand: ex})}, n, false)
+		}
+		ids, cursor, err := s.st.AudiencePage(ctx, ex.Event.GroupID, ex.Sources[ex.Source], ex.Cursor, 10*s.chunkSize())
+		if err != nil {
+			return err
+		}
+		ids = notActor(ids, &ex.Event)
+		if ex.NextIndex, err = s.sendChunks(ctx, &ex.Event, ids, ex.NextIndex, n); err != nil {
+			return err
+		}
+		if ex.Cursor = cursor; cursor == "" {
+			ex.Source++
+		}
+	}
+	return nil
+}
+
+// notActor drops the event's actor from an audience page: nobody is
+// notified of their own action.
+func notActor(ids []string, ev *event.Event) []string {
+	return slices.DeleteFunc(ids, func(id string) bool { return id == ev.ActorUserID })
+}
+
+// Expand answers every user ev reaches: its named recipients and its whole
+// audience as it stands now, each once. The consumer never needs it all at
+// once (it pages); tools and tests do.
+func (s *Service) Expand(ctx context.Context, ev *event.Event) ([]string, error) {
+	all := slices.Clone(ev.Recipients)
+	if ev.Audience != nil {
+		sources, err := s.sources(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		for _, src := range sources {
+			cursor := ""
+			for {
+				ids, next, err := s.st.AudiencePage(ctx, ev.GroupID, src, cursor, 1000)
+				if err != nil {
+					return nil, err
+				}
+				all = append(all, notActor(ids, ev)...)
+				if cursor = next; cursor == "" {
+					break
+				}
+			}
+		}
+	}
+	return unique(all), nil
+}
+
+// sendChunks sends recipients as chunks numbered from index on, and
+// answers the next index.
+func (s *Service) sendChunks(ctx context.Context, ev *event.Event, recipients []string, index int, n *tally) (int, error) {
+	var entries []sqstypes.SendMessageBatchRequestEntry
+	for c := range slices.Chunk(unique(recipients), s.chunkSize()) {
+		id := chunkID(ev.EventID, index)
+		entries = append(entries, entry(id, work{Chunk: &Chunk{ID: id, Event: *ev, Recipients: c}}))
+		index++
+	}
+	return index, s.send(ctx, entries, n, true)
+}
+
+func entry(id string, w work) sqstypes.SendMessageBatchRequestEntry {
+	body, _ := json.Marshal(w) // plain structs: cannot fail
+	return sqstypes.SendMessageBatchRequestEntry{
+		MessageBody: aws.String(string(body)), // Id: set by send, unique within its batch
+		MessageAttributes: map[string]sqstypes.MessageAttributeValue{
+			"chunkID": {DataType: aws.String("String"), StringValue: aws.String(id)},
+		},
+	}
+}
+
+// maxBatchBytes keeps one SendMessageBatch under SQS's 256 KiB total.
+const maxBatchBytes = 240 * 1024
+
+// send sends entries in batches of at most 10 and maxBatchBytes.
+func (s *Service) send(ctx context.Context, entries []sqstypes.SendMessageBatchRequestEntry, n *tally, chunks bool) error {
+	for len(entries) > 0 {
+		k, size := 0, 0
+		for k < len(entries) && k < 10 {
+			sz := len(aws.ToString(entries[k].MessageBody)) + 100
+			if k > 0 && size+sz > maxBatchBytes {
+				break
+			}
+			size += sz
+			entries[k].Id = aws.String(strconv.Itoa(k))
+			k++
+		}
+		out, err := s.SQS.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(s.QueueURL), Entries: entries[:k]})
+		if err != nil {
+			return fmt.Errorf("notification: send chunks: %w", err)
+		}
+		if len(out.Failed) > 0 {
+			// The message is redelivered and split again; chunks sent twice
+			// deliver nothing twice.
+			f := out.Failed[0]
+			return fmt.Errorf("notification: send chunks: %d failed, first %s: %s", len(out.Failed), aws.ToString(f.Code), aws.ToString(f.Message))
+		}
+		if chunks {
+			n.chunksSent.Add(int64(k))
+		}
+		entries = entries[k:]
+	}
+	return nil
+}
