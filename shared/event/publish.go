@@ -90,7 +90,15 @@ func (p *Publisher) HandleStream(ctx context.Context, batch events.DynamoDBEvent
 			if err != nil {
 				return err
 			}
-			return p.Publish(ctx, ev)
+			// A publish that would outlive the invocation is cut off
+			// and reported, like one not started.
+			pctx := ctx
+			if hasDeadline {
+				var cancel context.CancelFunc
+				pctx, cancel = context.WithDeadline(ctx, dl.Add(-300*time.Millisecond))
+				defer cancel()
+			}
+			return p.Publish(pctx, ev)
 		}()
 		if err != nil {
 			slog.Error("publish", "sequenceNumber", rec.Change.SequenceNumber, "error", err.Error())

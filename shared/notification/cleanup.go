@@ -90,6 +90,10 @@ func (c *Cleaner) handle(ctx context.Context, msg events.SQSMessage) error {
 	}
 	// More is left: hand it to the next delivery. If this send fails the
 	// message is reported failed and redelivered, which also continues.
+	// Past the deadline there is no time to send: fail and be redelivered.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	attrs := map[string]sqstypes.MessageAttributeValue{}
 	for k, v := range event.Attributes(ev) {
 		attrs[k] = sqstypes.MessageAttributeValue{DataType: v.DataType, StringValue: v.StringValue}

@@ -24,7 +24,7 @@ import (
 // inFlightCutoff ends the DynamoDB calls still in flight this long before
 // the deadline, so the invocation answers (with its failures) instead of
 // being killed with its whole batch.
-const inFlightCutoff = 300 * time.Millisecond
+const inFlightCutoff = 500 * time.Millisecond
 
 // job is one message of the batch and the outcome of its tasks.
 type job struct {
@@ -120,8 +120,11 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 		case j.err != nil:
 			logger.Error("deliver", "messageId", j.msg.MessageId, "error", j.err.Error())
 		case j.unfinished.Load():
+			// Work left over, reported as a failure: it comes back after
+			// the visibility timeout, which also gives throttling time to
+			// clear. Each receive makes progress (reached recipients are
+			// skipped); after 5 it is in the DLQ, and its alarm fires.
 			unfinished++
-			s.releaseSoon(ctx, j.msg)
 		default:
 			continue
 		}
@@ -131,22 +134,6 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 		"skipped", n.skipped.Load(), "chunksSent", n.chunksSent.Load(), "unfinished", unfinished,
 		"failed", len(resp.BatchItemFailures)-unfinished, "ms", time.Since(began).Milliseconds())
 	return resp, nil
-}
-
-// releaseSoon makes a message that the deadline left unfinished visible
-// again at once, rather than after the queue's visibility timeout: it is
-// not a failure, only work left over. Best effort: without it the message
-// still comes back, later.
-func (s *Service) releaseSoon(ctx context.Context, msg events.SQSMessage) {
-	if s.SQS == nil || s.QueueURL == "" || msg.ReceiptHandle == "" {
-		return
-	}
-	_, err := s.SQS.ChangeMessageVisibility(context.WithoutCancel(ctx), &sqs.ChangeMessageVisibilityInput{
-		QueueUrl: aws.String(s.QueueURL), ReceiptHandle: aws.String(msg.ReceiptHandle), VisibilityTimeout: 0,
-	})
-	if err != nil {
-		logger.Warn("release unfinished message", "messageId", msg.MessageId, "error", err.Error())
-	}
 }
 
 // plan turns one message into its tasks.
@@ -301,10 +288,22 @@ func (s *Service) Expand(ctx context.Context, ev *event.Event) ([]string, error)
 // answers the next index.
 func (s *Service) sendChunks(ctx context.Context, ev *event.Event, recipients []string, index int, n *tally) (int, error) {
 	var entries []sqstypes.SendMessageBatchRequestEntry
-	for c := range slices.Chunk(unique(recipients), s.chunkSize()) {
+	var add func(c []string)
+	add = func(c []string) {
 		id := chunkID(ev.EventID, index)
-		entries = append(entries, entry(id, work{Chunk: &Chunk{ID: id, Event: *ev, Recipients: c}}))
+		e := entry(id, work{Chunk: &Chunk{ID: id, Event: *ev, Recipients: c}})
+		// A chunk must fit one SQS message: halve it while it does not (a
+		// large event with long user IDs), down to one recipient.
+		if len(aws.ToString(e.MessageBody)) > maxBatchBytes && len(c) > 1 {
+			add(c[:len(c)/2])
+			add(c[len(c)/2:])
+			return
+		}
+		entries = append(entries, e)
 		index++
+	}
+	for c := range slices.Chunk(unique(recipients), s.chunkSize()) {
+		add(c)
 	}
 	return index, s.send(ctx, entries, n, true)
 }

@@ -281,28 +281,39 @@ func TestAConsumerGivenAThreeSecondDeadlineReturnsInTimeAndTheRedeliveryFinishes
 		Env:      map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(len(users)), "DELIVERY_WORKERS": "2", "DELIVERY_MARGIN_MS": "1000"},
 		Timeouts: map[string]time.Duration{"deliver-notifications": 3 * time.Second},
 	})
+	// An unfinished message comes back after the queue's visibility
+	// timeout (180 s in the template); seconds here.
+	s.shortVisibility(t, 3)
 	// Each invocation is one more receive of the chunk. The template's
 	// chunks of 50 finish in one; this one needs several, however slow the
 	// machine, and the redrive to the DLQ is not what this test is about.
 	s.maxReceives(t, 100)
 	sendEvents(t, s, eventJSON(t, event.MemberInvited, users...))
 
-	eventually(t, 20*time.Minute, "all are delivered", func() bool { return notificationItems(t, s.st) == len(users) })
+	eventually(t, 20*time.Minute, "all are delivered", func() bool { return notificationItems(t, s.st) == len(users)+1 }) // + the probe
 	eventually(t, time.Minute, "the notifications queue is drained", func() bool { return s.queueDrained(t, "NotificationsQueue") })
 	s.noTimeouts(t)
 	logs := batchLogs(t, s.out.String())
 	require.Greater(t, len(logs), 1, "the work took more than one invocation")
-	assert.Equal(t, float64(1), logs[0]["unfinished"], "the first invocation stopped at its deadline and reported the chunk: %v", logs[0])
-	total := 0.0
+	var first map[string]any // the chunk's first invocation (after the probe's)
 	for _, l := range logs {
-		total += l["delivered"].(float64)
+		if l["tasks"] == float64(len(users)) {
+			first = l
+			break
+		}
 	}
-	assert.Equal(t, float64(len(users)), total, "each entry was written once over all invocations")
-	for _, u := range []string{users[0], users[len(users)-1]} {
-		items := inbox(t, s.st, u)
-		require.Len(t, items, 1)
-		assert.EqualValues(t, 1, items[0].Seq)
+	require.NotNil(t, first, "logs: %v", logs)
+	assert.Equal(t, float64(1), first["unfinished"], "the first invocation stopped at its deadline and reported the chunk: %v", first)
+	// Every entry exactly once. (The invocations' "delivered" counts may
+	// add up to less: a write cut off at the deadline can still have
+	// committed, and its redelivery then skips it.)
+	got := inboxCounts(t, s.st)
+	for _, u := range users {
+		require.Equal(t, []event.Type{event.MemberInvited}, got[u], "user %s", u)
 	}
+	items := inbox(t, s.st, users[0])
+	require.Len(t, items, 1)
+	assert.EqualValues(t, 1, items[0].Seq)
 	assert.True(t, s.dlqEmpty(t))
 	assert.False(t, strings.Contains(s.out.String(), "Runtime.ExitError"), "no invocation died")
 }

@@ -61,6 +61,9 @@ func parseMessage(body []byte) (ev *event.Event, ch *Chunk, ex *Expansion, err e
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if e.Audience != nil && e.Audience.Holders == "" {
+		e.Audience = nil // names nobody: one meaning for "no audience"
+	}
 	return &e, nil, nil, nil
 }
 

@@ -47,6 +47,8 @@ const (
 	// a redelivered chunk repeats little, while a 10,000-user audience is
 	// still only 200 messages (20 SendMessageBatch calls).
 	DefaultChunkSize = 50
+	// MaxChunkSize bounds DELIVERY_CHUNK_SIZE.
+	MaxChunkSize = 1000
 	// DefaultWorkers: concurrent deliveries per invocation. Each is two
 	// sequential DynamoDB calls on different partitions (one per user), so
 	// the pool is I/O-bound; 8 keeps a 128 MB function's connections and
@@ -62,7 +64,6 @@ const (
 // QueueClient is what the consumer needs of SQS (*sqs.Client).
 type QueueClient interface {
 	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
-	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
 }
 
 // Service delivers and lists personal notifications.
@@ -101,7 +102,7 @@ func ConsumerFromEnv(ctx context.Context) (*Service, error) {
 	if s.QueueURL == "" {
 		return nil, errors.New("QUEUE_URL is not set")
 	}
-	s.ChunkSize = envInt("DELIVERY_CHUNK_SIZE")
+	s.ChunkSize = min(envInt("DELIVERY_CHUNK_SIZE"), MaxChunkSize)
 	s.Workers = envInt("DELIVERY_WORKERS")
 	s.Margin = time.Duration(envInt("DELIVERY_MARGIN_MS")) * time.Millisecond
 	return s, nil

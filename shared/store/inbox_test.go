@@ -176,6 +176,26 @@ func TestInboxEntriesPastTheirRetentionAreNotListedAndCarryTheTablesTTL(t *testi
 	assert.EqualValues(t, n+1, page.Items[0].Seq, "seqs keep counting")
 	assert.Empty(t, page.NextCursor)
 
+	// With a small limit the expired prefix is longer than one request
+	// reads: pages may come back empty, but each moves the cursor on.
+	after, pages := int64(0), 0
+	var found []*store.Notification
+	for {
+		p, err := st.ListNotifications(ctx, "old", after, 1)
+		require.NoError(t, err)
+		found = append(found, p.Items...)
+		if p.NextCursor == "" {
+			break
+		}
+		next, err := strconv.ParseInt(p.NextCursor, 10, 64)
+		require.NoError(t, err)
+		require.Greater(t, next, after, "the cursor moves on")
+		after, pages = next, pages+1
+		require.Less(t, pages, n, "bounded pages cross the expired prefix")
+	}
+	require.Len(t, found, 1)
+	assert.EqualValues(t, n+1, found[0].Seq)
+
 	// What is stored: 1000 entries whose TTL attribute has passed, and the
 	// fresh one, whose has not.
 	stored := func() (expired, live int) {
