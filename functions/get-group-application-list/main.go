@@ -14,7 +14,7 @@ func main() {
 	api.Start("GetGroupApplicationList", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
 		in := group.ListApplicationsInput{GroupID: r.Query("groupID"), Cursor: r.Query("cursor")}
 		var err error
-		if in.Limit, err = r.QueryInt("limit"); err != nil {
+		if in.Limit, err = r.QueryLimit(); err != nil {
 			return nil, err
 		}
 		if r.Query("handleResult") != "" {

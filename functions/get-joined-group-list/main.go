@@ -9,7 +9,7 @@ import (
 
 func main() {
 	api.Start("GetJoinedGroupList", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		limit, err := r.QueryInt("limit")
+		limit, err := r.QueryLimit()
 		if err != nil {
 			return nil, err
 		}

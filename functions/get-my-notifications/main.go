@@ -14,7 +14,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		limit, err := r.QueryInt("limit")
+		limit, err := r.QueryLimit()
 		if err != nil {
 			return nil, err
 		}

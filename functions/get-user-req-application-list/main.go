@@ -10,7 +10,7 @@ import (
 
 func main() {
 	api.Start("GetUserReqApplicationList", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		limit, err := r.QueryInt("limit")
+		limit, err := r.QueryLimit()
 		if err != nil {
 			return nil, err
 		}

@@ -182,3 +182,42 @@ func TestAnAttemptWhoseIdempotencyKeyWasTakenOverCannotCommit(t *testing.T) {
 	require.NoError(t, err, "the attempt holding the key commits")
 	assert.True(t, fresh.Committed())
 }
+
+// TestLimitZeroAndAnEmptyIdempotencyKeyAreRefused: found by the
+// Schemathesis run (infra/contract): `limit=0` was taken for "no limit
+// given" and answered a default page, and an empty Idempotency-Key for "no
+// key", so the request ran without the protection the client asked for.
+// openapi.yaml gives both a minimum (limit >= 1, key length >= 1).
+func TestLimitZeroAndAnEmptyIdempotencyKeyAreRefused(t *testing.T) {
+	ctx := context.Background()
+	limit := func(_ context.Context, r *api.Request, _ *api.Deps) (any, error) {
+		n, err := r.QueryLimit()
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int{"limit": n}, nil
+	}
+	d := newDeps(t)
+	for q, want := range map[string]string{"": `{"limit":0}`, "1": `{"limit":1}`, "1000": `{"limit":1000}`, "0": "", "-3": "", "x": ""} {
+		ev := request("alice", "GET", "/users/me/groups", "", nil)
+		if q != "" {
+			ev.QueryStringParameters = map[string]string{"limit": q}
+		}
+		resp := api.Serve(ctx, "GetJoinedGroupList", limit, d, ev)
+		if want != "" {
+			assert.Equal(t, 200, resp.StatusCode, "limit=%q: %s", q, resp.Body)
+			assert.JSONEq(t, want, resp.Body, "limit=%q", q)
+			continue
+		}
+		assert.Equal(t, 400, resp.StatusCode, "limit=%q: %s", q, resp.Body)
+		assert.Equal(t, "INVALID_ARGUMENT", decodeError(t, resp.Body).Error.Code, "limit=%q", q)
+	}
+
+	resp := api.Serve(ctx, "PutMyProfile", putProfile, d,
+		request("alice", "PUT", "/users/me", `{"nickname":"Alice"}`, map[string]string{"idempotency-key": ""}))
+	require.Equal(t, 400, resp.StatusCode, resp.Body)
+	assert.Equal(t, "INVALID_ARGUMENT", decodeError(t, resp.Body).Error.Code)
+	p, err := d.Store.GetProfiles(ctx, []string{"alice"})
+	require.NoError(t, err)
+	assert.Empty(t, p, "the refused request wrote nothing")
+}

@@ -124,9 +124,14 @@ func Serve(ctx context.Context, operation string, h Handler, d *Deps, ev *events
 // serveIdempotent runs the handler, honouring Idempotency-Key on mutations:
 // the same key and body within 24 h replays the first response.
 func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (events.APIGatewayV2HTTPResponse, error) {
-	key := r.Header("Idempotency-Key")
-	if key == "" || r.event.RequestContext.HTTP.Method == http.MethodGet {
+	key, sent := r.lookupHeader("Idempotency-Key")
+	if !sent || r.event.RequestContext.HTTP.Method == http.MethodGet {
 		return run(ctx, r, h, d)
+	}
+	if key == "" {
+		// Sent but empty: a client that meant to make the request safe to
+		// retry must not silently get a request that is not.
+		return events.APIGatewayV2HTTPResponse{}, errcode.New(errcode.InvalidArgument, "Idempotency-Key is empty")
 	}
 	if len(key) > 255 {
 		return events.APIGatewayV2HTTPResponse{}, errcode.New(errcode.InvalidArgument, "Idempotency-Key is longer than 255 characters")

@@ -151,13 +151,31 @@ func (r *Request) QueryInt(name string) (int, error) {
 	return n, nil
 }
 
+// QueryLimit reads the page size: absent is 0 (the list's default);
+// present, it must be an integer of at least 1, as openapi.yaml's Limit
+// says (the store's NormalizeLimit checks the upper bound). `limit=0` is
+// INVALID_ARGUMENT, not the default.
+func (r *Request) QueryLimit() (int, error) {
+	n, err := r.QueryInt("limit")
+	if err == nil && r.Query("limit") != "" && n < 1 {
+		return 0, errcode.New(errcode.InvalidArgument, "limit must be at least 1")
+	}
+	return n, err
+}
+
 // Header returns a request header (API Gateway lower-cases names).
 func (r *Request) Header(name string) string {
+	v, _ := r.lookupHeader(name)
+	return v
+}
+
+// lookupHeader returns a request header and whether it was sent at all.
+func (r *Request) lookupHeader(name string) (string, bool) {
 	name = strings.ToLower(name)
 	for k, v := range r.event.Headers {
 		if strings.ToLower(k) == name {
-			return v
+			return v, true
 		}
 	}
-	return ""
+	return "", false
 }
