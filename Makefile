@@ -32,7 +32,7 @@ stop: ## Stop the stack in .local/run (e.g. the one `make invoke` left running)
 test: ## sam validate --lint, go vet, go test -race against a throwaway local stack
 	@$(ROOT)/infra/test.sh test
 
-fuzz: ## Run every Go fuzz target for FUZZTIME each (default 30s); FUZZ=<regexp> picks targets
+fuzz: ## Go fuzz targets for FUZZTIME each (30s), then Schemathesis on the local API for API_FUZZ_TIME (300s); FUZZ=<regexp> picks
 	@$(ROOT)/infra/fuzz.sh
 
 bench: ## Go benchmarks against a throwaway local stack

@@ -35,11 +35,32 @@ import (
 // route without coverage here fails the test.
 func TestEveryRouteAnswersWhatOpenAPISays(t *testing.T) {
 	r := load(t)
+	c := deployForTest(t, r, "responses", 5*time.Minute)
+	runScenario(t, c)
+
+	// Every operation answered 2xx at least once.
+	var missing []string
+	for _, rt := range sortedRoutes(r.Ops) {
+		if id := strAt(r.Ops[rt].Op, "operationId"); !c.seen[id] {
+			missing = append(missing, id+" ("+rt.String()+")")
+		}
+	}
+	assert.Empty(t, missing, "operations never exercised with a 2xx answer: add them to the scenario")
+}
+
+// deployForTest deploys the whole system on the local stack, on a fresh
+// table named after prefix that is dropped at the end, serves its HTTP API
+// on a local port and returns a client for it. Every function runs
+// (Functions empty), the pipeline that delivers notifications included;
+// admin is the app admin. The deployment's output is logged if the test
+// fails.
+func deployForTest(t *testing.T, r *repo, prefix string, timeout time.Duration) *apiClient {
+	t.Helper()
 	cfg := devstack.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
-	table := fmt.Sprintf("responses-%d", time.Now().UnixNano())
-	secret := []byte("responses-test-secret")
+	table := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+	secret := []byte(prefix + "-test-secret")
 	out := &devstack.SyncBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	t.Cleanup(func() {
 		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
@@ -47,8 +68,6 @@ func TestEveryRouteAnswersWhatOpenAPISays(t *testing.T) {
 			t.Logf("deployment output (tail):\n%s", tail(out.String(), 20000))
 		}
 	})
-	// Every function (Functions empty): the API functions and the pipeline
-	// that delivers notifications to the inboxes GetMyNotifications reads.
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
 		Table: table, Secret: secret, BinDir: t.TempDir(), Output: out,
 		Env: map[string]string{"APP_ADMIN_USER_IDS": "admin"},
@@ -64,21 +83,10 @@ func TestEveryRouteAnswersWhatOpenAPISays(t *testing.T) {
 	require.NoError(t, err)
 	router, err := devstack.NewRouter(routes)
 	require.NoError(t, err)
-
-	c := &apiClient{
+	return &apiClient{
 		t: t, url: srv.URL, secret: secret, r: r, router: router,
 		v: newResponseValidator(t, r), seen: map[string]bool{},
 	}
-	runScenario(t, c)
-
-	// Every operation answered 2xx at least once.
-	var missing []string
-	for _, rt := range sortedRoutes(r.Ops) {
-		if id := strAt(r.Ops[rt].Op, "operationId"); !c.seen[id] {
-			missing = append(missing, id+" ("+rt.String()+")")
-		}
-	}
-	assert.Empty(t, missing, "operations never exercised with a 2xx answer: add them to the scenario")
 }
 
 func runScenario(t *testing.T, c *apiClient) {
