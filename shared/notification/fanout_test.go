@@ -178,7 +178,7 @@ func TestAnApplicationReachesEachOf10000HandlersExactlyOnceAndItsRequestCostsWha
 	// Smaller chunks at the small size, so that it still splits into many.
 	s := deploy(t, map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(scaled(25, 50))})
 	small := s.handlersGroup(t, "small", 10)
-	big := s.handlersGroup(t, "big", scaled(500, 10_000))
+	big := s.handlersGroup(t, "big", scaled(300, 10_000))
 
 	smallCalls := s.applyCalls(t, "small", "zoe")
 	bigCalls := s.applyCalls(t, "big", "yan")
@@ -204,7 +204,7 @@ func TestAnApplicationReachesEachOf10000HandlersExactlyOnceAndItsRequestCostsWha
 func TestSixThousandUserAccessListChangesAndAGroupCreatedAreEachDeliveredOnce(t *testing.T) {
 	t.Parallel()
 	s := deploy(t, map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(scaled(10, 50))})
-	users := make([]string, scaled(60, 1000))
+	users := make([]string, scaled(40, 1000))
 	for i := range users {
 		users[i] = fmt.Sprintf("viewer%04d", i)
 	}
