@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/errcode"
 )
 
 // Audiences (an event's recipients named by a rule) are expanded by the
@@ -31,49 +33,19 @@ const (
 // AudienceCursor is where the next page of a source starts ("" = the first).
 type AudienceCursor = string
 
-// GroupRoles reads a group and its role configuration with one eventually
-// consistent BatchGetItem: nothing is written from it (the delivery stage
-// only chooses recipients with it).
+// GroupRoles reads a group and its role configuration (into g.Roles),
+// with the same batched read as Memberships: the delivery stage only
+// chooses recipients with it, nothing is written from it.
 func (s *Store) GroupRoles(ctx context.Context, groupID string) (*Group, error) {
-	keys := []map[string]types.AttributeValue{key(groupPK(groupID), skMeta), key(groupPK(groupID), skRoles)}
-	out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{s.table: {Keys: keys}}})
-	if err != nil {
-		return nil, translate(err)
-	}
-	if len(out.UnprocessedKeys) > 0 {
-		// Two keys: simply read them consistently through the retrying path.
-		g, err := s.GetGroup(ctx, groupID)
-		if err != nil {
-			return nil, err
-		}
-		g.Roles, err = s.getRoles(ctx, g)
-		return g, err
-	}
-	var meta, roles map[string]types.AttributeValue
-	for _, it := range out.Responses[s.table] {
-		if strAttr(it, "SK") == skMeta {
-			meta = it
-		} else {
-			roles = it
-		}
-	}
-	if meta == nil {
-		return nil, fmt.Errorf("group %s not found", groupID)
-	}
-	g, err := unmarshal[Group](meta)
+	groups, err := s.groupsWithRoles(ctx, []string{groupID})
 	if err != nil {
 		return nil, err
 	}
-	g.Roles, err = unmarshalRoles(roles, g)
-	return g, err
-}
-
-func (s *Store) getRoles(ctx context.Context, g *Group) (*Roles, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(groupPK(g.GroupID), skRoles)})
-	if err != nil {
-		return nil, translate(err)
+	g, ok := groups[groupID]
+	if !ok {
+		return nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
 	}
-	return unmarshalRoles(out.Item, g)
+	return g, nil
 }
 
 // AudiencePage reads up to limit user IDs of one audience source of a

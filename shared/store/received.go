@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -33,21 +34,39 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]*Group, map[s
 		return nil, nil, translate(err)
 	}
 	byGroup := make(map[string]*Member, len(out.Items))
-	var keys []map[string]types.AttributeValue
+	gids := make([]string, 0, len(out.Items))
 	for _, it := range out.Items {
 		m, err := unmarshal[Member](it)
 		if err != nil {
 			return nil, nil, err
 		}
 		byGroup[m.GroupID] = m
-		keys = append(keys, key(groupPK(m.GroupID), skMeta), key(groupPK(m.GroupID), skRoles))
+		gids = append(gids, m.GroupID)
 	}
-	if len(keys) == 0 {
-		return nil, byGroup, nil
+	groups, err := s.groupsWithRoles(ctx, gids)
+	if err != nil {
+		return nil, nil, err
+	}
+	out2 := slices.Collect(maps.Values(groups))
+	slices.SortFunc(out2, func(a, b *Group) int { return strings.Compare(a.GroupID, b.GroupID) })
+	return out2, byGroup, nil
+}
+
+// groupsWithRoles reads the records of groups and their role
+// configurations (into g.Roles) with batchGet, keyed by groupID; groups
+// that do not exist are absent. Not a snapshot: for reads that nothing is
+// written from.
+func (s *Store) groupsWithRoles(ctx context.Context, groupIDs []string) (map[string]*Group, error) {
+	if len(groupIDs) == 0 {
+		return map[string]*Group{}, nil
+	}
+	keys := make([]map[string]types.AttributeValue, 0, 2*len(groupIDs))
+	for _, gid := range groupIDs {
+		keys = append(keys, key(groupPK(gid), skMeta), key(groupPK(gid), skRoles))
 	}
 	items, err := s.batchGet(ctx, keys)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	groups, roles := map[string]*Group{}, map[string]map[string]types.AttributeValue{}
 	for _, it := range items {
@@ -55,22 +74,19 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]*Group, map[s
 		case skMeta:
 			g, err := unmarshal[Group](it)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			groups[g.GroupID] = g
 		case skRoles:
 			roles[strings.TrimPrefix(strAttr(it, "PK"), "G#")] = it
 		}
 	}
-	var out2 []*Group
 	for gid, g := range groups {
 		if g.Roles, err = unmarshalRoles(roles[gid], g); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		out2 = append(out2, g)
 	}
-	slices.SortFunc(out2, func(a, b *Group) int { return strings.Compare(a.GroupID, b.GroupID) })
-	return out2, byGroup, nil
+	return groups, nil
 }
 
 // A merged page of received applications ends at the last application's
