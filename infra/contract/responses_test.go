@@ -119,6 +119,16 @@ func runScenario(t *testing.T, c *apiClient) {
 	c.ok(200, "alice", "PATCH", "/groups/"+g+"/members/carol", map[string]any{"roleLevel": 20})
 	c.ok(200, "alice", "POST", "/groups/"+g+"/members/carol/mute", map[string]any{"mutedSeconds": 3600})
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/members/carol/mute", nil)
+	// lookMemberInfo 1: bob's copy of others keeps the public fields only,
+	// and still matches the Member schema (the private fields are absent,
+	// never zero: joinSource 0 is not a join source).
+	c.ok(200, "alice", "PATCH", "/groups/"+g, map[string]any{"lookMemberInfo": 1})
+	masked := c.ok(200, "bob", "GET", "/groups/"+g+"/member-info?userIDs=alice,bob", nil)["items"].([]any)
+	require.Len(t, masked, 2)
+	assert.NotContains(t, masked[0], "joinSource", "alice's record as bob reads it")
+	assert.Contains(t, masked[1], "joinSource", "bob's own record")
+	c.ok(200, "bob", "GET", "/groups/"+g+"/members", nil)
+	c.ok(200, "alice", "PATCH", "/groups/"+g, map[string]any{"lookMemberInfo": 0})
 	c.ok(200, "dave", "POST", "/groups/"+g+"/mute", nil)
 	c.ok(200, "dave", "DELETE", "/groups/"+g+"/mute", nil)
 

@@ -21,7 +21,7 @@ type Changes struct {
 
 // memberEventKeys lists, for each event type whose payload describes one
 // member (its "userID"), the payload keys anyone allowed to read the
-// members may see: the fields of publicMember and what the event is. The
+// members may see: the fields of store.Member.PublicView and what the event is. The
 // rest (ex, mute times, joinSource, inviter, handling messages) follows
 // lookMemberInfo as GetGroupMembersInfo does.
 var memberEventKeys = func() map[event.Type][]string {

@@ -165,17 +165,11 @@ func (s *Service) readMembers(ctx context.Context, a permission.Actor, groupID s
 	return g, self, nil
 }
 
-// publicMember keeps the fields anyone in the group may see under
-// lookMemberInfo 1: userID, nickname, faceURL and roleLevel.
-func publicMember(m *store.Member) *store.Member {
-	return &store.Member{GroupID: m.GroupID, UserID: m.UserID, Nickname: m.Nickname, FaceURL: m.FaceURL, RoleLevel: m.RoleLevel}
-}
-
 // visibleMembers hides the private fields the actor may not see.
 func visibleMembers(a permission.Actor, g *store.Group, self *store.Member, ms []*store.Member) []*store.Member {
 	for i, m := range ms {
 		if !permission.SeesFullMemberInfo(a, g, self, m.UserID) {
-			ms[i] = publicMember(m)
+			ms[i] = m.PublicView()
 		}
 	}
 	return ms

@@ -2,7 +2,9 @@ package group_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -361,8 +363,15 @@ func TestGetGroupMembersInfoHonoursLookMemberInfo(t *testing.T) {
 		assert.NotZero(t, m.JoinTime, m.UserID)
 	}
 	public := func(t *testing.T, m *store.Member) {
-		assert.Equal(t, &store.Member{GroupID: "g1", UserID: m.UserID, Nickname: m.UserID + "!", RoleLevel: m.RoleLevel}, m)
+		assert.Equal(t, &store.Member{GroupID: "g1", UserID: m.UserID, Nickname: m.UserID + "!", RoleLevel: m.RoleLevel, Masked: true}, m)
 		assert.NotZero(t, m.RoleLevel)
+		// The private fields are absent, not zero: joinSource 0 or
+		// muteEndTime 0 ("not muted") would be false statements.
+		raw, err := json.Marshal(m)
+		require.NoError(t, err)
+		var keys map[string]any
+		require.NoError(t, json.Unmarshal(raw, &keys))
+		assert.ElementsMatch(t, []string{"groupID", "userID", "nickname", "faceURL", "roleLevel"}, slices.Collect(maps.Keys(keys)))
 	}
 	read := func(t *testing.T, actor string) map[string]*store.Member {
 		page, err := svc.MembersInfo(ctx, admins.Actor(actor), "g1", asked)

@@ -1,5 +1,7 @@
 package store
 
+import "encoding/json"
+
 // Role levels of group members (OpenIM).
 const (
 	RoleOwner  = 100
@@ -69,6 +71,36 @@ type Member struct {
 	MuteEndTime    int64    `json:"muteEndTime" dynamodbav:"muteEndTime"`
 	Ex             string   `json:"ex" dynamodbav:"ex"`
 	RoleIDs        []string `json:"roleIDs" dynamodbav:"roleIDs,stringset,omitempty"`
+	// Masked marks a reader's copy that keeps only the public fields
+	// (PublicView): its JSON form leaves the private fields out rather than
+	// claiming zero values (joinSource 0, "not muted") that are not true.
+	Masked bool `json:"-" dynamodbav:"-"`
+}
+
+// PublicView is the copy of m that anyone allowed to read the group's
+// members may see, whatever lookMemberInfo says: groupID, userID, nickname,
+// faceURL and roleLevel. Everything else is private to the member, the
+// owner and admins, and app admins.
+func (m *Member) PublicView() *Member {
+	return &Member{GroupID: m.GroupID, UserID: m.UserID, Nickname: m.Nickname, FaceURL: m.FaceURL, RoleLevel: m.RoleLevel, Masked: true}
+}
+
+// publicMemberJSON is the JSON form of a masked Member.
+type publicMemberJSON struct {
+	GroupID   string `json:"groupID"`
+	UserID    string `json:"userID"`
+	Nickname  string `json:"nickname"`
+	FaceURL   string `json:"faceURL"`
+	RoleLevel int    `json:"roleLevel"`
+}
+
+// MarshalJSON writes a masked member with its public fields only.
+func (m Member) MarshalJSON() ([]byte, error) {
+	if m.Masked {
+		return json.Marshal(publicMemberJSON{m.GroupID, m.UserID, m.Nickname, m.FaceURL, m.RoleLevel})
+	}
+	type full Member // without the method, or it would recurse
+	return json.Marshal(full(m))
 }
 
 // Profile is a user's public profile.
