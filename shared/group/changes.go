@@ -40,15 +40,36 @@ var memberEventKeys = func() map[event.Type][]string {
 	}
 }()
 
-// readerCopy is ev as the actor may read it: the member fields they may not
-// see (permission.SeesFullMemberInfo, under the group's current settings)
-// are absent from their copy of the payload.
+// applicationEvents are the events about join requests. Only the holders
+// of handleApplication may list applications, so only they read these
+// events in full; to anyone else the log shows that a request was made
+// (an empty payload) or handled (who, the result, whether they entered),
+// never its messages, source or inviter.
+var applicationEvents = map[event.Type]bool{
+	event.JoinGroupApplication:     true,
+	event.GroupApplicationAccepted: true,
+	event.GroupApplicationRejected: true,
+	event.MemberInvited:            true,
+}
+
+// readerCopy is ev as the actor may read it: an application event's
+// details are absent for readers who do not handle applications, and the
+// member fields they may not see (permission.SeesFullMemberInfo, under the
+// group's current settings) are absent from their copy of the payload.
 func readerCopy(a permission.Actor, g *store.Group, self *store.Member, ev event.Event) event.Event {
 	keep, ok := memberEventKeys[ev.Type]
+	if applicationEvents[ev.Type] && !permission.Holds(a, g, self, permission.HandleApplication) {
+		return keepOnly(ev, keep)
+	}
 	subject, isMember := ev.Payload["userID"].(string)
 	if !ok || !isMember || permission.SeesFullMemberInfo(a, g, self, subject) {
 		return ev
 	}
+	return keepOnly(ev, keep)
+}
+
+// keepOnly is ev with a new payload of only the keys keep lists.
+func keepOnly(ev event.Event, keep []string) event.Event {
 	payload := make(map[string]any, len(keep))
 	for _, k := range keep {
 		if v, present := ev.Payload[k]; present {
