@@ -142,6 +142,15 @@ func TestRandomOperationsUnderInjectedFaultsKeepEveryInvariant(t *testing.T) {
 	assert.Empty(t, failures, "unexpected errors (seed %d)", seed)
 	assert.Positive(t, injected[devstack.ServerErrorAfter]+injected[devstack.TimeoutAfter], "faults after commit were injected")
 
+	// Every committed event reaches each of its recipients exactly once,
+	// through a consumer whose DynamoDB calls fail too.
+	before := faults.Injected()
+	entries := deliverUnderFaults(t, st, faulty, groups, append([]string{"admin"}, us...))
+	after := faults.Injected()
+	t.Logf("delivery: %d inbox entries checked, exactly once each; %d consumer DynamoDB calls failed on purpose",
+		entries, after[devstack.Throttled]+after[devstack.ServerErrorBefore]+after[devstack.ServerErrorAfter]+after[devstack.TimeoutAfter]-
+			(before[devstack.Throttled]+before[devstack.ServerErrorBefore]+before[devstack.ServerErrorAfter]+before[devstack.TimeoutAfter]))
+
 	violations := 0
 	for _, gid := range groups {
 		g, err := st.GetGroup(ctx, gid)
