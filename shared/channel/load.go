@@ -21,7 +21,8 @@ type view struct {
 // load reads the group, the actor (and the other users) and, when
 // channelID is given, the channel and their overrides in it, in one round
 // trip, and refuses what nobody may do on that state: a dismissed group, a
-// non-member actor, a missing channel, a channel the actor cannot see.
+// non-member actor, a missing channel or one the actor cannot see (the
+// same NOT_FOUND for both).
 func (s *Service) load(ctx context.Context, a permission.Actor, groupID, channelID string, others ...string) (*view, error) {
 	st, err := s.st.LoadChannelState(ctx, groupID, channelID, append([]string{a.UserID}, others...)...)
 	if err != nil {
@@ -35,11 +36,10 @@ func (s *Service) load(ctx context.Context, a permission.Actor, groupID, channel
 		return nil, errcode.New(errcode.NotInGroup, "you are not a member of group %s", groupID)
 	}
 	if channelID != "" {
-		if v.ch == nil {
+		// A channel the actor cannot see answers exactly as a missing one,
+		// or the answer would tell a private channel's existence.
+		if v.ch == nil || !permission.VisibleTo(a, v.g, v.self, v.ch) {
 			return nil, errcode.New(errcode.NotFound, "channel %s not found", channelID)
-		}
-		if !permission.VisibleTo(a, v.g, v.self, v.ch) {
-			return nil, errcode.New(errcode.NoPermission, "channel %s is not visible to you", channelID)
 		}
 	}
 	return v, nil
