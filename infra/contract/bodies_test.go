@@ -18,6 +18,9 @@ func TestOperationsTakeABodyExactlyWhereOpenAPIDeclaresOne(t *testing.T) {
 		op := r.Ops[rt].Op
 		id := strAt(op, "operationId")
 		assert.Equal(t, op["requestBody"] != nil, api.TakesBody(id), "%s (%s): api.TakesBody against openapi.yaml's requestBody", id, rt)
+		if rb, ok := op["requestBody"].(map[string]any); ok {
+			assert.Equal(t, rb["required"] == true, api.NeedsBody(id), "%s (%s): api.NeedsBody against the requestBody's required", id, rt)
+		}
 	}
 }
 
@@ -44,8 +47,12 @@ func checkBodiesAreDecoded(t *testing.T, c *apiClient, groupID string, path map[
 			user = "admin"
 		}
 		c.fail(400, "INVALID_ARGUMENT", user, rt.Method, p, rawBody(`{"bogus":`))
-		if c.r.Ops[rt].Op["requestBody"] == nil {
+		rb, _ := c.r.Ops[rt].Op["requestBody"].(map[string]any)
+		switch {
+		case rb == nil:
 			c.fail(400, "INVALID_ARGUMENT", user, rt.Method, p, rawBody(`{"bogus":true}`))
+		case rb["required"] == true:
+			c.fail(400, "INVALID_ARGUMENT", user, rt.Method, p, rawBody(""))
 		}
 	}
 	assert.Equal(t, before, version(), "refused bodies changed nothing")

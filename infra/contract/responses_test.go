@@ -137,6 +137,10 @@ func runScenario(t *testing.T, c *apiClient) {
 	assert.Equal(t, false, jr["joined"])
 	c.ok(200, "erin", "GET", "/applications/sent", nil)
 	c.ok(200, "alice", "GET", "/applications/received?groupID="+g+"&handleResult=0", nil)
+	c.fail(400, "INVALID_ARGUMENT", "alice", "GET", "/applications/received?groupID=", nil) // not "every group"
+	c.fail(400, "INVALID_ARGUMENT", "alice", "GET", "/applications/received?limit=", nil)
+	c.ok(200, "alice", "GET", "/applications/received?cursor=", nil) // an empty cursor is the first page
+	c.fail(400, "INVALID_ARGUMENT", "bob", "PUT", "/users/me", map[string]any{"nickname": nil})
 	c.ok(200, "dave", "GET", "/applications/received?limit=5", nil)
 	c.ok(200, "alice", "PUT", "/groups/"+g+"/applications/erin", map[string]any{"handleResult": 1, "handledMsg": "welcome"})
 	c.ok(200, "alice", "GET", "/applications/received", nil)

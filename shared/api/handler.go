@@ -94,8 +94,8 @@ func Serve(ctx context.Context, operation string, h Handler, d *Deps, ev *events
 	began := time.Now()
 	ctx, meter := store.WithMeter(ctx)
 	r, err := newRequest(ev, d.Admins)
-	if err == nil && !TakesBody(operation) {
-		err = r.refuseBody(operation)
+	if err == nil {
+		err = r.checkBody(operation)
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err == nil {

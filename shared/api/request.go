@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,6 +51,14 @@ func newRequest(ev *events.APIGatewayV2HTTPRequest, admins permission.AppAdmins)
 		}
 		body = b
 	}
+	// An empty parameter is refused rather than read as absent: ?groupID=
+	// would otherwise list every group, ?limit= give the default page.
+	// Only an empty cursor means what leaving it out means (the first page).
+	for _, name := range slices.Sorted(maps.Keys(ev.QueryStringParameters)) {
+		if ev.QueryStringParameters[name] == "" && name != "cursor" {
+			return r, errcode.New(errcode.InvalidArgument, "query parameter %s is empty; leave it out instead", name)
+		}
+	}
 	if len(body) > validate.MaxBody {
 		return r, errcode.New(errcode.InvalidArgument, "the body is %d bytes; the limit is %d", len(body), validate.MaxBody)
 	}
@@ -57,22 +67,43 @@ func newRequest(ev *events.APIGatewayV2HTTPRequest, admins permission.AppAdmins)
 }
 
 // bodyOperations are the operations that take a JSON body, which their
-// handler decodes with Decode. Every other operation refuses a body (Serve,
-// through refuseBody) rather than ignore it: a client that sends one meant
+// handler decodes with Decode, and whether they need one (true) or treat
+// none as {} (false). Every other operation refuses a body (Serve, through
+// refuseBody) rather than ignore it: a client that sends one meant
 // something the operation will not do. infra/contract checks this set
-// against the requestBody of each operation in openapi.yaml.
+// against the requestBody of each operation in openapi.yaml, and its
+// required flag.
 var bodyOperations = map[string]bool{
-	"AddChannelRole": true, "AddRoleMembers": true, "CheckGroup": true, "CreateChannel": true,
+	"AddChannelRole": true, "AddRoleMembers": true, "CheckGroup": false, "CreateChannel": true,
 	"CreateCustomAuth": true, "CreateGroup": true, "CreateRole": true, "GroupApplicationResponse": true,
-	"ImportUser": true, "InviteUserToGroup": true, "JoinGroup": true, "KickGroupMember": true,
-	"MuteGroupMember": true, "PutMyProfile": true, "QuitGroup": true, "RemoveRoleMembers": true,
+	"ImportUser": true, "InviteUserToGroup": true, "JoinGroup": false, "KickGroupMember": true,
+	"MuteGroupMember": true, "PutMyProfile": true, "QuitGroup": false, "RemoveRoleMembers": true,
 	"SetChannelMemberAuths": true, "SetGroupInfo": true, "SetGroupMemberInfo": true,
 	"TransferGroupOwner": true, "UpdateChannel": true, "UpdateChannelAccessList": true,
 	"UpdateChannelRole": true, "UpdateRole": true, "UpdateRolePriorities": true,
 }
 
 // TakesBody reports whether the operation reads a request body.
-func TakesBody(operation string) bool { return bodyOperations[operation] }
+func TakesBody(operation string) bool {
+	_, ok := bodyOperations[operation]
+	return ok
+}
+
+// NeedsBody reports whether the operation refuses a request without a body.
+func NeedsBody(operation string) bool { return bodyOperations[operation] }
+
+// checkBody applies the operation's body rule before its handler runs: a
+// body where none is taken, or none where one is needed, is
+// INVALID_ARGUMENT.
+func (r *Request) checkBody(operation string) error {
+	switch {
+	case !TakesBody(operation):
+		return r.refuseBody(operation)
+	case NeedsBody(operation) && len(bytes.TrimSpace(r.body)) == 0:
+		return errcode.New(errcode.InvalidArgument, "%s needs a JSON request body", operation)
+	}
+	return nil
+}
 
 // refuseBody accepts only what means "no body": nothing, or an empty JSON
 // object.
@@ -90,8 +121,9 @@ func (r *Request) refuseBody(operation string) error {
 	return nil
 }
 
-// Decode reads the JSON body into v. Unknown fields, trailing data and
-// wrongly typed values are INVALID_ARGUMENT. An empty body decodes as {}.
+// Decode reads the JSON body into v. Unknown fields, trailing data,
+// wrongly typed values and null anywhere are INVALID_ARGUMENT. An empty
+// body decodes as {} (Serve has already refused it where one is needed).
 func (r *Request) Decode(v any) error {
 	body := bytes.TrimSpace(r.body)
 	if len(body) == 0 {
@@ -105,7 +137,27 @@ func (r *Request) Decode(v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errcode.New(errcode.InvalidArgument, "invalid request body: unexpected data after the JSON object")
 	}
+	if hasNull(body) {
+		// Go would decode null as "absent" (a nil pointer) or leave the
+		// zero value, so {"name": null} would quietly mean something the
+		// client did not write; no field of the API is nullable.
+		return errcode.New(errcode.InvalidArgument, "invalid request body: null is not a value; leave the field out")
+	}
 	return nil
+}
+
+// hasNull reports whether a well-formed JSON document holds a null.
+func hasNull(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if tok == nil {
+			return true
+		}
+	}
 }
 
 func describe(err error) string {
