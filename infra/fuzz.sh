@@ -13,7 +13,7 @@
 # Then, as one more target named Schemathesis (FUZZ picks it like the
 # others), the schema-driven fuzzing of the whole local API from
 # openapi.yaml (infra/contract TestSchemathesisFuzzesTheAPI, which runs for
-# API_FUZZ_TIME=50 s with API_FUZZ=1) for longer, on a stack this script
+# API_FUZZ_TIME=50 s in make test) for longer, on a stack this script
 # starts and stops:
 #   API_FUZZ_TIME      seconds (default 300)
 #   API_FUZZ_EXAMPLES  test cases per operation and phase (default 50)
@@ -50,7 +50,7 @@ done < <(printf '%s' "${targets:+$targets
 
 if [ "$api" = 1 ]; then
   count=$((count + 1))
-  export API_FUZZ=1 API_FUZZ_TIME=${API_FUZZ_TIME:-300} API_FUZZ_EXAMPLES=${API_FUZZ_EXAMPLES:-50}
+  export API_FUZZ_TIME=${API_FUZZ_TIME:-300} API_FUZZ_EXAMPLES=${API_FUZZ_EXAMPLES:-50}
   export API_FUZZ_CHECKS=${API_FUZZ_CHECKS-negative_data_rejection}
   "$ROOT/infra/stack.sh" install
   STATE=$(mktemp -d "$LOCAL_DIR/fuzz.XXXXXX")
