@@ -27,7 +27,9 @@ import (
 //  1. a group that is not dismissed has exactly one owner: ownerUserID names a
 //     member with roleLevel 100 and no other member has 100;
 //  2. memberCount equals the member records (dismissed groups included: the
-//     cleanup lowers memberCount with each member record it deletes);
+//     cleanup lowers memberCount with each member record it deletes), and
+//     channelCount, which bounds a group's channels, equals the channel
+//     records (a group stored before channelCount existed has none);
 //  3. "my groups" is GSI2 over the member records themselves, so a user is
 //     listed exactly for the groups they are a member of by construction.
 //     What can still break it is a member record whose index keys do not
@@ -143,7 +145,7 @@ func (s *Service) repairOnce(ctx context.Context, a permission.Actor, groupID st
 			return nil // accepts no change; its records go with the cleanup
 		}
 		r, payload := plan(st)
-		if r.OwnerUserID == "" && r.MemberCount == nil && r.Items() == 0 {
+		if r.OwnerUserID == "" && r.MemberCount == nil && r.ChannelCount == nil && r.Items() == 0 {
 			return nil
 		}
 		payload["violations"] = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
@@ -176,6 +178,9 @@ func evaluate(st *store.GroupState, in CheckInput, now time.Time) *CheckReport {
 	// memberCount with each member record it deletes.
 	if g.MemberCount != int64(len(st.Members)) {
 		add(2, "memberCount is %d but there are %d member records", g.MemberCount, len(st.Members))
+	}
+	if g.Status != store.StatusDismissed && g.ChannelCount != st.Channels {
+		add(2, "channelCount is %d but there are %d channels", g.ChannelCount, st.Channels)
 	}
 	if g.Status != store.StatusDismissed {
 		// Invariant 1.
@@ -257,7 +262,7 @@ func keysString(k store.IndexKeys) string {
 //     longest-serving member with 100, else the longest-serving admin, else
 //     the longest-serving member (earliest joinTime) becomes owner;
 //   - every other member with 100 becomes an admin (60);
-//   - memberCount is recounted;
+//   - memberCount and channelCount are recounted;
 //   - member records with wrong index keys are rewritten.
 //
 // An empty group cannot get an owner; that violation stays reported.
@@ -319,6 +324,11 @@ func plan(st *store.GroupState) (store.Repair, map[string]any) {
 		r.MemberCount = &n
 		payload["previousMemberCount"] = g.MemberCount
 		payload["memberCount"] = n
+	}
+	if n := st.Channels; g.ChannelCount != n {
+		r.ChannelCount = &n
+		payload["previousChannelCount"] = g.ChannelCount
+		payload["channelCount"] = n
 	}
 	var reindexed []string
 	for _, m := range st.Members {

@@ -187,6 +187,24 @@ func TestCheckReportsAndRepairsCorruptedGroups(t *testing.T) {
 			levels: healthy, count: 5,
 		},
 		{
+			name: "a channelCount above the channels is recounted, or the 500-channel bound would bite early",
+			corrupt: func(t *testing.T, st *store.Store, gid string) {
+				rawSet(t, st, "G#"+gid, "META", map[string]any{"channelCount": 7})
+			},
+			invariants: []int{2}, contains: "channelCount is 7 but there are 0 channels",
+			owner:  "alice",
+			levels: healthy, count: 5,
+		},
+		{
+			name: "a negative channelCount (a group from before the count, which lost a channel) is recounted, or the bound would not hold",
+			corrupt: func(t *testing.T, st *store.Store, gid string) {
+				rawSet(t, st, "G#"+gid, "META", map[string]any{"channelCount": -1})
+			},
+			invariants: []int{2}, contains: "channelCount is -1 but there are 0 channels",
+			owner:  "alice",
+			levels: healthy, count: 5,
+		},
+		{
 			name: "a bad rank key is rewritten from roleLevel and joinTime",
 			corrupt: func(t *testing.T, st *store.Store, gid string) {
 				rawSet(t, st, "G#"+gid, "M#carol", map[string]any{"GSI1SK": rankSK(store.RoleOwner, 1500, "carol")})

@@ -84,6 +84,8 @@ type GroupState struct {
 	// none stored); RoleMembers are the role-membership records.
 	Roles       *Roles
 	RoleMembers []*RoleMembership
+	// Channels counts the channel records.
+	Channels int64
 }
 
 // ReadGroupState reads a group, all its member and application records and
@@ -129,6 +131,8 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 			if st.Roles, err = unmarshalRoles(it, g); err != nil {
 				return err
 			}
+		case strings.HasPrefix(sk, prefixChannel):
+			st.Channels++
 		case strings.HasPrefix(sk, prefixApplication):
 			st.Applications++
 			if res, _ := intAttr(it, "handleResult"); res == 0 {
@@ -206,7 +210,9 @@ type Repair struct {
 	OwnerUserID string
 	// MemberCount, when not nil, becomes the group's memberCount.
 	MemberCount *int64
-	Members     []MemberFix
+	// ChannelCount, when not nil, becomes the group's channelCount.
+	ChannelCount *int64
+	Members      []MemberFix
 	// Roles, when not nil, is the role configuration to write (as read,
 	// with recounted memberCounts); it is conditioned on the rev read.
 	Roles *Roles
@@ -246,6 +252,9 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 	}
 	if r.MemberCount != nil {
 		c.meta.set("memberCount", *r.MemberCount)
+	}
+	if r.ChannelCount != nil {
+		c.meta.set("channelCount", *r.ChannelCount)
 	}
 	out, err := s.commitChange(ctx, c, func(t *tx) {
 		for _, f := range r.Members {
@@ -301,6 +310,9 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 	}
 	if r.MemberCount != nil {
 		g.MemberCount = *r.MemberCount
+	}
+	if r.ChannelCount != nil {
+		g.ChannelCount = *r.ChannelCount
 	}
 	return out, nil
 }
