@@ -89,11 +89,14 @@ func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) 
 }
 
 // CanGrantRole is the rule of adding anyone, the actor included, to a role:
-// CanEditRole, and the actor holds every item the role allows. Giving a
-// role hands out its items, so this is the held-items rule applied to
-// membership: nobody gets, through a role, an item its granter lacks (a
-// member would otherwise join a lower role that allows more than they hold).
-func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, role *store.Role) error {
+// CanEditRole, and the actor holds every item the role allows: at server
+// level, and in each channel where the role has a channel role (channels,
+// with the actor's override there), every item that channel role allows.
+// Giving a role hands out its items, so this is the held-items rule applied
+// to membership: nobody gets, through a role, an item its granter lacks (a
+// member would otherwise join a lower role that allows more than they hold,
+// in the server or in one channel).
+func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, role *store.Role, channels []store.ChannelGrant) error {
 	if err := CanEditRole(a, g, self, role); err != nil {
 		return err
 	}
@@ -102,7 +105,25 @@ func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.Cus
 			return errcode.New(errcode.NoPermission, "role %s allows %s, which you do not hold", role.RoleID, k)
 		}
 	}
+	for _, c := range channels {
+		cr := c.Channel.RoleAuths[role.RoleID]
+		if cr == nil {
+			continue
+		}
+		for _, k := range keysInOrder(cr.Auths) {
+			if cr.Auths[k] == store.AuthAllow && !holdsSetting(a, g, self, custom, c.Channel, c.Override, Item(k)) {
+				return errcode.New(errcode.NoPermission, "role %s allows %s in channel %s, which you do not hold there", role.RoleID, k, c.Channel.ChannelID)
+			}
+		}
+	}
 	return nil
+}
+
+// HoldsEverything reports whether the actor holds every item in every
+// channel (app admins, the owner and admins: Effective), so that no channel
+// needs reading to decide CanGrantRole.
+func HoldsEverything(a Actor, self *store.Member) bool {
+	return a.AppAdmin || (self != nil && self.RoleLevel >= store.RoleAdmin)
 }
 
 // DefaultAuths are the auths of a role created without any: allow every

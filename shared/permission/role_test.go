@@ -264,10 +264,54 @@ func TestGrantingARoleNeedsToOutrankItAndHoldEveryItemItAllows(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := CanGrantRole(c.a, g, c.self, custom, g.Roles.Roles[c.role])
+			err := CanGrantRole(c.a, g, c.self, custom, g.Roles.Roles[c.role], nil)
 			assert.Equal(t, c.want, codeOf(err), "%v", err)
 		})
 	}
+}
+
+// A server role's channel roles hand out items in their channels: carol
+// (mod) could add herself to helper, whose channel role allows deleteMsg in
+// one channel where she lacks it, and so gain it there. Granting a role
+// needs every item its channel roles allow, held in their channel.
+func TestGrantingARoleNeedsEveryItemItsChannelRolesAllowHeldInTheirChannel(t *testing.T) {
+	g, custom := roleFixture()
+	chWith := func(id string, roles map[string]map[string]string) *store.Channel {
+		ch := &store.Channel{GroupID: "g", ChannelID: id, RoleAuths: map[string]*store.ChannelRole{}}
+		for rid, auths := range roles {
+			ch.RoleAuths[rid] = &store.ChannelRole{GroupID: "g", ChannelID: id, ParentRoleID: rid, Auths: auths}
+		}
+		return ch
+	}
+	helperDeletes := chWith("c1", map[string]map[string]string{"helper": {"deleteMsg": "allow"}})
+	bothDelete := chWith("c2", map[string]map[string]string{"helper": {"deleteMsg": "allow"}, "mod": {"deleteMsg": "allow"}})
+	helperKicks := chWith("c3", map[string]map[string]string{"helper": {"kickMember": "allow", "sendMsg": "deny"}})
+	modDenied := chWith("c4", map[string]map[string]string{"helper": {"kickMember": "allow"}, "mod": {"kickMember": "deny"}})
+	carol := memberWith(store.RoleMember, "mod") // above helper, not in it
+	override := &store.MemberOverride{GroupID: "g", ChannelID: "c1", UserID: "u", Auths: map[string]string{"deleteMsg": "allow"}}
+	cases := []struct {
+		name     string
+		self     *store.Member
+		channels []store.ChannelGrant
+		want     errcode.Code
+	}{
+		{"an item the actor lacks in that channel", carol, []store.ChannelGrant{{Channel: helperDeletes}}, errcode.NoPermission},
+		{"the same item held there through the actor's own channel role", carol, []store.ChannelGrant{{Channel: bothDelete}}, ""},
+		{"the same item held there through the actor's override", carol, []store.ChannelGrant{{Channel: helperDeletes, Override: override}}, ""},
+		{"an item held at server level and not taken in the channel; a deny needs nothing", carol, []store.ChannelGrant{{Channel: helperKicks}}, ""},
+		{"an item the actor's own channel role denies in that channel", carol, []store.ChannelGrant{{Channel: modDenied}}, errcode.NoPermission},
+		{"one channel among several is enough to refuse", carol, []store.ChannelGrant{{Channel: helperKicks}, {Channel: helperDeletes}}, errcode.NoPermission},
+		{"admins hold every item in every channel", admin, []store.ChannelGrant{{Channel: helperDeletes}, {Channel: modDenied}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := CanGrantRole(someone, g, c.self, custom, g.Roles.Roles["helper"], c.channels)
+			assert.Equal(t, c.want, codeOf(err), "%v", err)
+		})
+	}
+	assert.True(t, HoldsEverything(someone, admin))
+	assert.True(t, HoldsEverything(appAdmin, nil))
+	assert.False(t, HoldsEverything(someone, carol), "a member's channels must be read")
 }
 
 func TestRoleAuthsNameKnownItemsAndValues(t *testing.T) {

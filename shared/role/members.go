@@ -75,7 +75,17 @@ func (s *Service) changeMembers(ctx context.Context, a permission.Actor, groupID
 				}
 				decide := permission.CanEditRole(a, g, self, r)
 				if add {
-					decide = permission.CanGrantRole(a, g, self, custom, r)
+					// The channels where the role has a channel role are
+					// read apart from the snapshot, and the commit is not
+					// conditioned on them: a channel role changed in
+					// between was allowed by its own held-items rule.
+					var channels []store.ChannelGrant
+					if decide == nil && !permission.HoldsEverything(a, self) {
+						if channels, err = s.st.ChannelRolesOf(ctx, groupID, roleID, a.UserID); err != nil {
+							return err
+						}
+					}
+					decide = permission.CanGrantRole(a, g, self, custom, r, channels)
 				}
 				if decide != nil {
 					return decide

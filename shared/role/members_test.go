@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/shared/channel"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
@@ -113,5 +114,44 @@ func TestAMemberCannotGetItemsTheyLackByJoiningALowerRole(t *testing.T) {
 	res, err = f.roles.RemoveRoleMembers(f.ctx, as("carol"), "g1", helpers.RoleID, role.RoleMembersInput{UserIDs: []string{"erin"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"erin"}, res.SuccessUserIDs)
+	f.assertRoleInvariant(t)
+}
+
+// A role's channel roles hand out items too. kickers allows only kickMember
+// at server level, which carol holds; but its channel role in #general
+// allows deleteMsg, which she lacks there. Joining kickers would give it to
+// her, so she may not, until she holds deleteMsg in #general herself.
+func TestAChannelRoleOfALowerRoleIsNoBackDoor(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	chans := channel.NewService(f.st)
+	mods := f.createRole(t, "mods", 1, map[string]string{"manageRole": "allow", "kickMember": "allow"})
+	kickers := f.createRole(t, "kickers", 2, map[string]string{"kickMember": "allow"})
+	f.give(t, mods.RoleID, "carol")
+	general, err := chans.CreateChannel(f.ctx, as("alice"), "g1", channel.ChannelInput{Name: str("general")})
+	require.NoError(t, err)
+	_, err = chans.AddChannelRole(f.ctx, as("alice"), "g1", general.ChannelID, channel.ChannelRoleInput{ParentRoleID: kickers.RoleID})
+	require.NoError(t, err)
+	_, err = chans.UpdateChannelRole(f.ctx, as("alice"), "g1", general.ChannelID, kickers.RoleID, channel.AuthsInput{Auths: map[string]string{"deleteMsg": "allow"}})
+	require.NoError(t, err)
+	before := f.state(t)
+
+	for _, users := range [][]string{{"carol"}, {"dave"}} {
+		_, err := f.roles.AddRoleMembers(f.ctx, as("carol"), "g1", kickers.RoleID, role.RoleMembersInput{UserIDs: users})
+		assertCode(t, errcode.NoPermission, err)
+	}
+	assert.Equal(t, before, f.state(t), "a refused grant changes nothing")
+	holds, err := chans.CheckPermissions(f.ctx, as("carol"), "g1", []string{"deleteMsg"}, general.ChannelID, "")
+	require.NoError(t, err)
+	assert.False(t, holds.Auths["deleteMsg"], "carol still lacks deleteMsg in #general")
+
+	// Once mods allows deleteMsg in #general, kickers hands her nothing new.
+	_, err = chans.AddChannelRole(f.ctx, as("alice"), "g1", general.ChannelID, channel.ChannelRoleInput{ParentRoleID: mods.RoleID})
+	require.NoError(t, err)
+	_, err = chans.UpdateChannelRole(f.ctx, as("alice"), "g1", general.ChannelID, mods.RoleID, channel.AuthsInput{Auths: map[string]string{"deleteMsg": "allow"}})
+	require.NoError(t, err)
+	res, err := f.roles.AddRoleMembers(f.ctx, as("carol"), "g1", kickers.RoleID, role.RoleMembersInput{UserIDs: []string{"carol", "dave"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"carol", "dave"}, res.SuccessUserIDs)
 	f.assertRoleInvariant(t)
 }
