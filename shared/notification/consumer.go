@@ -160,7 +160,8 @@ func (s *Service) plan(ctx context.Context, j *job, stopAt time.Time, n *tally) 
 	return []task{{j: j, run: func(ctx context.Context) error { return s.split(ctx, ev, recipients, stopAt, n) }}}, nil
 }
 
-// deliveries are the tasks that write ev into each recipient's inbox. A
+// deliveries are the tasks that write ev into each recipient's inbox, one
+// transaction per DeliverBatchSize recipients (DeliverMany). A
 // message received before skips the recipients it already reached (one
 // BatchGetItem of their markers), so its redelivery writes only the rest.
 func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recipients []string, n *tally) []task {
@@ -174,20 +175,19 @@ func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recip
 		n.skipped.Add(int64(len(done)))
 		recipients = slices.DeleteFunc(slices.Clone(recipients), func(uid string) bool { return done[uid] })
 	}
-	tasks := make([]task, len(recipients))
-	for i, uid := range recipients {
-		tasks[i] = task{j: j, run: func(ctx context.Context) error {
-			return store.Retry(ctx, func() error {
-				_, wrote, err := s.st.Deliver(ctx, uid, ev)
-				if err == nil && wrote {
-					n.delivered.Add(1)
-					if s.OnDelivered != nil {
-						s.OnDelivered()
-					}
+	size := store.DeliverBatchSize(ev, s.TxUsers)
+	var tasks []task
+	for batch := range slices.Chunk(recipients, size) {
+		tasks = append(tasks, task{j: j, run: func(ctx context.Context) error {
+			wrote, err := s.st.DeliverMany(ctx, batch, ev)
+			n.delivered.Add(int64(len(wrote)))
+			if s.OnDelivered != nil {
+				for range wrote {
+					s.OnDelivered()
 				}
-				return err
-			})
-		}}
+			}
+			return err
+		}})
 	}
 	return tasks
 }

@@ -78,6 +78,9 @@ type Service struct {
 	ChunkSize int
 	Workers   int
 	Margin    time.Duration
+	// TxUsers is how many recipients one inbox transaction takes (0 or
+	// more than store.MaxDeliverBatch: that maximum).
+	TxUsers int
 	// OnDelivered, when set, runs after each inbox entry this process wrote.
 	OnDelivered func()
 }
@@ -87,8 +90,9 @@ func NewService(st *store.Store) *Service { return &Service{st: st} }
 
 // ConsumerFromEnv builds the deliver-notifications consumer from the Lambda
 // environment: the store's (TABLE_NAME, INBOX_RETENTION_DAYS), QUEUE_URL
-// (its own queue), and optionally DELIVERY_CHUNK_SIZE, DELIVERY_WORKERS
-// and DELIVERY_MARGIN_MS. The AWS configuration is loaded here, at init.
+// (its own queue), and optionally DELIVERY_CHUNK_SIZE, DELIVERY_WORKERS,
+// DELIVERY_MARGIN_MS and DELIVERY_TX_USERS. The AWS configuration is
+// loaded here, at init.
 func ConsumerFromEnv(ctx context.Context) (*Service, error) {
 	st, err := store.FromEnv(ctx)
 	if err != nil {
@@ -105,6 +109,7 @@ func ConsumerFromEnv(ctx context.Context) (*Service, error) {
 	s.ChunkSize = min(envInt("DELIVERY_CHUNK_SIZE"), MaxChunkSize)
 	s.Workers = envInt("DELIVERY_WORKERS")
 	s.Margin = time.Duration(envInt("DELIVERY_MARGIN_MS")) * time.Millisecond
+	s.TxUsers = envInt("DELIVERY_TX_USERS")
 	return s, nil
 }
 

@@ -147,6 +147,9 @@ type tx struct {
 	onFail []func(old map[string]types.AttributeValue) error
 	// ref names the group change this transaction commits, if any.
 	ref *changeRef
+	// onCancel, when set, explains a cancelled transaction from all its
+	// reasons instead of the first failed condition (see DeliverMany).
+	onCancel func(reasons []types.CancellationReason) error
 }
 
 // changeRef is the group and version a change moves the group to.
@@ -212,7 +215,7 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	}
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
-		return (&tx{items: items, onFail: onFail}).explain(canceled, err)
+		return (&tx{items: items, onFail: onFail, onCancel: t.onCancel}).explain(canceled, err)
 	}
 	return translate(err)
 }
@@ -241,6 +244,9 @@ func outcomeUnknown(ctx context.Context, err error) bool {
 // item whose condition failed decides; a conflicting concurrent transaction
 // is a lost race.
 func (t *tx) explain(canceled *types.TransactionCanceledException, err error) error {
+	if t.onCancel != nil {
+		return t.onCancel(canceled.CancellationReasons)
+	}
 	conflict := false
 	for i, r := range canceled.CancellationReasons {
 		switch aws.ToString(r.Code) {
