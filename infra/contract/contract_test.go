@@ -25,7 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
 )
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/notification"
 	"github.com/circles-im/circles/shared/store"
@@ -26,7 +26,7 @@ import (
 // for. Compare ratios across runs, not absolute times.
 func BenchmarkDeliverChunk(b *testing.B) {
 	ctx := context.Background()
-	db, table := devstack.NewTable(b, store.Instrument)
+	db, table := stacktest.NewTable(b, store.Instrument)
 	st := store.New(db, table)
 	svc := notification.NewService(st)
 	k, workers := notification.DefaultChunkSize, notification.DefaultWorkers

@@ -16,14 +16,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 )
 
 func testStore(t *testing.T) *Store {
 	t.Helper()
-	db, table := devstack.NewTable(t, Instrument)
+	db, table := stacktest.NewTable(t, Instrument)
 	return New(db, table)
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
 )
 
 var apiSecret = []byte("api-test-secret")
@@ -163,7 +163,7 @@ func apiServer(t *testing.T, timeout time.Duration) *httptest.Server {
 
 func token(t *testing.T, sub string) string {
 	t.Helper()
-	tok, err := auth.Mint(apiSecret, sub, time.Hour)
+	tok, err := localauth.Mint(apiSecret, sub, time.Hour)
 	require.NoError(t, err)
 	return tok
 }
@@ -221,7 +221,7 @@ func TestAPIErrors(t *testing.T) {
 	require.NoError(t, err)
 	none, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "alice", "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	require.NoError(t, err)
-	otherKey, err := auth.Mint([]byte("other"), "alice", time.Hour)
+	otherKey, err := localauth.Mint([]byte("other"), "alice", time.Hour)
 	require.NoError(t, err)
 
 	tests := []struct {

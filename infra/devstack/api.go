@@ -20,7 +20,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
 )
 
 // MaxBodyBytes is the largest request body the API accepts (SPEC §1).
@@ -36,7 +36,7 @@ type APIConfig struct {
 	// Invoke runs a route's function, named by the base name of Route.Dir
 	// ("create-group").
 	Invoke InvokeFunc
-	// Secret verifies the bearer tokens (auth.Verify).
+	// Secret verifies the bearer tokens (localauth.Verify).
 	Secret []byte
 	// Log receives one line per request; nil for none.
 	Log io.Writer
@@ -156,16 +156,16 @@ func (a *api) serve(w *statusWriter, r *http.Request, requestID string) string {
 	return fn
 }
 
-func (a *api) authenticate(r *http.Request) (auth.Claims, error) {
+func (a *api) authenticate(r *http.Request) (localauth.Claims, error) {
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
 	if h == "" {
-		return auth.Claims{}, errors.New("missing bearer token")
+		return localauth.Claims{}, errors.New("missing bearer token")
 	}
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return auth.Claims{}, errors.New("the Authorization header must be: Bearer <token>")
+		return localauth.Claims{}, errors.New("the Authorization header must be: Bearer <token>")
 	}
-	return auth.Verify(a.cfg.Secret, strings.TrimSpace(token))
+	return localauth.Verify(a.cfg.Secret, strings.TrimSpace(token))
 }
 
 // NewHTTPEvent builds the event API Gateway's HTTP API sends a Lambda
