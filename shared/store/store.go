@@ -160,8 +160,6 @@ func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.
 	t.onFail = append(t.onFail, onFail)
 }
 
-func (t *tx) len() int { return len(t.items) }
-
 // txLimit is DynamoDB's limit of actions in one transaction; maxTxItems
 // keeps one of them for the Idempotency-Key marker (see Claim).
 const (
