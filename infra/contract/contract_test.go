@@ -29,9 +29,10 @@ import (
 )
 
 // ---------------------------------------------------------------------------
-// Expectations that come straight from the conventions / SPEC.
+// Expectations that come straight from the conventions and the README's
+// contract.
 
-// milestoneRoutes is the first milestone's route table (conventions.md). Later
+// milestoneRoutes is the first milestone's route table. Later
 // milestones add routes; these must stay.
 var milestoneRoutes = []struct {
 	method, path, dir, operationID string
@@ -44,7 +45,7 @@ var milestoneRoutes = []struct {
 	{"GET", "/users/me/groups", "get-joined-group-list", "GetJoinedGroupList"},
 	{"POST", "/groups/{groupID}/owner", "transfer-group-owner", "TransferGroupOwner"},
 
-	// Issue 3: every group operation of SPEC §3 and the consistency checker.
+	// Issue 3: every group operation and the consistency checker.
 	{"POST", "/groups/{groupID}/applications", "join-group", "JoinGroup"},
 	{"PUT", "/groups/{groupID}/applications/{userID}", "group-application-response", "GroupApplicationResponse"},
 	{"GET", "/applications/received", "get-group-application-list", "GetGroupApplicationList"},

@@ -23,7 +23,8 @@ import (
 	"github.com/circles-im/circles/infra/localauth"
 )
 
-// Local defaults (SPEC §7).
+// Local defaults: the table of `make run`, and the app admin a local
+// APP_ADMIN_USER_IDS left empty by the template gets.
 const (
 	DefaultTableName    = "circles"
 	DefaultAdminUserIDs = "admin"

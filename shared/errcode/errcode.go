@@ -1,5 +1,3 @@
-// Package errcode defines the typed errors of the Circles API and the single
-// table that maps each to an HTTP status and an OpenIM errCode.
 package errcode
 
 import (

@@ -19,8 +19,8 @@ import (
 	"github.com/circles-im/circles/shared/validate"
 )
 
-// The consistency checker of SPEC §6. It reads a whole group (only it does),
-// reports which invariants of SPEC §2 do not hold, and on request repairs
+// The consistency checker. It reads a whole group (only it does), reports
+// which invariants (package store's doc) do not hold, and on request repairs
 // them as one change of the group with its own GroupRepaired event.
 //
 // What is checked:
@@ -63,7 +63,7 @@ type CheckInput struct {
 	CleanupDue bool `json:"-"`
 }
 
-// Finding is one problem found, with the invariant of SPEC §2 it concerns.
+// Finding is one problem found, with the number of the invariant it concerns.
 type Finding struct {
 	Invariant int    `json:"invariant"`
 	Message   string `json:"message"`

@@ -41,7 +41,7 @@ func users(prefix string, n int) []string {
 	return out
 }
 
-// assertInvariants checks SPEC §2 invariants 1, 2 and 4 on a group.
+// assertInvariants checks invariants 1, 2 and 4 (package store) on a group.
 func assertInvariants(t *testing.T, st *store.Store, groupID string) *store.Group {
 	t.Helper()
 	ctx := context.Background()

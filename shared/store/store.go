@@ -1,6 +1,3 @@
-// Package store owns the DynamoDB single-table design of Circles: every key,
-// every condition expression and every transaction. Invariants of SPEC §2
-// are enforced here, by the database, not by read-then-write in Go.
 package store
 
 import (
