@@ -43,8 +43,12 @@ import (
 //  5. a dismissed group keeps no member or pending-application record once
 //     its cleanup is due (CheckInput.CleanupDue, or CleanupGrace after the
 //     dismissal). Before that the records are reported as Pending, which is
-//     information, not a violation.
-// (Invariant 6, roles, arrives with the roles issue.)
+//     information, not a violation;
+//  6. each live custom role's memberCount equals the members holding it, and
+//     the members' roleIDs, the role-membership records and the roles agree
+//     (readRoles). The members' roleIDs are the truth, since every permission
+//     decision reads them; roles deleted but still being cleaned up are left
+//     out.
 
 // CleanupGrace is how long after a dismissal its records may remain before
 // the checker calls them a violation of invariant 5.
