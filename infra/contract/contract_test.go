@@ -45,7 +45,7 @@ var milestoneRoutes = []struct {
 	{"GET", "/users/me/groups", "get-joined-group-list", "GetJoinedGroupList"},
 	{"POST", "/groups/{groupID}/owner", "transfer-group-owner", "TransferGroupOwner"},
 
-	// Issue 3: every group operation and the consistency checker.
+	// Every group operation and the consistency checker.
 	{"POST", "/groups/{groupID}/applications", "join-group", "JoinGroup"},
 	{"PUT", "/groups/{groupID}/applications/{userID}", "group-application-response", "GroupApplicationResponse"},
 	{"GET", "/applications/received", "get-group-application-list", "GetGroupApplicationList"},
@@ -67,7 +67,7 @@ var milestoneRoutes = []struct {
 }
 
 // routeParams are the query and header parameters (beyond Idempotency-Key) that
-// an operation must declare, as "in:name" (issue 3 brief).
+// an operation must declare, as "in:name".
 var routeParams = map[string][]string{
 	"GET /applications/received":        {"query:groupID", "query:handleResult", "query:limit", "query:cursor"},
 	"GET /applications/sent":            {"query:limit", "query:cursor"},

@@ -110,7 +110,7 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		}
 		return err
 	}})
-	// Roles and channels (issue 4) race with the member operations above;
+	// Roles and channels race with the member operations above;
 	// invariant 6 is checked with the rest.
 	rc := newRoleChannelOps(ctx, st, admins)
 	rc.seed(t, groups)

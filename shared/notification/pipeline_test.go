@@ -1,6 +1,6 @@
 package notification_test
 
-// Acceptance tests of the event pipeline (issue 5) on the real local stack:
+// Acceptance tests of the event pipeline on the real local stack:
 // the functions are built from functions/ and run by devstack's Lambda
 // emulator; DynamoDB Local's stream, moto's SNS and SQS carry the events,
 // driven by devstack.Pipeline as Lambda's event source mappings would.

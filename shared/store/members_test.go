@@ -134,7 +134,7 @@ func metered(t *testing.T, fn func(ctx context.Context) error) float64 {
 	return m.Capacity()
 }
 
-// The issue 3 acceptance: a page costs per page, not per group. A page of
+// The paging acceptance: a page costs per page, not per group. A page of
 // GetGroupMemberList is the decision's Snapshot plus one Query of GSI1.
 func TestAMemberPageCostsTheSameInA10000MemberGroupAsInA200MemberGroup(t *testing.T) {
 	s := testStore(t)
