@@ -20,7 +20,7 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_% -]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN { FS = ":.*## " } { printf "  %-18s %s\n", $$1, $$2 }'
 
-install: ## Install DynamoDB Local, moto and SAM CLI into .local/ (automatic in the other targets)
+install: ## Install DynamoDB Local, moto, SAM CLI and staticcheck into .local/ (automatic in the other targets)
 	@$(ROOT)/infra/stack.sh install
 
 run: ## Run the whole system locally: DynamoDB Local :8000, moto :4566, API on :3000 (PORT); Ctrl-C stops it
@@ -29,7 +29,7 @@ run: ## Run the whole system locally: DynamoDB Local :8000, moto :4566, API on :
 stop: ## Stop the stack in .local/run (e.g. the one `make invoke` left running)
 	@$(ROOT)/infra/stack.sh stop $(ROOT)/.local/run
 
-test: ## sam validate --lint, go vet, go test -race against a throwaway local stack
+test: ## sam validate --lint, go mod tidy -diff, go vet, staticcheck, go test -race against a throwaway local stack
 	@$(ROOT)/infra/test.sh test
 
 fuzz: ## Go fuzz targets for FUZZTIME each (30s), then Schemathesis on the local API for API_FUZZ_TIME (300s); FUZZ=<regexp> picks

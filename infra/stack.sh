@@ -4,6 +4,8 @@
 #   - DynamoDB Local, the official AWS build, fetched from Maven Central by
 #     Maven (infra/dynamodb-local/pom.xml); it also serves DynamoDB Streams.
 #   - moto's server for SNS and SQS, from PyPI (infra/requirements.txt).
+# `install` also puts staticcheck (pinned below, from the Go module proxy)
+# into .local/bin, for `make test`.
 #
 # Usage:
 #   infra/stack.sh install
@@ -37,6 +39,11 @@ MAVEN_VERSION=3.9.11
 MAVEN_DIR="$LOCAL_DIR/maven"
 # Bump to force every machine to reinstall after a change of install layout.
 LAYOUT=1
+# staticcheck, pinned: a new release can report new findings, so it changes
+# only by a commit that fixes them. Built with this machine's Go (the stamp
+# records both: a staticcheck built by an older Go cannot read newer code).
+STATICCHECK_VERSION=v0.8.2
+STATICCHECK="$LOCAL_DIR/bin/staticcheck"
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
@@ -189,17 +196,34 @@ install_dynamodb() {
   mv "$tmp" "$DDB_DIR"
 }
 
+staticcheck_stamp() { echo "$STATICCHECK_VERSION $(go env GOVERSION)"; }
+
+staticcheck_ok() {
+  [ -x "$STATICCHECK" ] && [ -f "$STATICCHECK.stamp" ] &&
+    [ "$(cat "$STATICCHECK.stamp")" = "$(staticcheck_stamp)" ]
+}
+
+install_staticcheck() {
+  staticcheck_ok && return 0
+  log "installing staticcheck $STATICCHECK_VERSION into .local/bin"
+  # Outside the module (cd /), so the tool's dependencies stay out of go.mod.
+  (cd / && GOFLAGS= GOBIN="$LOCAL_DIR/bin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION") ||
+    die "go install staticcheck@$STATICCHECK_VERSION failed (see above)"
+  staticcheck_stamp >"$STATICCHECK.stamp"
+}
+
 cmd_install() {
   check_java
   check_python
   mkdir -p "$LOCAL_DIR"
-  if venv_ok && ddb_ok; then
+  if venv_ok && ddb_ok && staticcheck_ok; then
     return 0
   fi
   take_install_lock
   # The venv first: without mvn on PATH, Maven itself is fetched with a tool from it.
   install_venv
   install_dynamodb
+  install_staticcheck
   log "local stack installed under .local/"
 }
 

@@ -3,7 +3,8 @@
 # local stack that this command starts, uses and stops itself.
 #
 #   test  (default; `make test`, .ci/run):
-#         sam validate --lint on template.yaml, go vet ./..., then
+#         sam validate --lint on template.yaml, go mod tidy -diff, go vet ./...,
+#         staticcheck ./... (pinned in infra/stack.sh), then
 #         go test -race -count=1 -timeout 15m, in lanes of packages that
 #         run at once, each against its own stack (LANES, go_test_lanes)
 #   bench (`make bench`): go test -run '^$' -bench . -benchmem ./...
@@ -130,7 +131,9 @@ if [ "$MODE" = test ]; then
   else
     log "sam validate: skipped, template.yaml does not exist yet"
   fi
+  step "go mod tidy" go mod tidy -diff
   step "go vet" go vet ./...
+  step "staticcheck" "$LOCAL_DIR/bin/staticcheck" ./...
   # shellcheck disable=SC2046 # race_flag prints zero or one word
   step "go test" go_test_lanes $(race_flag) -count=1 -timeout 15m "$@"
 else

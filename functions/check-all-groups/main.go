@@ -1,4 +1,4 @@
-// Command check-all-groups is the scheduled consistency checker (SPEC §6):
+// Command check-all-groups is the scheduled consistency checker:
 // it checks every group (report only) and logs the violations as JSON lines
 // and an Embedded Metric Format metric.
 package main

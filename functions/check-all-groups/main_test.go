@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/store"
 )
@@ -25,7 +26,7 @@ import (
 // scheduled event: it reports the corrupted group and emits the metric.
 func TestScheduledRunReportsViolationsAsLogLinesAndMetric(t *testing.T) {
 	ctx := context.Background()
-	db, table := devstack.NewTable(t)
+	db, table := stacktest.NewTable(t)
 	st := store.New(db, table)
 	for _, gid := range []string{"ok", "bad"} {
 		_, err := st.PutProfile(ctx, store.Profile{UserID: "alice"})

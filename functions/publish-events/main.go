@@ -1,6 +1,6 @@
 // Command publish-events reads the table's stream (outbox event inserts,
 // selected by the event source mapping's filter criteria) and publishes
-// each event to the SNS topic (SPEC §5).
+// each event to the SNS topic.
 package main
 
 import (

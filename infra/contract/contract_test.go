@@ -25,13 +25,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
 )
 
 // ---------------------------------------------------------------------------
-// Expectations that come straight from the conventions / SPEC.
+// Expectations that come straight from the conventions and the README's
+// contract.
 
-// milestoneRoutes is the first milestone's route table (conventions.md). Later
+// milestoneRoutes is the first milestone's route table. Later
 // milestones add routes; these must stay.
 var milestoneRoutes = []struct {
 	method, path, dir, operationID string
@@ -44,7 +45,7 @@ var milestoneRoutes = []struct {
 	{"GET", "/users/me/groups", "get-joined-group-list", "GetJoinedGroupList"},
 	{"POST", "/groups/{groupID}/owner", "transfer-group-owner", "TransferGroupOwner"},
 
-	// Issue 3: every group operation of SPEC §3 and the consistency checker.
+	// Every group operation and the consistency checker.
 	{"POST", "/groups/{groupID}/applications", "join-group", "JoinGroup"},
 	{"PUT", "/groups/{groupID}/applications/{userID}", "group-application-response", "GroupApplicationResponse"},
 	{"GET", "/applications/received", "get-group-application-list", "GetGroupApplicationList"},
@@ -66,7 +67,7 @@ var milestoneRoutes = []struct {
 }
 
 // routeParams are the query and header parameters (beyond Idempotency-Key) that
-// an operation must declare, as "in:name" (issue 3 brief).
+// an operation must declare, as "in:name".
 var routeParams = map[string][]string{
 	"GET /applications/received":        {"query:groupID", "query:handleResult", "query:limit", "query:cursor"},
 	"GET /applications/sent":            {"query:limit", "query:cursor"},

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// eventSources lists the functions driven by DynamoDB Streams or SQS (issue 5),
+// eventSources lists the functions driven by DynamoDB Streams or SQS,
 // with the queue each SQS one consumes.
 var eventSources = map[string]struct{ eventType, queue string }{
 	"PublishEventsFunction":         {"DynamoDB", ""},

@@ -22,8 +22,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/localauth"
+	"github.com/circles-im/circles/infra/stacktest"
 )
 
 // TestEveryRouteAnswersWhatOpenAPISays deploys the whole system on the local
@@ -56,7 +57,7 @@ func TestEveryRouteAnswersWhatOpenAPISays(t *testing.T) {
 // fails.
 func deployForTest(t *testing.T, r *repo, prefix string, timeout time.Duration) *apiClient {
 	t.Helper()
-	cfg := devstack.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
+	cfg := stacktest.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
 	table := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
 	secret := []byte(prefix + "-test-secret")
 	out := &devstack.SyncBuffer{}
@@ -302,7 +303,7 @@ func (c *apiClient) call(user, method, path string, body any, hdr ...string) (in
 	req, err := http.NewRequest(method, c.url+path, rd)
 	require.NoError(t, err)
 	if user != "" {
-		tok, err := auth.Mint(c.secret, user, time.Hour)
+		tok, err := localauth.Mint(c.secret, user, time.Hour)
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
 )
 
 // Knobs of TestSchemathesisFuzzesTheAPI (`make fuzz` raises them):
@@ -215,7 +215,7 @@ func seedFuzzData(t *testing.T, c *apiClient) string {
 
 	tokens := map[string]string{}
 	for _, u := range fuzzUsers {
-		tok, err := auth.Mint(c.secret, u, 2*time.Hour)
+		tok, err := localauth.Mint(c.secret, u, 2*time.Hour)
 		require.NoError(t, err)
 		tokens[u] = tok
 	}

@@ -27,8 +27,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/circles-im/circles/shared/auth"
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/localauth"
 )
 
 func main() {
@@ -69,7 +69,7 @@ func secret() []byte {
 	if s := os.Getenv("LOCAL_JWT_SECRET"); s != "" {
 		return []byte(s)
 	}
-	return []byte(auth.DefaultLocalSecret)
+	return []byte(localauth.DefaultLocalSecret)
 }
 
 func getenv(k, def string) string {
@@ -87,7 +87,7 @@ func token(args []string) error {
 	if *user == "" {
 		return errors.New("token: -user is required")
 	}
-	tok, err := auth.Mint(secret(), *user, *ttl)
+	tok, err := localauth.Mint(secret(), *user, *ttl)
 	if err != nil {
 		return err
 	}

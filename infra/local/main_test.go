@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
 )
 
 // stdout captures what f prints.
@@ -34,7 +34,7 @@ func TestTokenPrintsATokenTheLocalAPIAccepts(t *testing.T) {
 		secret string // LOCAL_JWT_SECRET
 		verify string // key the token must verify with
 	}{
-		{"default secret", "", auth.DefaultLocalSecret},
+		{"default secret", "", localauth.DefaultLocalSecret},
 		{"LOCAL_JWT_SECRET", "s3cret", "s3cret"},
 	}
 	for _, tt := range tests {
@@ -42,7 +42,7 @@ func TestTokenPrintsATokenTheLocalAPIAccepts(t *testing.T) {
 			t.Setenv("LOCAL_JWT_SECRET", tt.secret)
 			out, err := stdout(t, func() error { return token([]string{"-user", "alice", "-ttl", "1h"}) })
 			require.NoError(t, err)
-			c, err := auth.Verify([]byte(tt.verify), strings.TrimSpace(out))
+			c, err := localauth.Verify([]byte(tt.verify), strings.TrimSpace(out))
 			require.NoError(t, err)
 			assert.Equal(t, "alice", c.Subject)
 			assert.WithinDuration(t, time.Now().Add(time.Hour), c.ExpiresAt, 5*time.Second)

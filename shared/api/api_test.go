@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/devstack"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
@@ -38,7 +38,7 @@ func putProfile(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
 
 func newDeps(t *testing.T) *api.Deps {
 	t.Helper()
-	db, table := devstack.NewTable(t, store.Instrument)
+	db, table := stacktest.NewTable(t, store.Instrument)
 	return api.NewDeps(store.New(db, table), permission.ParseAppAdmins("admin"))
 }
 

@@ -17,8 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/localauth"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/store"
 )
 
@@ -28,7 +29,7 @@ import (
 // the same Idempotency-Key, after the lease, must not apply the request a
 // second time: no second auto-ID group, role or channel.
 func TestARetryAfterACrashBetweenCommitAndResponseDoesNotApplyTheRequestAgain(t *testing.T) {
-	cfg := devstack.AWSConfig(t, "DYNAMODB", "SNS", "SQS")
+	cfg := stacktest.AWSConfig(t, "DYNAMODB", "SNS", "SQS")
 	ddb := dynamodb.NewFromConfig(cfg)
 	table := fmt.Sprintf("crash-%d", time.Now().UnixNano())
 	secret := []byte("crash-test-secret")
@@ -55,7 +56,7 @@ func TestARetryAfterACrashBetweenCommitAndResponseDoesNotApplyTheRequestAgain(t 
 
 	call := func(method, path, idemKey string, body any) (int, map[string]any) {
 		t.Helper()
-		tok, err := auth.Mint(secret, "alice", time.Hour)
+		tok, err := localauth.Mint(secret, "alice", time.Hour)
 		require.NoError(t, err)
 		b, err := json.Marshal(body)
 		require.NoError(t, err)

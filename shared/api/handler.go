@@ -82,7 +82,7 @@ func Start(operation string, h Handler) {
 		})
 		if derr != nil {
 			logger.Error("configuration", "operation", operation, "error", derr.Error())
-			return respond(http.StatusInternalServerError, errorBody(errcode.New(errcode.Internal, "internal error"), ev.RequestContext.RequestID)), nil
+			return respond(http.StatusInternalServerError, errcode.New(errcode.Internal, "internal error").Body(ev.RequestContext.RequestID)), nil
 		}
 		return Serve(ctx, operation, h, deps, &ev), nil
 	})
@@ -102,7 +102,7 @@ func Serve(ctx context.Context, operation string, h Handler, d *Deps, ev *events
 		resp, err = serveIdempotent(ctx, r, h, d)
 	}
 	if err != nil {
-		resp = respond(errcode.Of(err).Code.HTTPStatus(), errorBody(errcode.Of(err), r.RequestID))
+		resp = respond(errcode.Of(err).Code.HTTPStatus(), errcode.Of(err).Body(r.RequestID))
 	}
 	attrs := []any{
 		"requestId", r.RequestID, "operation", operation, "actor", r.Actor.UserID,
@@ -161,7 +161,7 @@ func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (event
 	if err != nil {
 		// Something committed before the failure: that is the outcome to
 		// replay, not a key to release.
-		resp = respond(errcode.Of(err).Code.HTTPStatus(), errorBody(errcode.Of(err), r.RequestID))
+		resp = respond(errcode.Of(err).Code.HTTPStatus(), errcode.Of(err).Body(r.RequestID))
 	}
 	if cerr := d.Store.CompleteIdempotency(context.WithoutCancel(ctx), claim, resp.StatusCode, resp.Body); cerr != nil {
 		logger.Warn("complete idempotency key", "requestId", r.RequestID, "error", cerr.Error())
@@ -209,20 +209,4 @@ func respond(status int, body []byte) events.APIGatewayV2HTTPResponse {
 		Headers:    map[string]string{"Content-Type": "application/json"},
 		Body:       string(body),
 	}
-}
-
-type errorEnvelope struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code      errcode.Code `json:"code"`
-	ErrCode   int          `json:"errCode"`
-	Message   string       `json:"message"`
-	RequestID string       `json:"requestId"`
-}
-
-func errorBody(e *errcode.Error, requestID string) []byte {
-	b, _ := json.Marshal(errorEnvelope{errorDetail{Code: e.Code, ErrCode: e.Code.ErrCode(), Message: e.Message, RequestID: requestID}})
-	return b
 }

@@ -1,6 +1,3 @@
-// Package api adapts API Gateway HTTP API (payload v2) events to the domain:
-// identity from the JWT authorizer's claims, strict JSON decoding, the error
-// model, Idempotency-Key and one JSON log line per request.
 package api
 
 import (

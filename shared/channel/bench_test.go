@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/channel"
-	"github.com/circles-im/circles/shared/devstack"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/role"
 	"github.com/circles-im/circles/shared/store"
@@ -24,7 +24,7 @@ import (
 // absolute times depend on the machine and on DynamoDB Local.
 func BenchmarkCheckPermissions(b *testing.B) {
 	ctx := context.Background()
-	db, table := devstack.NewTable(b, store.Instrument)
+	db, table := stacktest.NewTable(b, store.Instrument)
 	st := store.New(db, table)
 	groups, roles, svc := group.NewService(st), role.NewService(st), channel.NewService(st)
 	owner := admins.Actor("alice")

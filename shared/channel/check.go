@@ -15,8 +15,8 @@ type CheckResult struct {
 }
 
 // CheckPermissions answers which of the items userID (default: the actor)
-// holds in the group, or in the channel when channelID is given (SPEC
-// §4.4). Asking about another user needs manageRole or an app admin. It
+// holds in the group, or in the channel when channelID is given
+// (permission.Effective). Asking about another user needs manageRole or an app admin. It
 // makes exactly one DynamoDB call: chat services ask it on every message.
 // A user who is not a member, and every user of a dismissed group, holds
 // nothing; an actor who is not a member (and not an app admin) is refused;

@@ -18,7 +18,7 @@ func groupMute(seconds int64) group.MuteMemberInput {
 	return group.MuteMemberInput{MutedSeconds: seconds}
 }
 
-// The acceptance test of SPEC §4.4: the call chat services make on every
+// The acceptance test of CheckPermissions: the call chat services make on every
 // message costs one DynamoDB call, however big the group's configuration.
 func TestCheckPermissionsUsesExactlyOneDynamoDBCallAfterAuthentication(t *testing.T) {
 	f := newFixture(t)

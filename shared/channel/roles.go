@@ -215,7 +215,7 @@ func (v *view) target(userID string) (*store.Member, error) {
 }
 
 // SetChannelMemberAuths changes items of a member's own settings in a
-// channel, which decide over every role (SPEC §4.4). The rights of
+// channel, which decide over every role. The rights of
 // UpdateChannelRole apply, and the actor must outrank the member. Items
 // not named keep their setting; an override left by an earlier membership
 // of the same user is replaced.

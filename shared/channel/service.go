@@ -1,5 +1,3 @@
-// Package channel implements the channels of a group (SPEC §4.3): their
-// access lists, channel roles and member overrides, and CheckPermissions.
 package channel
 
 import "github.com/circles-im/circles/shared/store"

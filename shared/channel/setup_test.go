@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/channel"
-	"github.com/circles-im/circles/shared/devstack"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
@@ -38,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 // buildFixture is newFixture for a test that needs more than one.
 func buildFixture(t *testing.T) *fixture {
 	t.Helper()
-	db, table := devstack.NewTable(t, store.Instrument)
+	db, table := stacktest.NewTable(t, store.Instrument)
 	st := store.New(db, table)
 	f := &fixture{t: t, ctx: context.Background(), st: st, groups: group.NewService(st), roles: role.NewService(st), svc: channel.NewService(st)}
 	for _, id := range []string{"alice", "bob", "carol", "dave", "erin"} {

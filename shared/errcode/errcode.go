@@ -1,8 +1,7 @@
-// Package errcode defines the typed errors of the Circles API and the single
-// table that maps each to an HTTP status and an OpenIM errCode.
 package errcode
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -133,4 +132,20 @@ func CodeOf(err error) Code {
 		return ""
 	}
 	return Of(err).Code
+}
+
+// Body is the JSON error envelope every error response carries, from the
+// functions and from the local API alike:
+// {"error":{"code","errCode","message","requestId"}}.
+func (e *Error) Body(requestID string) []byte {
+	type detail struct {
+		Code      Code   `json:"code"`
+		ErrCode   int    `json:"errCode"`
+		Message   string `json:"message"`
+		RequestID string `json:"requestId"`
+	}
+	b, _ := json.Marshal(struct {
+		Error detail `json:"error"`
+	}{detail{Code: e.Code, ErrCode: e.Code.ErrCode(), Message: e.Message, RequestID: requestID}})
+	return b
 }

@@ -1,5 +1,3 @@
-// Package event defines the outbox events every committed group change writes,
-// with OpenIM's notification types and codes.
 package event
 
 // Type names an event. The OpenIM ones keep their notification codes.

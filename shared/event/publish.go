@@ -15,7 +15,7 @@ import (
 )
 
 // Message attribute names every published event carries; subscribers'
-// filter policies select on them (SPEC §5).
+// filter policies select on them.
 const (
 	AttrType    = "type"
 	AttrGroupID = "groupID"

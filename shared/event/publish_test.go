@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 )
 
@@ -61,7 +61,7 @@ func TestFromStreamImageDecodesAnOutboxEvent(t *testing.T) {
 // tap subscribes a fresh queue to a fresh topic with raw delivery.
 func tap(t *testing.T) (*event.Publisher, *sqs.Client, string) {
 	t.Helper()
-	cfg := devstack.AWSConfig(t, "SNS", "SQS")
+	cfg := stacktest.AWSConfig(t, "SNS", "SQS")
 	ctx := context.Background()
 	snsClient, sqsClient := sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 	name := fmt.Sprintf("event-test-%d-%d", os.Getpid(), time.Now().UnixNano())

@@ -34,7 +34,7 @@ func changedGroup(t *testing.T) (*group.Service, func(version int64)) {
 		require.NoError(t, err)
 	}
 	// expire deletes an event as its TTL would; the key is the event's
-	// (SPEC §5 outbox: PK G#<gid>#E, SK V#<12-digit version>).
+	// (outbox: PK G#<gid>#E, SK V#<12-digit version>).
 	expire := func(version int64) {
 		_, err := st.Client().DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: aws.String(st.Table()),

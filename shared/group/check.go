@@ -19,8 +19,8 @@ import (
 	"github.com/circles-im/circles/shared/validate"
 )
 
-// The consistency checker of SPEC §6. It reads a whole group (only it does),
-// reports which invariants of SPEC §2 do not hold, and on request repairs
+// The consistency checker. It reads a whole group (only it does), reports
+// which invariants (package store's doc) do not hold, and on request repairs
 // them as one change of the group with its own GroupRepaired event.
 //
 // What is checked:
@@ -45,8 +45,12 @@ import (
 //  5. a dismissed group keeps no member or pending-application record once
 //     its cleanup is due (CheckInput.CleanupDue, or CleanupGrace after the
 //     dismissal). Before that the records are reported as Pending, which is
-//     information, not a violation.
-// (Invariant 6, roles, arrives with the roles issue.)
+//     information, not a violation;
+//  6. each live custom role's memberCount equals the members holding it, and
+//     the members' roleIDs, the role-membership records and the roles agree
+//     (readRoles). The members' roleIDs are the truth, since every permission
+//     decision reads them; roles deleted but still being cleaned up are left
+//     out.
 
 // CleanupGrace is how long after a dismissal its records may remain before
 // the checker calls them a violation of invariant 5.
@@ -65,7 +69,7 @@ type CheckInput struct {
 	CleanupDue bool `json:"-"`
 }
 
-// Finding is one problem found, with the invariant of SPEC §2 it concerns.
+// Finding is one problem found, with the number of the invariant it concerns.
 type Finding struct {
 	Invariant int    `json:"invariant"`
 	Message   string `json:"message"`

@@ -25,8 +25,7 @@ import (
 
 // The corruptions below are raw DynamoDB writes that bypass the store, the
 // way OpenIM's non-atomic multi-document changes (or a hand edit of the
-// database) left groups ownerless, with two owners or a wrong member count
-// (seeds/openim-ownerless-group-incident.zh.txt).
+// database) left groups ownerless, with two owners or a wrong member count.
 
 var checker = admins.Actor("admin")
 
@@ -88,7 +87,7 @@ func rawDelete(t *testing.T, st *store.Store, pk, sk string) {
 	require.NoError(t, err)
 }
 
-// rankSK is the member-list rank key of SPEC's key design (store/keys.go).
+// rankSK is the member-list rank key of the key design (store/keys.go).
 func rankSK(level int, joined int64, uid string) string {
 	return fmt.Sprintf("%03d#%013d#%s", 999-level, joined, uid)
 }

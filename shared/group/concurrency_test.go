@@ -24,7 +24,7 @@ import (
 
 // The randomized concurrency test of issues 3 and 4: 16 workers run random
 // group, role and channel operations on 3 groups and 30 users, then the
-// checker must find no violation of SPEC §2 invariants 1–6 on any group.
+// checker must find no violation of invariants 1–6 on any group.
 //
 // CIRCLES_CONCURRENCY_SEED replays a run's choices (the seed is logged, and
 // repeated on failure); the interleaving of the workers is the scheduler's,
@@ -59,7 +59,7 @@ func concurrencySeed(t *testing.T) uint64 {
 }
 
 // expectedRefusals are the answers a random operation may get besides
-// success: the rules of SPEC §3 and lost races. Anything else (INTERNAL, an
+// success: the rules of the group operations and lost races. Anything else (INTERNAL, an
 // untyped error) fails the test.
 var expectedRefusals = []errcode.Code{
 	errcode.NoPermission, errcode.NotInGroup, errcode.AlreadyInGroup, errcode.GroupDismissed,
@@ -110,7 +110,7 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		}
 		return err
 	}})
-	// Roles and channels (issue 4) race with the member operations above;
+	// Roles and channels race with the member operations above;
 	// invariant 6 is checked with the rest.
 	rc := newRoleChannelOps(ctx, st, admins)
 	rc.seed(t, groups)

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/notification"
 	"github.com/circles-im/circles/shared/store"
@@ -47,7 +47,7 @@ func deliverUnderFaults(t *testing.T, st, faulty *store.Store, groups, users []s
 	}
 	require.NotEmpty(t, committed, "the workload committed personal events")
 
-	q := sqs.NewFromConfig(devstack.AWSConfig(t, "SQS"))
+	q := sqs.NewFromConfig(stacktest.AWSConfig(t, "SQS"))
 	made, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("faults-" + store.NewID())})
 	require.NoError(t, err)
 	url := made.QueueUrl

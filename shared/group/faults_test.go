@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/channel"
-	"github.com/circles-im/circles/shared/devstack"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/role"
@@ -53,16 +53,16 @@ func TestRandomOperationsUnderInjectedFaultsKeepEveryInvariant(t *testing.T) {
 	// The workload's client; setup, views and the final checks use st.
 	var pickMu sync.Mutex
 	pr := rand.New(rand.NewPCG(seed, 99))
-	kinds := []devstack.Fault{devstack.Throttled, devstack.ServerErrorBefore, devstack.ServerErrorAfter, devstack.TimeoutAfter}
-	faults := &devstack.Faults{Pick: func(string, int) devstack.Fault {
+	kinds := []stacktest.Fault{stacktest.Throttled, stacktest.ServerErrorBefore, stacktest.ServerErrorAfter, stacktest.TimeoutAfter}
+	faults := &stacktest.Faults{Pick: func(string, int) stacktest.Fault {
 		pickMu.Lock()
 		defer pickMu.Unlock()
 		if pr.Float64() >= faultRate {
-			return devstack.NoFault
+			return stacktest.NoFault
 		}
 		return kinds[pr.IntN(len(kinds))]
 	}}
-	faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), store.Instrument, faults.Option), st.Table())
+	faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), store.Instrument, faults.Option), st.Table())
 	fsvc := group.NewService(faulty)
 	rc.roles, rc.channels = role.NewService(faulty), channel.NewService(faulty)
 
@@ -138,9 +138,9 @@ func TestRandomOperationsUnderInjectedFaultsKeepEveryInvariant(t *testing.T) {
 	wg.Wait()
 	injected := faults.Injected()
 	t.Logf("%d operations, %d DynamoDB calls failed on purpose (%v); outcomes: %v",
-		total, injected[devstack.Throttled]+injected[devstack.ServerErrorBefore]+injected[devstack.ServerErrorAfter]+injected[devstack.TimeoutAfter], injected, counts)
+		total, injected[stacktest.Throttled]+injected[stacktest.ServerErrorBefore]+injected[stacktest.ServerErrorAfter]+injected[stacktest.TimeoutAfter], injected, counts)
 	assert.Empty(t, failures, "unexpected errors (seed %d)", seed)
-	assert.Positive(t, injected[devstack.ServerErrorAfter]+injected[devstack.TimeoutAfter], "faults after commit were injected")
+	assert.Positive(t, injected[stacktest.ServerErrorAfter]+injected[stacktest.TimeoutAfter], "faults after commit were injected")
 
 	// Every committed event reaches each of its recipients exactly once,
 	// through a consumer whose DynamoDB calls fail too.
@@ -148,8 +148,8 @@ func TestRandomOperationsUnderInjectedFaultsKeepEveryInvariant(t *testing.T) {
 	entries := deliverUnderFaults(t, st, faulty, groups, append([]string{"admin"}, us...))
 	after := faults.Injected()
 	t.Logf("delivery: %d inbox entries checked, exactly once each; %d consumer DynamoDB calls failed on purpose",
-		entries, after[devstack.Throttled]+after[devstack.ServerErrorBefore]+after[devstack.ServerErrorAfter]+after[devstack.TimeoutAfter]-
-			(before[devstack.Throttled]+before[devstack.ServerErrorBefore]+before[devstack.ServerErrorAfter]+before[devstack.TimeoutAfter]))
+		entries, after[stacktest.Throttled]+after[stacktest.ServerErrorBefore]+after[stacktest.ServerErrorAfter]+after[stacktest.TimeoutAfter]-
+			(before[stacktest.Throttled]+before[stacktest.ServerErrorBefore]+before[stacktest.ServerErrorAfter]+before[stacktest.TimeoutAfter]))
 
 	violations := 0
 	for _, gid := range groups {

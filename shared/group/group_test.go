@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
@@ -20,7 +20,7 @@ var admins = permission.ParseAppAdmins("admin")
 
 func newService(t *testing.T) (*group.Service, *store.Store) {
 	t.Helper()
-	db, table := devstack.NewTable(t, store.Instrument)
+	db, table := stacktest.NewTable(t, store.Instrument)
 	st := store.New(db, table)
 	return group.NewService(st), st
 }
@@ -41,7 +41,7 @@ func users(prefix string, n int) []string {
 	return out
 }
 
-// assertInvariants checks SPEC §2 invariants 1, 2 and 4 on a group.
+// assertInvariants checks invariants 1, 2 and 4 (package store) on a group.
 func assertInvariants(t *testing.T, st *store.Store, groupID string) *store.Group {
 	t.Helper()
 	ctx := context.Background()

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/role"
@@ -63,7 +63,7 @@ func TestEachBatchOfAnInviteChecksTheActorMayStillInvite(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := &afterFirstCommit{}
-			db, table := devstack.NewTable(t, store.Instrument, h.options)
+			db, table := stacktest.NewTable(t, store.Instrument, h.options)
 			st := store.New(db, table)
 			svc, roles := group.NewService(st), role.NewService(st)
 			withProfiles(t, svc, append([]string{"alice", "carol"}, invitees...)...)

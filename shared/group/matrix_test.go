@@ -14,7 +14,7 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// The permission matrix of SPEC §3, as one table. Every row runs on a fresh
+// The permission matrix of the group operations, as one table. Every row runs on a fresh
 // group: owner "o", admins "a1" and "a2", members "m1" and "m2"; "x" and "y"
 // have profiles but are not members; "admin" is an app admin.
 //

@@ -17,7 +17,7 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// Group operations check their items through the roles (issue 4): a custom
+// Group operations check their items through the roles: a custom
 // role's allow grants the item to an ordinary member, and the rank rule
 // still holds. The group: owner "o", admin "a"; "mod" and "mod2" hold the
 // role "mods" (priority 1), "junior" holds "juniors" (priority 2), "m" holds

@@ -1,6 +1,3 @@
-// Package group implements the OpenIM-style group operations: who may do
-// what (through package permission) and which change to commit (through
-// package store).
 package group
 
 import (

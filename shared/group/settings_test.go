@@ -145,6 +145,10 @@ func TestSetInfoIsAPartialUpdateWhereEmptyClearsAndEachRequestEmitsOneEvent(t *t
 	g, err = svc.SetInfo(ctx, alice, "g1", group.SetInfoInput{Introduction: ptr("about"), FaceURL: ptr("https://x/y.png"), Ex: ptr("{}"),
 		NeedVerification: ptr(2), LookMemberInfo: ptr(1), ApplyMemberFriend: ptr(1), GroupType: ptr(1)}, "")
 	require.NoError(t, err)
+	assert.Equal(t, "about", g.Introduction)
+	assert.Equal(t, "https://x/y.png", g.FaceURL)
+	assert.Equal(t, 2, g.NeedVerification)
+	assert.Equal(t, "renamed", g.GroupName, "absent fields stay")
 	ev = newestEvent(t, st, "g1")
 	assert.Equal(t, event.GroupInfoSet, ev.Type)
 	assert.Equal(t, 1502, ev.Code)

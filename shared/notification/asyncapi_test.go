@@ -19,7 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/notification"
@@ -75,7 +76,7 @@ func TestPublishedEventsMatchAsyncAPI(t *testing.T) {
 	ctx := context.Background()
 
 	// Our own queue on the topic, as an integrating service would subscribe.
-	cfg := devstack.AWSConfig(t, "SNS", "SQS")
+	cfg := stacktest.AWSConfig(t, "SNS", "SQS")
 	q, err := s.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(s.d.Bus.Queues["NotificationsQueue"].Name + "-tap")})
 	require.NoError(t, err)
 	t.Cleanup(func() { _, _ = s.sqs.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: q.QueueUrl}) })

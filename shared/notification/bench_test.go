@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/notification"
 	"github.com/circles-im/circles/shared/store"
@@ -32,7 +32,7 @@ func BenchmarkDeliverChunk(b *testing.B) {
 
 func benchDeliverChunk(b *testing.B, txUsers int) {
 	ctx := context.Background()
-	db, table := devstack.NewTable(b, store.Instrument)
+	db, table := stacktest.NewTable(b, store.Instrument)
 	st := store.New(db, table)
 	svc := notification.NewService(st)
 	svc.TxUsers = txUsers

@@ -23,7 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/store"

@@ -1,6 +1,6 @@
 package notification_test
 
-// Acceptance tests of the event pipeline (issue 5) on the real local stack:
+// Acceptance tests of the event pipeline on the real local stack:
 // the functions are built from functions/ and run by devstack's Lambda
 // emulator; DynamoDB Local's stream, moto's SNS and SQS carry the events,
 // driven by devstack.Pipeline as Lambda's event source mappings would.
@@ -24,7 +24,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
@@ -53,7 +54,7 @@ func deploy(t *testing.T, env map[string]string) *stack {
 // deployWith deploys the pipeline functions with opts' Env and Timeouts.
 func deployWith(t *testing.T, opts devstack.DeployOptions) *stack {
 	t.Helper()
-	cfg := devstack.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
+	cfg := stacktest.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
 	ddb := dynamodb.NewFromConfig(cfg)
 	sqsClient := sqs.NewFromConfig(cfg)
 	snsClient := sns.NewFromConfig(cfg)

@@ -1,5 +1,3 @@
-// Package permission decides who may do what in a group: the one place where
-// roleLevels, ranks and permission items are compared.
 package permission
 
 import (

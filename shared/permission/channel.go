@@ -8,12 +8,12 @@ import (
 )
 
 // ChannelItems are the built-in items a channel role or a member override
-// may set (SPEC §4.1); custom items may be set in a channel too.
+// may set; custom items may be set in a channel too.
 var ChannelItems = []Item{SendMsg, RecallMsg, DeleteMsg, RemindOther, RemindEveryone, ManageChannel, ManageRole, ManageBlackWhiteList}
 
 // HoldsIn reports whether the actor holds it in channel ch (nil: at server
 // level), where ov is the actor's own override in ch: app admins hold every
-// item; members hold what Effective (SPEC §4.4) says, so the owner and
+// item; members hold what Effective says, so the owner and
 // admins hold everything and nobody holds anything in a channel they cannot
 // see.
 func HoldsIn(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, it Item) bool {
@@ -41,7 +41,7 @@ func HoldsEach(a Actor, g *store.Group, self *store.Member, custom *store.Custom
 }
 
 // VisibleTo reports whether the actor sees channel ch: app admins see every
-// channel, members what Visible (SPEC §4.3) says.
+// channel, members what Visible says.
 func VisibleTo(a Actor, g *store.Group, self *store.Member, ch *store.Channel) bool {
 	if a.AppAdmin {
 		return true

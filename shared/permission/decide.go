@@ -8,7 +8,7 @@ import (
 // Op is a group operation that needs a decision.
 type Op string
 
-// Operations of SPEC §3 decided here.
+// The group operations Decide decides.
 const (
 	OpTransferOwner      Op = "TransferGroupOwner"
 	OpDismiss            Op = "DismissGroup"
@@ -162,13 +162,13 @@ func InvitesDirectly(a Actor, g *store.Group, self *store.Member) bool {
 }
 
 // Holds reports whether the actor holds a server-level item in the group:
-// app admins hold every item; members hold what Effective (SPEC §4.4) says
+// app admins hold every item; members hold what Effective says
 // on the group's roles.
 func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
 	return HoldsIn(a, g, self, nil, nil, nil, it)
 }
 
-// Outranks reports whether the actor strictly outranks the target (SPEC §3):
+// Outranks reports whether the actor strictly outranks the target:
 // owner > admin > members by their highest custom role (priority 1 is
 // highest) > members with no custom role. App admins outrank everyone.
 // (Nobody kicks or mutes the owner, but that is a rule of those

@@ -61,7 +61,8 @@ func IsCustom(it Item) bool {
 	return err == nil && n >= 10000
 }
 
-// Visible reports whether the member can see the channel (SPEC §4.3).
+// Visible reports whether the member can see the channel (see the package
+// doc).
 func Visible(f Facts) bool {
 	m := f.Member
 	if m == nil {
@@ -80,12 +81,12 @@ func Visible(f Facts) bool {
 	return !listed
 }
 
-// Effective is SPEC §4.4: whether the member holds the item, in the
-// channel if one is given. It is pure: the caller loads the facts.
+// Effective is the effective permission of the package doc: whether the
+// member holds the item, in the channel if one is given. It is pure: the
+// caller loads the facts.
 //
-// Where §4.4's union "@everyone included" and §4.2's server-level rule
-// differ (a custom role denies what @everyone allows), §4.2's precedence
-// applies: the QChat source ranks custom roles above @everyone.
+// A custom role's deny beats @everyone's allow: QChat ranks custom roles
+// above @everyone, so @everyone is not one more role in the union.
 func Effective(f Facts, it Item) bool {
 	m := f.Member
 	if m == nil || f.GroupStatus == 2 {

@@ -1,6 +1,6 @@
 package permission
 
-// Item is a permission item (SPEC §4.1): a built-in name, or the decimal key
+// Item is a permission item: a built-in name, or the decimal key
 // (≥ 10000) of a custom item.
 type Item string
 

@@ -9,8 +9,8 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// Role rules of SPEC §4.2. They decide through Effective (what an actor
-// holds) and OutranksRole (rank), never by comparing levels themselves.
+// Role rules (see the package doc). They decide through Effective (what an
+// actor holds) and OutranksRole (rank), never by comparing levels themselves.
 
 // Items lists every item of the app: the built-in ones, then the custom
 // keys in numeric order.

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/role"
@@ -20,29 +20,29 @@ import (
 // The faults are injected outside the SDK's own retries, after the real
 // request reached DynamoDB Local, which honours ClientRequestToken.
 func TestAnAmbiguousCommitIsResentWithItsTokenAndAppliedOnce(t *testing.T) {
-	after, timeout, before := devstack.ServerErrorAfter, devstack.TimeoutAfter, devstack.ServerErrorBefore
+	after, timeout, before := stacktest.ServerErrorAfter, stacktest.TimeoutAfter, stacktest.ServerErrorBefore
 	cases := []struct {
 		name    string
-		faults  []devstack.Fault // of the TransactWriteItems calls, in order
+		faults  []stacktest.Fault // of the TransactWriteItems calls, in order
 		wantErr errcode.Code
 	}{
-		{"a 500 after the commit", []devstack.Fault{after}, ""},
-		{"a timeout after the commit", []devstack.Fault{timeout}, ""},
-		{"a 500 after the commit, then one before the resend", []devstack.Fault{after, before}, ""},
-		{"a 500 before sending", []devstack.Fault{before}, ""},
-		{"a 500 after every send: unknown outcome", []devstack.Fault{after, after, after, after, after, after}, errcode.Unavailable},
+		{"a 500 after the commit", []stacktest.Fault{after}, ""},
+		{"a timeout after the commit", []stacktest.Fault{timeout}, ""},
+		{"a 500 after the commit, then one before the resend", []stacktest.Fault{after, before}, ""},
+		{"a 500 before sending", []stacktest.Fault{before}, ""},
+		{"a 500 after every send: unknown outcome", []stacktest.Fault{after, after, after, after, after, after}, errcode.Unavailable},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
 			before := f.state(t)
-			faults := &devstack.Faults{Pick: func(op string, n int) devstack.Fault {
+			faults := &stacktest.Faults{Pick: func(op string, n int) stacktest.Fault {
 				if op == "TransactWriteItems" && n < len(c.faults) {
 					return c.faults[n]
 				}
-				return devstack.NoFault
+				return stacktest.NoFault
 			}}
-			faulty := role.NewService(store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), f.st.Table()))
+			faulty := role.NewService(store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), f.st.Table()))
 
 			_, err := faulty.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{Name: str("mods"), Auths: map[string]string{}})
 			if c.wantErr != "" {

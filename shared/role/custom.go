@@ -45,8 +45,8 @@ func (s *Service) CreateCustomAuth(ctx context.Context, a permission.Actor, in C
 	return out, err
 }
 
-// ListCustomAuths answers every custom item in key order; app admins only
-// (issue 4: "POST/GET /custom-auths, app admins only"). Members learn the
+// ListCustomAuths answers every custom item in key order; app admins only,
+// as for creating them. Members learn the
 // items a role sets from ListRoles.
 func (s *Service) ListCustomAuths(ctx context.Context, a permission.Actor) (*store.Page[*store.CustomAuth], error) {
 	if !a.AppAdmin {

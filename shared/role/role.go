@@ -56,7 +56,7 @@ type PrioritiesInput struct {
 	Priorities map[string]int `json:"priorities"`
 }
 
-// CreateRole creates a custom role (SPEC §4.2). Without a priority it ranks
+// CreateRole creates a custom role. Without a priority it ranks
 // one below the lowest role; without auths it allows every item the actor
 // holds.
 func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID string, in RoleInput) (*store.Role, error) {

@@ -1,6 +1,3 @@
-// Package role implements the QChat-style server roles of a group (SPEC
-// §4.2) and the app's custom permission items: who may do what is
-// package permission's, and what to commit is package store's.
 package role
 
 import (
@@ -13,7 +10,7 @@ import (
 )
 
 // DefaultMaxRoles is the number of custom roles a group may have when
-// MAX_ROLES_PER_GROUP is not set (SPEC §4.2).
+// MAX_ROLES_PER_GROUP is not set.
 const DefaultMaxRoles = 20
 
 // Service runs role operations against a store.

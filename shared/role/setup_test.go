@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
@@ -30,7 +30,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, extraMembers ...string) *fixture {
 	t.Helper()
-	db, table := devstack.NewTable(t, store.Instrument)
+	db, table := stacktest.NewTable(t, store.Instrument)
 	st := store.New(db, table)
 	f := &fixture{ctx: context.Background(), roles: role.NewService(st), groups: group.NewService(st), st: st}
 	members := append([]string{"carol", "dave", "erin"}, extraMembers...)

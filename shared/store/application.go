@@ -22,7 +22,7 @@ const (
 
 const kindApplication = "application"
 
-// Application is a join request or an invitation awaiting approval (SPEC §2).
+// Application is a join request or an invitation awaiting approval.
 type Application struct {
 	GroupID       string `json:"groupID" dynamodbav:"groupID"`
 	UserID        string `json:"userID" dynamodbav:"userID"`

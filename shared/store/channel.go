@@ -56,7 +56,7 @@ type MemberOverride struct {
 	UpdateTime int64             `json:"updateTime" dynamodbav:"updateTime"`
 }
 
-// Limits of a channel's access list (SPEC §4.3).
+// Limits of a channel's access list.
 const (
 	MaxAccessUsers = 1000
 	MaxAccessRoles = 20

@@ -13,7 +13,7 @@ import (
 	"github.com/circles-im/circles/shared/event"
 )
 
-// Raw reads and the repair transaction of the consistency checker (SPEC §6).
+// Raw reads and the repair transaction of the consistency checker.
 // Operations never read a whole group; only the checker does.
 
 // IndexKeys are the attributes of a member record that place it in the

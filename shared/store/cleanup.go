@@ -38,7 +38,7 @@ func (s *Store) cleanupSteps() []cleanupStep {
 }
 
 // CleanupDismissed removes at most maxItems records of a dismissed group
-// (SPEC §2 invariant 5) in transactions of at most CleanupBatch deletes. It
+// (invariant 5) in transactions of at most CleanupBatch deletes. It
 // answers done once nothing is left. Deleting a member record also removes
 // the member's "my groups" entry, which is the same item's GSI2 key, so
 // invariant 3 holds at every step. Calling it again after a failure or on a

@@ -13,7 +13,7 @@ import (
 	"github.com/circles-im/circles/shared/errcode"
 )
 
-// Paging limits (SPEC §1).
+// Paging limits: ?limit= defaults to DefaultLimit and may not exceed MaxLimit.
 const (
 	DefaultLimit = 100
 	MaxLimit     = 1000

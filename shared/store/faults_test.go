@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/store"
 )
@@ -21,22 +21,22 @@ func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
 	cases := []struct {
 		name  string
 		op    string
-		fault devstack.Fault
+		fault stacktest.Fault
 		read  func(st *store.Store) error
 	}{
-		{"a 500 on BatchGetItem", "BatchGetItem", devstack.ServerErrorBefore, func(st *store.Store) error {
+		{"a 500 on BatchGetItem", "BatchGetItem", stacktest.ServerErrorBefore, func(st *store.Store) error {
 			_, err := st.GetProfiles(context.Background(), []string{"alice"})
 			return err
 		}},
-		{"a timeout on BatchGetItem", "BatchGetItem", devstack.TimeoutAfter, func(st *store.Store) error {
+		{"a timeout on BatchGetItem", "BatchGetItem", stacktest.TimeoutAfter, func(st *store.Store) error {
 			_, err := st.GetProfiles(context.Background(), []string{"alice"})
 			return err
 		}},
-		{"a 500 on GetItem", "GetItem", devstack.ServerErrorBefore, func(st *store.Store) error {
+		{"a 500 on GetItem", "GetItem", stacktest.ServerErrorBefore, func(st *store.Store) error {
 			_, err := st.GetGroup(context.Background(), "g1")
 			return err
 		}},
-		{"a timeout on GetItem", "GetItem", devstack.TimeoutAfter, func(st *store.Store) error {
+		{"a timeout on GetItem", "GetItem", stacktest.TimeoutAfter, func(st *store.Store) error {
 			_, err := st.GetGroup(context.Background(), "g1")
 			return err
 		}},
@@ -44,13 +44,13 @@ func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
 	st := newStore(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			faults := &devstack.Faults{Pick: func(op string, _ int) devstack.Fault {
+			faults := &stacktest.Faults{Pick: func(op string, _ int) stacktest.Fault {
 				if op == c.op {
 					return c.fault
 				}
-				return devstack.NoFault
+				return stacktest.NoFault
 			}}
-			faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+			faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
 			err := c.read(faulty)
 			require.Error(t, err)
 			assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
@@ -58,13 +58,13 @@ func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
 		})
 	}
 	t.Run("inside Retry, a 500 is read again", func(t *testing.T) {
-		faults := &devstack.Faults{Pick: func(op string, n int) devstack.Fault {
+		faults := &stacktest.Faults{Pick: func(op string, n int) stacktest.Fault {
 			if op == "GetItem" && n == 0 {
-				return devstack.ServerErrorBefore
+				return stacktest.ServerErrorBefore
 			}
-			return devstack.NoFault
+			return stacktest.NoFault
 		}}
-		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
 		err := store.Retry(context.Background(), func() error {
 			_, err := faulty.GetGroup(context.Background(), "g1")
 			return err
@@ -79,18 +79,18 @@ func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
 func TestBatchGetAsksUnprocessedKeysAgainBoundedAndWithinTheDeadline(t *testing.T) {
 	st := newStore(t)
 	seedProfiles(t, st, "alice", "bob")
-	unprocessed := func(first int) *devstack.Faults {
-		return &devstack.Faults{Pick: func(op string, n int) devstack.Fault {
+	unprocessed := func(first int) *stacktest.Faults {
+		return &stacktest.Faults{Pick: func(op string, n int) stacktest.Fault {
 			if op == "BatchGetItem" && n < first {
-				return devstack.Unprocessed
+				return stacktest.Unprocessed
 			}
-			return devstack.NoFault
+			return stacktest.NoFault
 		}}
 	}
 
 	t.Run("twice, then answered", func(t *testing.T) {
 		faults := unprocessed(2)
-		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
 		ps, err := faulty.GetProfiles(context.Background(), []string{"alice", "bob"})
 		require.NoError(t, err)
 		assert.Len(t, ps, 2)
@@ -98,14 +98,14 @@ func TestBatchGetAsksUnprocessedKeysAgainBoundedAndWithinTheDeadline(t *testing.
 	})
 	t.Run("every time: UNAVAILABLE after a bounded number of calls", func(t *testing.T) {
 		faults := unprocessed(1 << 30)
-		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
 		_, err := faulty.GetProfiles(context.Background(), []string{"alice", "bob"})
 		assert.Equal(t, errcode.Unavailable, errcode.Of(err).Code, "%v", err)
 		assert.Equal(t, 8, faults.Calls("BatchGetItem"))
 	})
 	t.Run("every time, with a deadline: it stops at the deadline", func(t *testing.T) {
 		faults := unprocessed(1 << 30)
-		faulty := store.New(dynamodb.NewFromConfig(devstack.AWSConfig(t), faults.Option), st.Table())
+		faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		_, err := faulty.GetProfiles(ctx, []string{"alice", "bob"})

@@ -13,7 +13,7 @@ import (
 	"github.com/circles-im/circles/shared/errcode"
 )
 
-// Idempotency windows (SPEC §1): a completed response is replayed for 24 h;
+// Idempotency windows: a completed response is replayed for 24 h;
 // an in-progress claim expires after a short lease so that a request whose
 // Lambda crashed before it wrote anything can be retried.
 const (

@@ -18,7 +18,7 @@ import (
 	"github.com/circles-im/circles/shared/event"
 )
 
-// Inbox (SPEC §5): personal notifications of a user, numbered 1, 2, 3… per
+// Inbox: personal notifications of a user, numbered 1, 2, 3… per
 // user in the order they were delivered.
 //
 // Delivering event E to user U is ONE TransactWriteItems of three items:

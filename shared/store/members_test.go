@@ -16,14 +16,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 )
 
 func testStore(t *testing.T) *Store {
 	t.Helper()
-	db, table := devstack.NewTable(t, Instrument)
+	db, table := stacktest.NewTable(t, Instrument)
 	return New(db, table)
 }
 
@@ -134,7 +134,7 @@ func metered(t *testing.T, fn func(ctx context.Context) error) float64 {
 	return m.Capacity()
 }
 
-// The issue 3 acceptance: a page costs per page, not per group. A page of
+// The paging acceptance: a page costs per page, not per group. A page of
 // GetGroupMemberList is the decision's Snapshot plus one Query of GSI1.
 func TestAMemberPageCostsTheSameInA10000MemberGroupAsInA200MemberGroup(t *testing.T) {
 	s := testStore(t)

@@ -24,7 +24,7 @@ const (
 	JoinByQRCode     = 4
 )
 
-// Group is the group record (SPEC §2).
+// Group is the group record.
 type Group struct {
 	GroupID                string `json:"groupID" dynamodbav:"groupID"`
 	GroupName              string `json:"groupName" dynamodbav:"groupName"`
@@ -57,7 +57,7 @@ type Group struct {
 	Roles *Roles `json:"-" dynamodbav:"-"`
 }
 
-// Member is one user's membership of a group (SPEC §2).
+// Member is one user's membership of a group.
 type Member struct {
 	GroupID        string   `json:"groupID" dynamodbav:"groupID"`
 	UserID         string   `json:"userID" dynamodbav:"userID"`

@@ -8,7 +8,7 @@ import (
 	"github.com/circles-im/circles/shared/errcode"
 )
 
-// Role types and the roleID of @everyone (SPEC §4.2).
+// Role types and the roleID of @everyone.
 const (
 	RoleTypeEveryone = 1
 	RoleTypeCustom   = 2
@@ -57,7 +57,8 @@ type Roles struct {
 }
 
 // DefaultRoles is the configuration of a new group: @everyone alone, with
-// its default grants (SPEC §4.2). Rev 0: not stored yet.
+// its default grants (sendMsg, remindOther, accountInfoSelf and recallMsg
+// allowed, every other built-in item denied). Rev 0: not stored yet.
 func DefaultRoles(groupID string, now int64) *Roles {
 	auths := map[string]string{}
 	for _, it := range everyoneBuiltIn {
@@ -76,7 +77,7 @@ func DefaultRoles(groupID string, now int64) *Roles {
 	}
 }
 
-// everyoneBuiltIn are the built-in items (SPEC §4.1), which @everyone sets
+// everyoneBuiltIn are the built-in items, which @everyone sets
 // explicitly; everyoneAllowed are those it allows at creation.
 var (
 	everyoneBuiltIn = []string{
@@ -196,7 +197,8 @@ type CustomAuths struct {
 	Next int64 `dynamodbav:"next"`
 }
 
-// FirstCustomAuthKey is the first custom item's key (SPEC §4.1).
+// FirstCustomAuthKey is the first custom item's key; built-in items are
+// names, so a numeric key is always a custom item.
 const FirstCustomAuthKey = 10000
 
 func unmarshalCustomAuths(item map[string]types.AttributeValue) (*CustomAuths, error) {

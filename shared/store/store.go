@@ -1,6 +1,3 @@
-// Package store owns the DynamoDB single-table design of Circles: every key,
-// every condition expression and every transaction. Invariants of SPEC §2
-// are enforced here, by the database, not by read-then-write in Go.
 package store
 
 import (
@@ -162,8 +159,6 @@ func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.
 	t.items = append(t.items, item)
 	t.onFail = append(t.onFail, onFail)
 }
-
-func (t *tx) len() int { return len(t.items) }
 
 // txLimit is DynamoDB's limit of actions in one transaction; maxTxItems
 // keeps one of them for the Idempotency-Key marker (see Claim).

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/store"
@@ -16,7 +16,7 @@ import (
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	db, table := devstack.NewTable(t, store.Instrument)
+	db, table := stacktest.NewTable(t, store.Instrument)
 	return store.New(db, table)
 }
 

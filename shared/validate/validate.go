@@ -1,5 +1,3 @@
-// Package validate checks client input against the limits of SPEC §1. Every
-// failure is an INVALID_ARGUMENT error that names the field.
 package validate
 
 import (
@@ -9,7 +7,8 @@ import (
 	"github.com/circles-im/circles/shared/errcode"
 )
 
-// Field limits, in characters (SPEC §1).
+// Field limits, in characters, and the batch and body limits (see the
+// package doc).
 const (
 	MaxText         = 255
 	MaxNotification = 2048

@@ -17,7 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
+	"github.com/circles-im/circles/shared/validate"
 )
 
 var apiSecret = []byte("api-test-secret")
@@ -163,7 +164,7 @@ func apiServer(t *testing.T, timeout time.Duration) *httptest.Server {
 
 func token(t *testing.T, sub string) string {
 	t.Helper()
-	tok, err := auth.Mint(apiSecret, sub, time.Hour)
+	tok, err := localauth.Mint(apiSecret, sub, time.Hour)
 	require.NoError(t, err)
 	return tok
 }
@@ -221,7 +222,7 @@ func TestAPIErrors(t *testing.T) {
 	require.NoError(t, err)
 	none, err := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "alice", "exp": time.Now().Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	require.NoError(t, err)
-	otherKey, err := auth.Mint([]byte("other"), "alice", time.Hour)
+	otherKey, err := localauth.Mint([]byte("other"), "alice", time.Hour)
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -241,7 +242,7 @@ func TestAPIErrors(t *testing.T) {
 		{"expired token", "GET", "/echo/x", "Bearer " + expired, nil, 401, "UNAUTHENTICATED", 1000},
 		{"alg none", "GET", "/echo/x", "Bearer " + none, nil, 401, "UNAUTHENTICATED", 1000},
 		{"bad signature", "GET", "/echo/x", "Bearer " + otherKey, nil, 401, "UNAUTHENTICATED", 1000},
-		{"body over 1 MiB", "POST", "/groups/g1/owner", "Bearer " + alice, bytes.NewReader(make([]byte, MaxBodyBytes+1)), 413, "INVALID_ARGUMENT", 1001},
+		{"body over 1 MiB", "POST", "/groups/g1/owner", "Bearer " + alice, bytes.NewReader(make([]byte, validate.MaxBody+1)), 413, "INVALID_ARGUMENT", 1001},
 		{"function crashes", "GET", "/echo/crash", "Bearer " + alice, nil, 502, "INTERNAL", 500},
 		{"function times out", "GET", "/echo/slow", "Bearer " + alice, nil, 504, "INTERNAL", 500},
 		{"function not deployed", "GET", "/missing", "Bearer " + alice, nil, 502, "INTERNAL", 500},
@@ -273,7 +274,7 @@ func TestAPIErrors(t *testing.T) {
 
 func TestAPIAcceptsABodyOfExactly1MiB(t *testing.T) {
 	srv := apiServer(t, 5*time.Second)
-	body := strings.Repeat("a", MaxBodyBytes)
+	body := strings.Repeat("a", validate.MaxBody)
 	resp, raw := do(t, "POST", srv.URL+"/groups/g1/owner", token(t, "alice"), strings.NewReader(body))
 	require.Equal(t, 201, resp.StatusCode, string(raw[:min(len(raw), 300)]))
 }

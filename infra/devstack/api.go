@@ -20,11 +20,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
+	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/validate"
 )
-
-// MaxBodyBytes is the largest request body the API accepts (SPEC §1).
-const MaxBodyBytes = 1 << 20
 
 // InvokeFunc runs the named function on an event payload; (*Invoker).Invoke
 // is one.
@@ -36,7 +35,7 @@ type APIConfig struct {
 	// Invoke runs a route's function, named by the base name of Route.Dir
 	// ("create-group").
 	Invoke InvokeFunc
-	// Secret verifies the bearer tokens (auth.Verify).
+	// Secret verifies the bearer tokens (localauth.Verify).
 	Secret []byte
 	// Log receives one line per request; nil for none.
 	Log io.Writer
@@ -108,7 +107,7 @@ func (a *api) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 func (a *api) serve(w *statusWriter, r *http.Request, requestID string) string {
 	m, ok := a.router.Match(r.Method, r.URL.EscapedPath())
 	if !ok {
-		writeAPIError(w, http.StatusNotFound, "NOT_FOUND", 1004, "no route for "+r.Method+" "+r.URL.Path, requestID)
+		writeAPIError(w, http.StatusNotFound, errcode.NotFound, "no route for "+r.Method+" "+r.URL.Path, requestID)
 		return ""
 	}
 	fn := path.Base(m.Route.Dir)
@@ -118,26 +117,26 @@ func (a *api) serve(w *statusWriter, r *http.Request, requestID string) string {
 		c, err := a.authenticate(r)
 		if err != nil {
 			w.Header().Set("Www-Authenticate", `Bearer`)
-			writeAPIError(w, http.StatusUnauthorized, "UNAUTHENTICATED", 1000, err.Error(), requestID)
+			writeAPIError(w, http.StatusUnauthorized, errcode.Unauthenticated, err.Error(), requestID)
 			return fn
 		}
 		claims = c.All
 	}
 
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, validate.MaxBody+1))
 	if err != nil {
-		writeAPIError(w, http.StatusBadRequest, "INVALID_ARGUMENT", 1001, "cannot read the request body", requestID)
+		writeAPIError(w, http.StatusBadRequest, errcode.InvalidArgument, "cannot read the request body", requestID)
 		return fn
 	}
-	if len(body) > MaxBodyBytes {
-		writeAPIError(w, http.StatusRequestEntityTooLarge, "INVALID_ARGUMENT", 1001, "request body exceeds 1 MiB", requestID)
+	if len(body) > validate.MaxBody {
+		writeAPIError(w, http.StatusRequestEntityTooLarge, errcode.InvalidArgument, "request body exceeds 1 MiB", requestID)
 		return fn
 	}
 
 	ev := NewHTTPEvent(r, body, m, claims, requestID)
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		writeAPIError(w, http.StatusInternalServerError, "INTERNAL", 500, err.Error(), requestID)
+		writeAPIError(w, http.StatusInternalServerError, errcode.Internal, err.Error(), requestID)
 		return fn
 	}
 	resp, err := a.cfg.Invoke(r.Context(), fn, payload)
@@ -147,25 +146,25 @@ func (a *api) serve(w *statusWriter, r *http.Request, requestID string) string {
 		if errors.As(err, &fe) && fe.Type == ErrorTypeTimeout {
 			status = http.StatusGatewayTimeout
 		}
-		writeAPIError(w, status, "INTERNAL", 500, fmt.Sprintf("function %s failed: %v", fn, err), requestID)
+		writeAPIError(w, status, errcode.Internal, fmt.Sprintf("function %s failed: %v", fn, err), requestID)
 		return fn
 	}
 	if err := writeLambdaResponse(w, resp); err != nil {
-		writeAPIError(w, http.StatusBadGateway, "INTERNAL", 500, fmt.Sprintf("function %s: %v", fn, err), requestID)
+		writeAPIError(w, http.StatusBadGateway, errcode.Internal, fmt.Sprintf("function %s: %v", fn, err), requestID)
 	}
 	return fn
 }
 
-func (a *api) authenticate(r *http.Request) (auth.Claims, error) {
+func (a *api) authenticate(r *http.Request) (localauth.Claims, error) {
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
 	if h == "" {
-		return auth.Claims{}, errors.New("missing bearer token")
+		return localauth.Claims{}, errors.New("missing bearer token")
 	}
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return auth.Claims{}, errors.New("the Authorization header must be: Bearer <token>")
+		return localauth.Claims{}, errors.New("the Authorization header must be: Bearer <token>")
 	}
-	return auth.Verify(a.cfg.Secret, strings.TrimSpace(token))
+	return localauth.Verify(a.cfg.Secret, strings.TrimSpace(token))
 }
 
 // NewHTTPEvent builds the event API Gateway's HTTP API sends a Lambda
@@ -352,22 +351,14 @@ func writeLambdaResponse(w http.ResponseWriter, payload []byte) error {
 	return err
 }
 
-// writeAPIError answers in the API's error format (SPEC §1). The codes are
-// the few the gateway itself produces; the functions map their own errors
-// through package errcode.
-func writeAPIError(w http.ResponseWriter, status int, code string, errCode int, msg, requestID string) {
-	type detail struct {
-		Code      string `json:"code"`
-		ErrCode   int    `json:"errCode"`
-		Message   string `json:"message"`
-		RequestID string `json:"requestId"`
-	}
-	body, _ := json.Marshal(struct {
-		Error detail `json:"error"`
-	}{detail{code, errCode, msg, requestID}})
+// writeAPIError answers in the API's error format (errcode's envelope). The
+// codes are the few the gateway itself produces; the functions map their own
+// errors through package errcode. The status is the gateway's, not always the
+// code's (413 for a body too large, 502 and 504 for a failed function).
+func writeAPIError(w http.ResponseWriter, status int, code errcode.Code, msg, requestID string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(body) //nolint:errcheck // the client may be gone
+	w.Write(errcode.New(code, "%s", msg).Body(requestID)) //nolint:errcheck // the client may be gone
 }
 
 func remoteIP(r *http.Request) string {

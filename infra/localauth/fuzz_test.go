@@ -1,4 +1,4 @@
-package auth
+package localauth
 
 import (
 	"crypto/hmac"

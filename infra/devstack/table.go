@@ -2,9 +2,13 @@ package devstack
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -220,18 +224,56 @@ func conventionTable(name string) *dynamodb.CreateTableInput {
 // table of that name exists, waits until it and its indexes are ACTIVE, and
 // enables TTL on the template's TTL attribute.
 func EnsureTable(ctx context.Context, client *dynamodb.Client, name string) error {
+	if err := CreateTable(ctx, client, name); err != nil {
+		return err
+	}
+	return EnableTTL(ctx, client, name)
+}
+
+// CreateTable creates the table name as template.yaml declares it unless a
+// table of that name exists, and waits until it and its indexes are ACTIVE.
+func CreateTable(ctx context.Context, client *dynamodb.Client, name string) error {
 	in, err := TableInput(name)
 	if err != nil {
-		return err
+		return fmt.Errorf("devstack: %w", err)
 	}
+	return createTable(ctx, client, in)
+}
+
+// EnableTTL enables TTL on the template's TTL attribute of the table name.
+func EnableTTL(ctx context.Context, client *dynamodb.Client, name string) error {
 	ttl, err := TableTTLAttribute()
 	if err != nil {
-		return err
-	}
-	if err := createTable(ctx, client, in); err != nil {
-		return err
+		return fmt.Errorf("devstack: %w", err)
 	}
 	return enableTTL(ctx, client, name, ttl)
+}
+
+var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// UniqueTableName turns a name (a test's) into a valid, unique table name
+// ([A-Za-z0-9_.-]{3,255}): readable prefix for debugging, random suffix so
+// parallel tests and reruns never collide.
+func UniqueTableName(name string) string {
+	prefix := strings.Trim(nameUnsafe.ReplaceAllString(name, "-"), "-")
+	if len(prefix) > 60 {
+		prefix = prefix[:60]
+	}
+	return "t-" + prefix + "-" + randomHex()
+}
+
+// randomHex returns 12 random hex digits.
+func randomHex() string {
+	return hex.EncodeToString(randomBytes(6))
+}
+
+// randomBytes returns n random bytes.
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return b
 }
 
 // createTable creates the table if it does not exist and waits for ACTIVE.

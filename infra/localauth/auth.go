@@ -1,9 +1,9 @@
-// Package auth mints and verifies the HS256 JWTs of the local API. In AWS,
+// Package localauth mints and verifies the HS256 JWTs of the local API. In AWS,
 // API Gateway's JWT authorizer checks tokens and the handlers read the
 // verified claims from the request context; locally, the local API server
 // calls Verify and puts the same claims there, so handlers cannot tell the
 // difference.
-package auth
+package localauth
 
 import (
 	"errors"
@@ -37,13 +37,13 @@ type Claims struct {
 // Mint signs a token for sub that expires after ttl.
 func Mint(secret []byte, sub string, ttl time.Duration) (string, error) {
 	if len(secret) == 0 {
-		return "", errors.New("auth: empty secret")
+		return "", errors.New("localauth: empty secret")
 	}
 	if !subjectPattern.MatchString(sub) {
-		return "", fmt.Errorf("auth: user id %q does not match %s", sub, subjectPattern)
+		return "", fmt.Errorf("localauth: user id %q does not match %s", sub, subjectPattern)
 	}
 	if ttl <= 0 {
-		return "", fmt.Errorf("auth: ttl %v must be positive", ttl)
+		return "", fmt.Errorf("localauth: ttl %v must be positive", ttl)
 	}
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
@@ -60,7 +60,7 @@ func Mint(secret []byte, sub string, ttl time.Duration) (string, error) {
 // wraps ErrInvalidToken and its message is safe to show to the caller.
 func Verify(secret []byte, token string) (Claims, error) {
 	if len(secret) == 0 {
-		return Claims{}, errors.New("auth: empty secret")
+		return Claims{}, errors.New("localauth: empty secret")
 	}
 	claims := jwt.MapClaims{}
 	tok, err := jwt.ParseWithClaims(token, claims,

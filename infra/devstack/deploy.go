@@ -20,20 +20,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/circles-im/circles/shared/auth"
+	"github.com/circles-im/circles/infra/localauth"
 )
 
-// Local defaults (SPEC §7).
+// Local defaults: the table of `make run`, and the app admin a local
+// APP_ADMIN_USER_IDS left empty by the template gets.
 const (
 	DefaultTableName    = "circles"
 	DefaultAdminUserIDs = "admin"
 )
 
+// NoStackMessage is the failure of a test or a command that needs the local
+// stack but runs without it. Tests never skip for lack of a stack: a skipped
+// test reads as a passed one in CI.
+const NoStackMessage = "no local stack: run `make test`"
+
+// CheckEndpoints fails unless the SDK's endpoint of each service
+// (AWS_ENDPOINT_URL_<service>) is set, so that nothing here can reach real
+// AWS by accident: without a local endpoint the SDK uses the public one.
+func CheckEndpoints(services ...string) error {
+	for _, s := range services {
+		if os.Getenv("AWS_ENDPOINT_URL_"+s) == "" {
+			return fmt.Errorf("devstack: %s (AWS_ENDPOINT_URL_%s is not set)", NoStackMessage, s)
+		}
+	}
+	return nil
+}
+
 // DeployOptions configures Deploy. Every field is optional.
 type DeployOptions struct {
 	Root      string            // repository root; default RepoRoot()
 	Table     string            // table name; default DefaultTableName
-	Secret    []byte            // token key; default auth.DefaultLocalSecret
+	Secret    []byte            // token key; default localauth.DefaultLocalSecret
 	Functions []string          // function names; default every template function with code
 	BinDir    string            // build output; default <Root>/.local/run/bin
 	Env       map[string]string // set in every function's environment, over the template's values
@@ -82,10 +100,8 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
-	for _, s := range []string{"DYNAMODB", "SNS", "SQS"} {
-		if os.Getenv("AWS_ENDPOINT_URL_"+s) == "" {
-			return nil, fmt.Errorf("devstack: %s (AWS_ENDPOINT_URL_%s is not set)", NoStackMessage, s)
-		}
+	if err := CheckEndpoints("DYNAMODB", "SNS", "SQS"); err != nil {
+		return nil, err
 	}
 	tmpl, err := LoadTemplate(filepath.Join(opts.Root, "template.yaml"))
 	if err != nil {
@@ -191,9 +207,11 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 	}
 	d := &Deployment{Table: opts.Table, Bus: bus, Functions: lambdas, Invoker: inv, API: handler}
 	if opts.Pipeline || len(opts.Functions) == 0 {
-		if hasStreamSource(fns) && os.Getenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") == "" {
-			inv.Close()
-			return nil, fmt.Errorf("devstack: %s (AWS_ENDPOINT_URL_DYNAMODB_STREAMS is not set)", NoStackMessage)
+		if hasStreamSource(fns) {
+			if err := CheckEndpoints("DYNAMODB_STREAMS"); err != nil {
+				inv.Close()
+				return nil, err
+			}
 		}
 		d.Pipeline, err = StartPipeline(ctx, PipelineConfig{
 			Functions: fns, Resolver: res, Bus: bus, Invoke: inv.Invoke,
@@ -242,7 +260,7 @@ func (o *DeployOptions) defaults() error {
 		o.Namespace = namespaceOf(o.Table)
 	}
 	if len(o.Secret) == 0 {
-		o.Secret = []byte(auth.DefaultLocalSecret)
+		o.Secret = []byte(localauth.DefaultLocalSecret)
 	}
 	if o.BinDir == "" {
 		o.BinDir = filepath.Join(o.Root, ".local", "run", "bin")

@@ -1,4 +1,4 @@
-package channel_test
+package contract
 
 import (
 	"bytes"
@@ -17,8 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/auth"
-	"github.com/circles-im/circles/shared/devstack"
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/localauth"
+	"github.com/circles-im/circles/infra/stacktest"
 )
 
 // Over HTTP, as clients call it: the real functions built from functions/,
@@ -27,7 +28,7 @@ import (
 // input is refused with a clear error and changes nothing.
 func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 	t.Parallel()
-	cfg := devstack.AWSConfig(t, "DYNAMODB", "SNS", "SQS")
+	cfg := stacktest.AWSConfig(t, "DYNAMODB", "SNS", "SQS")
 	table := fmt.Sprintf("http-%d", time.Now().UnixNano())
 	secret := []byte("http-test-secret")
 	out := &devstack.SyncBuffer{}
@@ -51,7 +52,7 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 
 	call := func(user, method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		tok, err := auth.Mint(secret, user, time.Hour)
+		tok, err := localauth.Mint(secret, user, time.Hour)
 		require.NoError(t, err)
 		var rd io.Reader
 		if body != nil {

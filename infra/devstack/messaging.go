@@ -231,12 +231,12 @@ func redrivePolicy(r *Resolver, rp map[string]any) (string, error) {
 func subscribe(ctx context.Context, client *sns.Client, r *Resolver, p map[string]any) (string, error) {
 	topic, err := r.String(p["TopicArn"])
 	if err != nil {
-		return "", fmt.Errorf("TopicArn: %w", err)
+		return "", fmt.Errorf("subscription TopicArn: %w", err)
 	}
 	protocol, _ := p["Protocol"].(string)
 	endpoint, err := r.String(p["Endpoint"])
 	if err != nil {
-		return "", fmt.Errorf("Endpoint: %w", err)
+		return "", fmt.Errorf("subscription Endpoint: %w", err)
 	}
 	attrs := map[string]string{}
 	for _, k := range []string{"FilterPolicy", "DeliveryPolicy"} {

@@ -77,9 +77,9 @@ func deployRoot(t *testing.T) string {
 }
 
 func TestDeployServesTheTemplatesFunctionsOnTheLocalStack(t *testing.T) {
-	cfg := AWSConfig(t, "DYNAMODB", "SNS", "SQS")
+	cfg := awsConfig(t, "DYNAMODB", "SNS", "SQS")
 	root := deployRoot(t)
-	table := uniqueName(t.Name())
+	table := UniqueTableName(t.Name())
 	ddb := dynamodb.NewFromConfig(cfg)
 	t.Cleanup(func() {
 		_, _ = ddb.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
@@ -130,11 +130,11 @@ func TestDeployRefusesToRunWithoutLocalEndpoints(t *testing.T) {
 }
 
 func TestDeployRejectsAnUnknownFunction(t *testing.T) {
-	AWSConfig(t, "DYNAMODB", "SNS", "SQS")
+	awsConfig(t, "DYNAMODB", "SNS", "SQS")
 	root := deployRoot(t)
-	table := uniqueName(t.Name())
+	table := UniqueTableName(t.Name())
 	t.Cleanup(func() {
-		cfg := AWSConfig(t)
+		cfg := awsConfig(t, "DYNAMODB")
 		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	})
 	_, err := Deploy(context.Background(), DeployOptions{Root: root, Table: table, Functions: []string{"nope"}, Output: &bytes.Buffer{}})

@@ -352,5 +352,5 @@ func TestRepoRootHoldsGoMod(t *testing.T) {
 	root, err := RepoRoot()
 	require.NoError(t, err)
 	assert.FileExists(t, filepath.Join(root, "go.mod"))
-	assert.DirExists(t, filepath.Join(root, "shared", "devstack"))
+	assert.DirExists(t, filepath.Join(root, "infra", "devstack"))
 }

@@ -4,8 +4,9 @@
 // Everything it knows about the deployed system it reads from template.yaml,
 // so the local stack cannot drift from what `sam deploy` creates:
 //
-//   - TableInput, EnsureTable and NewTable create the single table exactly as
-//     Resources.Table declares it (keys, GSIs, stream, TTL).
+//   - TableInput, EnsureTable and CreateTable create the single table exactly
+//     as Resources.Table declares it (keys, GSIs, stream, TTL); package
+//     stacktest builds a fresh one per test on them.
 //   - Routes and Functions list the Lambda functions and their events.
 //   - Messaging creates the SNS topics, SQS queues (with DLQ redrive) and
 //     subscriptions (with filter policies) on moto.
@@ -18,6 +19,9 @@
 //     Streams API polling with FilterCriteria, partial batch failures,
 //     retries and on-failure destinations; SQS receives with the queue's
 //     visibility timeout, deletes of what succeeded, redrive to the DLQ.
+//
+// It is no part of what the Lambdas run: it lives under infra/ and only the
+// local runner (infra/local) and tests import it.
 //
 // Endpoints and credentials come only from the AWS SDK's standard environment
 // variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SNS, ...), like the

@@ -45,7 +45,7 @@ Resources:
 }
 
 func messagingClients(t *testing.T) (*sns.Client, *sqs.Client) {
-	cfg := AWSConfig(t, "SNS", "SQS")
+	cfg := awsConfig(t, "SNS", "SQS")
 	return sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 }
 

@@ -1,4 +1,4 @@
-package devstack
+package stacktest
 
 import (
 	"context"
@@ -112,15 +112,4 @@ func TestNewTableFailsWithoutALocalStack(t *testing.T) {
 	}()
 	wg.Wait()
 	assert.Contains(t, rec.msg, "no local stack: run `make test`")
-}
-
-func TestEnsureTableIsIdempotent(t *testing.T) {
-	client, _ := NewTable(t)
-	name := uniqueName(t.Name())
-	ctx := context.Background()
-	t.Cleanup(func() {
-		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-	})
-	require.NoError(t, EnsureTable(ctx, client, name))
-	require.NoError(t, EnsureTable(ctx, client, name), "a second call finds the table and its TTL in place")
 }

@@ -1,0 +1,19 @@
+// Package event defines the outbox events every committed group change writes,
+// with OpenIM's notification types and codes.
+//
+// Its rules:
+//   - Every committed change of a group writes exactly one event, in the
+//     same transaction, whose version is the group's new version: versions go
+//     1, 2, 3… per group with no gap and no repeat.
+//   - An event is {eventID, type, code, groupID, version, actorUserID,
+//     occurredAt, payload, recipients, audience}. Types and codes are
+//     OpenIM's 1501–1520, plus the role, channel and repair events of Circles.
+//   - Recipients are only the users a change concerns (members, or the users
+//     it acts on); an audience (the holders of an item, the members of a
+//     role, the users whose view of a channel changed) is expanded at
+//     delivery, so an event never grows with its audience.
+//   - Publishing sends each event to the SNS topic with the message
+//     attributes type, groupID and code, on which subscribers' filter
+//     policies select. Delivery is at least once: consumers deduplicate on
+//     eventID and order by version.
+package event

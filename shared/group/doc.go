@@ -1,0 +1,33 @@
+// Package group implements the OpenIM-style group operations: who may do
+// what (through package permission) and which change to commit (through
+// package store).
+//
+// Its rules:
+//   - Every operation loads the group and the actor in one snapshot, asks
+//     package permission, and commits one change conditioned on the version
+//     it read; a lost race re-reads, re-decides and retries, then answers
+//     CONFLICT. A change that changes nothing commits nothing.
+//   - CreateGroup makes the caller the owner (an app admin may name another
+//     owner); the group, the owner and the first members commit together,
+//     longer lists in further atomic batches. Only users with a profile are
+//     added; the others come back in failed lists.
+//   - TransferGroupOwner is one transaction: the group's owner, the new
+//     owner's level (from a member below 100 to 100) and the old owner's
+//     (from 100 to the new owner's old level); of concurrent transfers
+//     exactly one wins.
+//   - DismissGroup marks the group dismissed at once (a dismissed group
+//     accepts no change); its records are removed afterwards by the
+//     consumer of the GroupDismissed event, in bounded batches.
+//   - needVerification decides joins and invitations: 2 joins directly; 0
+//     lets invitations join directly and makes applications wait; 1 makes
+//     every join wait for approval unless the inviter holds inviteMember.
+//   - Kicks, mutes and changes to another member's info need the item and
+//     to outrank the target; the owner is never kicked or muted and the owner
+//     quits only as the last member (which dismisses the group).
+//   - Member lists are ordered by roleLevel, then joinTime, and a filter
+//     (owner, admins, ordinary, combinations) is a key range, so a page reads
+//     only that page. GetGroupChanges reads the event log by version.
+//   - The consistency checker (check.go) verifies the invariants of the
+//     README on one whole group and, on request, repairs them as one change
+//     with its own GroupRepaired event.
+package group
