@@ -45,6 +45,11 @@ func TestEverySampleEventSucceedsAfterTheSeed(t *testing.T) {
 			t.Logf("deployment output (tail):\n%s", tail(out.String(), 20000))
 		}
 	})
+	// The functions are built for this test alone: without symbol table and
+	// DWARF (-s drops both; a panic's trace needs neither) they link in about
+	// two thirds of the time, and linking is most of this test's time.
+	// GOFLAGS entries cannot hold spaces, hence -s alone.
+	t.Setenv("GOFLAGS", strings.TrimSpace(os.Getenv("GOFLAGS")+" -ldflags=-s"))
 	names, err := devstack.FunctionNames(r.Root)
 	require.NoError(t, err)
 	// Every function, but no pipeline: the consumers run only on their
