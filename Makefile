@@ -13,7 +13,7 @@ EVENT ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run stop test bench fuzz build lint validate token invoke clean
+.PHONY: help install run stop test bench fuzz build lint validate token seed invoke clean
 
 help: ## List the targets
 	@echo 'Targets:'
@@ -48,6 +48,12 @@ lint validate: ## sam validate --lint on template.yaml
 
 token: ## Print a local API token: make token USER=alice
 	@cd $(ROOT) && go run ./infra/local token -user $(USER)
+
+# `make seed` against `make run`'s API; against a deployment:
+# `make seed API=https://… TOKEN_CMD='./my-token.sh'` (TOKEN_CMD gets the user ID
+# as its last argument and prints a token for that user).
+seed: ## Load the fixtures the sample events name, through the API (make run's, or API=https://… TOKEN_CMD=…); idempotent
+	@cd $(ROOT) && go run ./infra/seed
 
 invoke: ## Run one function's handler on an event: make invoke FN=create-group EVENT=events/create-group.json
 	@$(ROOT)/infra/invoke.sh "$(FN)" "$(EVENT)"

@@ -11,8 +11,11 @@ import (
 )
 
 // ChannelInput is the body of POST and PATCH …/channels: an absent field
-// stays as it is (PATCH) or takes its default (POST).
+// stays as it is (PATCH) or takes its default (POST). ChannelID is POST's
+// only: a client-chosen ID, so that a client (or a fixture loader) can name
+// the channel before it exists.
 type ChannelInput struct {
+	ChannelID *string `json:"channelID"`
 	Name     *string `json:"name"`
 	Topic    *string `json:"topic"`
 	Ext      *string `json:"ext"`
@@ -25,6 +28,14 @@ func (in ChannelInput) validate(create bool) error {
 			return nil
 		}
 		return validate.Text(field, *p, max)
+	}
+	if in.ChannelID != nil {
+		if !create {
+			return errcode.New(errcode.InvalidArgument, "channelID cannot be changed")
+		}
+		if err := validate.ID("channelID", *in.ChannelID); err != nil {
+			return err
+		}
 	}
 	if in.Name != nil && *in.Name == "" || create && in.Name == nil {
 		return errcode.New(errcode.InvalidArgument, "name must not be empty")
@@ -84,8 +95,15 @@ func (s *Service) CreateChannel(ctx context.Context, a permission.Actor, groupID
 		if err := v.need("CreateChannel", permission.ManageChannel); err != nil {
 			return err
 		}
+		id := store.NewID()
+		if in.ChannelID != nil {
+			id = *in.ChannelID
+			if err := s.st.ChannelIDReusable(ctx, groupID, id); err != nil {
+				return err
+			}
+		}
 		now := s.now()
-		ch := in.apply(store.Channel{GroupID: groupID, ChannelID: store.NewID(), CreateTime: now, UpdateTime: now})
+		ch := in.apply(store.Channel{GroupID: groupID, ChannelID: id, CreateTime: now, UpdateTime: now})
 		ch.RoleAuths = map[string]*store.ChannelRole{}
 		if _, err := s.st.CreateChannel(ctx, v.g, &ch, event.New(event.ChannelCreated, a.UserID, map[string]any{"channel": summary(&ch)})); err != nil {
 			return err

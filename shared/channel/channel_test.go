@@ -487,3 +487,41 @@ func TestAGroupHoldsAtMost500Channels(t *testing.T) {
 	require.NoError(t, f.svc.DeleteChannel(f.ctx, admins.Actor("alice"), "g1", last.ChannelID))
 	f.channel("room again", store.ChannelPublic)
 }
+
+func TestAClientChosenChannelIDIsKeptAndNeverReusedBeforeItsCleanup(t *testing.T) {
+	f := newFixture(t)
+	create := func(id string) (*store.Channel, error) {
+		return f.svc.CreateChannel(f.ctx, admins.Actor("alice"), "g1", channel.ChannelInput{ChannelID: ptr(id), Name: ptr("general")})
+	}
+	ch, err := create("general")
+	require.NoError(t, err)
+	assert.Equal(t, "general", ch.ChannelID)
+	_, err = f.svc.SetChannelMemberAuths(f.ctx, admins.Actor("alice"), "g1", "general", "carol", channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
+	require.NoError(t, err)
+
+	v := f.version()
+	for _, tc := range []struct{ name, id string }{
+		{"an existing channel's ID", "general"},
+		{"an ID that is not an ID", "a#b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := create(tc.id)
+			requireCode(t, errcode.InvalidArgument, err)
+		})
+	}
+	_, err = f.svc.UpdateChannel(f.ctx, admins.Actor("alice"), "g1", "general", channel.ChannelInput{ChannelID: ptr("other")})
+	requireCode(t, errcode.InvalidArgument, err)
+	assert.Equal(t, v, f.version(), "a refused request changes nothing")
+
+	// Deleted, the ID stays taken until its overrides are cleaned up, so
+	// carol's old override never applies to a new channel of that ID.
+	require.NoError(t, f.svc.DeleteChannel(f.ctx, admins.Actor("alice"), "g1", "general"))
+	_, err = create("general")
+	requireCode(t, errcode.InvalidArgument, err)
+	done, err := f.svc.CleanupDeletedChannel(f.ctx, "g1", "general", 100)
+	require.NoError(t, err)
+	require.True(t, done)
+	_, err = create("general")
+	require.NoError(t, err)
+	assert.True(t, f.holds("carol", "general", "sendMsg"), "the new channel has no override")
+}

@@ -15,7 +15,10 @@ import (
 
 // RoleInput is the body of CreateRole (absent: default) and UpdateRole
 // (absent: unchanged). Auths map items to "allow", "deny" or "inherit".
+// RoleID is CreateRole's only: a client-chosen ID, so that a client (or a
+// fixture loader) can name the role before it exists.
 type RoleInput struct {
+	RoleID   *string           `json:"roleID"`
 	Name     *string           `json:"name"`
 	Icon     *string           `json:"icon"`
 	Ext      *string           `json:"ext"`
@@ -24,6 +27,14 @@ type RoleInput struct {
 }
 
 func (in RoleInput) validate(create bool) error {
+	if in.RoleID != nil {
+		if !create {
+			return errcode.New(errcode.InvalidArgument, "roleID cannot be changed")
+		}
+		if err := validate.ID("roleID", *in.RoleID); err != nil {
+			return err
+		}
+	}
 	if create && in.Name == nil {
 		return errcode.New(errcode.InvalidArgument, "name is required")
 	}
@@ -94,9 +105,19 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 			}
 			auths = permission.ApplyAuths(nil, in.Auths)
 		}
+		id := store.NewID()
+		if in.RoleID != nil {
+			// A tombstoned ID is taken too: its memberships are still being
+			// removed, and would otherwise land on the new role. The rev
+			// condition on the role configuration makes this check hold at
+			// the write.
+			if id = *in.RoleID; g.Roles.Roles[id] != nil || g.Roles.Deleted[id] != 0 {
+				return errcode.New(errcode.InvalidArgument, "role %s already exists in group %s", id, groupID)
+			}
+		}
 		now := s.st.Now().UnixMilli()
 		r := &store.Role{
-			RoleID: store.NewID(), GroupID: groupID, Name: *in.Name, Icon: deref(in.Icon), Ext: deref(in.Ext),
+			RoleID: id, GroupID: groupID, Name: *in.Name, Icon: deref(in.Icon), Ext: deref(in.Ext),
 			Type: store.RoleTypeCustom, Priority: priority, Auths: auths, CreateTime: now, UpdateTime: now,
 		}
 		next := g.Roles.Clone()

@@ -427,3 +427,41 @@ func TestAPriorityOutsideOneToAMillionIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	f.assertRoleInvariant(t)
 }
+
+func TestAClientChosenRoleIDIsKeptAndNeverReusedBeforeItsCleanup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r, err := f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{RoleID: str("mods"), Name: str("Mods"), Priority: num(1), Auths: map[string]string{}})
+	require.NoError(t, err)
+	assert.Equal(t, "mods", r.RoleID)
+	f.give(t, "mods", "carol")
+
+	before := f.state(t)
+	for _, tc := range []struct {
+		name string
+		in   role.RoleInput
+	}{
+		{"an existing role's ID", role.RoleInput{RoleID: str("mods"), Name: str("Again"), Priority: num(2)}},
+		{"@everyone's ID", role.RoleInput{RoleID: str(store.EveryoneRoleID), Name: str("Everyone"), Priority: num(2)}},
+		{"an ID that is not an ID", role.RoleInput{RoleID: str("a/b"), Name: str("Slash"), Priority: num(2)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.roles.CreateRole(f.ctx, as("alice"), "g1", tc.in)
+			assertCode(t, errcode.InvalidArgument, err)
+		})
+	}
+	_, err = f.roles.UpdateRole(f.ctx, as("alice"), "g1", "mods", role.RoleInput{RoleID: str("other")})
+	assertCode(t, errcode.InvalidArgument, err)
+	assert.Equal(t, before, f.state(t), "a refused request changes nothing")
+
+	// Deleted, the ID stays taken until its memberships are cleaned up, so
+	// carol's old membership never lands on a new role of that ID.
+	require.NoError(t, f.roles.DeleteRole(f.ctx, as("alice"), "g1", "mods"))
+	_, err = f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{RoleID: str("mods"), Name: str("Mods"), Priority: num(1)})
+	assertCode(t, errcode.InvalidArgument, err)
+	f.runCleanup(t)
+	r, err = f.roles.CreateRole(f.ctx, as("alice"), "g1", role.RoleInput{RoleID: str("mods"), Name: str("Mods 2"), Priority: num(1)})
+	require.NoError(t, err)
+	assert.Empty(t, f.roleMembers(t, r.RoleID), "the new role starts with no members")
+	f.assertRoleInvariant(t)
+}

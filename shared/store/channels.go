@@ -90,9 +90,28 @@ func (s *Store) CreateChannel(ctx context.Context, g *Group, ch *Channel, ev eve
 	cid := ch.ChannelID
 	return s.commitChange(ctx, c, func(t *tx) {
 		t.add(s.putItem(channelItem(ch), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
-			return errcode.New(errcode.Conflict, "channel %s already exists", cid)
+			// Only a client-chosen ID can exist already; a retry cannot succeed.
+			return errcode.New(errcode.InvalidArgument, "channel %s already exists in group %s", cid, g.GroupID)
 		})
 	})
+}
+
+// ChannelIDReusable refuses a client-chosen channel ID that still has member
+// overrides: its channel exists, or was deleted and CleanupDeletedChannel
+// has not removed them yet. A new channel would inherit them, and that
+// cleanup could never finish.
+// Reading first is safe here because nothing adds an override to a channel
+// that does not exist, so once none is left none can appear before the new
+// channel is created (whose own condition refuses an existing channel).
+func (s *Store) ChannelIDReusable(ctx context.Context, groupID, channelID string) error {
+	keys, err := s.recordKeys(ctx, groupID, overrideSK(channelID, ""), 1)
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 {
+		return errcode.New(errcode.InvalidArgument, "channel %s of group %s exists, or was deleted and is still being cleaned up; choose another channelID", channelID, groupID)
+	}
+	return nil
 }
 
 // UpdateChannel writes next, the channel built from the one read (whose Rev

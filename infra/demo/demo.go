@@ -1,0 +1,384 @@
+// Package demo loads the fixtures that the sample events in events/ name
+// (users, groups, roles, channels, a pending application, …), through the
+// HTTP API as any client would, so that every sample succeeds on a fresh
+// stack, locally (`make seed` after `make run`) or on a deployment.
+//
+// The rules it keeps:
+//   - Real operations only: every fixture is made by the API operation a
+//     user would call, so it carries its events, versions and counts.
+//   - Idempotent: each step first reads whether its fixture is there and
+//     writes only when it is not, so a second run sends no write at all
+//     and leaves the table exactly as it was.
+//   - Deterministic: fixtures have the IDs the samples use (client-chosen
+//     groupID, roleID and channelID), so the samples can name them.
+//   - Every write carries an Idempotency-Key unique to the run and the
+//     step, so a write resent after a lost answer applies once (and a later
+//     run, which re-reads first, never replays an earlier run's answer).
+//   - The destructive samples (dismiss, delete, quit, kick, transfer) act on
+//     fixtures of their own, so running every sample once leaves the others
+//     working: see Fixtures.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Group is a group fixture.
+type Group struct {
+	ID, Name, Owner  string
+	Admins, Members  []string
+	NeedVerification int
+	// Dismissed groups are created and then dismissed, so the
+	// cleanup-dismissed-group sample has a real dismissal to clean up.
+	Dismissed bool
+}
+
+// Role is a custom role fixture of DemoGroup, held by Holders.
+type Role struct {
+	ID, Name string
+	Priority int
+	Auths    map[string]string
+	Holders  []string
+}
+
+// Channel is a channel fixture of DemoGroup, with channel roles for the
+// given parent roles.
+type Channel struct {
+	ID, Name, Topic string
+	ChannelRoles    []string
+}
+
+// The fixtures. What each sample in events/ acts on is noted beside it.
+const (
+	DemoGroup  = "g-demo"
+	AppAdmin   = "admin"                      // app admin: import-user, custom auths, check-group
+	Moderators = "01JH5Q2R8M3N4P5Q6R7S8T9V0W" // update-role, add/remove-role-members, channel roles
+	Helpers    = "01JH5Q3A1B2C3D4E5F6G7H8J9K" // add-channel-role, update-role-priorities, access list
+	Archivists = "01JH5Q5D7E8F9G0H1J2K3M4N5P" // delete-role
+	General    = "01JH5Q4C0D1E2F3G4H5J6K7M8N" // every channel sample but delete-channel
+	OldNews    = "01JH5Q6D0E1F2G3H4J5K6M7N8P" // delete-channel
+	// CustomItem is the app's custom permission item that check-permissions
+	// asks about, by its key: the first item created gets 10000.
+	CustomItem    = "pinMessage"
+	CustomItemKey = "10000"
+	// Applicant has a pending application to DemoGroup, which
+	// group-application-response accepts.
+	Applicant = "dave"
+	// OverrideUser has member settings in General, which
+	// delete-channel-member-auths removes and set-channel-member-auths sets.
+	OverrideUser = "carol"
+)
+
+// Users are the users with a profile: alice owns every group, bob is an
+// admin of DemoGroup, carol a member holding Moderators, erin is there to be
+// kicked, grace to quit; frank applies (join-group), heidi is invited.
+var Users = []string{"alice", "bob", "carol", Applicant, "erin", "frank", "grace", "heidi"}
+
+// Groups: DemoGroup for everything but the samples that end a group or its
+// ownership, which have their own.
+var Groups = []Group{
+	{ID: DemoGroup, Name: "Demo group", Owner: "alice", Admins: []string{"bob"}, Members: []string{"carol", "erin", "grace"}},
+	{ID: "g-transfer", Name: "Transfer demo", Owner: "alice", Members: []string{"bob"}},                    // transfer-group-owner
+	{ID: "g-dismiss", Name: "Dismiss demo", Owner: "alice", Members: []string{"bob"}},                      // dismiss-group
+	{ID: "g-dismissed", Name: "Dismissed demo", Owner: "alice", Members: []string{"bob"}, Dismissed: true}, // cleanup-dismissed-group
+}
+
+// Roles of DemoGroup.
+var Roles = []Role{
+	{ID: Moderators, Name: "Moderators", Priority: 1, Auths: map[string]string{"kickMember": "allow", "muteMember": "allow", "manageChannel": "deny"}, Holders: []string{"carol"}},
+	{ID: Helpers, Name: "Helpers", Priority: 2, Auths: map[string]string{"remindEveryone": "allow"}},
+	{ID: Archivists, Name: "Archivists", Priority: 3, Auths: map[string]string{}, Holders: []string{"carol"}},
+}
+
+// Channels of DemoGroup. General's channel roles are those that
+// update-channel-role and remove-channel-role change; add-channel-role adds
+// Helpers'.
+var Channels = []Channel{
+	{ID: General, Name: "general", Topic: "Everyday chat", ChannelRoles: []string{Moderators, "everyone"}},
+	{ID: OldNews, Name: "old-news", Topic: "Archived announcements"},
+}
+
+// Seed loads the fixtures through c, skipping those already there.
+func Seed(ctx context.Context, c *Client) error {
+	s := &seeder{c: c, run: runID()}
+	for _, step := range []func(context.Context) error{
+		s.profiles, s.customItem, s.groups, s.roles, s.channels, s.override, s.application,
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type seeder struct {
+	c       *Client
+	run     string
+	itemKey string // CustomItem's key
+}
+
+func runID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *seeder) key(step string) string { return "seed-" + s.run + "-" + step }
+
+func (s *seeder) write(ctx context.Context, user, method, path string, body any, step string) error {
+	return s.c.call(ctx, user, method, path, body, s.key(step), nil)
+}
+
+// ids lists the values of one field of every item of a list operation.
+func (s *seeder) ids(ctx context.Context, user, path, field string) (map[string]bool, error) {
+	items, err := list[map[string]any](ctx, s.c, user, path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, it := range items {
+		if id, ok := it[field].(string); ok {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// ensure makes the fixture what with write unless it exists.
+func (s *seeder) ensure(exists bool, what string, write func() error) error {
+	if exists {
+		s.c.logf("exists  %s", what)
+		return nil
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	s.c.logf("created %s", what)
+	return nil
+}
+
+func (s *seeder) profiles(ctx context.Context) error {
+	have, err := s.ids(ctx, Users[0], "/users?userIDs="+strings.Join(Users, ","), "userID")
+	if err != nil {
+		return err
+	}
+	for _, u := range Users {
+		body := map[string]any{"nickname": strings.ToUpper(u[:1]) + u[1:], "faceURL": "https://example.com/" + u + ".png"}
+		if err := s.ensure(have[u], "profile "+u, func() error {
+			return s.write(ctx, u, http.MethodPut, "/users/me", body, "profile-"+u)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *seeder) customItem(ctx context.Context) error {
+	type item struct{ Key, Name string }
+	items, err := list[item](ctx, s.c, AppAdmin, "/custom-auths")
+	if err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(items, func(it item) bool { return it.Name == CustomItem }); i >= 0 {
+		s.itemKey = items[i].Key
+		s.c.logf("exists  custom permission item %s (key %s)", CustomItem, s.itemKey)
+	} else {
+		var created item
+		body := map[string]any{"name": CustomItem, "defaultRight": "deny"}
+		if err := s.c.call(ctx, AppAdmin, http.MethodPost, "/custom-auths", body, s.key("custom-auth"), &created); err != nil {
+			return err
+		}
+		s.itemKey = created.Key
+		s.c.logf("created custom permission item %s (key %s)", CustomItem, s.itemKey)
+	}
+	if s.itemKey != CustomItemKey {
+		// Another item was created first; check-permissions names 10000.
+		s.c.logf("warning: events/check-permissions.json asks about item %s, which is not %s here", CustomItemKey, CustomItem)
+	}
+	return nil
+}
+
+// statusDismissed is a dismissed group's status.
+const statusDismissed = 2
+
+func (s *seeder) groups(ctx context.Context) error {
+	type group struct {
+		GroupID string `json:"groupID"`
+		Status  int    `json:"status"`
+	}
+	for _, g := range Groups {
+		found, err := list[group](ctx, s.c, g.Owner, "/groups?groupIDs="+g.ID)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			body := map[string]any{
+				"groupID": g.ID, "groupName": g.Name, "notification": "Welcome to " + g.Name + "!",
+				"introduction": "A group to try Circles", "faceURL": "https://example.com/" + g.ID + ".png",
+				"groupType": 2, "needVerification": g.NeedVerification,
+				"memberUserIDs": g.Members, "adminUserIDs": g.Admins,
+			}
+			if g.Admins == nil {
+				delete(body, "adminUserIDs")
+			}
+			if err := s.write(ctx, g.Owner, http.MethodPost, "/groups", body, "group-"+g.ID); err != nil {
+				return err
+			}
+			s.c.logf("created group %s", g.ID)
+			found = []group{{GroupID: g.ID}}
+		} else {
+			s.c.logf("exists  group %s", g.ID)
+		}
+		if g.Dismissed && found[0].Status != statusDismissed {
+			if err := s.write(ctx, g.Owner, http.MethodDelete, "/groups/"+g.ID, nil, "dismiss-"+g.ID); err != nil {
+				return err
+			}
+			s.c.logf("dismissed group %s", g.ID)
+		}
+	}
+	return nil
+}
+
+func (s *seeder) owner() string { return Groups[0].Owner }
+
+func (s *seeder) roles(ctx context.Context) error {
+	have, err := s.ids(ctx, s.owner(), "/groups/"+DemoGroup+"/roles", "roleID")
+	if err != nil {
+		return err
+	}
+	for _, r := range Roles {
+		body := map[string]any{"roleID": r.ID, "name": r.Name, "priority": r.Priority, "auths": r.Auths}
+		if err := s.ensure(have[r.ID], "role "+r.Name+" ("+r.ID+")", func() error {
+			return s.write(ctx, s.owner(), http.MethodPost, "/groups/"+DemoGroup+"/roles", body, "role-"+r.ID)
+		}); err != nil {
+			return err
+		}
+		if err := s.holders(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// member is a member record as GetGroupMembersInfo answers it.
+type member struct {
+	UserID  string   `json:"userID"`
+	RoleIDs []string `json:"roleIDs"`
+}
+
+func (s *seeder) members(ctx context.Context, userIDs ...string) ([]member, error) {
+	return list[member](ctx, s.c, s.owner(), "/groups/"+DemoGroup+"/member-info?userIDs="+strings.Join(userIDs, ","))
+}
+
+func (s *seeder) holders(ctx context.Context, r Role) error {
+	if len(r.Holders) == 0 {
+		return nil
+	}
+	ms, err := s.members(ctx, r.Holders...)
+	if err != nil {
+		return err
+	}
+	var give []string
+	for _, m := range ms {
+		if !slices.Contains(m.RoleIDs, r.ID) {
+			give = append(give, m.UserID)
+		}
+	}
+	if len(give) == 0 {
+		s.c.logf("exists  holders of %s: %s", r.Name, strings.Join(r.Holders, ", "))
+		return nil
+	}
+	path := "/groups/" + DemoGroup + "/roles/" + r.ID + "/members"
+	if err := s.write(ctx, s.owner(), http.MethodPost, path, map[string]any{"userIDs": give}, "holders-"+r.ID); err != nil {
+		return err
+	}
+	s.c.logf("created holders of %s: %s", r.Name, strings.Join(give, ", "))
+	return nil
+}
+
+func (s *seeder) channels(ctx context.Context) error {
+	have, err := s.ids(ctx, s.owner(), "/groups/"+DemoGroup+"/channels?limit=100", "channelID")
+	if err != nil {
+		return err
+	}
+	for _, ch := range Channels {
+		body := map[string]any{"channelID": ch.ID, "name": ch.Name, "topic": ch.Topic, "viewMode": 0}
+		if err := s.ensure(have[ch.ID], "channel "+ch.Name+" ("+ch.ID+")", func() error {
+			return s.write(ctx, s.owner(), http.MethodPost, "/groups/"+DemoGroup+"/channels", body, "channel-"+ch.ID)
+		}); err != nil {
+			return err
+		}
+		if len(ch.ChannelRoles) == 0 {
+			continue
+		}
+		path := "/groups/" + DemoGroup + "/channels/" + ch.ID + "/roles"
+		roles, err := s.ids(ctx, s.owner(), path, "parentRoleID")
+		if err != nil {
+			return err
+		}
+		for _, parent := range ch.ChannelRoles {
+			if err := s.ensure(roles[parent], "channel role "+parent+" in "+ch.Name, func() error {
+				return s.write(ctx, s.owner(), http.MethodPost, path, map[string]any{"parentRoleID": parent}, "channel-role-"+ch.ID+"-"+parent)
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// override gives OverrideUser member settings in General: CustomItem
+// allowed, which nothing else gives them. No operation reads settings
+// back, so whether they are there is asked of CheckPermissions.
+func (s *seeder) override(ctx context.Context) error {
+	var got struct {
+		Auths map[string]bool `json:"auths"`
+	}
+	q := url.Values{"auths": {s.itemKey}, "channelID": {General}, "userID": {OverrideUser}}
+	if err := s.c.call(ctx, s.owner(), http.MethodGet, "/groups/"+DemoGroup+"/permissions?"+q.Encode(), nil, "", &got); err != nil {
+		return err
+	}
+	if got.Auths[s.itemKey] {
+		s.c.logf("exists  settings of %s in general", OverrideUser)
+		return nil
+	}
+	path := "/groups/" + DemoGroup + "/channels/" + General + "/members/" + OverrideUser + "/auths"
+	if err := s.write(ctx, s.owner(), http.MethodPut, path, map[string]any{"auths": map[string]string{s.itemKey: "allow"}}, "override"); err != nil {
+		return err
+	}
+	s.c.logf("created settings of %s in general", OverrideUser)
+	return nil
+}
+
+// application leaves Applicant's application to DemoGroup pending, unless
+// it already is, or was accepted (the applicant is a member).
+func (s *seeder) application(ctx context.Context) error {
+	type application struct {
+		GroupID      string `json:"groupID"`
+		HandleResult int    `json:"handleResult"`
+	}
+	sent, err := list[application](ctx, s.c, Applicant, "/applications/sent")
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(sent, func(a application) bool { return a.GroupID == DemoGroup && a.HandleResult == 0 }) {
+		s.c.logf("exists  pending application of %s to %s", Applicant, DemoGroup)
+		return nil
+	}
+	if ms, err := s.members(ctx, Applicant); err != nil || len(ms) > 0 {
+		s.c.logf("skipped application of %s: already a member of %s", Applicant, DemoGroup)
+		return err
+	}
+	body := map[string]any{"reqMsg": "Hi, I would like to join", "joinSource": 3}
+	if err := s.write(ctx, Applicant, http.MethodPost, "/groups/"+DemoGroup+"/applications", body, "application"); err != nil {
+		return err
+	}
+	s.c.logf("created pending application of %s to %s", Applicant, DemoGroup)
+	return nil
+}
