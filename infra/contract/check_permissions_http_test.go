@@ -41,7 +41,7 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 		}
 	})
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: secret, BinDir: t.TempDir(), Output: out,
+		Table: table, Secret: secret, CachedBuild: true, Output: out,
 		Functions: []string{"put-my-profile", "create-group", "create-role", "add-role-members", "create-channel",
 			"update-channel-access-list", "check-permissions", "list-channels"},
 	})

@@ -70,7 +70,7 @@ func deployForTest(t *testing.T, r *repo, prefix string, timeout time.Duration) 
 		}
 	})
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: secret, BinDir: t.TempDir(), Output: out,
+		Table: table, Secret: secret, CachedBuild: true, Output: out,
 		Env: map[string]string{"APP_ADMIN_USER_IDS": "admin"},
 	})
 	require.NoError(t, err)

@@ -46,18 +46,13 @@ func TestEverySampleEventSucceedsAfterTheSeed(t *testing.T) {
 			t.Logf("deployment output (tail):\n%s", tail(out.String(), 20000))
 		}
 	})
-	// The functions are built for this test alone: without symbol table and
-	// DWARF (-s drops both; a panic's trace needs neither) they link in about
-	// two thirds of the time, and linking is most of this test's time.
-	// GOFLAGS entries cannot hold spaces, hence -s alone.
-	t.Setenv("GOFLAGS", strings.TrimSpace(os.Getenv("GOFLAGS")+" -ldflags=-s"))
 	names, err := devstack.FunctionNames(r.Root)
 	require.NoError(t, err)
 	// Every function, but no pipeline: the consumers run only on their
 	// samples, and the table changes only by what the test sends.
 	secret := []byte("samples-test-secret")
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: secret, BinDir: t.TempDir(), Output: out, Functions: names,
+		Table: table, Secret: secret, CachedBuild: true, Output: out, Functions: names,
 		Env: map[string]string{"APP_ADMIN_USER_IDS": demo.AppAdmin},
 	})
 	require.NoError(t, err)

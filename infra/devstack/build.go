@@ -18,21 +18,28 @@ import (
 // returns the executables by name. The build output (compiler errors) is in
 // the error.
 func Build(ctx context.Context, root, outDir string, names ...string) (map[string]string, error) {
+	return build(ctx, root, outDir, nil, names)
+}
+
+// build is Build with extra go build flags.
+func build(ctx context.Context, root, outDir string, flags, names []string) (map[string]string, error) {
 	if len(names) == 0 {
 		return map[string]string{}, nil
 	}
-	staging := filepath.Join(outDir, ".staging")
-	if err := os.RemoveAll(staging); err != nil {
+	// A staging directory of its own: builds into the same outDir may run
+	// at once (BuildCached from parallel test lanes).
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(staging, 0o755); err != nil {
+	staging, err := os.MkdirTemp(outDir, ".staging-")
+	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(staging)
 
 	// With -o <dir>/, go build writes each main package to <dir>/<last
 	// element of its import path>, i.e. <dir>/<name>.
-	args := []string{"build", "-o", staging + string(filepath.Separator)}
+	args := append(append([]string{"build"}, flags...), "-o", staging+string(filepath.Separator))
 	for _, n := range names {
 		if strings.ContainsAny(n, `/\`) || n == "" || n == "." || n == ".." {
 			return nil, fmt.Errorf("devstack: bad function name %q", n)

@@ -49,12 +49,15 @@ func CheckEndpoints(services ...string) error {
 
 // DeployOptions configures Deploy. Every field is optional.
 type DeployOptions struct {
-	Root      string            // repository root; default RepoRoot()
-	Table     string            // table name; default DefaultTableName
-	Secret    []byte            // token key; default localauth.DefaultLocalSecret
-	Functions []string          // function names; default every template function with code
-	BinDir    string            // build output; default <Root>/.local/run/bin
-	Env       map[string]string // set in every function's environment, over the template's values
+	Root      string   // repository root; default RepoRoot()
+	Table     string   // table name; default DefaultTableName
+	Secret    []byte   // token key; default localauth.DefaultLocalSecret
+	Functions []string // function names; default every template function with code
+	BinDir    string   // build output; default <Root>/.local/run/bin
+	// CachedBuild builds through BuildCached (BinDir unused): tests that
+	// deploy again and again on an unchanged tree link each function once.
+	CachedBuild bool
+	Env         map[string]string // set in every function's environment, over the template's values
 	// Timeouts overrides the template's Timeout of the named functions
 	// (tests of a consumer's deadline discipline).
 	Timeouts map[string]time.Duration
@@ -149,7 +152,11 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 	for i, f := range fns {
 		names[i] = f.Name()
 	}
-	exes, err := Build(ctx, opts.Root, opts.BinDir, names...)
+	build := func() (map[string]string, error) { return Build(ctx, opts.Root, opts.BinDir, names...) }
+	if opts.CachedBuild {
+		build = func() (map[string]string, error) { return BuildCached(ctx, opts.Root, names...) }
+	}
+	exes, err := build()
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func TestARetryAfterACrashBetweenCommitAndResponseDoesNotApplyTheRequestAgain(t 
 		}
 	})
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: secret, BinDir: t.TempDir(), Output: out,
+		Table: table, Secret: secret, CachedBuild: true, Output: out,
 		Env:       map[string]string{"CIRCLES_TEST_CRASH_AFTER_COMMIT": crashes},
 		Functions: []string{"put-my-profile", "create-group", "create-role", "create-channel"},
 	})

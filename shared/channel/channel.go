@@ -16,10 +16,10 @@ import (
 // the channel before it exists.
 type ChannelInput struct {
 	ChannelID *string `json:"channelID"`
-	Name     *string `json:"name"`
-	Topic    *string `json:"topic"`
-	Ext      *string `json:"ext"`
-	ViewMode *int    `json:"viewMode"`
+	Name      *string `json:"name"`
+	Topic     *string `json:"topic"`
+	Ext       *string `json:"ext"`
+	ViewMode  *int    `json:"viewMode"`
 }
 
 func (in ChannelInput) validate(create bool) error {

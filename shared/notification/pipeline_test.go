@@ -72,7 +72,7 @@ func deployWith(t *testing.T, opts devstack.DeployOptions) *stack {
 	})
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
 		Table: table, Functions: pipelineFunctions, Pipeline: true,
-		BinDir: t.TempDir(), Env: opts.Env, Timeouts: opts.Timeouts, Output: out,
+		CachedBuild: true, Env: opts.Env, Timeouts: opts.Timeouts, Output: out,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() {

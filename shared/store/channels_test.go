@@ -39,7 +39,9 @@ func TestChannelWritesAreConditionedOnTheRevRead(t *testing.T) {
 	assert.EqualValues(t, 1, ch.Rev)
 
 	_, err := st.CreateChannel(ctx, g, &store.Channel{ChannelID: "c1", Name: "again"}, event.New(event.ChannelCreated, "alice", nil))
-	assert.Equal(t, errcode.Conflict, errcode.CodeOf(err), "a channel ID is created once")
+	// Only a client-chosen ID can exist already, and a retry cannot
+	// succeed: INVALID_ARGUMENT, not CONFLICT.
+	assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "a channel ID is created once")
 
 	next := *ch
 	next.Name = "renamed"
