@@ -161,7 +161,7 @@ func (s *Service) plan(ctx context.Context, j *job, stopAt time.Time, n *tally) 
 }
 
 // deliveries are the tasks that write ev into each recipient's inbox, one
-// transaction per DeliverBatchSize recipients (DeliverMany). A
+// transaction per TxUsers recipients (DeliverMany). A
 // message received before skips the recipients it already reached (one
 // BatchGetItem of their markers), so its redelivery writes only the rest.
 func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recipients []string, n *tally) []task {
@@ -175,7 +175,11 @@ func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recip
 		n.skipped.Add(int64(len(done)))
 		recipients = slices.DeleteFunc(slices.Clone(recipients), func(uid string) bool { return done[uid] })
 	}
-	size := store.DeliverBatchSize(ev, s.TxUsers)
+	want := s.TxUsers
+	if want == 0 {
+		want = DefaultTxUsers
+	}
+	size := store.DeliverBatchSize(ev, want)
 	var tasks []task
 	for batch := range slices.Chunk(recipients, size) {
 		tasks = append(tasks, task{j: j, run: func(ctx context.Context) error {

@@ -278,9 +278,8 @@ func TestAConsumerGivenAThreeSecondDeadlineReturnsInTimeAndTheRedeliveryFinishes
 	}
 	s := deployWith(t, devstack.DeployOptions{
 		// One chunk of them all on two workers, one recipient per
-		// transaction: more than 3 s of work.
-		Env: map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(len(users)), "DELIVERY_WORKERS": "2", "DELIVERY_MARGIN_MS": "1000",
-			"DELIVERY_TX_USERS": "1"},
+		// transaction (the default): more than 3 s of work.
+		Env:      map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(len(users)), "DELIVERY_WORKERS": "2", "DELIVERY_MARGIN_MS": "1000"},
 		Timeouts: map[string]time.Duration{"deliver-notifications": 3 * time.Second},
 	})
 	// An unfinished message comes back after the queue's visibility

@@ -32,9 +32,10 @@ import (
 // Concurrent deliveries to one user read the same n; the counter condition
 // lets exactly one commit and the others re-read and retry, so seqs have no
 // gap and no duplicate. A failed marker condition means an earlier delivery
-// of the same message committed: nothing to do. The consumer delivers up to
-// 33 recipients in one transaction (DeliverMany: 99 of DynamoDB's 100
-// actions), which is as exact and 33 times fewer round trips.
+// of the same message committed: nothing to do. DeliverMany puts up to 33
+// recipients in one transaction (99 of DynamoDB's 100 actions), as exact,
+// with 33 times fewer round trips; the consumer uses it when
+// DELIVERY_TX_USERS asks for more than one.
 const (
 	skInboxSeq = "INBOXSEQ"
 	skMark     = "MARK"
