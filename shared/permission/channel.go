@@ -124,7 +124,7 @@ func CheckSettableIn(a Actor, g *model.Group, self *model.Member, custom *model.
 // it from themselves by changing the channel's roles. next is the channel
 // as the change would leave it.
 func CheckSelfLockoutIn(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, ch, next *model.Channel, ov *model.MemberOverride) error {
-	if aboveRoles(a, self) || self == nil {
+	if HoldsEverything(a, self) || self == nil {
 		return nil
 	}
 	items := append(slices.Clone(ChannelItems), customItems(custom)...)

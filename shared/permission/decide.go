@@ -74,7 +74,7 @@ func Decide(r Request) error {
 	}
 	switch r.Op {
 	case OpTransferOwner:
-		if !isOwner(r) {
+		if !IsOwnerOrAppAdmin(r.Actor, r.Self) {
 			return errcode.New(errcode.NoPermission, "only the owner or an app admin may transfer the group")
 		}
 		if r.TargetID == r.Actor.UserID {
@@ -87,7 +87,7 @@ func Decide(r Request) error {
 			return errcode.New(errcode.InvalidArgument, "user %s already owns group %s", r.TargetID, g.GroupID)
 		}
 	case OpDismiss:
-		if !isOwner(r) {
+		if !IsOwnerOrAppAdmin(r.Actor, r.Self) {
 			return errcode.New(errcode.NoPermission, "only the owner or an app admin may dismiss the group")
 		}
 	case OpKick, OpMuteMember:
@@ -145,7 +145,7 @@ func Decide(r Request) error {
 		if r.Target.RoleLevel == model.RoleOwner {
 			return errcode.New(errcode.NoPermission, "the owner's roleLevel changes only by transfer")
 		}
-		owner := isOwner(r)
+		owner := IsOwnerOrAppAdmin(r.Actor, r.Self)
 		adminOnOrdinary := r.Self != nil && r.Self.RoleLevel == model.RoleAdmin && r.Target.RoleLevel == model.RoleMember
 		if !owner && !adminOnOrdinary {
 			return errcode.New(errcode.NoPermission, "roleLevel is set by the owner, or by an admin on an ordinary member")
@@ -214,10 +214,6 @@ func SeesFullMemberInfo(a Actor, g *model.Group, self *model.Member, targetID st
 		return true
 	}
 	return self != nil && self.RoleLevel >= model.RoleAdmin
-}
-
-func isOwner(r Request) bool {
-	return r.Actor.AppAdmin || (r.Self != nil && r.Self.RoleLevel == model.RoleOwner)
 }
 
 func notMember(r Request) error {

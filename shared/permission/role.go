@@ -37,11 +37,6 @@ func IsOwnerOrAppAdmin(a Actor, self *model.Member) bool {
 	return a.AppAdmin || (self != nil && self.RoleLevel == model.RoleOwner)
 }
 
-// aboveRoles reports the actors above every role: app admins, owner and admins.
-func aboveRoles(a Actor, self *model.Member) bool {
-	return a.AppAdmin || (self != nil && self.RoleLevel >= model.RoleAdmin)
-}
-
 // ParseRoleAuths checks the auths of a server role request: item ->
 // "allow" | "deny" | "inherit", where items are built-in ones or existing
 // custom keys.
@@ -86,6 +81,16 @@ func CanEditRole(a Actor, g *model.Group, self *model.Member, role *model.Role) 
 		return errcode.New(errcode.NoPermission, "you must outrank role %s", role.RoleID)
 	}
 	return nil
+}
+
+// CanEditChannelRole is the rule of editing or removing a channel's role
+// of parent: the same as editing parent itself (CanEditRole), so
+// @everyone's channel role is the owner's alone.
+func CanEditChannelRole(a Actor, g *model.Group, self *model.Member, parent *model.Role) error {
+	if parent.Type == model.RoleTypeEveryone && !IsOwnerOrAppAdmin(a, self) {
+		return errcode.New(errcode.NoPermission, "only the owner edits @everyone's channel role")
+	}
+	return CanEditRole(a, g, self, parent)
 }
 
 // CanGrantRole is the rule of adding anyone, the actor included, to a role:
@@ -164,7 +169,7 @@ func CheckItemsHeld(a Actor, g *model.Group, self *model.Member, custom *model.C
 // configuration the change would commit. Owner, admins and app admins hold
 // every item regardless, so the guard does not concern them.
 func CheckSelfLockout(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, next *model.Roles) error {
-	if aboveRoles(a, self) || self == nil {
+	if HoldsEverything(a, self) || self == nil {
 		return nil
 	}
 	after := *g

@@ -237,6 +237,34 @@ func TestRoleEditNeedsToOutrankTheRole(t *testing.T) {
 	assert.NoError(t, CanEditRole(someone, g, admin, g.Roles.Roles["mod"]))
 }
 
+func TestAChannelRoleIsEditedByWhoeverMayEditItsParent(t *testing.T) {
+	g, _ := roleFixture()
+	cases := []struct {
+		name   string
+		a      Actor
+		self   *model.Member
+		parent string
+		want   errcode.Code
+	}{
+		{"the owner, @everyone's", someone, owner, model.EveryoneRoleID, ""},
+		{"an app admin, @everyone's", appAdmin, nil, model.EveryoneRoleID, ""},
+		{"an admin, @everyone's", someone, admin, model.EveryoneRoleID, errcode.NoPermission},
+		{"a member with roles, @everyone's", someone, moderator, model.EveryoneRoleID, errcode.NoPermission},
+		{"an admin, any custom role's", someone, admin, "mod", ""},
+		{"a member, a role they outrank", someone, moderator, "low", ""},
+		{"a member, their own highest role's", someone, moderator, "mod", errcode.NoPermission},
+		{"a member without roles", someone, plain, "low", errcode.NoPermission},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			parent := g.Roles.Roles[c.parent]
+			got := CanEditChannelRole(c.a, g, c.self, parent)
+			assert.Equal(t, c.want, codeOf(got), "%v", got)
+			assert.Equal(t, codeOf(CanEditRole(c.a, g, c.self, parent)), codeOf(got), "the same rule as the parent's")
+		})
+	}
+}
+
 func TestGrantingARoleNeedsToOutrankItAndHoldEveryItemItAllows(t *testing.T) {
 	g, custom := roleFixture()
 	g.Roles.Roles["wide"] = &model.Role{RoleID: "wide", GroupID: "g", Type: model.RoleTypeCustom, Priority: 7,
