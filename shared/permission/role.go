@@ -85,7 +85,7 @@ func CanEditRole(a Actor, g *model.Group, self *model.Member, role *model.Role) 
 
 // CanEditChannelRole is the rule of editing or removing a channel's role
 // of parent: the same as editing parent itself (CanEditRole), so
-// @everyone's channel role is the owner's alone.
+// @everyone's channel role is the owner's (or an app admin's) alone.
 func CanEditChannelRole(a Actor, g *model.Group, self *model.Member, parent *model.Role) error {
 	if parent.Type == model.RoleTypeEveryone && !IsOwnerOrAppAdmin(a, self) {
 		return errcode.New(errcode.NoPermission, "only the owner edits @everyone's channel role")
