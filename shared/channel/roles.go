@@ -38,19 +38,9 @@ func (v *view) needChannelRoleRights(op string) error {
 }
 
 // mayEditRole refuses edits of a channel role whose parent the actor does
-// not outrank; @everyone's channel role, like @everyone, only the owner
-// (or an app admin) edits.
+// not outrank (permission.CanEditChannelRole).
 func (v *view) mayEditRole(parent *store.Role) error {
-	if parent.RoleID == store.EveryoneRoleID {
-		if v.a.AppAdmin || v.self != nil && v.self.RoleLevel == store.RoleOwner {
-			return nil
-		}
-		return errcode.New(errcode.NoPermission, "only the owner edits @everyone's channel role")
-	}
-	if !permission.OutranksRole(v.a, v.g, v.self, parent) {
-		return errcode.New(errcode.NoPermission, "you must outrank role %s", parent.RoleID)
-	}
-	return nil
+	return permission.CanEditChannelRole(v.a, v.g, v.self, parent)
 }
 
 // channelRole finds the channel's role for parentRoleID, whose server role

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 
+	"github.com/circles-im/circles/shared/model"
 	"github.com/circles-im/circles/shared/store"
 )
 
@@ -17,17 +18,17 @@ import (
 // unmarshalling that channel's record, which every check pays anyway;
 // x-unmarshal is the ratio to compare across runs.
 func BenchmarkDecideInAChannel(b *testing.B) {
-	g := &store.Group{GroupID: "g", Roles: store.DefaultRoles("g", 1)}
+	g := &model.Group{GroupID: "g", Roles: model.DefaultRoles("g", 1)}
 	var held []string
 	for i := range 20 {
 		id := fmt.Sprintf("r%02d", i)
-		g.Roles.Roles[id] = &store.Role{RoleID: id, Type: store.RoleTypeCustom, Priority: i + 1, Auths: map[string]string{"deleteMsg": store.AuthAllow}}
+		g.Roles.Roles[id] = &model.Role{RoleID: id, Type: model.RoleTypeCustom, Priority: i + 1, Auths: map[string]string{"deleteMsg": model.AuthAllow}}
 		if i%5 == 0 {
 			held = append(held, id)
 		}
 	}
-	m := &store.Member{UserID: "carol", RoleLevel: store.RoleMember, RoleIDs: held}
-	ch := &store.Channel{GroupID: "g", ChannelID: "c", RoleAuths: map[string]*store.ChannelRole{"r05": {Auths: map[string]string{"sendMsg": store.AuthDeny}}}}
+	m := &model.Member{UserID: "carol", RoleLevel: model.RoleMember, RoleIDs: held}
+	ch := &model.Channel{GroupID: "g", ChannelID: "c", RoleAuths: map[string]*model.ChannelRole{"r05": {Auths: map[string]string{"sendMsg": model.AuthDeny}}}}
 	for i := range store.MaxAccessUsers {
 		ch.Users = append(ch.Users, fmt.Sprintf("blocked%04d", i))
 	}
@@ -43,7 +44,7 @@ func BenchmarkDecideInAChannel(b *testing.B) {
 	var baseNs, decideNs int64
 	for b.Loop() {
 		t0 := nanotime()
-		var c store.Channel
+		var c model.Channel
 		if err := attributevalue.UnmarshalMap(raw, &c); err != nil {
 			b.Fatal(err)
 		}

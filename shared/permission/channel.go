@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/circles-im/circles/shared/errcode"
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
 // ChannelItems are the built-in items a channel role or a member override
@@ -16,15 +16,15 @@ var ChannelItems = []Item{SendMsg, RecallMsg, DeleteMsg, RemindOther, RemindEver
 // item; members hold what Effective says, so the owner and
 // admins hold everything and nobody holds anything in a channel they cannot
 // see.
-func HoldsIn(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, it Item) bool {
+func HoldsIn(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, ch *model.Channel, ov *model.MemberOverride, it Item) bool {
 	return HoldsEach(a, g, self, custom, ch, ov, []Item{it})[it]
 }
 
 // HoldsEach is HoldsIn for several items, deciding each on facts built
 // once: CheckPermissions asks it on every message.
-func HoldsEach(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, items []Item) map[Item]bool {
+func HoldsEach(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, ch *model.Channel, ov *model.MemberOverride, items []Item) map[Item]bool {
 	out := make(map[Item]bool, len(items))
-	if g.Status == store.StatusDismissed {
+	if g.Status == model.StatusDismissed {
 		for _, it := range items {
 			out[it] = false
 		}
@@ -42,7 +42,7 @@ func HoldsEach(a Actor, g *store.Group, self *store.Member, custom *store.Custom
 
 // VisibleTo reports whether the actor sees channel ch: app admins see every
 // channel, members what Visible says.
-func VisibleTo(a Actor, g *store.Group, self *store.Member, ch *store.Channel) bool {
+func VisibleTo(a Actor, g *model.Group, self *model.Member, ch *model.Channel) bool {
 	if a.AppAdmin {
 		return true
 	}
@@ -51,7 +51,7 @@ func VisibleTo(a Actor, g *store.Group, self *store.Member, ch *store.Channel) b
 
 // Known reports whether it is an item: a built-in one, or a custom key that
 // exists.
-func Known(it Item, custom *store.CustomAuths) bool {
+func Known(it Item, custom *model.CustomAuths) bool {
 	if slices.Contains(BuiltIn, it) {
 		return true
 	}
@@ -64,7 +64,7 @@ const InheritValue = "inherit"
 // ParseChannelAuths checks the auths of a channel role or member override
 // request: item -> "allow" | "deny" | "inherit", where only channel-capable
 // built-in items and existing custom items may be named.
-func ParseChannelAuths(in map[string]string, custom *store.CustomAuths) error {
+func ParseChannelAuths(in map[string]string, custom *model.CustomAuths) error {
 	if len(in) == 0 {
 		return errcode.New(errcode.InvalidArgument, "auths must name at least one item")
 	}
@@ -78,7 +78,7 @@ func ParseChannelAuths(in map[string]string, custom *store.CustomAuths) error {
 		case !slices.Contains(ChannelItems, it):
 			return errcode.New(errcode.InvalidArgument, "auths: %q is not an item that can be set in a channel", k)
 		}
-		if v != store.AuthAllow && v != store.AuthDeny && v != InheritValue {
+		if v != model.AuthAllow && v != model.AuthDeny && v != InheritValue {
 			return errcode.New(errcode.InvalidArgument, "auths: %s must be allow, deny or inherit", k)
 		}
 	}
@@ -106,7 +106,7 @@ func ApplyAuths(current, changes map[string]string) map[string]string {
 // the actor does not hold in the channel: nobody grants, denies or resets
 // an item they do not hold themselves. Items named with their current
 // value are no change and pass.
-func CheckSettableIn(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, current, changes map[string]string) error {
+func CheckSettableIn(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, ch *model.Channel, ov *model.MemberOverride, current, changes map[string]string) error {
 	for k, v := range changes {
 		was, set := current[k]
 		if (v == InheritValue && !set) || (set && v == was) {
@@ -123,8 +123,8 @@ func CheckSettableIn(a Actor, g *store.Group, self *store.Member, custom *store.
 // member below the admins who holds an item in the channel now may not take
 // it from themselves by changing the channel's roles. next is the channel
 // as the change would leave it.
-func CheckSelfLockoutIn(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch, next *store.Channel, ov *store.MemberOverride) error {
-	if aboveRoles(a, self) || self == nil {
+func CheckSelfLockoutIn(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, ch, next *model.Channel, ov *model.MemberOverride) error {
+	if HoldsEverything(a, self) || self == nil {
 		return nil
 	}
 	items := append(slices.Clone(ChannelItems), customItems(custom)...)
@@ -136,7 +136,7 @@ func CheckSelfLockoutIn(a Actor, g *store.Group, self *store.Member, custom *sto
 	return nil
 }
 
-func customItems(custom *store.CustomAuths) []Item {
+func customItems(custom *model.CustomAuths) []Item {
 	var out []Item
 	if custom != nil {
 		for _, k := range keysInOrder(custom.Items) {

@@ -6,32 +6,32 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/circles-im/circles/shared/errcode"
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
-func channelFixture() (*store.Group, map[string]*store.Member, *store.CustomAuths) {
-	g := &store.Group{GroupID: "g", Roles: store.DefaultRoles("g", 1)}
-	g.Roles.Roles["mod"] = &store.Role{RoleID: "mod", Type: store.RoleTypeCustom, Priority: 1, Auths: map[string]string{"manageChannel": store.AuthAllow, "deleteMsg": store.AuthAllow}}
-	ms := map[string]*store.Member{
-		"owner": {UserID: "owner", RoleLevel: store.RoleOwner, JoinTime: 5},
-		"admin": {UserID: "admin", RoleLevel: store.RoleAdmin, JoinTime: 5},
-		"mod":   {UserID: "mod", RoleLevel: store.RoleMember, RoleIDs: []string{"mod"}, JoinTime: 5},
-		"plain": {UserID: "plain", RoleLevel: store.RoleMember, JoinTime: 5},
+func channelFixture() (*model.Group, map[string]*model.Member, *model.CustomAuths) {
+	g := &model.Group{GroupID: "g", Roles: model.DefaultRoles("g", 1)}
+	g.Roles.Roles["mod"] = &model.Role{RoleID: "mod", Type: model.RoleTypeCustom, Priority: 1, Auths: map[string]string{"manageChannel": model.AuthAllow, "deleteMsg": model.AuthAllow}}
+	ms := map[string]*model.Member{
+		"owner": {UserID: "owner", RoleLevel: model.RoleOwner, JoinTime: 5},
+		"admin": {UserID: "admin", RoleLevel: model.RoleAdmin, JoinTime: 5},
+		"mod":   {UserID: "mod", RoleLevel: model.RoleMember, RoleIDs: []string{"mod"}, JoinTime: 5},
+		"plain": {UserID: "plain", RoleLevel: model.RoleMember, JoinTime: 5},
 	}
-	custom := &store.CustomAuths{Items: map[string]*store.CustomAuth{"10000": {Key: "10000", DefaultRight: store.AuthAllow}}}
+	custom := &model.CustomAuths{Items: map[string]*model.CustomAuth{"10000": {Key: "10000", DefaultRight: model.AuthAllow}}}
 	return g, ms, custom
 }
 
 func TestHoldsInDecidesThroughEffectiveInTheChannel(t *testing.T) {
 	g, ms, custom := channelFixture()
-	hidden := &store.Channel{ChannelID: "c", ViewMode: store.ChannelPrivate}
-	open := &store.Channel{ChannelID: "c", RoleAuths: map[string]*store.ChannelRole{"mod": {Auths: map[string]string{"deleteMsg": store.AuthDeny}}}}
+	hidden := &model.Channel{ChannelID: "c", ViewMode: model.ChannelPrivate}
+	open := &model.Channel{ChannelID: "c", RoleAuths: map[string]*model.ChannelRole{"mod": {Auths: map[string]string{"deleteMsg": model.AuthDeny}}}}
 	cases := []struct {
 		name string
 		a    Actor
-		self *store.Member
-		ch   *store.Channel
-		ov   *store.MemberOverride
+		self *model.Member
+		ch   *model.Channel
+		ov   *model.MemberOverride
 		it   Item
 		want bool
 	}{
@@ -42,8 +42,8 @@ func TestHoldsInDecidesThroughEffectiveInTheChannel(t *testing.T) {
 		{"server level without a channel", Actor{UserID: "mod"}, ms["mod"], nil, nil, DeleteMsg, true},
 		{"a channel role's deny applies in its channel", Actor{UserID: "mod"}, ms["mod"], open, nil, DeleteMsg, false},
 		{"a channel role that inherits follows its parent", Actor{UserID: "mod"}, ms["mod"], open, nil, ManageChannel, true},
-		{"a member override decides", Actor{UserID: "mod"}, ms["mod"], open, &store.MemberOverride{JoinTime: 5, Auths: map[string]string{"deleteMsg": store.AuthAllow}}, DeleteMsg, true},
-		{"an override of an earlier membership is ignored", Actor{UserID: "mod"}, ms["mod"], open, &store.MemberOverride{JoinTime: 4, Auths: map[string]string{"deleteMsg": store.AuthAllow}}, DeleteMsg, false},
+		{"a member override decides", Actor{UserID: "mod"}, ms["mod"], open, &model.MemberOverride{JoinTime: 5, Auths: map[string]string{"deleteMsg": model.AuthAllow}}, DeleteMsg, true},
+		{"an override of an earlier membership is ignored", Actor{UserID: "mod"}, ms["mod"], open, &model.MemberOverride{JoinTime: 4, Auths: map[string]string{"deleteMsg": model.AuthAllow}}, DeleteMsg, false},
 		{"custom items take their default on @everyone", Actor{UserID: "plain"}, ms["plain"], open, nil, "10000", true},
 		{"a non-member holds nothing", Actor{UserID: "x"}, nil, open, nil, SendMsg, false},
 	}
@@ -52,21 +52,21 @@ func TestHoldsInDecidesThroughEffectiveInTheChannel(t *testing.T) {
 			assert.Equal(t, c.want, HoldsIn(c.a, g, c.self, custom, c.ch, c.ov, c.it))
 		})
 	}
-	g.Status = store.StatusDismissed
+	g.Status = model.StatusDismissed
 	assert.False(t, HoldsIn(Actor{UserID: "x", AppAdmin: true}, g, nil, custom, nil, nil, SendMsg), "nothing in a dismissed group")
 }
 
 func TestVisibleToFollowsTheAccessList(t *testing.T) {
 	g, ms, _ := channelFixture()
-	black := &store.Channel{Users: []string{"plain"}, Roles: []string{"mod"}}
-	white := &store.Channel{ViewMode: store.ChannelPrivate, Roles: []string{"mod"}}
+	black := &model.Channel{Users: []string{"plain"}, Roles: []string{"mod"}}
+	white := &model.Channel{ViewMode: model.ChannelPrivate, Roles: []string{"mod"}}
 	assert.False(t, VisibleTo(Actor{UserID: "plain"}, g, ms["plain"], black))
 	assert.False(t, VisibleTo(Actor{UserID: "mod"}, g, ms["mod"], black))
 	assert.True(t, VisibleTo(Actor{UserID: "mod"}, g, ms["mod"], white))
 	assert.False(t, VisibleTo(Actor{UserID: "plain"}, g, ms["plain"], white))
 	assert.True(t, VisibleTo(Actor{UserID: "admin"}, g, ms["admin"], white))
 	assert.True(t, VisibleTo(Actor{UserID: "x", AppAdmin: true}, g, nil, white))
-	assert.False(t, VisibleTo(Actor{UserID: "x"}, g, nil, &store.Channel{}), "non-members see nothing")
+	assert.False(t, VisibleTo(Actor{UserID: "x"}, g, nil, &model.Channel{}), "non-members see nothing")
 }
 
 func TestParseChannelAuthsAcceptsOnlyChannelItems(t *testing.T) {
@@ -94,9 +94,9 @@ func TestParseChannelAuthsAcceptsOnlyChannelItems(t *testing.T) {
 
 func TestNobodyChangesAChannelItemTheyDoNotHold(t *testing.T) {
 	g, ms, custom := channelFixture()
-	ch := &store.Channel{ChannelID: "c"}
+	ch := &model.Channel{ChannelID: "c"}
 	mod := Actor{UserID: "mod"}
-	current := map[string]string{"remindEveryone": store.AuthDeny}
+	current := map[string]string{"remindEveryone": model.AuthDeny}
 	check := func(changes map[string]string) error {
 		return CheckSettableIn(mod, g, ms["mod"], custom, ch, nil, current, changes)
 	}
@@ -107,5 +107,5 @@ func TestNobodyChangesAChannelItemTheyDoNotHold(t *testing.T) {
 	assert.NoError(t, CheckSettableIn(Actor{UserID: "owner"}, g, ms["owner"], custom, ch, nil, current, map[string]string{"remindEveryone": "allow"}))
 
 	assert.Equal(t, map[string]string{"deleteMsg": "allow"}, ApplyAuths(current, map[string]string{"remindEveryone": "inherit", "deleteMsg": "allow"}))
-	assert.Equal(t, map[string]string{"remindEveryone": store.AuthDeny}, current, "the current settings are not modified")
+	assert.Equal(t, map[string]string{"remindEveryone": model.AuthDeny}, current, "the current settings are not modified")
 }

@@ -2,7 +2,7 @@ package permission
 
 import (
 	"github.com/circles-im/circles/shared/errcode"
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
 // Op is a group operation that needs a decision.
@@ -33,9 +33,9 @@ const (
 type Request struct {
 	Op     Op
 	Actor  Actor
-	Group  *store.Group
-	Self   *store.Member
-	Target *store.Member
+	Group  *model.Group
+	Self   *model.Member
+	Target *model.Member
 	// TargetID names the target even when they are not a member.
 	TargetID string
 	// RoleLevel is the level asked for by OpSetMemberRoleLevel.
@@ -57,7 +57,7 @@ var opItem = map[Op]Item{
 // compares roleLevels or ranks.
 func Decide(r Request) error {
 	g := r.Group
-	if g.Status == store.StatusDismissed {
+	if g.Status == model.StatusDismissed {
 		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", g.GroupID)
 	}
 	if r.Op == OpJoin {
@@ -74,7 +74,7 @@ func Decide(r Request) error {
 	}
 	switch r.Op {
 	case OpTransferOwner:
-		if !isOwner(r) {
+		if !IsOwnerOrAppAdmin(r.Actor, r.Self) {
 			return errcode.New(errcode.NoPermission, "only the owner or an app admin may transfer the group")
 		}
 		if r.TargetID == r.Actor.UserID {
@@ -83,11 +83,11 @@ func Decide(r Request) error {
 		if r.Target == nil {
 			return notMember(r)
 		}
-		if r.Target.RoleLevel == store.RoleOwner {
+		if r.Target.RoleLevel == model.RoleOwner {
 			return errcode.New(errcode.InvalidArgument, "user %s already owns group %s", r.TargetID, g.GroupID)
 		}
 	case OpDismiss:
-		if !isOwner(r) {
+		if !IsOwnerOrAppAdmin(r.Actor, r.Self) {
 			return errcode.New(errcode.NoPermission, "only the owner or an app admin may dismiss the group")
 		}
 	case OpKick, OpMuteMember:
@@ -97,7 +97,7 @@ func Decide(r Request) error {
 		if r.Target == nil {
 			return notMember(r)
 		}
-		if r.Target.RoleLevel == store.RoleOwner {
+		if r.Target.RoleLevel == model.RoleOwner {
 			return errcode.New(errcode.NoPermission, "the owner cannot be %s", participle(r.Op))
 		}
 		if !Outranks(r.Actor, g, r.Self, r.Target) {
@@ -113,7 +113,7 @@ func Decide(r Request) error {
 		}
 		// The owner leaves by transfer; only as the last member may they quit,
 		// which dismisses the group.
-		if r.Target.RoleLevel == store.RoleOwner && g.MemberCount > 1 {
+		if r.Target.RoleLevel == model.RoleOwner && g.MemberCount > 1 {
 			return errcode.New(errcode.OwnerCannotQuit, "the owner cannot quit group %s; transfer it first", g.GroupID)
 		}
 	case OpSetMemberInfo:
@@ -136,17 +136,17 @@ func Decide(r Request) error {
 		if r.TargetID == r.Actor.UserID {
 			return errcode.New(errcode.NoPermission, "nobody changes their own roleLevel")
 		}
-		if r.RoleLevel != store.RoleAdmin && r.RoleLevel != store.RoleMember {
+		if r.RoleLevel != model.RoleAdmin && r.RoleLevel != model.RoleMember {
 			return errcode.New(errcode.InvalidArgument, "roleLevel may only be set to 60 or 20; ownership moves by transfer")
 		}
 		if r.Target == nil {
 			return notMember(r)
 		}
-		if r.Target.RoleLevel == store.RoleOwner {
+		if r.Target.RoleLevel == model.RoleOwner {
 			return errcode.New(errcode.NoPermission, "the owner's roleLevel changes only by transfer")
 		}
-		owner := isOwner(r)
-		adminOnOrdinary := r.Self != nil && r.Self.RoleLevel == store.RoleAdmin && r.Target.RoleLevel == store.RoleMember
+		owner := IsOwnerOrAppAdmin(r.Actor, r.Self)
+		adminOnOrdinary := r.Self != nil && r.Self.RoleLevel == model.RoleAdmin && r.Target.RoleLevel == model.RoleMember
 		if !owner && !adminOnOrdinary {
 			return errcode.New(errcode.NoPermission, "roleLevel is set by the owner, or by an admin on an ordinary member")
 		}
@@ -157,14 +157,14 @@ func Decide(r Request) error {
 // InvitesDirectly reports whether an invitation by the actor adds members
 // at once; otherwise (needVerification 1 without inviteMember) it creates
 // applications that a holder of handleApplication decides.
-func InvitesDirectly(a Actor, g *store.Group, self *store.Member) bool {
+func InvitesDirectly(a Actor, g *model.Group, self *model.Member) bool {
 	return g.NeedVerification != 1 || Holds(a, g, self, InviteMember)
 }
 
 // Holds reports whether the actor holds a server-level item in the group:
 // app admins hold every item; members hold what Effective says
 // on the group's roles.
-func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
+func Holds(a Actor, g *model.Group, self *model.Member, it Item) bool {
 	return HoldsIn(a, g, self, nil, nil, nil, it)
 }
 
@@ -173,7 +173,7 @@ func Holds(a Actor, g *store.Group, self *store.Member, it Item) bool {
 // highest) > members with no custom role. App admins outrank everyone.
 // (Nobody kicks or mutes the owner, but that is a rule of those
 // operations, not of rank.)
-func Outranks(a Actor, g *store.Group, self, target *store.Member) bool {
+func Outranks(a Actor, g *model.Group, self, target *model.Member) bool {
 	if a.AppAdmin {
 		return true
 	}
@@ -183,7 +183,7 @@ func Outranks(a Actor, g *store.Group, self, target *store.Member) bool {
 	if self.RoleLevel != target.RoleLevel {
 		return self.RoleLevel > target.RoleLevel
 	}
-	if self.RoleLevel != store.RoleMember {
+	if self.RoleLevel != model.RoleMember {
 		return false
 	}
 	return bestPriority(g, self) < bestPriority(g, target)
@@ -192,32 +192,28 @@ func Outranks(a Actor, g *store.Group, self, target *store.Member) bool {
 // OutranksRole reports whether the actor ranks above a role: app admins,
 // the owner and admins are above every role; a member is above the roles
 // of a lower rank (a larger priority) than their own highest custom role.
-func OutranksRole(a Actor, g *store.Group, self *store.Member, role *store.Role) bool {
+func OutranksRole(a Actor, g *model.Group, self *model.Member, role *model.Role) bool {
 	if a.AppAdmin {
 		return true
 	}
 	if self == nil {
 		return false
 	}
-	if self.RoleLevel >= store.RoleAdmin {
+	if self.RoleLevel >= model.RoleAdmin {
 		return true
 	}
-	return role.Type == store.RoleTypeCustom && bestPriority(g, self) < role.Priority
+	return role.Type == model.RoleTypeCustom && bestPriority(g, self) < role.Priority
 }
 
 // SeesFullMemberInfo reports whether the actor, already allowed to read the
 // members (OpReadMembers), sees every field of targetID's member record.
 // Under lookMemberInfo 1 ordinary members see only their own record in full
 // and the public fields of others; admins, the owner and app admins see all.
-func SeesFullMemberInfo(a Actor, g *store.Group, self *store.Member, targetID string) bool {
+func SeesFullMemberInfo(a Actor, g *model.Group, self *model.Member, targetID string) bool {
 	if g.LookMemberInfo != 1 || a.AppAdmin || targetID == a.UserID {
 		return true
 	}
-	return self != nil && self.RoleLevel >= store.RoleAdmin
-}
-
-func isOwner(r Request) bool {
-	return r.Actor.AppAdmin || (r.Self != nil && r.Self.RoleLevel == store.RoleOwner)
+	return self != nil && self.RoleLevel >= model.RoleAdmin
 }
 
 func notMember(r Request) error {

@@ -1,15 +1,17 @@
 // Package permission decides who may do what in a group: the one place where
 // roleLevels, ranks and permission items are compared. Every function is
-// pure: the caller loads the records, in one snapshot, and asks.
+// pure: the caller loads the records, in one snapshot, and asks. It works on
+// the entities of package model and depends on no AWS package, so a
+// decision is tested without a database.
 //
 // The entry points: Decide for the group operations (owner transfer,
 // dismissal, settings, mutes, invitations, kicks, applications, member
 // info); Holds, HoldsIn and HoldsEach for an item at server level or in a
 // channel; Visible and VisibleTo for a channel; and the role rules of
-// role.go (CanManageRoles, CanEditRole, CanGrantRole, CheckItemsHeld,
-// CheckSelfLockout, the priority checks) and the channel rules of
-// channel.go. All of them reach their answer through Effective and the rank
-// order below.
+// role.go (CanManageRoles, CanEditRole, CanEditChannelRole, CanGrantRole,
+// CheckItemsHeld, CheckSelfLockout, the priority checks) and the channel
+// rules of channel.go. All of them reach their answer through Effective and
+// the rank order below.
 //
 // Permission items (Item), each set to allow, deny or inherit:
 //   - Server items: manageGroup, manageChannel, manageRole, inviteMember,

@@ -5,14 +5,14 @@ import (
 	"slices"
 	"time"
 
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
 // FactsOf builds the facts of a decision about member m (nil: not a member)
 // from the records read: the group with its role configuration, and
 // optionally the custom items, a channel and m's override in it. Roles that
 // are deleted but not yet cleaned up grant nothing and list nobody.
-func FactsOf(g *store.Group, m *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, now int64) Facts {
+func FactsOf(g *model.Group, m *model.Member, custom *model.CustomAuths, ch *model.Channel, ov *model.MemberOverride, now int64) Facts {
 	roles := rolesOf(g)
 	f := Facts{GroupStatus: g.Status, Roles: make(map[string]Auths, len(roles.Roles)), Now: now}
 	for id, r := range roles.Roles {
@@ -28,7 +28,7 @@ func FactsOf(g *store.Group, m *store.Member, custom *store.CustomAuths, ch *sto
 		}
 	}
 	if ch != nil {
-		c := &Channel{Private: ch.ViewMode == store.ChannelPrivate, Users: map[string]bool{}, Roles: map[string]bool{}, RoleAuths: map[string]Auths{}}
+		c := &Channel{Private: ch.ViewMode == model.ChannelPrivate, Users: map[string]bool{}, Roles: map[string]bool{}, RoleAuths: map[string]Auths{}}
 		// The facts are about m alone, so only m's own entry of a list of up
 		// to 1000 users matters: no map of the whole list is built.
 		if m != nil && slices.Contains(ch.Users, m.UserID) {
@@ -67,9 +67,9 @@ func AuthsOf(stored map[string]string) Auths {
 
 func valueOf(s string) Value {
 	switch s {
-	case store.AuthAllow:
+	case model.AuthAllow:
 		return Allow
-	case store.AuthDeny:
+	case model.AuthDeny:
 		return Deny
 	}
 	return Inherit
@@ -77,18 +77,18 @@ func valueOf(s string) Value {
 
 // rolesOf is the group's role configuration; a group read without it (a
 // plain GetGroup) has only @everyone's defaults.
-func rolesOf(g *store.Group) *store.Roles {
+func rolesOf(g *model.Group) *model.Roles {
 	if g.Roles != nil {
 		return g.Roles
 	}
-	return store.DefaultRoles(g.GroupID, g.CreateTime)
+	return model.DefaultRoles(g.GroupID, g.CreateTime)
 }
 
 // liveRoles are the custom roles m holds that still exist.
-func liveRoles(roles *store.Roles, m *store.Member) []string {
+func liveRoles(roles *model.Roles, m *model.Member) []string {
 	out := make([]string, 0, len(m.RoleIDs))
 	for _, id := range m.RoleIDs {
-		if r := roles.Roles[id]; r != nil && r.Type == store.RoleTypeCustom {
+		if r := roles.Roles[id]; r != nil && r.Type == model.RoleTypeCustom {
 			out = append(out, id)
 		}
 	}
@@ -97,7 +97,7 @@ func liveRoles(roles *store.Roles, m *store.Member) []string {
 
 // bestPriority is the priority of m's highest custom role (1 is highest),
 // or MaxInt without one.
-func bestPriority(g *store.Group, m *store.Member) int {
+func bestPriority(g *model.Group, m *model.Member) int {
 	roles := rolesOf(g)
 	best := math.MaxInt
 	for _, id := range liveRoles(roles, m) {

@@ -6,41 +6,41 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
 func TestEveryoneDefaultsSetEveryBuiltInItemAndAllowOnlyTheSpecsFour(t *testing.T) {
-	everyone := store.DefaultRoles("g", 1).Roles[store.EveryoneRoleID]
+	everyone := model.DefaultRoles("g", 1).Roles[model.EveryoneRoleID]
 	require.Len(t, everyone.Auths, len(BuiltIn), "@everyone sets every built-in item")
 	allowed := map[Item]bool{SendMsg: true, RemindOther: true, AccountInfoSelf: true, RecallMsg: true}
 	for _, it := range BuiltIn {
-		want := store.AuthDeny
+		want := model.AuthDeny
 		if allowed[it] {
-			want = store.AuthAllow
+			want = model.AuthAllow
 		}
 		assert.Equal(t, want, everyone.Auths[string(it)], string(it))
 	}
-	assert.Equal(t, store.RoleTypeEveryone, everyone.Type)
+	assert.Equal(t, model.RoleTypeEveryone, everyone.Type)
 	assert.Equal(t, 0, everyone.Priority)
 	assert.EqualValues(t, -1, everyone.MemberCount)
 }
 
 func TestRankOrdersOwnerAdminThenMembersByTheirHighestCustomRole(t *testing.T) {
-	g := &store.Group{GroupID: "g", Roles: store.DefaultRoles("g", 1)}
-	g.Roles.Roles["hi"] = &store.Role{RoleID: "hi", Type: store.RoleTypeCustom, Priority: 1}
-	g.Roles.Roles["lo"] = &store.Role{RoleID: "lo", Type: store.RoleTypeCustom, Priority: 5}
+	g := &model.Group{GroupID: "g", Roles: model.DefaultRoles("g", 1)}
+	g.Roles.Roles["hi"] = &model.Role{RoleID: "hi", Type: model.RoleTypeCustom, Priority: 1}
+	g.Roles.Roles["lo"] = &model.Role{RoleID: "lo", Type: model.RoleTypeCustom, Priority: 5}
 	g.Roles.Deleted["gone"] = 9
-	owner := &store.Member{UserID: "o", RoleLevel: store.RoleOwner}
-	admin := &store.Member{UserID: "a", RoleLevel: store.RoleAdmin}
-	hi := &store.Member{UserID: "h", RoleLevel: store.RoleMember, RoleIDs: []string{"lo", "hi"}}
-	hi2 := &store.Member{UserID: "h2", RoleLevel: store.RoleMember, RoleIDs: []string{"hi"}}
-	lo := &store.Member{UserID: "l", RoleLevel: store.RoleMember, RoleIDs: []string{"lo"}}
-	none := &store.Member{UserID: "n", RoleLevel: store.RoleMember}
+	owner := &model.Member{UserID: "o", RoleLevel: model.RoleOwner}
+	admin := &model.Member{UserID: "a", RoleLevel: model.RoleAdmin}
+	hi := &model.Member{UserID: "h", RoleLevel: model.RoleMember, RoleIDs: []string{"lo", "hi"}}
+	hi2 := &model.Member{UserID: "h2", RoleLevel: model.RoleMember, RoleIDs: []string{"hi"}}
+	lo := &model.Member{UserID: "l", RoleLevel: model.RoleMember, RoleIDs: []string{"lo"}}
+	none := &model.Member{UserID: "n", RoleLevel: model.RoleMember}
 	// A role that is deleted (still being cleaned up) gives no rank.
-	deleted := &store.Member{UserID: "d", RoleLevel: store.RoleMember, RoleIDs: []string{"gone"}}
+	deleted := &model.Member{UserID: "d", RoleLevel: model.RoleMember, RoleIDs: []string{"gone"}}
 	cases := []struct {
 		name         string
-		self, target *store.Member
+		self, target *model.Member
 		want         bool
 	}{
 		{"owner outranks admin", owner, admin, true},
@@ -62,12 +62,12 @@ func TestRankOrdersOwnerAdminThenMembersByTheirHighestCustomRole(t *testing.T) {
 }
 
 func TestACustomRoleGrantingKickMemberLetsAMemberKickThoseTheyOutrankButNeverAnAdmin(t *testing.T) {
-	g := &store.Group{GroupID: "g", MemberCount: 4, Roles: store.DefaultRoles("g", 1)}
-	g.Roles.Roles["mod"] = &store.Role{RoleID: "mod", Type: store.RoleTypeCustom, Priority: 1, Auths: map[string]string{"kickMember": store.AuthAllow}}
-	mod := &store.Member{UserID: "m", RoleLevel: store.RoleMember, RoleIDs: []string{"mod"}}
-	plain := &store.Member{UserID: "p", RoleLevel: store.RoleMember}
-	admin := &store.Member{UserID: "a", RoleLevel: store.RoleAdmin}
-	kick := func(target *store.Member) error {
+	g := &model.Group{GroupID: "g", MemberCount: 4, Roles: model.DefaultRoles("g", 1)}
+	g.Roles.Roles["mod"] = &model.Role{RoleID: "mod", Type: model.RoleTypeCustom, Priority: 1, Auths: map[string]string{"kickMember": model.AuthAllow}}
+	mod := &model.Member{UserID: "m", RoleLevel: model.RoleMember, RoleIDs: []string{"mod"}}
+	plain := &model.Member{UserID: "p", RoleLevel: model.RoleMember}
+	admin := &model.Member{UserID: "a", RoleLevel: model.RoleAdmin}
+	kick := func(target *model.Member) error {
 		return Decide(Request{Op: OpKick, Actor: Actor{UserID: "m"}, Group: g, Self: mod, Target: target, TargetID: target.UserID})
 	}
 	require.NoError(t, kick(plain))
@@ -80,11 +80,11 @@ func TestACustomRoleGrantingKickMemberLetsAMemberKickThoseTheyOutrankButNeverAnA
 }
 
 func TestAMutedMemberStillGrantsTheItemsTheirRolesHold(t *testing.T) {
-	g := &store.Group{GroupID: "g", Status: store.StatusMuted, Roles: store.DefaultRoles("g", 1)}
-	g.Roles.Roles["mods"] = &store.Role{RoleID: "mods", Type: store.RoleTypeCustom, Priority: 1, Auths: map[string]string{"manageRole": store.AuthAllow}}
-	m := &store.Member{UserID: "m", RoleLevel: store.RoleMember, RoleIDs: []string{"mods"}, MuteEndTime: nowMillis() + 60_000}
+	g := &model.Group{GroupID: "g", Status: model.StatusMuted, Roles: model.DefaultRoles("g", 1)}
+	g.Roles.Roles["mods"] = &model.Role{RoleID: "mods", Type: model.RoleTypeCustom, Priority: 1, Auths: map[string]string{"manageRole": model.AuthAllow}}
+	m := &model.Member{UserID: "m", RoleLevel: model.RoleMember, RoleIDs: []string{"mods"}, MuteEndTime: nowMillis() + 60_000}
 	a := Actor{UserID: "m"}
 	assert.False(t, HoldsIn(a, g, m, nil, nil, nil, SendMsg), "muted, and in a muted group: no sending")
 	require.NoError(t, CheckItemsHeld(a, g, m, nil, nil, map[string]string{"sendMsg": "allow"}), "but the item is still theirs to grant")
-	assert.Equal(t, store.AuthAllow, DefaultAuths(a, g, m, nil)["sendMsg"])
+	assert.Equal(t, model.AuthAllow, DefaultAuths(a, g, m, nil)["sendMsg"])
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/circles-im/circles/shared/errcode"
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
 // Role rules (see the package doc). They decide through Effective (what an
@@ -14,7 +14,7 @@ import (
 
 // Items lists every item of the app: the built-in ones, then the custom
 // keys in numeric order.
-func Items(custom *store.CustomAuths) []Item {
+func Items(custom *model.CustomAuths) []Item {
 	out := slices.Clone(BuiltIn)
 	if custom == nil {
 		return out
@@ -33,24 +33,19 @@ func Items(custom *store.CustomAuths) []Item {
 }
 
 // IsOwnerOrAppAdmin reports whether the actor is the group's owner or an app admin.
-func IsOwnerOrAppAdmin(a Actor, self *store.Member) bool {
-	return a.AppAdmin || (self != nil && self.RoleLevel == store.RoleOwner)
-}
-
-// aboveRoles reports the actors above every role: app admins, owner and admins.
-func aboveRoles(a Actor, self *store.Member) bool {
-	return a.AppAdmin || (self != nil && self.RoleLevel >= store.RoleAdmin)
+func IsOwnerOrAppAdmin(a Actor, self *model.Member) bool {
+	return a.AppAdmin || (self != nil && self.RoleLevel == model.RoleOwner)
 }
 
 // ParseRoleAuths checks the auths of a server role request: item ->
 // "allow" | "deny" | "inherit", where items are built-in ones or existing
 // custom keys.
-func ParseRoleAuths(in map[string]string, custom *store.CustomAuths) error {
+func ParseRoleAuths(in map[string]string, custom *model.CustomAuths) error {
 	for _, k := range keysInOrder(in) {
 		if !Known(Item(k), custom) {
 			return errcode.New(errcode.InvalidArgument, "auths: %q is not a permission item", k)
 		}
-		if v := in[k]; v != store.AuthAllow && v != store.AuthDeny && v != InheritValue {
+		if v := in[k]; v != model.AuthAllow && v != model.AuthDeny && v != InheritValue {
 			return errcode.New(errcode.InvalidArgument, "auths: %s must be allow, deny or inherit", k)
 		}
 	}
@@ -59,8 +54,8 @@ func ParseRoleAuths(in map[string]string, custom *store.CustomAuths) error {
 
 // CanManageRoles is the entry rule of every role change: a member (or app
 // admin) of a live group who holds manageRole.
-func CanManageRoles(a Actor, g *store.Group, self *store.Member) error {
-	if g.Status == store.StatusDismissed {
+func CanManageRoles(a Actor, g *model.Group, self *model.Member) error {
+	if g.Status == model.StatusDismissed {
 		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", g.GroupID)
 	}
 	if self == nil && !a.AppAdmin {
@@ -75,8 +70,8 @@ func CanManageRoles(a Actor, g *store.Group, self *store.Member) error {
 // CanEditRole is the rule of UpdateRole, DeleteRole and role membership on
 // role: the actor must outrank it; @everyone, which no custom rank
 // outranks, is the owner's alone.
-func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) error {
-	if role.Type == store.RoleTypeEveryone {
+func CanEditRole(a Actor, g *model.Group, self *model.Member, role *model.Role) error {
+	if role.Type == model.RoleTypeEveryone {
 		if !IsOwnerOrAppAdmin(a, self) {
 			return errcode.New(errcode.NoPermission, "only the owner may change @everyone")
 		}
@@ -88,6 +83,16 @@ func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) 
 	return nil
 }
 
+// CanEditChannelRole is the rule of editing or removing a channel's role
+// of parent: the same as editing parent itself (CanEditRole), so
+// @everyone's channel role is the owner's (or an app admin's) alone.
+func CanEditChannelRole(a Actor, g *model.Group, self *model.Member, parent *model.Role) error {
+	if parent.Type == model.RoleTypeEveryone && !IsOwnerOrAppAdmin(a, self) {
+		return errcode.New(errcode.NoPermission, "only the owner edits @everyone's channel role")
+	}
+	return CanEditRole(a, g, self, parent)
+}
+
 // CanGrantRole is the rule of adding anyone, the actor included, to a role:
 // CanEditRole, and the actor holds every item the role allows: at server
 // level, and in each channel where the role has a channel role (channels,
@@ -96,12 +101,12 @@ func CanEditRole(a Actor, g *store.Group, self *store.Member, role *store.Role) 
 // to membership: nobody gets, through a role, an item its granter lacks (a
 // member would otherwise join a lower role that allows more than they hold,
 // in the server or in one channel).
-func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, role *store.Role, channels []store.ChannelGrant) error {
+func CanGrantRole(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, role *model.Role, channels []model.ChannelGrant) error {
 	if err := CanEditRole(a, g, self, role); err != nil {
 		return err
 	}
 	for _, k := range keysInOrder(role.Auths) {
-		if role.Auths[k] == store.AuthAllow && !holdsSetting(a, g, self, custom, nil, nil, Item(k)) {
+		if role.Auths[k] == model.AuthAllow && !holdsSetting(a, g, self, custom, nil, nil, Item(k)) {
 			return errcode.New(errcode.NoPermission, "role %s allows %s, which you do not hold", role.RoleID, k)
 		}
 	}
@@ -111,7 +116,7 @@ func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.Cus
 			continue
 		}
 		for _, k := range keysInOrder(cr.Auths) {
-			if cr.Auths[k] == store.AuthAllow && !holdsSetting(a, g, self, custom, c.Channel, c.Override, Item(k)) {
+			if cr.Auths[k] == model.AuthAllow && !holdsSetting(a, g, self, custom, c.Channel, c.Override, Item(k)) {
 				return errcode.New(errcode.NoPermission, "role %s allows %s in channel %s, which you do not hold there", role.RoleID, k, c.Channel.ChannelID)
 			}
 		}
@@ -122,17 +127,17 @@ func CanGrantRole(a Actor, g *store.Group, self *store.Member, custom *store.Cus
 // HoldsEverything reports whether the actor holds every item in every
 // channel (app admins, the owner and admins: Effective), so that no channel
 // needs reading to decide CanGrantRole.
-func HoldsEverything(a Actor, self *store.Member) bool {
-	return a.AppAdmin || (self != nil && self.RoleLevel >= store.RoleAdmin)
+func HoldsEverything(a Actor, self *model.Member) bool {
+	return a.AppAdmin || (self != nil && self.RoleLevel >= model.RoleAdmin)
 }
 
 // DefaultAuths are the auths of a role created without any: allow every
 // item the actor holds (custom items included), inherit the rest.
-func DefaultAuths(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths) map[string]string {
+func DefaultAuths(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths) map[string]string {
 	out := map[string]string{}
 	for _, it := range Items(custom) {
 		if holdsSetting(a, g, self, custom, nil, nil, it) {
-			out[string(it)] = store.AuthAllow
+			out[string(it)] = model.AuthAllow
 		}
 	}
 	return out
@@ -142,7 +147,7 @@ func DefaultAuths(a Actor, g *store.Group, self *store.Member, custom *store.Cus
 // request changes (to allow, deny or inherit) must be held by the actor.
 // changes map items to "allow", "deny" or "inherit"; old is the role's
 // current auths (nil for a new role).
-func CheckItemsHeld(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, old, changes map[string]string) error {
+func CheckItemsHeld(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, old, changes map[string]string) error {
 	for _, k := range keysInOrder(changes) {
 		v := changes[k]
 		if v == InheritValue {
@@ -163,8 +168,8 @@ func CheckItemsHeld(a Actor, g *store.Group, self *store.Member, custom *store.C
 // instance by denying it on all of their roles at once. next is the
 // configuration the change would commit. Owner, admins and app admins hold
 // every item regardless, so the guard does not concern them.
-func CheckSelfLockout(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, next *store.Roles) error {
-	if aboveRoles(a, self) || self == nil {
+func CheckSelfLockout(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, next *model.Roles) error {
+	if HoldsEverything(a, self) || self == nil {
 		return nil
 	}
 	after := *g
@@ -194,15 +199,15 @@ func CheckPriorityRange(field string, priority int) error {
 // custom role's priority is within 1 … MaxPriority, ranks strictly below
 // the actor (OutranksRole on the role as it would be) and is not used by
 // another custom role (roleID: the role being changed, "" on create).
-func CheckRolePriority(a Actor, g *store.Group, self *store.Member, roleID string, priority int) error {
+func CheckRolePriority(a Actor, g *model.Group, self *model.Member, roleID string, priority int) error {
 	if err := CheckPriorityRange("priority", priority); err != nil {
 		return err
 	}
-	if !OutranksRole(a, g, self, &store.Role{RoleID: roleID, Type: store.RoleTypeCustom, Priority: priority}) {
+	if !OutranksRole(a, g, self, &model.Role{RoleID: roleID, Type: model.RoleTypeCustom, Priority: priority}) {
 		return errcode.New(errcode.NoPermission, "priority %d is not below your highest role", priority)
 	}
 	for id, r := range g.Roles.Roles {
-		if id != roleID && r.Type == store.RoleTypeCustom && r.Priority == priority {
+		if id != roleID && r.Type == model.RoleTypeCustom && r.Priority == priority {
 			return errcode.New(errcode.InvalidArgument, "priority %d is already used by role %s", priority, id)
 		}
 	}
@@ -212,10 +217,10 @@ func CheckRolePriority(a Actor, g *store.Group, self *store.Member, roleID strin
 // NextPriority is the priority of a role created without one: one below
 // the lowest existing role. When the lowest role already has MaxPriority,
 // the client must choose a free priority.
-func NextPriority(roles *store.Roles) (int, error) {
+func NextPriority(roles *model.Roles) (int, error) {
 	p := 0
 	for _, r := range roles.Roles {
-		if r.Type == store.RoleTypeCustom {
+		if r.Type == model.RoleTypeCustom {
 			p = max(p, r.Priority)
 		}
 	}
@@ -229,7 +234,7 @@ func NextPriority(roles *store.Roles) (int, error) {
 // a custom role the actor outranks; the new values are distinct (from each
 // other and from the roles not named) and stay within [min, max] of the
 // named roles' old values, so nobody moves a role above their own rank.
-func CheckPriorities(a Actor, g *store.Group, self *store.Member, priorities map[string]int) error {
+func CheckPriorities(a Actor, g *model.Group, self *model.Member, priorities map[string]int) error {
 	if len(priorities) == 0 {
 		return errcode.New(errcode.InvalidArgument, "priorities must not be empty")
 	}
@@ -239,7 +244,7 @@ func CheckPriorities(a Actor, g *store.Group, self *store.Member, priorities map
 		if r == nil {
 			return errcode.New(errcode.NotFound, "role %s not found", id)
 		}
-		if r.Type == store.RoleTypeEveryone {
+		if r.Type == model.RoleTypeEveryone {
 			return errcode.New(errcode.NoPermission, "@everyone's priority never changes")
 		}
 		if !OutranksRole(a, g, self, r) {
@@ -254,7 +259,7 @@ func CheckPriorities(a Actor, g *store.Group, self *store.Member, priorities map
 	}
 	used := map[int]string{}
 	for id, r := range g.Roles.Roles {
-		if _, named := priorities[id]; !named && r.Type == store.RoleTypeCustom {
+		if _, named := priorities[id]; !named && r.Type == model.RoleTypeCustom {
 			used[r.Priority] = id
 		}
 	}
@@ -274,8 +279,8 @@ func CheckPriorities(a Actor, g *store.Group, self *store.Member, priorities map
 // CheckEveryoneFields refuses a change of @everyone's name, icon, ext or
 // priority, which never change; a value equal to the current one is no
 // change.
-func CheckEveryoneFields(role *store.Role, name, icon, ext *string, priority *int) error {
-	if role.Type != store.RoleTypeEveryone {
+func CheckEveryoneFields(role *model.Role, name, icon, ext *string, priority *int) error {
+	if role.Type != model.RoleTypeEveryone {
 		return nil
 	}
 	if (name != nil && *name != role.Name) || (icon != nil && *icon != role.Icon) ||
@@ -297,10 +302,10 @@ func keysInOrder[V any](m map[string]V) []string {
 // holdsSetting is what the item rules of role and channel settings count as
 // held: the item as roles grant it, mutes aside. A mute stops a member
 // sending, not managing the settings they hold.
-func holdsSetting(a Actor, g *store.Group, self *store.Member, custom *store.CustomAuths, ch *store.Channel, ov *store.MemberOverride, it Item) bool {
-	if g.Status == store.StatusMuted {
+func holdsSetting(a Actor, g *model.Group, self *model.Member, custom *model.CustomAuths, ch *model.Channel, ov *model.MemberOverride, it Item) bool {
+	if g.Status == model.StatusMuted {
 		unmuted := *g
-		unmuted.Status = store.StatusOK
+		unmuted.Status = model.StatusOK
 		g = &unmuted
 	}
 	if self != nil && self.MuteEndTime != 0 {

@@ -7,36 +7,36 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/shared/errcode"
-	"github.com/circles-im/circles/shared/store"
+	"github.com/circles-im/circles/shared/model"
 )
 
 // roleFixture is a group whose custom roles are mod (priority 2: kickMember,
 // manageRole), helper (3: kickMember) and low (5), with custom items 10000
 // (default allow) and 10001 (default deny).
-func roleFixture() (*store.Group, *store.CustomAuths) {
-	roles := store.DefaultRoles("g", 1)
+func roleFixture() (*model.Group, *model.CustomAuths) {
+	roles := model.DefaultRoles("g", 1)
 	roles.Rev = 1
 	add := func(id string, p int, auths map[string]string) {
-		roles.Roles[id] = &store.Role{RoleID: id, GroupID: "g", Name: id, Type: store.RoleTypeCustom, Priority: p, Auths: auths}
+		roles.Roles[id] = &model.Role{RoleID: id, GroupID: "g", Name: id, Type: model.RoleTypeCustom, Priority: p, Auths: auths}
 	}
 	add("mod", 2, map[string]string{"kickMember": "allow", "manageRole": "allow"})
 	add("helper", 3, map[string]string{"kickMember": "allow"})
 	add("low", 5, map[string]string{})
-	custom := &store.CustomAuths{Next: 10002, Items: map[string]*store.CustomAuth{
+	custom := &model.CustomAuths{Next: 10002, Items: map[string]*model.CustomAuth{
 		"10000": {Key: "10000", DefaultRight: "allow"}, "10001": {Key: "10001", DefaultRight: "deny"},
 	}}
-	return &store.Group{GroupID: "g", OwnerUserID: "owner", Roles: roles}, custom
+	return &model.Group{GroupID: "g", OwnerUserID: "owner", Roles: roles}, custom
 }
 
-func memberWith(level int, roles ...string) *store.Member {
-	return &store.Member{GroupID: "g", UserID: "u", RoleLevel: level, RoleIDs: roles}
+func memberWith(level int, roles ...string) *model.Member {
+	return &model.Member{GroupID: "g", UserID: "u", RoleLevel: level, RoleIDs: roles}
 }
 
 var (
-	owner     = memberWith(store.RoleOwner)
-	admin     = memberWith(store.RoleAdmin)
-	moderator = memberWith(store.RoleMember, "mod", "helper")
-	plain     = memberWith(store.RoleMember)
+	owner     = memberWith(model.RoleOwner)
+	admin     = memberWith(model.RoleAdmin)
+	moderator = memberWith(model.RoleMember, "mod", "helper")
+	plain     = memberWith(model.RoleMember)
 	appAdmin  = Actor{UserID: "root", AppAdmin: true}
 	someone   = Actor{UserID: "u"}
 )
@@ -46,7 +46,7 @@ func TestNobodySetsAnItemTheyDoNotHold(t *testing.T) {
 	cases := []struct {
 		name    string
 		a       Actor
-		self    *store.Member
+		self    *model.Member
 		old     map[string]string
 		changes map[string]string
 		want    errcode.Code
@@ -74,7 +74,7 @@ func TestOmittedAuthsAllowEveryHeldItem(t *testing.T) {
 	g, custom := roleFixture()
 	got := DefaultAuths(someone, g, moderator, custom)
 	for _, it := range []string{"kickMember", "manageRole", "sendMsg", "recallMsg", "remindOther", "accountInfoSelf", "10000"} {
-		assert.Equal(t, store.AuthAllow, got[it], it)
+		assert.Equal(t, model.AuthAllow, got[it], it)
 	}
 	for _, it := range []string{"muteGroup", "manageGroup", "10001"} {
 		assert.NotContains(t, got, it, "items not held inherit")
@@ -85,17 +85,17 @@ func TestOmittedAuthsAllowEveryHeldItem(t *testing.T) {
 
 func TestSelfLockoutGuard(t *testing.T) {
 	g, custom := roleFixture()
-	edit := func(roleID string, auths map[string]string) *store.Roles {
+	edit := func(roleID string, auths map[string]string) *model.Roles {
 		next := g.Roles.Clone()
 		next.Roles[roleID].Auths = ApplyAuths(next.Roles[roleID].Auths, auths)
 		return next
 	}
-	onlyHelper := memberWith(store.RoleMember, "helper")
+	onlyHelper := memberWith(model.RoleMember, "helper")
 	cases := []struct {
 		name string
 		a    Actor
-		self *store.Member
-		next *store.Roles
+		self *model.Member
+		next *model.Roles
 		want errcode.Code
 	}{
 		{"denying on the only role that grants it", someone, onlyHelper, edit("helper", map[string]string{"kickMember": "deny"}), errcode.NoPermission},
@@ -119,7 +119,7 @@ func TestNewRolePriorityRanksBelowTheActor(t *testing.T) {
 	cases := []struct {
 		name     string
 		a        Actor
-		self     *store.Member
+		self     *model.Member
 		roleID   string
 		priority int
 		want     errcode.Code
@@ -144,13 +144,13 @@ func TestNewRolePriorityRanksBelowTheActor(t *testing.T) {
 			assert.Equal(t, c.want, codeOf(err), "%v", err)
 		})
 	}
-	next := func(roles *store.Roles) int {
+	next := func(roles *model.Roles) int {
 		p, err := NextPriority(roles)
 		require.NoError(t, err)
 		return p
 	}
 	assert.Equal(t, 6, next(g.Roles), "one below the lowest role")
-	assert.Equal(t, 1, next(store.DefaultRoles("g", 1)))
+	assert.Equal(t, 1, next(model.DefaultRoles("g", 1)))
 	g.Roles.Roles["low"].Priority = MaxPriority
 	_, err := NextPriority(g.Roles)
 	assert.Equal(t, errcode.InvalidArgument, codeOf(err), "no priority is left below the lowest role")
@@ -160,7 +160,7 @@ func TestUpdateRolePrioritiesKeepsBoundsAndDistinctValues(t *testing.T) {
 	g, _ := roleFixture()
 	cases := []struct {
 		name string
-		self *store.Member
+		self *model.Member
 		in   map[string]int
 		want errcode.Code
 	}{
@@ -189,14 +189,14 @@ func TestUpdateRolePrioritiesKeepsBoundsAndDistinctValues(t *testing.T) {
 
 func TestEveryoneIsTheOwnersAndItsFieldsNeverChange(t *testing.T) {
 	g, _ := roleFixture()
-	everyone := g.Roles.Roles[store.EveryoneRoleID]
+	everyone := g.Roles.Roles[model.EveryoneRoleID]
 	str := func(s string) *string { return &s }
 	num := func(n int) *int { return &n }
 
 	editors := []struct {
 		name string
 		a    Actor
-		self *store.Member
+		self *model.Member
 		want errcode.Code
 	}{
 		{"owner", someone, owner, ""},
@@ -237,18 +237,46 @@ func TestRoleEditNeedsToOutrankTheRole(t *testing.T) {
 	assert.NoError(t, CanEditRole(someone, g, admin, g.Roles.Roles["mod"]))
 }
 
+func TestAChannelRoleIsEditedByWhoeverMayEditItsParent(t *testing.T) {
+	g, _ := roleFixture()
+	cases := []struct {
+		name   string
+		a      Actor
+		self   *model.Member
+		parent string
+		want   errcode.Code
+	}{
+		{"the owner, @everyone's", someone, owner, model.EveryoneRoleID, ""},
+		{"an app admin, @everyone's", appAdmin, nil, model.EveryoneRoleID, ""},
+		{"an admin, @everyone's", someone, admin, model.EveryoneRoleID, errcode.NoPermission},
+		{"a member with roles, @everyone's", someone, moderator, model.EveryoneRoleID, errcode.NoPermission},
+		{"an admin, any custom role's", someone, admin, "mod", ""},
+		{"a member, a role they outrank", someone, moderator, "low", ""},
+		{"a member, their own highest role's", someone, moderator, "mod", errcode.NoPermission},
+		{"a member without roles", someone, plain, "low", errcode.NoPermission},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			parent := g.Roles.Roles[c.parent]
+			got := CanEditChannelRole(c.a, g, c.self, parent)
+			assert.Equal(t, c.want, codeOf(got), "%v", got)
+			assert.Equal(t, codeOf(CanEditRole(c.a, g, c.self, parent)), codeOf(got), "the same rule as the parent's")
+		})
+	}
+}
+
 func TestGrantingARoleNeedsToOutrankItAndHoldEveryItemItAllows(t *testing.T) {
 	g, custom := roleFixture()
-	g.Roles.Roles["wide"] = &store.Role{RoleID: "wide", GroupID: "g", Type: store.RoleTypeCustom, Priority: 7,
+	g.Roles.Roles["wide"] = &model.Role{RoleID: "wide", GroupID: "g", Type: model.RoleTypeCustom, Priority: 7,
 		Auths: map[string]string{"kickMember": "allow", "handleApplication": "allow", "muteGroup": "deny"}}
-	g.Roles.Roles["custom"] = &store.Role{RoleID: "custom", GroupID: "g", Type: store.RoleTypeCustom, Priority: 8,
+	g.Roles.Roles["custom"] = &model.Role{RoleID: "custom", GroupID: "g", Type: model.RoleTypeCustom, Priority: 8,
 		Auths: map[string]string{"10001": "allow"}}
-	muted := memberWith(store.RoleMember, "mod", "helper")
+	muted := memberWith(model.RoleMember, "mod", "helper")
 	muted.MuteEndTime = 1 << 62
 	cases := []struct {
 		name string
 		a    Actor
-		self *store.Member
+		self *model.Member
 		role string
 		want errcode.Code
 	}{
@@ -276,10 +304,10 @@ func TestGrantingARoleNeedsToOutrankItAndHoldEveryItemItAllows(t *testing.T) {
 // needs every item its channel roles allow, held in their channel.
 func TestGrantingARoleNeedsEveryItemItsChannelRolesAllowHeldInTheirChannel(t *testing.T) {
 	g, custom := roleFixture()
-	chWith := func(id string, roles map[string]map[string]string) *store.Channel {
-		ch := &store.Channel{GroupID: "g", ChannelID: id, RoleAuths: map[string]*store.ChannelRole{}}
+	chWith := func(id string, roles map[string]map[string]string) *model.Channel {
+		ch := &model.Channel{GroupID: "g", ChannelID: id, RoleAuths: map[string]*model.ChannelRole{}}
 		for rid, auths := range roles {
-			ch.RoleAuths[rid] = &store.ChannelRole{GroupID: "g", ChannelID: id, ParentRoleID: rid, Auths: auths}
+			ch.RoleAuths[rid] = &model.ChannelRole{GroupID: "g", ChannelID: id, ParentRoleID: rid, Auths: auths}
 		}
 		return ch
 	}
@@ -287,21 +315,21 @@ func TestGrantingARoleNeedsEveryItemItsChannelRolesAllowHeldInTheirChannel(t *te
 	bothDelete := chWith("c2", map[string]map[string]string{"helper": {"deleteMsg": "allow"}, "mod": {"deleteMsg": "allow"}})
 	helperKicks := chWith("c3", map[string]map[string]string{"helper": {"kickMember": "allow", "sendMsg": "deny"}})
 	modDenied := chWith("c4", map[string]map[string]string{"helper": {"kickMember": "allow"}, "mod": {"kickMember": "deny"}})
-	carol := memberWith(store.RoleMember, "mod") // above helper, not in it
-	override := &store.MemberOverride{GroupID: "g", ChannelID: "c1", UserID: "u", Auths: map[string]string{"deleteMsg": "allow"}}
+	carol := memberWith(model.RoleMember, "mod") // above helper, not in it
+	override := &model.MemberOverride{GroupID: "g", ChannelID: "c1", UserID: "u", Auths: map[string]string{"deleteMsg": "allow"}}
 	cases := []struct {
 		name     string
-		self     *store.Member
-		channels []store.ChannelGrant
+		self     *model.Member
+		channels []model.ChannelGrant
 		want     errcode.Code
 	}{
-		{"an item the actor lacks in that channel", carol, []store.ChannelGrant{{Channel: helperDeletes}}, errcode.NoPermission},
-		{"the same item held there through the actor's own channel role", carol, []store.ChannelGrant{{Channel: bothDelete}}, ""},
-		{"the same item held there through the actor's override", carol, []store.ChannelGrant{{Channel: helperDeletes, Override: override}}, ""},
-		{"an item held at server level and not taken in the channel; a deny needs nothing", carol, []store.ChannelGrant{{Channel: helperKicks}}, ""},
-		{"an item the actor's own channel role denies in that channel", carol, []store.ChannelGrant{{Channel: modDenied}}, errcode.NoPermission},
-		{"one channel among several is enough to refuse", carol, []store.ChannelGrant{{Channel: helperKicks}, {Channel: helperDeletes}}, errcode.NoPermission},
-		{"admins hold every item in every channel", admin, []store.ChannelGrant{{Channel: helperDeletes}, {Channel: modDenied}}, ""},
+		{"an item the actor lacks in that channel", carol, []model.ChannelGrant{{Channel: helperDeletes}}, errcode.NoPermission},
+		{"the same item held there through the actor's own channel role", carol, []model.ChannelGrant{{Channel: bothDelete}}, ""},
+		{"the same item held there through the actor's override", carol, []model.ChannelGrant{{Channel: helperDeletes, Override: override}}, ""},
+		{"an item held at server level and not taken in the channel; a deny needs nothing", carol, []model.ChannelGrant{{Channel: helperKicks}}, ""},
+		{"an item the actor's own channel role denies in that channel", carol, []model.ChannelGrant{{Channel: modDenied}}, errcode.NoPermission},
+		{"one channel among several is enough to refuse", carol, []model.ChannelGrant{{Channel: helperKicks}, {Channel: helperDeletes}}, errcode.NoPermission},
+		{"admins hold every item in every channel", admin, []model.ChannelGrant{{Channel: helperDeletes}, {Channel: modDenied}}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -295,13 +295,6 @@ func (s *Store) ListChannels(ctx context.Context, groupID string, limit int, cur
 	return groupRecords(ctx, s, groupID, prefixChannel, limit, cursor, unmarshalChannel)
 }
 
-// ChannelGrant is a channel where a server role has a channel role, with
-// one member's override there (nil if none).
-type ChannelGrant struct {
-	Channel  *Channel
-	Override *MemberOverride
-}
-
 // ChannelRolesOf reads the channels of the group that have a channel role
 // for roleID, each with userID's override in it: what giving that role
 // hands out beyond its server-level items. It is one Query of the group's

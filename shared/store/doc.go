@@ -28,4 +28,8 @@
 // MaxLimit) at a cost independent of the group's size; an Idempotency-Key's
 // response is replayed for 24 h; the inbox of a user is numbered 1, 2, 3…
 // with no gap and no duplicate under redelivery.
+//
+// The entities it stores are package model's, marshalled by their
+// dynamodbav tags; the store re-exports them (Group, Member, …) so that its
+// callers need not import both.
 package store
