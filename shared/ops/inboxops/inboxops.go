@@ -1,0 +1,37 @@
+// Package inboxops declares the personal notification inbox's operation,
+// calling shared/notification.
+//
+// Each operation is one value: its operationId, route, what it decodes and
+// its handler. functions/<name>/main.go starts it; shared/ops lists it.
+// The package imports only the domain package its operations call, so a
+// function binary links no other (infra/contract checks this).
+package inboxops
+
+import (
+	"context"
+
+	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/notification"
+)
+
+// GetMyNotifications serves GET /users/me/notifications?afterSeq=&limit=.
+var GetMyNotifications = declare(api.Spec{Name: "GetMyNotifications", Method: "GET", Route: "/users/me/notifications", Body: api.NoBody},
+	func(ctx context.Context, r *api.Request, s *notification.Service) (any, error) {
+		after, err := r.QueryInt("afterSeq")
+		if err != nil {
+			return nil, err
+		}
+		limit, err := r.QueryLimit()
+		if err != nil {
+			return nil, err
+		}
+		return s.List(ctx, r.Actor, int64(after), limit)
+	})
+
+// declare gives an operation this package's service.
+func declare(spec api.Spec, h func(context.Context, *api.Request, *notification.Service) (any, error)) api.Operation[*notification.Service] {
+	return api.Operation[*notification.Service]{Spec: spec, Service: notification.NewService, Handle: h}
+}
+
+// All are this package's operations.
+var All = []api.Endpoint{GetMyNotifications}
