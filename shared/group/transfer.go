@@ -25,7 +25,7 @@ func (s *Service) TransferOwner(ctx context.Context, a permission.Actor, groupID
 	}
 	var out *store.Group
 	owner := "" // the owner's ID once known, so the snapshot includes them
-	err := store.Retry(ctx, func() error {
+	err := store.RetryErr(ctx, func() error {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, in.NewOwnerUserID, owner)
 		if err != nil {
 			return err
