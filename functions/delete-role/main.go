@@ -6,4 +6,4 @@ import (
 	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() { api.Start(roleops.DeleteRole) }
+func main() { api.Start(roleops.DeleteRole()) }

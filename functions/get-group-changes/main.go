@@ -6,4 +6,4 @@ import (
 	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() { api.Start(groupops.GetGroupChanges) }
+func main() { api.Start(groupops.GetGroupChanges()) }

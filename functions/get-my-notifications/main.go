@@ -6,4 +6,4 @@ import (
 	"github.com/circles-im/circles/shared/ops/inboxops"
 )
 
-func main() { api.Start(inboxops.GetMyNotifications) }
+func main() { api.Start(inboxops.GetMyNotifications()) }

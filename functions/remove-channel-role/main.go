@@ -6,4 +6,4 @@ import (
 	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() { api.Start(channelops.RemoveChannelRole) }
+func main() { api.Start(channelops.RemoveChannelRole()) }

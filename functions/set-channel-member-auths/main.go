@@ -6,4 +6,4 @@ import (
 	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() { api.Start(channelops.SetChannelMemberAuths) }
+func main() { api.Start(channelops.SetChannelMemberAuths()) }

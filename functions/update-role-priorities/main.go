@@ -6,4 +6,4 @@ import (
 	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() { api.Start(roleops.UpdateRolePriorities) }
+func main() { api.Start(roleops.UpdateRolePriorities()) }

@@ -21,7 +21,7 @@ func TestOperationsTakeABodyExactlyWhereOpenAPIDeclaresOne(t *testing.T) {
 		id := strAt(op, "operationId")
 		decl, ok := ops.Find(id)
 		require.True(t, ok, "%s (%s) has no declaration in shared/ops", id, rt)
-		body := decl.Describe().Body
+		body := decl.Body
 		assert.Equal(t, op["requestBody"] != nil, body != api.NoBody, "%s (%s): whether the declaration takes a body, against openapi.yaml's requestBody", id, rt)
 		if rb, ok := op["requestBody"].(map[string]any); ok {
 			assert.Equal(t, rb["required"] == true, body == api.RequiredBody, "%s (%s): whether the declaration needs a body, against the requestBody's required", id, rt)

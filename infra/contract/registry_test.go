@@ -29,7 +29,7 @@ func TestTheRegistryDeclaresEveryOperationOnce(t *testing.T) {
 	pkgOf := map[string]string{}
 	for _, d := range ops.Domains {
 		for _, op := range d.Ops {
-			s := op.Describe()
+			s := op.Spec
 			_, dup := declared[s.Name]
 			assert.False(t, dup, "%s is declared twice", s.Name)
 			declared[s.Name], pkgOf[s.Name] = s, d.Package
@@ -48,7 +48,7 @@ func TestTheRegistryDeclaresEveryOperationOnce(t *testing.T) {
 			assert.Equal(t, dirForLogicalID(logicalIDForDir(kebabOf(id))), f.Dir, "%s is served by functions/<kebab-case operationId>", id)
 			main, err := os.ReadFile(filepath.Join(r.Root, "functions", f.Dir, "main.go"))
 			require.NoError(t, err)
-			want := "func main() { api.Start(" + path.Base(pkgOf[id]) + "." + id + ") }"
+			want := "func main() { api.Start(" + path.Base(pkgOf[id]) + "." + id + "()) }"
 			assert.Contains(t, string(main), want, "functions/%s/main.go starts its declaration", f.Dir)
 		})
 	}
@@ -112,7 +112,7 @@ func TestEachFunctionLinksOnlyItsOperationsDomain(t *testing.T) {
 		want := append([]string{d.Calls}, deps[d.Calls]...)
 		assert.ElementsMatch(t, want, deps[d.Package], "%s links only %s (and what it links)", d.Package, d.Calls)
 		for _, op := range d.Ops {
-			fn := module + "functions/" + kebabOf(op.Describe().Name)
+			fn := module + "functions/" + kebabOf(op.Name)
 			assert.ElementsMatch(t, want, deps[fn], "%s links only %s (and what it links)", fn, d.Calls)
 		}
 	}

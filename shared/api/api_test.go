@@ -56,14 +56,16 @@ func spec(t *testing.T, name string) api.Spec {
 	t.Helper()
 	op, ok := ops.Find(name)
 	require.True(t, ok, "%s is in the registry", name)
-	return op.Describe()
+	return op.Spec
 }
 
 // serve runs h in process as the registry's operation name: with its body
 // rule, idempotency, error envelope and log line.
 func (d *deps) serve(t *testing.T, ctx context.Context, name string, h func(context.Context, *api.Request, *deps) (any, error), ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	t.Helper()
-	op := api.Operation[*deps]{Spec: spec(t, name), Service: func(*store.Store) *deps { return d }, Handle: h}
+	op := api.Operation{Spec: spec(t, name), Build: func(*store.Store) api.Handle {
+		return func(ctx context.Context, r *api.Request) (any, error) { return h(ctx, r, d) }
+	}}
 	return op.Bind(d.Store, d.admins)(ctx, ev)
 }
 

@@ -1,8 +1,9 @@
 // Package api adapts API Gateway HTTP API (payload v2) events to the domain:
 // identity from the JWT authorizer's claims, strict JSON decoding, the error
 // model, Idempotency-Key and one JSON log line per request. An operation is a
-// value (Operation: its Spec, the service it calls and its handler), which
-// Start runs as a Lambda and Bind serves in process; shared/ops lists them.
+// value (Operation: its Spec and how its handler is built over the store),
+// which Start runs as a Lambda and Bind serves in process; shared/ops lists
+// them.
 //
 // Its rules:
 //   - The caller is the sub claim that API Gateway's JWT authorizer (or, on

@@ -20,9 +20,6 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// handle is a bound operation: decode, call the domain, return the result.
-type handle func(ctx context.Context, r *Request) (any, error)
-
 // Status wraps a result to answer with a status other than 200.
 type Status struct {
 	Code int
@@ -50,13 +47,13 @@ var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 // Start runs the operation as a Lambda handler. The store and the
 // operation's service are built on the first invocation, so a bad
 // configuration is an error answer, not a crash loop.
-func Start(op Endpoint) {
+func Start(op Operation) {
 	var (
 		once sync.Once
 		h    Handler
 		derr error
 	)
-	name := op.Describe().Name
+	name := op.Name
 	lambda.Start(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		once.Do(func() {
 			var st *store.Store
@@ -74,7 +71,7 @@ func Start(op Endpoint) {
 
 // serve handles one event: the request's checks, the idempotency key, the
 // handler, the error envelope and the log line.
-func serve(ctx context.Context, spec Spec, h handle, st *store.Store, admins permission.AppAdmins, ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+func serve(ctx context.Context, spec Spec, h Handle, st *store.Store, admins permission.AppAdmins, ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	began := time.Now()
 	ctx, meter := store.WithMeter(ctx)
 	r, err := newRequest(ev, admins)
@@ -107,7 +104,7 @@ func serve(ctx context.Context, spec Spec, h handle, st *store.Store, admins per
 
 // serveIdempotent runs the handler, honouring Idempotency-Key on mutations:
 // the same key and body within 24 h replays the first response.
-func serveIdempotent(ctx context.Context, r *Request, h handle, st *store.Store) (events.APIGatewayV2HTTPResponse, error) {
+func serveIdempotent(ctx context.Context, r *Request, h Handle, st *store.Store) (events.APIGatewayV2HTTPResponse, error) {
 	key, sent := r.lookupHeader("Idempotency-Key")
 	if !sent || r.event.RequestContext.HTTP.Method == http.MethodGet {
 		return run(ctx, r, h)
@@ -171,7 +168,7 @@ func crashAfterCommitForTest(hash string) {
 	os.Exit(3)
 }
 
-func run(ctx context.Context, r *Request, h handle) (events.APIGatewayV2HTTPResponse, error) {
+func run(ctx context.Context, r *Request, h Handle) (events.APIGatewayV2HTTPResponse, error) {
 	out, err := h(ctx, r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -32,49 +32,30 @@ type Spec struct {
 	Body   Body
 }
 
-// Operation is one HTTP operation: its declaration, the service it calls
-// (built from the store once per Lambda instance) and its handler. It is
-// generic in the service so that a function binary links only the domain
-// package its operation calls.
-type Operation[S any] struct {
-	Spec
-	Service func(*store.Store) S
-	Handle  func(ctx context.Context, r *Request, s S) (any, error)
-}
+// Handle is an operation's handler, its service built: decode, call the
+// domain, return the result.
+type Handle func(ctx context.Context, r *Request) (any, error)
 
-// Endpoint is an operation whatever its service: what registries list, and
-// what Start runs and the tests call in process.
-type Endpoint interface {
-	Describe() Spec
-	// Bind builds the operation's service over st once and returns the
-	// handler of one API Gateway event.
-	Bind(st *store.Store, admins permission.AppAdmins) Handler
+// Operation is one HTTP operation: its declaration, and how its handler is
+// built over the store (with the service it calls) once per Lambda
+// instance. It is not generic in the service: a generic instantiation with
+// the service type would make the linker keep every exported method of the
+// service, reachable by reflection, in every function that uses it, where
+// the handler's closure keeps only those the operation calls.
+type Operation struct {
+	Spec
+	Build func(st *store.Store) Handle
 }
 
 // Handler serves one API Gateway HTTP API (payload v2) event.
 type Handler func(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse
 
-// Describe returns the operation's declaration.
-func (o Operation[S]) Describe() Spec { return o.Spec }
-
-// Bind implements Endpoint.
-func (o Operation[S]) Bind(st *store.Store, admins permission.AppAdmins) Handler {
-	svc := o.Service(st)
-	h := func(ctx context.Context, r *Request) (any, error) { return o.Handle(ctx, r, svc) }
+// Bind builds the operation's handler over st and returns what serves one
+// event with it: Start runs it as a Lambda, tests and local tools call it
+// in process.
+func (o Operation) Bind(st *store.Store, admins permission.AppAdmins) Handler {
+	h := o.Build(st)
 	return func(ctx context.Context, ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 		return serve(ctx, o.Spec, h, st, admins, ev)
-	}
-}
-
-// Decoding declares what an operation decodes: the handler it returns
-// decodes the request body into an In (strictly, as Decode does) and only
-// then calls h with it.
-func Decoding[S, In any](h func(ctx context.Context, r *Request, s S, in In) (any, error)) func(context.Context, *Request, S) (any, error) {
-	return func(ctx context.Context, r *Request, s S) (any, error) {
-		var in In
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return h(ctx, r, s, in)
 	}
 }
