@@ -1,19 +1,9 @@
-// Command add-channel-role serves POST /groups/{groupID}/channels/{channelID}/roles.
+// Command add-channel-role serves POST /groups/{groupID}/channels/{channelID}/roles: channelops.AddChannelRole.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/channel"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("AddChannelRole", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in channel.ChannelRoleInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return api.Created(d.Channels.AddChannelRole(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), in))
-	})
-}
+func main() { api.Start(channelops.AddChannelRole()) }

@@ -1,14 +1,9 @@
-// Command cancel-mute-group-member serves DELETE /groups/{groupID}/members/{userID}/mute.
+// Command cancel-mute-group-member serves DELETE /groups/{groupID}/members/{userID}/mute: groupops.CancelMuteGroupMember.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("CancelMuteGroupMember", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Groups.CancelMuteMember(ctx, r.Actor, r.Path("groupID"), r.Path("userID"))
-	})
-}
+func main() { api.Start(groupops.CancelMuteGroupMember()) }

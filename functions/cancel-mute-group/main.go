@@ -1,14 +1,9 @@
-// Command cancel-mute-group serves DELETE /groups/{groupID}/mute.
+// Command cancel-mute-group serves DELETE /groups/{groupID}/mute: groupops.CancelMuteGroup.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("CancelMuteGroup", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Groups.SetGroupMute(ctx, r.Actor, r.Path("groupID"), false)
-	})
-}
+func main() { api.Start(groupops.CancelMuteGroup()) }

@@ -1,14 +1,9 @@
-// Command check-permissions serves GET /groups/{groupID}/permissions?auths=&channelID=&userID=.
+// Command check-permissions serves GET /groups/{groupID}/permissions: channelops.CheckPermissions.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("CheckPermissions", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Channels.CheckPermissions(ctx, r.Actor, r.Path("groupID"), r.QueryList("auths"), r.Query("channelID"), r.Query("userID"))
-	})
-}
+func main() { api.Start(channelops.CheckPermissions()) }

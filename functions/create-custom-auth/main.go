@@ -1,19 +1,9 @@
-// Command create-custom-auth serves POST /custom-auths.
+// Command create-custom-auth serves POST /custom-auths: roleops.CreateCustomAuth.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/role"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("CreateCustomAuth", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in role.CustomAuthInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return api.Created(d.Roles.CreateCustomAuth(ctx, r.Actor, in))
-	})
-}
+func main() { api.Start(roleops.CreateCustomAuth()) }

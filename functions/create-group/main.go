@@ -1,19 +1,9 @@
-// Command create-group serves POST /groups.
+// Command create-group serves POST /groups: groupops.CreateGroup.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("CreateGroup", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in group.CreateInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return api.Created(d.Groups.Create(ctx, r.Actor, in))
-	})
-}
+func main() { api.Start(groupops.CreateGroup()) }

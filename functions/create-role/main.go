@@ -1,19 +1,9 @@
-// Command create-role serves POST /groups/{groupID}/roles.
+// Command create-role serves POST /groups/{groupID}/roles: roleops.CreateRole.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/role"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("CreateRole", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in role.RoleInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return api.Created(d.Roles.CreateRole(ctx, r.Actor, r.Path("groupID"), in))
-	})
-}
+func main() { api.Start(roleops.CreateRole()) }

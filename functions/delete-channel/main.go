@@ -1,14 +1,9 @@
-// Command delete-channel serves DELETE /groups/{groupID}/channels/{channelID}.
+// Command delete-channel serves DELETE /groups/{groupID}/channels/{channelID}: channelops.DeleteChannel.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("DeleteChannel", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return api.Empty(d.Channels.DeleteChannel(ctx, r.Actor, r.Path("groupID"), r.Path("channelID")))
-	})
-}
+func main() { api.Start(channelops.DeleteChannel()) }

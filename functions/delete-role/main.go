@@ -1,14 +1,9 @@
-// Command delete-role serves DELETE /groups/{groupID}/roles/{roleID}.
+// Command delete-role serves DELETE /groups/{groupID}/roles/{roleID}: roleops.DeleteRole.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("DeleteRole", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return api.Empty(d.Roles.DeleteRole(ctx, r.Actor, r.Path("groupID"), r.Path("roleID")))
-	})
-}
+func main() { api.Start(roleops.DeleteRole()) }

@@ -1,14 +1,9 @@
-// Command dismiss-group serves DELETE /groups/{groupID}.
+// Command dismiss-group serves DELETE /groups/{groupID}: groupops.DismissGroup.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("DismissGroup", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return api.Empty(d.Groups.Dismiss(ctx, r.Actor, r.Path("groupID")))
-	})
-}
+func main() { api.Start(groupops.DismissGroup()) }

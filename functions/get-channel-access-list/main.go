@@ -1,14 +1,9 @@
-// Command get-channel-access-list serves GET /groups/{groupID}/channels/{channelID}/access.
+// Command get-channel-access-list serves GET /groups/{groupID}/channels/{channelID}/access: channelops.GetChannelAccessList.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("GetChannelAccessList", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Channels.GetChannelAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
-	})
-}
+func main() { api.Start(channelops.GetChannelAccessList()) }

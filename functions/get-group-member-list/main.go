@@ -1,22 +1,9 @@
-// Command get-group-member-list serves GET /groups/{groupID}/members?filter=&limit=&cursor=.
+// Command get-group-member-list serves GET /groups/{groupID}/members: groupops.GetGroupMemberList.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("GetGroupMemberList", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		filter, err := r.QueryInt("filter")
-		if err != nil {
-			return nil, err
-		}
-		limit, err := r.QueryLimit()
-		if err != nil {
-			return nil, err
-		}
-		return d.Groups.ListMembers(ctx, r.Actor, r.Path("groupID"), filter, limit, r.Query("cursor"))
-	})
-}
+func main() { api.Start(groupops.GetGroupMemberList()) }

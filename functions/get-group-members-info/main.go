@@ -1,14 +1,9 @@
-// Command get-group-members-info serves GET /groups/{groupID}/member-info?userIDs=a,b.
+// Command get-group-members-info serves GET /groups/{groupID}/member-info: groupops.GetGroupMembersInfo.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("GetGroupMembersInfo", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Groups.MembersInfo(ctx, r.Actor, r.Path("groupID"), r.QueryList("userIDs"))
-	})
-}
+func main() { api.Start(groupops.GetGroupMembersInfo()) }

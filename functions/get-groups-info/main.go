@@ -1,14 +1,9 @@
-// Command get-groups-info serves GET /groups?groupIDs=a,b.
+// Command get-groups-info serves GET /groups: groupops.GetGroupsInfo.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("GetGroupsInfo", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Groups.GetGroupsInfo(ctx, r.Actor, r.QueryList("groupIDs"))
-	})
-}
+func main() { api.Start(groupops.GetGroupsInfo()) }

@@ -1,18 +1,9 @@
-// Command get-joined-group-list serves GET /users/me/groups: your groups, paged.
+// Command get-joined-group-list serves GET /users/me/groups: groupops.GetJoinedGroupList.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("GetJoinedGroupList", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		limit, err := r.QueryLimit()
-		if err != nil {
-			return nil, err
-		}
-		return d.Groups.ListJoined(ctx, r.Actor, limit, r.Query("cursor"))
-	})
-}
+func main() { api.Start(groupops.GetJoinedGroupList()) }

@@ -1,23 +1,9 @@
-// Command get-my-notifications serves GET /users/me/notifications?afterSeq=&limit=.
+// Command get-my-notifications serves GET /users/me/notifications: inboxops.GetMyNotifications.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/notification"
+	"github.com/circles-im/circles/shared/ops/inboxops"
 )
 
-func main() {
-	api.Start("GetMyNotifications", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		after, err := r.QueryInt("afterSeq")
-		if err != nil {
-			return nil, err
-		}
-		limit, err := r.QueryLimit()
-		if err != nil {
-			return nil, err
-		}
-		return notification.NewService(d.Store).List(ctx, r.Actor, int64(after), limit)
-	})
-}
+func main() { api.Start(inboxops.GetMyNotifications()) }

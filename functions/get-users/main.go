@@ -1,14 +1,9 @@
-// Command get-users serves GET /users?userIDs=a,b: profiles.
+// Command get-users serves GET /users: groupops.GetUsers.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("GetUsers", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Groups.GetUsers(ctx, r.Actor, r.QueryList("userIDs"))
-	})
-}
+func main() { api.Start(groupops.GetUsers()) }

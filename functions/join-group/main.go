@@ -1,20 +1,9 @@
-// Command join-group serves POST /groups/{groupID}/applications: join at once
-// or apply.
+// Command join-group serves POST /groups/{groupID}/applications: groupops.JoinGroup.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("JoinGroup", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in group.JoinInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return d.Groups.Join(ctx, r.Actor, r.Path("groupID"), in)
-	})
-}
+func main() { api.Start(groupops.JoinGroup()) }

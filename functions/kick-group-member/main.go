@@ -1,19 +1,9 @@
-// Command kick-group-member serves POST /groups/{groupID}/kick.
+// Command kick-group-member serves POST /groups/{groupID}/kick: groupops.KickGroupMember.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("KickGroupMember", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in group.KickInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return d.Groups.Kick(ctx, r.Actor, r.Path("groupID"), in)
-	})
-}
+func main() { api.Start(groupops.KickGroupMember()) }

@@ -1,14 +1,9 @@
-// Command list-channel-roles serves GET /groups/{groupID}/channels/{channelID}/roles.
+// Command list-channel-roles serves GET /groups/{groupID}/channels/{channelID}/roles: channelops.ListChannelRoles.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("ListChannelRoles", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Channels.ListChannelRoles(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
-	})
-}
+func main() { api.Start(channelops.ListChannelRoles()) }

@@ -1,18 +1,9 @@
-// Command list-channels serves GET /groups/{groupID}/channels?limit=&cursor=.
+// Command list-channels serves GET /groups/{groupID}/channels: channelops.ListChannels.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("ListChannels", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		limit, err := r.QueryLimit()
-		if err != nil {
-			return nil, err
-		}
-		return d.Channels.ListChannels(ctx, r.Actor, r.Path("groupID"), limit, r.Query("cursor"))
-	})
-}
+func main() { api.Start(channelops.ListChannels()) }

@@ -1,14 +1,9 @@
-// Command list-custom-auths serves GET /custom-auths.
+// Command list-custom-auths serves GET /custom-auths: roleops.ListCustomAuths.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("ListCustomAuths", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Roles.ListCustomAuths(ctx, r.Actor)
-	})
-}
+func main() { api.Start(roleops.ListCustomAuths()) }

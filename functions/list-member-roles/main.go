@@ -1,14 +1,9 @@
-// Command list-member-roles serves GET /groups/{groupID}/members/{userID}/roles.
+// Command list-member-roles serves GET /groups/{groupID}/members/{userID}/roles: roleops.ListMemberRoles.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("ListMemberRoles", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Roles.ListMemberRoles(ctx, r.Actor, r.Path("groupID"), r.Path("userID"))
-	})
-}
+func main() { api.Start(roleops.ListMemberRoles()) }

@@ -1,14 +1,9 @@
-// Command list-roles serves GET /groups/{groupID}/roles.
+// Command list-roles serves GET /groups/{groupID}/roles: roleops.ListRoles.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("ListRoles", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Roles.ListRoles(ctx, r.Actor, r.Path("groupID"))
-	})
-}
+func main() { api.Start(roleops.ListRoles()) }

@@ -1,19 +1,9 @@
-// Command mute-group-member serves POST /groups/{groupID}/members/{userID}/mute.
+// Command mute-group-member serves POST /groups/{groupID}/members/{userID}/mute: groupops.MuteGroupMember.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("MuteGroupMember", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in group.MuteMemberInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return d.Groups.MuteMember(ctx, r.Actor, r.Path("groupID"), r.Path("userID"), in)
-	})
-}
+func main() { api.Start(groupops.MuteGroupMember()) }

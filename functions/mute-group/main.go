@@ -1,14 +1,9 @@
-// Command mute-group serves POST /groups/{groupID}/mute.
+// Command mute-group serves POST /groups/{groupID}/mute: groupops.MuteGroup.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/ops/groupops"
 )
 
-func main() {
-	api.Start("MuteGroup", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		return d.Groups.SetGroupMute(ctx, r.Actor, r.Path("groupID"), true)
-	})
-}
+func main() { api.Start(groupops.MuteGroup()) }

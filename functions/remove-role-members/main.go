@@ -1,19 +1,9 @@
-// Command remove-role-members serves POST /groups/{groupID}/roles/{roleID}/members/remove.
+// Command remove-role-members serves POST /groups/{groupID}/roles/{roleID}/members/remove: roleops.RemoveRoleMembers.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/role"
+	"github.com/circles-im/circles/shared/ops/roleops"
 )
 
-func main() {
-	api.Start("RemoveRoleMembers", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in role.RoleMembersInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return d.Roles.RemoveRoleMembers(ctx, r.Actor, r.Path("groupID"), r.Path("roleID"), in)
-	})
-}
+func main() { api.Start(roleops.RemoveRoleMembers()) }

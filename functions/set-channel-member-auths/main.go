@@ -1,19 +1,9 @@
-// Command set-channel-member-auths serves PUT /groups/{groupID}/channels/{channelID}/members/{userID}/auths.
+// Command set-channel-member-auths serves PUT /groups/{groupID}/channels/{channelID}/members/{userID}/auths: channelops.SetChannelMemberAuths.
 package main
 
 import (
-	"context"
-
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/channel"
+	"github.com/circles-im/circles/shared/ops/channelops"
 )
 
-func main() {
-	api.Start("SetChannelMemberAuths", func(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
-		var in channel.AuthsInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		return d.Channels.SetChannelMemberAuths(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), r.Path("userID"), in)
-	})
-}
+func main() { api.Start(channelops.SetChannelMemberAuths()) }

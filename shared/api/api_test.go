@@ -15,12 +15,13 @@ import (
 	"github.com/circles-im/circles/shared/api"
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/ops"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 )
 
 // createGroup is the create-group function's handler.
-func createGroup(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
+func createGroup(ctx context.Context, r *api.Request, d *deps) (any, error) {
 	var in group.CreateInput
 	if err := r.Decode(&in); err != nil {
 		return nil, err
@@ -28,7 +29,7 @@ func createGroup(ctx context.Context, r *api.Request, d *api.Deps) (any, error) 
 	return api.Created(d.Groups.Create(ctx, r.Actor, in))
 }
 
-func putProfile(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
+func putProfile(ctx context.Context, r *api.Request, d *deps) (any, error) {
 	var in group.ProfileInput
 	if err := r.Decode(&in); err != nil {
 		return nil, err
@@ -36,10 +37,36 @@ func putProfile(ctx context.Context, r *api.Request, d *api.Deps) (any, error) {
 	return d.Groups.PutMyProfile(ctx, r.Actor, in)
 }
 
-func newDeps(t *testing.T) *api.Deps {
+// deps are what the tests' handlers call, over a fresh table.
+type deps struct {
+	Store  *store.Store
+	Groups *group.Service
+	admins permission.AppAdmins
+}
+
+func newDeps(t *testing.T) *deps {
 	t.Helper()
 	db, table := stacktest.NewTable(t, store.Instrument)
-	return api.NewDeps(store.New(db, table), permission.ParseAppAdmins("admin"))
+	st := store.New(db, table)
+	return &deps{Store: st, Groups: group.NewService(st), admins: permission.ParseAppAdmins("admin")}
+}
+
+// spec is the registry's declaration of the operation.
+func spec(t *testing.T, name string) api.Spec {
+	t.Helper()
+	op, ok := ops.Find(name)
+	require.True(t, ok, "%s is in the registry", name)
+	return op.Spec
+}
+
+// serve runs h in process as the registry's operation name: with its body
+// rule, idempotency, error envelope and log line.
+func (d *deps) serve(t *testing.T, ctx context.Context, name string, h func(context.Context, *api.Request, *deps) (any, error), ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	op := api.Operation{Spec: spec(t, name), Build: func(*store.Store) api.Handle {
+		return func(ctx context.Context, r *api.Request) (any, error) { return h(ctx, r, d) }
+	}}
+	return op.Bind(d.Store, d.admins)(ctx, ev)
 }
 
 func request(sub, method, route, body string, headers map[string]string) *events.APIGatewayV2HTTPRequest {
@@ -80,7 +107,7 @@ func decodeError(t *testing.T, body string) errorBody {
 func TestBadRequestsGetTheErrorEnvelopeAndChangeNothing(t *testing.T) {
 	ctx := context.Background()
 	d := newDeps(t)
-	resp := api.Serve(ctx, "PutMyProfile", putProfile, d, request("alice", "PUT", "/users/me", `{"nickname":"Alice"}`, nil))
+	resp := d.serve(t, ctx, "PutMyProfile", putProfile, request("alice", "PUT", "/users/me", `{"nickname":"Alice"}`, nil))
 	require.Equal(t, 200, resp.StatusCode, resp.Body)
 
 	cases := []struct {
@@ -101,7 +128,7 @@ func TestBadRequestsGetTheErrorEnvelopeAndChangeNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resp := api.Serve(ctx, "PutMyProfile", putProfile, d, request(c.sub, "PUT", "/users/me", c.body, nil))
+			resp := d.serve(t, ctx, "PutMyProfile", putProfile, request(c.sub, "PUT", "/users/me", c.body, nil))
 			assert.Equal(t, c.status, resp.StatusCode)
 			e := decodeError(t, resp.Body)
 			assert.Equal(t, c.code, e.Error.Code)
@@ -119,12 +146,12 @@ func TestBadRequestsGetTheErrorEnvelopeAndChangeNothing(t *testing.T) {
 func TestIdempotencyKeyReplaysTheFirstResponseAndRefusesAnotherBody(t *testing.T) {
 	ctx := context.Background()
 	d := newDeps(t)
-	api.Serve(ctx, "PutMyProfile", putProfile, d, request("alice", "PUT", "/users/me", `{}`, nil))
+	d.serve(t, ctx, "PutMyProfile", putProfile, request("alice", "PUT", "/users/me", `{}`, nil))
 	key := map[string]string{"idempotency-key": "k-1"}
 
-	first := api.Serve(ctx, "CreateGroup", createGroup, d, request("alice", "POST", "/groups", `{"groupName":"one"}`, key))
+	first := d.serve(t, ctx, "CreateGroup", createGroup, request("alice", "POST", "/groups", `{"groupName":"one"}`, key))
 	require.Equal(t, 201, first.StatusCode, first.Body)
-	again := api.Serve(ctx, "CreateGroup", createGroup, d, request("alice", "POST", "/groups", `{"groupName":"one"}`, key))
+	again := d.serve(t, ctx, "CreateGroup", createGroup, request("alice", "POST", "/groups", `{"groupName":"one"}`, key))
 	assert.Equal(t, 201, again.StatusCode)
 	assert.JSONEq(t, first.Body, again.Body, "the same key and body replay the first response")
 	assert.Equal(t, "true", again.Headers["Idempotent-Replayed"])
@@ -133,13 +160,13 @@ func TestIdempotencyKeyReplaysTheFirstResponseAndRefusesAnotherBody(t *testing.T
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1, "the replay created no second group")
 
-	other := api.Serve(ctx, "CreateGroup", createGroup, d, request("alice", "POST", "/groups", `{"groupName":"two"}`, key))
+	other := d.serve(t, ctx, "CreateGroup", createGroup, request("alice", "POST", "/groups", `{"groupName":"two"}`, key))
 	assert.Equal(t, 409, other.StatusCode)
 	assert.Equal(t, "IDEMPOTENCY_MISMATCH", decodeError(t, other.Body).Error.Code)
 
 	// Keys belong to their caller: bob's k-1 is a different request.
-	api.Serve(ctx, "PutMyProfile", putProfile, d, request("bob", "PUT", "/users/me", `{}`, nil))
-	bobs := api.Serve(ctx, "CreateGroup", createGroup, d, request("bob", "POST", "/groups", `{"groupName":"one"}`, key))
+	d.serve(t, ctx, "PutMyProfile", putProfile, request("bob", "PUT", "/users/me", `{}`, nil))
+	bobs := d.serve(t, ctx, "CreateGroup", createGroup, request("bob", "POST", "/groups", `{"groupName":"one"}`, key))
 	assert.Equal(t, 201, bobs.StatusCode, bobs.Body)
 	assert.NotEqual(t, first.Body, bobs.Body)
 }
@@ -149,11 +176,11 @@ func TestAFailedRequestReleasesItsIdempotencyKey(t *testing.T) {
 	d := newDeps(t)
 	key := map[string]string{"idempotency-key": "k-2"}
 	// No profile yet: the create fails, and the key must not remember that.
-	failed := api.Serve(ctx, "CreateGroup", createGroup, d, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
+	failed := d.serve(t, ctx, "CreateGroup", createGroup, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
 	require.Equal(t, 404, failed.StatusCode, failed.Body)
 
-	api.Serve(ctx, "PutMyProfile", putProfile, d, request("carol", "PUT", "/users/me", `{}`, nil))
-	ok := api.Serve(ctx, "CreateGroup", createGroup, d, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
+	d.serve(t, ctx, "PutMyProfile", putProfile, request("carol", "PUT", "/users/me", `{}`, nil))
+	ok := d.serve(t, ctx, "CreateGroup", createGroup, request("carol", "POST", "/groups", `{"groupID":"g1"}`, key))
 	assert.Equal(t, 201, ok.StatusCode, ok.Body)
 }
 
@@ -163,7 +190,7 @@ func TestAFailedRequestReleasesItsIdempotencyKey(t *testing.T) {
 func TestAnAttemptWhoseIdempotencyKeyWasTakenOverCannotCommit(t *testing.T) {
 	ctx := context.Background()
 	d := newDeps(t)
-	api.Serve(ctx, "PutMyProfile", putProfile, d, request("alice", "PUT", "/users/me", `{}`, nil))
+	d.serve(t, ctx, "PutMyProfile", putProfile, request("alice", "PUT", "/users/me", `{}`, nil))
 
 	slow, replay, err := d.Store.ClaimIdempotency(ctx, "alice", "k-3", "hash")
 	require.NoError(t, err)
@@ -190,7 +217,7 @@ func TestAnAttemptWhoseIdempotencyKeyWasTakenOverCannotCommit(t *testing.T) {
 // openapi.yaml gives both a minimum (limit >= 1, key length >= 1).
 func TestLimitZeroAndAnEmptyIdempotencyKeyAreRefused(t *testing.T) {
 	ctx := context.Background()
-	limit := func(_ context.Context, r *api.Request, _ *api.Deps) (any, error) {
+	limit := func(_ context.Context, r *api.Request, _ *deps) (any, error) {
 		n, err := r.QueryLimit()
 		if err != nil {
 			return nil, err
@@ -203,7 +230,7 @@ func TestLimitZeroAndAnEmptyIdempotencyKeyAreRefused(t *testing.T) {
 		if q != "" {
 			ev.QueryStringParameters = map[string]string{"limit": q}
 		}
-		resp := api.Serve(ctx, "GetJoinedGroupList", limit, d, ev)
+		resp := d.serve(t, ctx, "GetJoinedGroupList", limit, ev)
 		if want != "" {
 			assert.Equal(t, 200, resp.StatusCode, "limit=%q: %s", q, resp.Body)
 			assert.JSONEq(t, want, resp.Body, "limit=%q", q)
@@ -213,7 +240,7 @@ func TestLimitZeroAndAnEmptyIdempotencyKeyAreRefused(t *testing.T) {
 		assert.Equal(t, "INVALID_ARGUMENT", decodeError(t, resp.Body).Error.Code, "limit=%q", q)
 	}
 
-	resp := api.Serve(ctx, "PutMyProfile", putProfile, d,
+	resp := d.serve(t, ctx, "PutMyProfile", putProfile,
 		request("alice", "PUT", "/users/me", `{"nickname":"Alice"}`, map[string]string{"idempotency-key": ""}))
 	require.Equal(t, 400, resp.StatusCode, resp.Body)
 	assert.Equal(t, "INVALID_ARGUMENT", decodeError(t, resp.Body).Error.Code)

@@ -17,7 +17,7 @@ func TestAnOperationWithoutABodyRefusesAnyButNoneOrAnEmptyObject(t *testing.T) {
 	ctx := context.Background()
 	d := newDeps(t)
 	ran := 0
-	mute := func(context.Context, *api.Request, *api.Deps) (any, error) {
+	mute := func(context.Context, *api.Request, *deps) (any, error) {
 		ran++
 		return struct{}{}, nil
 	}
@@ -46,7 +46,7 @@ func TestAnOperationWithoutABodyRefusesAnyButNoneOrAnEmptyObject(t *testing.T) {
 				ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(c.body)), true
 			}
 			before := ran
-			resp := api.Serve(ctx, "MuteGroup", mute, d, ev)
+			resp := d.serve(t, ctx, "MuteGroup", mute, ev)
 			require.Equal(t, c.status, resp.StatusCode, resp.Body)
 			if c.status == 200 {
 				assert.Equal(t, before+1, ran)
@@ -59,8 +59,8 @@ func TestAnOperationWithoutABodyRefusesAnyButNoneOrAnEmptyObject(t *testing.T) {
 			assert.NotEmpty(t, e.Error.Message)
 		})
 	}
-	assert.True(t, api.TakesBody("MuteGroupMember"))
-	assert.False(t, api.TakesBody("MuteGroup"))
+	assert.NotEqual(t, api.NoBody, spec(t, "MuteGroupMember").Body)
+	assert.Equal(t, api.NoBody, spec(t, "MuteGroup").Body)
 }
 
 // Schemathesis' negative_data_rejection found requests the API accepted
@@ -77,7 +77,7 @@ func TestEmptyParametersMissingBodiesAndNullsAreRefused(t *testing.T) {
 		Ex       string  `json:"ex"`
 	}
 	acted := 0
-	decodeAndAct := func(_ context.Context, r *api.Request, _ *api.Deps) (any, error) {
+	decodeAndAct := func(_ context.Context, r *api.Request, _ *deps) (any, error) {
 		var in profile
 		if err := r.Decode(&in); err != nil {
 			return nil, err
@@ -107,7 +107,7 @@ func TestEmptyParametersMissingBodiesAndNullsAreRefused(t *testing.T) {
 			ev := request("alice", "POST", "/x", c.body, nil)
 			ev.QueryStringParameters = c.query
 			before := acted
-			resp := api.Serve(ctx, c.op, decodeAndAct, d, ev)
+			resp := d.serve(t, ctx, c.op, decodeAndAct, ev)
 			require.Equal(t, c.status, resp.StatusCode, resp.Body)
 			if c.status == 200 {
 				assert.Equal(t, before+1, acted)

@@ -15,30 +15,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/circles-im/circles/shared/channel"
 	"github.com/circles-im/circles/shared/errcode"
-	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/permission"
-	"github.com/circles-im/circles/shared/role"
 	"github.com/circles-im/circles/shared/store"
 )
-
-// Deps are the services a handler calls; built once per Lambda instance.
-type Deps struct {
-	Store    *store.Store
-	Groups   *group.Service
-	Roles    *role.Service
-	Channels *channel.Service
-	Admins   permission.AppAdmins
-}
-
-// NewDeps wires the services over a store.
-func NewDeps(st *store.Store, admins permission.AppAdmins) *Deps {
-	return &Deps{Store: st, Groups: group.NewService(st), Roles: role.NewService(st), Channels: channel.NewService(st), Admins: admins}
-}
-
-// Handler is an operation: decode, call the domain, return the result.
-type Handler func(ctx context.Context, r *Request, d *Deps) (any, error)
 
 // Status wraps a result to answer with a status other than 200.
 type Status struct {
@@ -64,48 +44,49 @@ func Empty(err error) (any, error) {
 
 var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 
-// Start runs the operation as a Lambda handler. The dependencies are built
-// on the first invocation, so a bad configuration is an error answer, not a
-// crash loop.
-func Start(operation string, h Handler) {
+// Start runs the operation as a Lambda handler. The store and the
+// operation's service are built on the first invocation, so a bad
+// configuration is an error answer, not a crash loop.
+func Start(op Operation) {
 	var (
 		once sync.Once
-		deps *Deps
+		h    Handler
 		derr error
 	)
+	name := op.Name
 	lambda.Start(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		once.Do(func() {
 			var st *store.Store
 			if st, derr = store.FromEnv(ctx); derr == nil {
-				deps = NewDeps(st, permission.AppAdminsFromEnv())
+				h = op.Bind(st, permission.AppAdminsFromEnv())
 			}
 		})
 		if derr != nil {
-			logger.Error("configuration", "operation", operation, "error", derr.Error())
+			logger.Error("configuration", "operation", name, "error", derr.Error())
 			return respond(http.StatusInternalServerError, errcode.New(errcode.Internal, "internal error").Body(ev.RequestContext.RequestID)), nil
 		}
-		return Serve(ctx, operation, h, deps, &ev), nil
+		return h(ctx, &ev), nil
 	})
 }
 
-// Serve handles one event: it is what Start runs, exported for tests that
-// drive a handler without Lambda.
-func Serve(ctx context.Context, operation string, h Handler, d *Deps, ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+// serve handles one event: the request's checks, the idempotency key, the
+// handler, the error envelope and the log line.
+func serve(ctx context.Context, spec Spec, h Handle, st *store.Store, admins permission.AppAdmins, ev *events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 	began := time.Now()
 	ctx, meter := store.WithMeter(ctx)
-	r, err := newRequest(ev, d.Admins)
+	r, err := newRequest(ev, admins)
 	if err == nil {
-		err = r.checkBody(operation)
+		err = r.checkBody(spec)
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err == nil {
-		resp, err = serveIdempotent(ctx, r, h, d)
+		resp, err = serveIdempotent(ctx, r, h, st)
 	}
 	if err != nil {
 		resp = respond(errcode.Of(err).Code.HTTPStatus(), errcode.Of(err).Body(r.RequestID))
 	}
 	attrs := []any{
-		"requestId", r.RequestID, "operation", operation, "actor", r.Actor.UserID,
+		"requestId", r.RequestID, "operation", spec.Name, "actor", r.Actor.UserID,
 		"groupID", ev.PathParameters["groupID"], "durationMs", time.Since(began).Milliseconds(),
 		"dynamoCalls", meter.Calls(), "consumedCapacity", meter.Capacity(), "status", resp.StatusCode,
 		"outcome", "ok",
@@ -123,10 +104,10 @@ func Serve(ctx context.Context, operation string, h Handler, d *Deps, ev *events
 
 // serveIdempotent runs the handler, honouring Idempotency-Key on mutations:
 // the same key and body within 24 h replays the first response.
-func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (events.APIGatewayV2HTTPResponse, error) {
+func serveIdempotent(ctx context.Context, r *Request, h Handle, st *store.Store) (events.APIGatewayV2HTTPResponse, error) {
 	key, sent := r.lookupHeader("Idempotency-Key")
 	if !sent || r.event.RequestContext.HTTP.Method == http.MethodGet {
-		return run(ctx, r, h, d)
+		return run(ctx, r, h)
 	}
 	if key == "" {
 		// Sent but empty: a client that meant to make the request safe to
@@ -139,7 +120,7 @@ func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (event
 	sum := sha256.Sum256([]byte(r.event.RouteKey + "\n" + r.event.RawPath + "\n" + r.event.RawQueryString + "\n" + string(r.body)))
 	hash := hex.EncodeToString(sum[:])
 	// Keys are per caller, so one user cannot replay another's response.
-	claim, replay, err := d.Store.ClaimIdempotency(ctx, r.Actor.UserID, key, hash)
+	claim, replay, err := st.ClaimIdempotency(ctx, r.Actor.UserID, key, hash)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -150,9 +131,9 @@ func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (event
 	}
 	// The request's first transaction marks the claim committed (see
 	// store.Claim), so a crash from here on never lets a retry run it again.
-	resp, err := run(store.WithClaim(ctx, claim), r, h, d)
+	resp, err := run(store.WithClaim(ctx, claim), r, h)
 	if err != nil && !claim.Committed() {
-		if rerr := d.Store.ReleaseIdempotency(context.WithoutCancel(ctx), claim); rerr != nil {
+		if rerr := st.ReleaseIdempotency(context.WithoutCancel(ctx), claim); rerr != nil {
 			logger.Warn("release idempotency key", "requestId", r.RequestID, "error", rerr.Error())
 		}
 		return resp, err
@@ -163,7 +144,7 @@ func serveIdempotent(ctx context.Context, r *Request, h Handler, d *Deps) (event
 		// replay, not a key to release.
 		resp = respond(errcode.Of(err).Code.HTTPStatus(), errcode.Of(err).Body(r.RequestID))
 	}
-	if cerr := d.Store.CompleteIdempotency(context.WithoutCancel(ctx), claim, resp.StatusCode, resp.Body); cerr != nil {
+	if cerr := st.CompleteIdempotency(context.WithoutCancel(ctx), claim, resp.StatusCode, resp.Body); cerr != nil {
 		logger.Warn("complete idempotency key", "requestId", r.RequestID, "error", cerr.Error())
 	}
 	return resp, err
@@ -187,8 +168,8 @@ func crashAfterCommitForTest(hash string) {
 	os.Exit(3)
 }
 
-func run(ctx context.Context, r *Request, h Handler, d *Deps) (events.APIGatewayV2HTTPResponse, error) {
-	out, err := h(ctx, r, d)
+func run(ctx context.Context, r *Request, h Handle) (events.APIGatewayV2HTTPResponse, error) {
+	out, err := h(ctx, r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -63,41 +63,15 @@ func newRequest(ev *events.APIGatewayV2HTTPRequest, admins permission.AppAdmins)
 	return r, nil
 }
 
-// bodyOperations are the operations that take a JSON body, which their
-// handler decodes with Decode, and whether they need one (true) or treat
-// none as {} (false). Every other operation refuses a body (Serve, through
-// refuseBody) rather than ignore it: a client that sends one meant
-// something the operation will not do. infra/contract checks this set
-// against the requestBody of each operation in openapi.yaml, and its
-// required flag.
-var bodyOperations = map[string]bool{
-	"AddChannelRole": true, "AddRoleMembers": true, "CheckGroup": false, "CreateChannel": true,
-	"CreateCustomAuth": true, "CreateGroup": true, "CreateRole": true, "GroupApplicationResponse": true,
-	"ImportUser": true, "InviteUserToGroup": true, "JoinGroup": false, "KickGroupMember": true,
-	"MuteGroupMember": true, "PutMyProfile": true, "QuitGroup": false, "RemoveRoleMembers": true,
-	"SetChannelMemberAuths": true, "SetGroupInfo": true, "SetGroupMemberInfo": true,
-	"TransferGroupOwner": true, "UpdateChannel": true, "UpdateChannelAccessList": true,
-	"UpdateChannelRole": true, "UpdateRole": true, "UpdateRolePriorities": true,
-}
-
-// TakesBody reports whether the operation reads a request body.
-func TakesBody(operation string) bool {
-	_, ok := bodyOperations[operation]
-	return ok
-}
-
-// NeedsBody reports whether the operation refuses a request without a body.
-func NeedsBody(operation string) bool { return bodyOperations[operation] }
-
 // checkBody applies the operation's body rule before its handler runs: a
 // body where none is taken, or none where one is needed, is
 // INVALID_ARGUMENT.
-func (r *Request) checkBody(operation string) error {
+func (r *Request) checkBody(spec Spec) error {
 	switch {
-	case !TakesBody(operation):
-		return r.refuseBody(operation)
-	case NeedsBody(operation) && len(bytes.TrimSpace(r.body)) == 0:
-		return errcode.New(errcode.InvalidArgument, "%s needs a JSON request body", operation)
+	case spec.Body == NoBody:
+		return r.refuseBody(spec.Name)
+	case spec.Body == RequiredBody && len(bytes.TrimSpace(r.body)) == 0:
+		return errcode.New(errcode.InvalidArgument, "%s needs a JSON request body", spec.Name)
 	}
 	return nil
 }

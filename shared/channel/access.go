@@ -82,49 +82,49 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), in.validate()); err != nil {
 		return nil, err
 	}
-	var out *AccessList
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*AccessList, error) {
 		v, err := s.load(ctx, a, groupID, channelID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.need("UpdateChannelAccessList", permission.ManageBlackWhiteList); err != nil {
-			return err
+			return nil, err
 		}
 		members, err := s.st.GetMembers(ctx, groupID, in.UserIDs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d := diffAccess(v.g, v.ch, members, in)
 		if len(d.failed) == len(in.UserIDs)+len(in.RoleIDs) {
 			// Every ID named was refused.
-			return d.firstErr
+			return nil, d.firstErr
 		}
 		next := *v.ch
 		if in.Op == OpAdd {
 			next.Users = union(v.ch.Users, d.users)
 			next.Roles = union(v.ch.Roles, d.roles)
 			if len(next.Users) > store.MaxAccessUsers {
-				return errcode.New(errcode.LimitExceeded, "the access list would hold %d users; the limit is %d", len(next.Users), store.MaxAccessUsers)
+				return nil, errcode.New(errcode.LimitExceeded, "the access list would hold %d users; the limit is %d", len(next.Users), store.MaxAccessUsers)
 			}
 			if len(next.Roles) > store.MaxAccessRoles {
-				return errcode.New(errcode.LimitExceeded, "the access list would hold %d roles; the limit is %d", len(next.Roles), store.MaxAccessRoles)
+				return nil, errcode.New(errcode.LimitExceeded, "the access list would hold %d roles; the limit is %d", len(next.Roles), store.MaxAccessRoles)
 			}
 		} else {
 			next.Users = without(v.ch.Users, d.users)
 			next.Roles = without(v.ch.Roles, d.roles)
 		}
-		out = accessListOf(&next)
+		out := accessListOf(&next)
 		out.Failed = d.failed
 		if len(d.users) == 0 && len(d.roles) == 0 {
-			return nil
+			return out, nil
 		}
 		payload := map[string]any{"channelID": channelID, "op": in.Op, "kind": out.Kind, "userIDs": nonNil(d.users), "roleIDs": nonNil(d.roles)}
 		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, sightChanged(v.g, v.ch, &next, members, d.users)...)
-		_, err = s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev)
-		return err
+		if _, err := s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev); err != nil {
+			return nil, err
+		}
+		return out, nil
 	})
-	return out, err
 }
 
 // accessDiff is what an access-list request changes: the IDs whose

@@ -86,32 +86,29 @@ func (s *Service) CreateChannel(ctx context.Context, a permission.Actor, groupID
 	if err := validate.First(validate.ID("groupID", groupID), in.validate(true)); err != nil {
 		return nil, err
 	}
-	var out *store.Channel
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Channel, error) {
 		v, err := s.load(ctx, a, groupID, "")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.need("CreateChannel", permission.ManageChannel); err != nil {
-			return err
+			return nil, err
 		}
 		id := store.NewID()
 		if in.ChannelID != nil {
 			id = *in.ChannelID
 			if err := s.st.ChannelIDReusable(ctx, groupID, id); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		now := s.now()
 		ch := in.apply(store.Channel{GroupID: groupID, ChannelID: id, CreateTime: now, UpdateTime: now})
 		ch.RoleAuths = map[string]*store.ChannelRole{}
 		if _, err := s.st.CreateChannel(ctx, v.g, &ch, event.New(event.ChannelCreated, a.UserID, map[string]any{"channel": summary(&ch)})); err != nil {
-			return err
+			return nil, err
 		}
-		out = &ch
-		return nil
+		return &ch, nil
 	})
-	return out, err
 }
 
 // UpdateChannel changes a channel's name, topic, ext or viewMode; it needs
@@ -121,28 +118,24 @@ func (s *Service) UpdateChannel(ctx context.Context, a permission.Actor, groupID
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), in.validate(false)); err != nil {
 		return nil, err
 	}
-	var out *store.Channel
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Channel, error) {
 		v, err := s.load(ctx, a, groupID, channelID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.need("UpdateChannel", permission.ManageChannel); err != nil {
-			return err
+			return nil, err
 		}
 		next := in.apply(*v.ch)
 		if next.Name == v.ch.Name && next.Topic == v.ch.Topic && next.Ext == v.ch.Ext && next.ViewMode == v.ch.ViewMode {
-			out = v.ch
-			return nil
+			return v.ch, nil
 		}
 		next.UpdateTime = s.now()
 		if _, err := s.st.UpdateChannel(ctx, v.g, &next, event.New(event.ChannelUpdated, a.UserID, map[string]any{"channel": summary(&next)})); err != nil {
-			return err
+			return nil, err
 		}
-		out = &next
-		return nil
+		return &next, nil
 	})
-	return out, err
 }
 
 // DeleteChannel deletes a channel; it needs manageChannel in the channel.
@@ -152,7 +145,7 @@ func (s *Service) DeleteChannel(ctx context.Context, a permission.Actor, groupID
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
 		return err
 	}
-	err := store.Retry(ctx, func() error {
+	err := store.RetryErr(ctx, func() error {
 		v, err := s.load(ctx, a, groupID, channelID)
 		if err != nil {
 			return err

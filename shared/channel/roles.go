@@ -66,30 +66,27 @@ func (s *Service) AddChannelRole(ctx context.Context, a permission.Actor, groupI
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), validate.ID("parentRoleID", in.ParentRoleID)); err != nil {
 		return nil, err
 	}
-	var out *store.ChannelRole
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.ChannelRole, error) {
 		v, err := s.load(ctx, a, groupID, channelID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.needChannelRoleRights("AddChannelRole"); err != nil {
-			return err
+			return nil, err
 		}
 		if v.g.Roles.Roles[in.ParentRoleID] == nil {
-			return errcode.New(errcode.NotFound, "role %s not found", in.ParentRoleID)
+			return nil, errcode.New(errcode.NotFound, "role %s not found", in.ParentRoleID)
 		}
 		if v.ch.RoleAuths[in.ParentRoleID] != nil {
-			return errcode.New(errcode.InvalidArgument, "channel %s already has a channel role for %s; change it with PATCH", channelID, in.ParentRoleID)
+			return nil, errcode.New(errcode.InvalidArgument, "channel %s already has a channel role for %s; change it with PATCH", channelID, in.ParentRoleID)
 		}
 		now := s.now()
 		cr := &store.ChannelRole{ParentRoleID: in.ParentRoleID, Auths: map[string]string{}, CreateTime: now, UpdateTime: now}
 		if _, err := s.st.PutChannelRole(ctx, v.g, v.ch, cr, true, roleEvent(a, channelID, in.ParentRoleID, opAddRole, cr.Auths)); err != nil {
-			return err
+			return nil, err
 		}
-		out = cr
-		return nil
+		return cr, nil
 	})
-	return out, err
 }
 
 // UpdateChannelRole changes items of a channel role, keyed by its parent
@@ -101,24 +98,23 @@ func (s *Service) UpdateChannelRole(ctx context.Context, a permission.Actor, gro
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), validate.ID("roleID", roleID)); err != nil {
 		return nil, err
 	}
-	var out *store.ChannelRole
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.ChannelRole, error) {
 		v, err := s.load(ctx, a, groupID, channelID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.needChannelRoleRights("UpdateChannelRole"); err != nil {
-			return err
+			return nil, err
 		}
 		parent, cr, err := v.channelRole(roleID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.mayEditRole(parent); err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.checkSettable(cr.Auths, in.Auths); err != nil {
-			return err
+			return nil, err
 		}
 		next := *cr
 		next.Auths = permission.ApplyAuths(cr.Auths, in.Auths)
@@ -127,15 +123,13 @@ func (s *Service) UpdateChannelRole(ctx context.Context, a permission.Actor, gro
 		after.RoleAuths = maps.Clone(v.ch.RoleAuths)
 		after.RoleAuths[roleID] = &next
 		if err := permission.CheckSelfLockoutIn(a, v.g, v.self, v.st.Custom, v.ch, &after, v.st.Overrides[a.UserID]); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := s.st.PutChannelRole(ctx, v.g, v.ch, &next, false, roleEvent(a, channelID, roleID, opUpdateRole, next.Auths)); err != nil {
-			return err
+			return nil, err
 		}
-		out = &next
-		return nil
+		return &next, nil
 	})
-	return out, err
 }
 
 // RemoveChannelRole removes a channel role; the same rights as
@@ -144,7 +138,7 @@ func (s *Service) RemoveChannelRole(ctx context.Context, a permission.Actor, gro
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), validate.ID("roleID", roleID)); err != nil {
 		return err
 	}
-	return store.Retry(ctx, func() error {
+	return store.RetryErr(ctx, func() error {
 		v, err := s.load(ctx, a, groupID, channelID)
 		if err != nil {
 			return err
@@ -213,35 +207,32 @@ func (s *Service) SetChannelMemberAuths(ctx context.Context, a permission.Actor,
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), validate.ID("userID", userID)); err != nil {
 		return nil, err
 	}
-	var out *store.MemberOverride
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.MemberOverride, error) {
 		v, err := s.load(ctx, a, groupID, channelID, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := v.needChannelRoleRights("SetChannelMemberAuths"); err != nil {
-			return err
+			return nil, err
 		}
 		m, err := v.target(userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		current := map[string]string{}
 		if ov := v.st.Overrides[userID]; ov != nil && ov.JoinTime == m.JoinTime {
 			current = ov.Auths
 		}
 		if err := v.checkSettable(current, in.Auths); err != nil {
-			return err
+			return nil, err
 		}
 		ov := &store.MemberOverride{Auths: permission.ApplyAuths(current, in.Auths), UpdateTime: s.now()}
 		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, map[string]any{"channelID": channelID, "userID": userID, "auths": ov.Auths}, userID)
 		if _, err := s.st.PutMemberOverride(ctx, v.g, v.ch, m, ov, ev); err != nil {
-			return err
+			return nil, err
 		}
-		out = ov
-		return nil
+		return ov, nil
 	})
-	return out, err
 }
 
 // DeleteChannelMemberAuths removes a member's settings in a channel
@@ -250,7 +241,7 @@ func (s *Service) DeleteChannelMemberAuths(ctx context.Context, a permission.Act
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID), validate.ID("userID", userID)); err != nil {
 		return err
 	}
-	return store.Retry(ctx, func() error {
+	return store.RetryErr(ctx, func() error {
 		v, err := s.load(ctx, a, groupID, channelID, userID)
 		if err != nil {
 			return err

@@ -77,18 +77,17 @@ func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, 
 	if err := validate.First(validate.ID("groupID", groupID), in.validate()); err != nil {
 		return nil, err
 	}
-	var out *JoinResult
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*JoinResult, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.Decide(permission.Request{Op: permission.OpJoin, Actor: a, Group: g, Self: ms[a.UserID], TargetID: a.UserID}); err != nil {
-			return err
+			return nil, err
 		}
 		if in.InviterUserID != "" {
 			if err := s.checkInvitation(ctx, groupID, a.UserID, in.InviterUserID); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		now := s.st.Now().UnixMilli()
@@ -97,20 +96,17 @@ func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, 
 				JoinSource: in.JoinSource, InviterUserID: in.InviterUserID, OperatorUserID: a.UserID}
 			ev := event.New(event.MemberEnter, a.UserID, map[string]any{"userID": a.UserID, "joinSource": in.JoinSource})
 			if _, err := s.st.AddMembers(ctx, g, []*store.Member{m}, ev); err != nil {
-				return err
+				return nil, err
 			}
-			out = &JoinResult{Joined: true}
-			return nil
+			return &JoinResult{Joined: true}, nil
 		}
 		app := &store.Application{GroupID: groupID, UserID: a.UserID, ReqMsg: in.ReqMsg, JoinSource: in.JoinSource,
 			InviterUserID: in.InviterUserID, ReqTime: now, Ex: in.Ex}
 		if err := s.putApplications(ctx, a, g, []*store.Application{app}); err != nil {
-			return err
+			return nil, err
 		}
-		out = &JoinResult{Application: app}
-		return nil
+		return &JoinResult{Application: app}, nil
 	})
-	return out, err
 }
 
 // putApplications commits one batch of pending applications as one change,
@@ -166,22 +162,21 @@ func (s *Service) RespondApplication(ctx context.Context, a permission.Actor, gr
 	); err != nil {
 		return nil, err
 	}
-	var out *store.Application
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Application, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.Decide(permission.Request{Op: permission.OpHandleApplication, Actor: a, Group: g,
 			Self: ms[a.UserID], Target: ms[userID], TargetID: userID}); err != nil {
-			return err
+			return nil, err
 		}
 		app, err := s.st.GetApplication(ctx, groupID, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if app.HandleResult != store.ApplicationPending {
-			return errcode.New(errcode.ApplicationHandled, "the application of user %s was already handled", userID)
+			return nil, errcode.New(errcode.ApplicationHandled, "the application of user %s was already handled", userID)
 		}
 		payload := map[string]any{"userID": userID, "joinSource": app.JoinSource, "inviterUserID": app.InviterUserID,
 			"handleResult": in.HandleResult, "handledMsg": in.HandledMsg}
@@ -205,15 +200,13 @@ func (s *Service) RespondApplication(ctx context.Context, a permission.Actor, gr
 		if errors.As(err, &ue) && ue.Err.Code == errcode.AlreadyInGroup {
 			// The user became a member after the snapshot: read again, and
 			// the next attempt marks the application only.
-			return fmt.Errorf("user %s joined meanwhile: %w", userID, store.ErrRetry)
+			return nil, fmt.Errorf("user %s joined meanwhile: %w", userID, store.ErrRetry)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = app
-		return nil
+		return app, nil
 	})
-	return out, err
 }
 
 // ListApplicationsInput is the query of GET /applications/received.

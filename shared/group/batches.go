@@ -23,7 +23,7 @@ func inBatches[T any](ctx context.Context, st *store.Store, g *store.Group, rest
 		batch := rest[:min(len(rest), size)]
 		rest = rest[len(batch):]
 		for len(batch) > 0 {
-			err := store.Retry(ctx, func() error {
+			err := store.RetryErr(ctx, func() error {
 				if recheck != nil {
 					fresh, err := recheck()
 					if err != nil {

@@ -123,43 +123,36 @@ func (s *Service) Check(ctx context.Context, a permission.Actor, groupID string,
 }
 
 func (s *Service) checkOnce(ctx context.Context, groupID string, in CheckInput) (*CheckReport, error) {
-	var rep *CheckReport
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*CheckReport, error) {
 		st, err := s.st.ReadGroupState(ctx, groupID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		rep = evaluate(st, in, s.st.Now())
-		return nil
+		return evaluate(st, in, s.st.Now()), nil
 	})
-	return rep, err
 }
 
 // repairOnce plans a repair on a fresh read and commits it; a lost race
 // re-reads and plans again. It reports whether a repair was committed.
 func (s *Service) repairOnce(ctx context.Context, a permission.Actor, groupID string) (bool, error) {
-	did := false
-	err := store.Retry(ctx, func() error {
-		did = false
+	return store.Retry(ctx, func() (bool, error) {
 		st, err := s.st.ReadGroupState(ctx, groupID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if st.Group.Status == store.StatusDismissed {
-			return nil // accepts no change; its records go with the cleanup
+			return false, nil // accepts no change; its records go with the cleanup
 		}
 		r, payload := plan(st)
 		if r.OwnerUserID == "" && r.MemberCount == nil && r.ChannelCount == nil && r.Items() == 0 {
-			return nil
+			return false, nil
 		}
 		payload["violations"] = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
 		if _, err := s.st.RepairGroup(ctx, st.Group, r, event.New(event.GroupRepaired, a.UserID, payload)); err != nil {
-			return err
+			return false, err
 		}
-		did = true
-		return nil
+		return true, nil
 	})
-	return did, err
 }
 
 // evaluate finds the violations in a state read by ReadGroupState.

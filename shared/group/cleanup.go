@@ -26,11 +26,7 @@ func (s *Service) CleanupDismissed(ctx context.Context, groupID string, maxItems
 	if maxItems <= 0 {
 		maxItems = DefaultCleanupItems
 	}
-	err = store.Retry(ctx, func() error {
-		done, err = s.st.CleanupDismissed(ctx, groupID, maxItems)
-		return err
-	})
-	return done, err
+	return store.Retry(ctx, func() (bool, error) { return s.st.CleanupDismissed(ctx, groupID, maxItems) })
 }
 
 // OnGroupEvent is the cleanup consumer's entry point: a GroupDismissed event
@@ -55,9 +51,5 @@ func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int
 	default:
 		return true, nil
 	}
-	err = store.Retry(ctx, func() error {
-		done, err = cleanup()
-		return err
-	})
-	return done, err
+	return store.Retry(ctx, cleanup)
 }

@@ -62,16 +62,15 @@ func (s *Service) setMemberMute(ctx context.Context, a permission.Actor, groupID
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", userID)); err != nil {
 		return nil, err
 	}
-	var out *store.Member
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Member, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		target := ms[userID]
 		if err := permission.Decide(permission.Request{Op: permission.OpMuteMember, Actor: a, Group: g,
 			Self: ms[a.UserID], Target: target, TargetID: userID}); err != nil {
-			return err
+			return nil, err
 		}
 		var end int64
 		ev := event.New(event.GroupMemberCancelMuted, a.UserID, map[string]any{"userID": userID})
@@ -80,12 +79,10 @@ func (s *Service) setMemberMute(ctx context.Context, a permission.Actor, groupID
 			ev = event.New(event.GroupMemberMuted, a.UserID, map[string]any{"userID": userID, "mutedSeconds": seconds, "muteEndTime": end})
 		}
 		if _, err := s.st.MuteMember(ctx, g, target, end, a.UserID, ev); err != nil {
-			return err
+			return nil, err
 		}
-		out = target
-		return nil
+		return target, nil
 	})
-	return out, err
 }
 
 // SetMemberInfo changes a member's nickname, faceURL, ex and roleLevel.
@@ -99,21 +96,20 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", userID), in.validate()); err != nil {
 		return nil, err
 	}
-	var out *store.Member
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Member, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		target := ms[userID]
 		req := permission.Request{Op: permission.OpSetMemberInfo, Actor: a, Group: g, Self: ms[a.UserID], Target: target, TargetID: userID}
 		if err := permission.Decide(req); err != nil {
-			return err
+			return nil, err
 		}
 		if in.RoleLevel != nil {
 			req.Op, req.RoleLevel = permission.OpSetMemberRoleLevel, *in.RoleLevel
 			if err := permission.Decide(req); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		next := *target
@@ -131,8 +127,7 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 		}
 		changes := store.MemberInfoChanges(target, &next)
 		if len(changes) == 0 {
-			out = target
-			return nil
+			return target, nil
 		}
 		t := event.GroupMemberInfoSet
 		if _, ok := changes["roleLevel"]; ok {
@@ -143,12 +138,10 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 		}
 		changes["userID"] = userID
 		if _, err := s.st.SetMemberInfo(ctx, g, target, &next, a.UserID, event.New(t, a.UserID, changes)); err != nil {
-			return err
+			return nil, err
 		}
-		out = target
-		return nil
+		return target, nil
 	})
-	return out, err
 }
 
 // readMembers loads the group and the actor's record, and asks Decide

@@ -156,7 +156,7 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 		var kicked, deferred []string
 		var failed []FailedUser
 		var batchErr error
-		err := store.Retry(ctx, func() error {
+		err := store.RetryErr(ctx, func() error {
 			kicked, deferred, failed, batchErr = nil, nil, nil, nil
 			g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
 			if err != nil {
@@ -232,7 +232,7 @@ func (s *Service) Quit(ctx context.Context, a permission.Actor, groupID string, 
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", target)); err != nil {
 		return err
 	}
-	return store.Retry(ctx, func() error {
+	return store.RetryErr(ctx, func() error {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, target)
 		if err != nil {
 			return err

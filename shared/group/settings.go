@@ -125,17 +125,16 @@ func (s *Service) SetInfo(ctx context.Context, a permission.Actor, groupID strin
 	if err != nil {
 		return nil, err
 	}
-	var out *store.Group
-	err = store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Group, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.Decide(permission.Request{Op: permission.OpSetGroupInfo, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
-			return err
+			return nil, err
 		}
 		if expected >= 0 && g.Version != expected {
-			return errcode.New(errcode.Conflict, "the group is at version %d, not %d; reload and retry", g.Version, expected)
+			return nil, errcode.New(errcode.Conflict, "the group is at version %d, not %d; reload and retry", g.Version, expected)
 		}
 		next := in.apply(g)
 		if next.Notification != g.Notification {
@@ -143,17 +142,14 @@ func (s *Service) SetInfo(ctx context.Context, a permission.Actor, groupID strin
 		}
 		changes := store.InfoChanges(g, next)
 		if len(changes) == 0 {
-			out = g
-			return nil
+			return g, nil
 		}
 		ev := event.New(infoEventType(changes), a.UserID, changes)
 		if _, err := s.st.SetGroupInfo(ctx, g, next, ev); err != nil {
-			return err
+			return nil, err
 		}
-		out = g
-		return nil
+		return g, nil
 	})
-	return out, err
 }
 
 // SetGroupMute mutes (status 3) or unmutes (status 0) the whole group.
@@ -167,22 +163,19 @@ func (s *Service) SetGroupMute(ctx context.Context, a permission.Actor, groupID 
 	if mute {
 		status, t = store.StatusMuted, event.GroupMuted
 	}
-	var out *store.Group
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Group, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.Decide(permission.Request{Op: permission.OpMuteGroup, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := s.st.SetGroupStatus(ctx, g, status, event.New(t, a.UserID, map[string]any{"status": status})); err != nil {
-			return err
+			return nil, err
 		}
-		out = g
-		return nil
+		return g, nil
 	})
-	return out, err
 }
 
 // Dismiss ends the group: status 2 and GroupDismissed (1511) commit together
@@ -192,7 +185,7 @@ func (s *Service) Dismiss(ctx context.Context, a permission.Actor, groupID strin
 	if err := validate.ID("groupID", groupID); err != nil {
 		return err
 	}
-	return store.Retry(ctx, func() error {
+	return store.RetryErr(ctx, func() error {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
 		if err != nil {
 			return err

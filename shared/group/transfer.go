@@ -23,38 +23,48 @@ func (s *Service) TransferOwner(ctx context.Context, a permission.Actor, groupID
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("newOwnerUserID", in.NewOwnerUserID)); err != nil {
 		return nil, err
 	}
-	var out *store.Group
 	owner := "" // the owner's ID once known, so the snapshot includes them
-	err := store.Retry(ctx, func() error {
+	read := func() (*store.Group, map[string]*store.Member, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, in.NewOwnerUserID, owner)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := permission.Decide(permission.Request{Op: permission.OpTransferOwner, Actor: a, Group: g,
-			Self: ms[a.UserID], Target: ms[in.NewOwnerUserID], TargetID: in.NewOwnerUserID}); err != nil {
-			return err
+		return g, ms, permission.Decide(permission.Request{Op: permission.OpTransferOwner, Actor: a, Group: g,
+			Self: ms[a.UserID], Target: ms[in.NewOwnerUserID], TargetID: in.NewOwnerUserID})
+	}
+	return store.Retry(ctx, func() (*store.Group, error) {
+		g, ms, err := read()
+		if err != nil {
+			return nil, err
+		}
+		if ms[g.OwnerUserID] == nil && owner != g.OwnerUserID {
+			// An app admin acting as a non-owner: the read could not name
+			// the owner. Read again at once, with the owner; this is no
+			// lost race, so it waits for no backoff.
+			owner = g.OwnerUserID
+			if g, ms, err = read(); err != nil {
+				return nil, err
+			}
 		}
 		oldOwner, newOwner := ms[g.OwnerUserID], ms[in.NewOwnerUserID]
 		if oldOwner == nil {
 			if owner == g.OwnerUserID {
-				return errcode.New(errcode.Internal, "group %s has no owner record; run the consistency checker", groupID)
+				return nil, errcode.New(errcode.Internal, "group %s has no owner record; run the consistency checker", groupID)
 			}
-			// An app admin acting as a non-owner: read again with the owner.
+			// The group changed owner between the two reads: a lost race.
 			owner = g.OwnerUserID
-			return errRereadWithOwner
+			return nil, errOwnerMoved
 		}
 		ev := event.New(event.GroupOwnerTransferred, a.UserID, map[string]any{
 			"oldOwnerUserID": oldOwner.UserID, "newOwnerUserID": newOwner.UserID,
 			"oldOwnerRoleLevel": newOwner.RoleLevel,
 		})
 		if _, err := s.st.TransferOwner(ctx, g, oldOwner, newOwner, a.UserID, ev); err != nil {
-			return err
+			return nil, err
 		}
-		out = g
-		return nil
+		return g, nil
 	})
-	return out, err
 }
 
-// errRereadWithOwner asks Retry for another read, one that includes the owner.
-var errRereadWithOwner = fmt.Errorf("re-read with the owner: %w", store.ErrRetry)
+// errOwnerMoved is a lost race: the owner changed between two reads.
+var errOwnerMoved = fmt.Errorf("the owner changed while reading: %w", store.ErrRetry)

@@ -80,15 +80,11 @@ func NewService(st *store.Store) *Service { return &Service{st: st} }
 // DELIVERY_MARGIN_MS and DELIVERY_TX_USERS. The AWS configuration is
 // loaded here, at init.
 func ConsumerFromEnv(ctx context.Context) (*Service, error) {
-	st, err := store.FromEnv(ctx)
+	st, q, err := fromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
-	}
-	s := &Service{st: st, SQS: sqs.NewFromConfig(cfg), QueueURL: os.Getenv("QUEUE_URL")}
+	s := &Service{st: st, SQS: q, QueueURL: os.Getenv("QUEUE_URL")}
 	if s.QueueURL == "" {
 		return nil, errors.New("QUEUE_URL is not set")
 	}
@@ -97,6 +93,20 @@ func ConsumerFromEnv(ctx context.Context) (*Service, error) {
 	s.Margin = time.Duration(envInt("DELIVERY_MARGIN_MS")) * time.Millisecond
 	s.TxUsers = envInt("DELIVERY_TX_USERS")
 	return s, nil
+}
+
+// fromEnv builds what both consumers use: the table of TABLE_NAME and an
+// SQS client of the default AWS configuration.
+func fromEnv(ctx context.Context) (*store.Store, *sqs.Client, error) {
+	st, err := store.FromEnv(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return st, sqs.NewFromConfig(cfg), nil
 }
 
 // envInt reads a positive integer setting; anything else means the default.

@@ -33,16 +33,13 @@ func (s *Service) CreateCustomAuth(ctx context.Context, a permission.Actor, in C
 	if in.DefaultRight != store.AuthAllow && in.DefaultRight != store.AuthDeny {
 		return nil, errcode.New(errcode.InvalidArgument, "defaultRight must be allow or deny")
 	}
-	var out *store.CustomAuth
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.CustomAuth, error) {
 		read, err := s.st.GetCustomAuths(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out, err = s.st.CreateCustomAuth(ctx, read, in.Name, in.DefaultRight)
-		return err
+		return s.st.CreateCustomAuth(ctx, read, in.Name, in.DefaultRight)
 	})
-	return out, err
 }
 
 // ListCustomAuths answers every custom item in key order; app admins only,

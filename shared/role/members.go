@@ -63,7 +63,7 @@ func (s *Service) changeMembers(ctx context.Context, a permission.Actor, groupID
 		refused, notMembers := map[string]bool{}, map[string]bool{}
 		var err error
 		for {
-			err = store.Retry(ctx, func() error {
+			err = store.RetryErr(ctx, func() error {
 				g, ms, custom, err := s.manage(ctx, a, groupID, batch...)
 				if err != nil {
 					return err

@@ -74,34 +74,33 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 	if err := validate.First(validate.ID("groupID", groupID), in.validate(true)); err != nil {
 		return nil, err
 	}
-	var out *store.Role
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Role, error) {
 		g, ms, custom, err := s.manage(ctx, a, groupID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		self := ms[a.UserID]
 		if err := permission.ParseRoleAuths(in.Auths, custom); err != nil {
-			return err
+			return nil, err
 		}
 		if n := g.Roles.Custom(); n >= s.maxRoles {
-			return errcode.New(errcode.LimitExceeded, "group %s has %d custom roles; the limit is %d", groupID, n, s.maxRoles)
+			return nil, errcode.New(errcode.LimitExceeded, "group %s has %d custom roles; the limit is %d", groupID, n, s.maxRoles)
 		}
 		var priority int
 		if in.Priority != nil {
 			priority = *in.Priority
 		} else if priority, err = permission.NextPriority(g.Roles); err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.CheckRolePriority(a, g, self, "", priority); err != nil {
-			return err
+			return nil, err
 		}
 		var auths map[string]string
 		if in.Auths == nil {
 			auths = permission.DefaultAuths(a, g, self, custom)
 		} else {
 			if err := permission.CheckItemsHeld(a, g, self, custom, nil, in.Auths); err != nil {
-				return err
+				return nil, err
 			}
 			auths = permission.ApplyAuths(nil, in.Auths)
 		}
@@ -112,7 +111,7 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 			// condition on the role configuration makes this check hold at
 			// the write.
 			if id = *in.RoleID; g.Roles.Roles[id] != nil || g.Roles.Deleted[id] != 0 {
-				return errcode.New(errcode.InvalidArgument, "role %s already exists in group %s", id, groupID)
+				return nil, errcode.New(errcode.InvalidArgument, "role %s already exists in group %s", id, groupID)
 			}
 		}
 		now := s.st.Now().UnixMilli()
@@ -123,12 +122,10 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 		next := g.Roles.Clone()
 		next.Roles[r.RoleID] = r
 		if _, err := s.st.CommitRoles(ctx, g, next, event.New(event.RoleCreated, a.UserID, map[string]any{"role": r})); err != nil {
-			return err
+			return nil, err
 		}
-		out = r
-		return nil
+		return r, nil
 	})
-	return out, err
 }
 
 // UpdateRole changes a role's fields and auths. A request that changes
@@ -137,25 +134,24 @@ func (s *Service) UpdateRole(ctx context.Context, a permission.Actor, groupID, r
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("roleID", roleID), in.validate(false)); err != nil {
 		return nil, err
 	}
-	var out *store.Role
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Role, error) {
 		g, ms, custom, err := s.manage(ctx, a, groupID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		self := ms[a.UserID]
 		old := g.Roles.Roles[roleID]
 		if old == nil {
-			return errcode.New(errcode.NotFound, "role %s not found", roleID)
+			return nil, errcode.New(errcode.NotFound, "role %s not found", roleID)
 		}
 		if err := permission.CheckEveryoneFields(old, in.Name, in.Icon, in.Ext, in.Priority); err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.CanEditRole(a, g, self, old); err != nil {
-			return err
+			return nil, err
 		}
 		if err := permission.ParseRoleAuths(in.Auths, custom); err != nil {
-			return err
+			return nil, err
 		}
 		next := g.Roles.Clone()
 		r := next.Roles[roleID]
@@ -170,25 +166,24 @@ func (s *Service) UpdateRole(ctx context.Context, a permission.Actor, groupID, r
 		}
 		if in.Priority != nil && *in.Priority != r.Priority {
 			if err := permission.CheckRolePriority(a, g, self, roleID, *in.Priority); err != nil {
-				return err
+				return nil, err
 			}
 			r.Priority, changed = *in.Priority, true
 		}
 		authsChanged := false
 		if in.Auths != nil {
 			if err := permission.CheckItemsHeld(a, g, self, custom, old.Auths, in.Auths); err != nil {
-				return err
+				return nil, err
 			}
 			if auths := permission.ApplyAuths(old.Auths, in.Auths); !maps.Equal(auths, old.Auths) {
 				r.Auths, authsChanged = auths, true
 			}
 		}
 		if !changed && !authsChanged {
-			out = old
-			return nil
+			return old, nil
 		}
 		if err := permission.CheckSelfLockout(a, g, self, custom, next); err != nil {
-			return err
+			return nil, err
 		}
 		r.UpdateTime = s.st.Now().UnixMilli()
 		typ := event.RoleUpdated
@@ -196,12 +191,10 @@ func (s *Service) UpdateRole(ctx context.Context, a permission.Actor, groupID, r
 			typ = event.ServerRoleAuthUpdate
 		}
 		if _, err := s.st.CommitRoles(ctx, g, next, event.New(typ, a.UserID, map[string]any{"role": r})); err != nil {
-			return err
+			return nil, err
 		}
-		out = r
-		return nil
+		return r, nil
 	})
-	return out, err
 }
 
 // DeleteRole deletes a custom role: it commits the tombstone (the role
@@ -212,7 +205,7 @@ func (s *Service) DeleteRole(ctx context.Context, a permission.Actor, groupID, r
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("roleID", roleID)); err != nil {
 		return err
 	}
-	err := store.Retry(ctx, func() error {
+	err := store.RetryErr(ctx, func() error {
 		g, ms, _, err := s.manage(ctx, a, groupID)
 		if err != nil {
 			return err
@@ -247,15 +240,14 @@ func (s *Service) UpdateRolePriorities(ctx context.Context, a permission.Actor, 
 	if err := validate.IDs("priorities", ids, true); err != nil {
 		return nil, err
 	}
-	var out *store.Page[*store.Role]
-	err := store.Retry(ctx, func() error {
+	return store.Retry(ctx, func() (*store.Page[*store.Role], error) {
 		g, ms, _, err := s.manage(ctx, a, groupID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		self := ms[a.UserID]
 		if err := permission.CheckPriorities(a, g, self, in.Priorities); err != nil {
-			return err
+			return nil, err
 		}
 		next := g.Roles.Clone()
 		now := s.st.Now().UnixMilli()
@@ -265,12 +257,10 @@ func (s *Service) UpdateRolePriorities(ctx context.Context, a permission.Actor, 
 			}
 		}
 		if _, err := s.st.CommitRoles(ctx, g, next, event.New(event.RoleUpdated, a.UserID, map[string]any{"priorities": in.Priorities})); err != nil {
-			return err
+			return nil, err
 		}
-		out = &store.Page[*store.Role]{Items: sortRoles(slices.Collect(maps.Values(next.Roles)))}
-		return nil
+		return &store.Page[*store.Role]{Items: sortRoles(slices.Collect(maps.Values(next.Roles)))}, nil
 	})
-	return out, err
 }
 
 // ListRoles answers every role of the group, @everyone first, then by

@@ -65,7 +65,7 @@ func TestAReadThatKeepsFailingAnswersUnavailable(t *testing.T) {
 			return stacktest.NoFault
 		}}
 		faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
-		err := store.Retry(context.Background(), func() error {
+		err := store.RetryErr(context.Background(), func() error {
 			_, err := faulty.GetGroup(context.Background(), "g1")
 			return err
 		})

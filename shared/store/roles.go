@@ -401,7 +401,7 @@ func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID
 			return last, false, err
 		}
 		if namesRole(ch, roleID) {
-			if err := Retry(ctx, func() error { return s.dropRoleFromChannel(ctx, groupID, ch.ChannelID, roleID) }); err != nil {
+			if err := RetryErr(ctx, func() error { return s.dropRoleFromChannel(ctx, groupID, ch.ChannelID, roleID) }); err != nil {
 				return last, false, err
 			}
 		}

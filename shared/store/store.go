@@ -85,21 +85,29 @@ var errVersionMoved = fmt.Errorf("group version moved: %w", ErrRetry)
 func IsRetryable(err error) bool { return errors.Is(err, ErrRetry) }
 
 // Retry runs fn until it succeeds, fails for a reason other than a lost race,
-// or has lost too many races; then it answers CONFLICT.
-func Retry(ctx context.Context, fn func() error) error {
+// or has lost too many races; then it answers CONFLICT. It returns what the
+// last run of fn returned, so the work's result needs no variable outside it.
+func Retry[T any](ctx context.Context, fn func() (T, error)) (T, error) {
 	const attempts = 12
 	for i := 0; ; i++ {
-		err := fn()
+		out, err := fn()
 		if !IsRetryable(err) {
-			return err
+			return out, err
 		}
+		var zero T
 		if i == attempts-1 {
-			return errcode.Wrap(errcode.Conflict, err, "a concurrent change won; retry")
+			return zero, errcode.Wrap(errcode.Conflict, err, "a concurrent change won; retry")
 		}
 		if werr := raceBackoff.wait(ctx, i); werr != nil {
-			return errcode.Wrap(errcode.Conflict, werr, "a concurrent change won; retry")
+			return zero, errcode.Wrap(errcode.Conflict, werr, "a concurrent change won; retry")
 		}
 	}
+}
+
+// RetryErr is Retry for work without a result.
+func RetryErr(ctx context.Context, fn func() error) error {
+	_, err := Retry(ctx, func() (struct{}, error) { return struct{}{}, fn() })
+	return err
 }
 
 // backoff is a capped exponential schedule with equal jitter: the delay

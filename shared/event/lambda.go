@@ -1,0 +1,52 @@
+package event
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+// PublisherFromEnv builds the publisher of the publish-events function:
+// the default AWS configuration and the topic of TOPIC_ARN.
+func PublisherFromEnv(ctx context.Context) (*Publisher, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Publisher{SNS: sns.NewFromConfig(cfg), TopicARN: os.Getenv("TOPIC_ARN")}, nil
+}
+
+// StartPublisher runs the publish-events function: it reads the table's
+// stream (outbox event inserts, selected by the event source mapping's
+// filter criteria) and publishes each event to the SNS topic.
+func StartPublisher() {
+	p, err := PublisherFromEnv(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	lambda.Start(func(ctx context.Context, batch events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		crashOnceForTest()
+		return p.HandleStream(ctx, batch)
+	})
+}
+
+// crashOnceForTest is fault injection for the pipeline's acceptance test
+// only: with CIRCLES_TEST_CRASH_FIRST_PUBLISH=<marker file>, the first
+// invocation that finds no marker creates it and exits before publishing,
+// as a publisher crashing after the commit would. Never set in the template.
+func crashOnceForTest() {
+	marker := os.Getenv("CIRCLES_TEST_CRASH_FIRST_PUBLISH")
+	if marker == "" {
+		return
+	}
+	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return // already crashed once (or cannot tell): behave
+	}
+	f.Close()
+	os.Exit(3)
+}

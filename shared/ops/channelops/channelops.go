@@ -1,0 +1,159 @@
+// Package channelops declares the channel operations and the permission
+// check, each calling shared/channel.
+//
+// Each operation is one declaration: its operationId, route, what it
+// decodes and its handler. functions/<name>/main.go starts it; shared/ops
+// lists it. The package imports only the domain package its operations
+// call, so a function binary links no other (infra/contract checks this);
+// and each declaration is a function, not a variable, so that a binary
+// links no other operation's handler either (a variable's initializer
+// runs, and links what it names, whether or not main uses it).
+package channelops
+
+import (
+	"context"
+
+	"github.com/circles-im/circles/shared/api"
+	"github.com/circles-im/circles/shared/channel"
+	"github.com/circles-im/circles/shared/store"
+)
+
+// AddChannelRole serves POST /groups/{groupID}/channels/{channelID}/roles.
+func AddChannelRole() api.Operation {
+	return declare(api.Spec{Name: "AddChannelRole", Method: "POST", Route: "/groups/{groupID}/channels/{channelID}/roles", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.ChannelRoleInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return api.Created(s.AddChannelRole(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), in))
+		})
+}
+
+// CheckPermissions serves GET /groups/{groupID}/permissions?auths=&channelID=&userID=.
+func CheckPermissions() api.Operation {
+	return declare(api.Spec{Name: "CheckPermissions", Method: "GET", Route: "/groups/{groupID}/permissions", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.CheckPermissions(ctx, r.Actor, r.Path("groupID"), r.QueryList("auths"), r.Query("channelID"), r.Query("userID"))
+		})
+}
+
+// CreateChannel serves POST /groups/{groupID}/channels.
+func CreateChannel() api.Operation {
+	return declare(api.Spec{Name: "CreateChannel", Method: "POST", Route: "/groups/{groupID}/channels", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.ChannelInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return api.Created(s.CreateChannel(ctx, r.Actor, r.Path("groupID"), in))
+		})
+}
+
+// DeleteChannelMemberAuths serves DELETE /groups/{groupID}/channels/{channelID}/members/{userID}/auths.
+func DeleteChannelMemberAuths() api.Operation {
+	return declare(api.Spec{Name: "DeleteChannelMemberAuths", Method: "DELETE", Route: "/groups/{groupID}/channels/{channelID}/members/{userID}/auths", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return api.Empty(s.DeleteChannelMemberAuths(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), r.Path("userID")))
+		})
+}
+
+// DeleteChannel serves DELETE /groups/{groupID}/channels/{channelID}.
+func DeleteChannel() api.Operation {
+	return declare(api.Spec{Name: "DeleteChannel", Method: "DELETE", Route: "/groups/{groupID}/channels/{channelID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return api.Empty(s.DeleteChannel(ctx, r.Actor, r.Path("groupID"), r.Path("channelID")))
+		})
+}
+
+// GetChannelAccessList serves GET /groups/{groupID}/channels/{channelID}/access.
+func GetChannelAccessList() api.Operation {
+	return declare(api.Spec{Name: "GetChannelAccessList", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/access", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.GetChannelAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
+		})
+}
+
+// ListChannelRoles serves GET /groups/{groupID}/channels/{channelID}/roles.
+func ListChannelRoles() api.Operation {
+	return declare(api.Spec{Name: "ListChannelRoles", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/roles", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.ListChannelRoles(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
+		})
+}
+
+// ListChannels serves GET /groups/{groupID}/channels?limit=&cursor=.
+func ListChannels() api.Operation {
+	return declare(api.Spec{Name: "ListChannels", Method: "GET", Route: "/groups/{groupID}/channels", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			limit, err := r.QueryLimit()
+			if err != nil {
+				return nil, err
+			}
+			return s.ListChannels(ctx, r.Actor, r.Path("groupID"), limit, r.Query("cursor"))
+		})
+}
+
+// RemoveChannelRole serves DELETE /groups/{groupID}/channels/{channelID}/roles/{roleID}.
+func RemoveChannelRole() api.Operation {
+	return declare(api.Spec{Name: "RemoveChannelRole", Method: "DELETE", Route: "/groups/{groupID}/channels/{channelID}/roles/{roleID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return api.Empty(s.RemoveChannelRole(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), r.Path("roleID")))
+		})
+}
+
+// SetChannelMemberAuths serves PUT /groups/{groupID}/channels/{channelID}/members/{userID}/auths.
+func SetChannelMemberAuths() api.Operation {
+	return declare(api.Spec{Name: "SetChannelMemberAuths", Method: "PUT", Route: "/groups/{groupID}/channels/{channelID}/members/{userID}/auths", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.AuthsInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.SetChannelMemberAuths(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), r.Path("userID"), in)
+		})
+}
+
+// UpdateChannelAccessList serves POST /groups/{groupID}/channels/{channelID}/access.
+func UpdateChannelAccessList() api.Operation {
+	return declare(api.Spec{Name: "UpdateChannelAccessList", Method: "POST", Route: "/groups/{groupID}/channels/{channelID}/access", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.AccessListInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateChannelAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), in)
+		})
+}
+
+// UpdateChannelRole serves PATCH /groups/{groupID}/channels/{channelID}/roles/{roleID}.
+func UpdateChannelRole() api.Operation {
+	return declare(api.Spec{Name: "UpdateChannelRole", Method: "PATCH", Route: "/groups/{groupID}/channels/{channelID}/roles/{roleID}", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.AuthsInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateChannelRole(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), r.Path("roleID"), in)
+		})
+}
+
+// UpdateChannel serves PATCH /groups/{groupID}/channels/{channelID}.
+func UpdateChannel() api.Operation {
+	return declare(api.Spec{Name: "UpdateChannel", Method: "PATCH", Route: "/groups/{groupID}/channels/{channelID}", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.ChannelInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateChannel(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), in)
+		})
+}
+
+// declare gives an operation this package's service.
+func declare(spec api.Spec, h func(context.Context, *api.Request, *channel.Service) (any, error)) api.Operation {
+	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {
+		s := channel.NewService(st)
+		return func(ctx context.Context, r *api.Request) (any, error) { return h(ctx, r, s) }
+	}}
+}
