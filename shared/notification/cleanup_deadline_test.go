@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,6 +24,7 @@ import (
 // deadline it cannot even send one, so the message fails and SQS
 // redelivers it; with time, it finishes and sends nothing.
 func TestTheCleanupConsumerStartsNoBatchItHasNoTimeFor(t *testing.T) {
+	t.Parallel() // its own table and queue
 	ctx := context.Background()
 	db, table := stacktest.NewTable(t, store.Instrument)
 	st := store.New(db, table)
@@ -48,28 +47,15 @@ func TestTheCleanupConsumerStartsNoBatchItHasNoTimeFor(t *testing.T) {
 	body, err := json.Marshal(dismissed)
 	require.NoError(t, err)
 
-	q := sqs.NewFromConfig(stacktest.AWSConfig(t, "SQS"))
-	made, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cleanup-" + store.NewID())})
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: made.QueueUrl}) })
-	c := &notification.Cleaner{Groups: groups, SQS: q, QueueURL: *made.QueueUrl, Reserve: 3 * time.Second, BatchItems: 10}
+	q, url := testQueue(t, "cleanup")
+	c := &notification.Cleaner{Groups: groups, SQS: q, QueueURL: url, Reserve: 3 * time.Second, BatchItems: 10}
 	msg := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "c1", Body: string(body)}}}
 	left := func() int {
 		ms, err := st.AllMembers(ctx, "g1")
 		require.NoError(t, err)
 		return len(ms)
 	}
-	queued := func() []string {
-		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: made.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-		require.NoError(t, err)
-		var bodies []string
-		for _, m := range out.Messages {
-			bodies = append(bodies, *m.Body)
-			_, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: made.QueueUrl, ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
-		}
-		return bodies
-	}
+	queued := func() []string { return drain(t, q, url) }
 	before := left()
 	require.Positive(t, before)
 

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,6 +25,7 @@ import (
 // audience members after that cursor, numbered on from NextIndex, and
 // never the actor.
 func TestAnExpansionContinuesFromItsCursorAndNumbersChunksOn(t *testing.T) {
+	t.Parallel() // its own table and queue
 	ctx := context.Background()
 	db, table := stacktest.NewTable(t, store.Instrument)
 	st := store.New(db, table)
@@ -42,12 +41,9 @@ func TestAnExpansionContinuesFromItsCursorAndNumbersChunksOn(t *testing.T) {
 	_, err := groups.Create(ctx, admins.Actor("alice"), group.CreateInput{GroupID: "g1", AdminUserIDs: adminIDs})
 	require.NoError(t, err)
 
-	q := sqs.NewFromConfig(stacktest.AWSConfig(t, "SQS"))
-	made, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("expand-" + store.NewID())})
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: made.QueueUrl}) })
+	q, url := testQueue(t, "expand")
 	svc := notification.NewService(st)
-	svc.SQS, svc.QueueURL, svc.ChunkSize = q, *made.QueueUrl, 3
+	svc.SQS, svc.QueueURL, svc.ChunkSize = q, url, 3
 
 	// The first page (5 of the 13 managers) was sent before the cut.
 	first, cursor, err := st.AudiencePage(ctx, "g1", store.SourceManagers, "", 5)
@@ -66,25 +62,10 @@ func TestAnExpansionContinuesFromItsCursorAndNumbersChunksOn(t *testing.T) {
 
 	var got []string
 	var indexes []string
-	for empty := 0; empty < 3; {
-		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: made.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-		require.NoError(t, err)
-		if len(out.Messages) == 0 {
-			empty++
-			continue
-		}
-		empty = 0
-		for _, m := range out.Messages {
-			var w struct {
-				Chunk *notification.Chunk `json:"chunk"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(*m.Body), &w))
-			require.NotNil(t, w.Chunk)
-			got = append(got, w.Chunk.Recipients...)
-			indexes = append(indexes, strings.TrimPrefix(w.Chunk.ID, ev.EventID+"#"))
-			_, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: made.QueueUrl, ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
-		}
+	for _, body := range drain(t, q, url) {
+		c := chunkOf(t, body)
+		got = append(got, c.Recipients...)
+		indexes = append(indexes, strings.TrimPrefix(c.ID, ev.EventID+"#"))
 	}
 	whole := ev // the event as committed, before the split took its audience
 	whole.Audience = &event.Audience{Holders: "handleApplication"}

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,14 +24,12 @@ import (
 // exactly one chunk, every chunk message is under the batch limit, and the
 // chunk IDs are distinct.
 func TestChunksOfALargeEventAreHalvedUntilEachFitsOneMessage(t *testing.T) {
+	t.Parallel() // its own table and queue
 	ctx := context.Background()
 	db, table := stacktest.NewTable(t, store.Instrument)
-	q := sqs.NewFromConfig(stacktest.AWSConfig(t, "SQS"))
-	made, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("split-" + store.NewID())})
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: made.QueueUrl}) })
+	q, url := testQueue(t, "split")
 	svc := notification.NewService(store.New(db, table))
-	svc.SQS, svc.QueueURL = q, *made.QueueUrl
+	svc.SQS, svc.QueueURL = q, url
 
 	users := make([]string, 120)
 	for i := range users {
@@ -54,30 +50,15 @@ func TestChunksOfALargeEventAreHalvedUntilEachFitsOneMessage(t *testing.T) {
 	seen := map[string]int{}
 	ids := map[string]bool{}
 	sizes := []int{}
-	for empty := 0; empty < 3; {
-		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: made.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-		require.NoError(t, err)
-		if len(out.Messages) == 0 {
-			empty++
-			continue
-		}
-		empty = 0
-		for _, m := range out.Messages {
-			var w struct {
-				Chunk *notification.Chunk `json:"chunk"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(*m.Body), &w))
-			require.NotNil(t, w.Chunk, "only chunk messages")
-			assert.False(t, ids[w.Chunk.ID], "chunk %s twice", w.Chunk.ID)
-			ids[w.Chunk.ID] = true
-			sizes = append(sizes, len(*m.Body))
-			assert.LessOrEqual(t, len(*m.Body), 240*1024, "chunk %s fits the batch limit", w.Chunk.ID)
-			assert.Equal(t, ev.EventID, w.Chunk.Event.EventID)
-			for _, u := range w.Chunk.Recipients {
-				seen[u]++
-			}
-			_, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: made.QueueUrl, ReceiptHandle: m.ReceiptHandle})
-			require.NoError(t, err)
+	for _, body := range drain(t, q, url) {
+		c := chunkOf(t, body)
+		assert.False(t, ids[c.ID], "chunk %s twice", c.ID)
+		ids[c.ID] = true
+		sizes = append(sizes, len(body))
+		assert.LessOrEqual(t, len(body), 240*1024, "chunk %s fits the batch limit", c.ID)
+		assert.Equal(t, ev.EventID, c.Event.EventID)
+		for _, u := range c.Recipients {
+			seen[u]++
 		}
 	}
 	require.Len(t, seen, len(users), "every recipient is in a chunk")
