@@ -122,6 +122,9 @@ func DeliverBatchSize(ev *event.Event, want int) int {
 	if want <= 0 || want > MaxDeliverBatch {
 		want = MaxDeliverBatch
 	}
+	if want == 1 {
+		return 1 // the default: no size to weigh, so no payload to marshal
+	}
 	b, _ := json.Marshal(ev.Payload)
 	return max(1, min(want, maxDeliverTxBytes/(len(b)+deliveryItemExtras)))
 }
