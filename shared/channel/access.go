@@ -118,7 +118,7 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		if len(d.users) == 0 && len(d.roles) == 0 {
 			return out, nil
 		}
-		payload := map[string]any{"channelID": channelID, "op": in.Op, "kind": out.Kind, "userIDs": nonNil(d.users), "roleIDs": nonNil(d.roles)}
+		payload := event.AccessListPayload{ChannelID: channelID, Op: in.Op, Kind: out.Kind, UserIDs: nonNil(d.users), RoleIDs: nonNil(d.roles)}
 		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, sightChanged(v.g, v.ch, &next, members, d.users)...)
 		if _, err := s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev); err != nil {
 			return nil, err

@@ -104,7 +104,7 @@ func (s *Service) CreateChannel(ctx context.Context, a permission.Actor, groupID
 		now := s.now()
 		ch := in.apply(store.Channel{GroupID: groupID, ChannelID: id, CreateTime: now, UpdateTime: now})
 		ch.RoleAuths = map[string]*store.ChannelRole{}
-		if _, err := s.st.CreateChannel(ctx, v.g, &ch, event.New(event.ChannelCreated, a.UserID, map[string]any{"channel": summary(&ch)})); err != nil {
+		if _, err := s.st.CreateChannel(ctx, v.g, &ch, event.New(event.ChannelCreated, a.UserID, event.ChannelPayload{Channel: summary(&ch)})); err != nil {
 			return nil, err
 		}
 		return &ch, nil
@@ -131,7 +131,7 @@ func (s *Service) UpdateChannel(ctx context.Context, a permission.Actor, groupID
 			return v.ch, nil
 		}
 		next.UpdateTime = s.now()
-		if _, err := s.st.UpdateChannel(ctx, v.g, &next, event.New(event.ChannelUpdated, a.UserID, map[string]any{"channel": summary(&next)})); err != nil {
+		if _, err := s.st.UpdateChannel(ctx, v.g, &next, event.New(event.ChannelUpdated, a.UserID, event.ChannelPayload{Channel: summary(&next)})); err != nil {
 			return nil, err
 		}
 		return &next, nil
@@ -153,7 +153,7 @@ func (s *Service) DeleteChannel(ctx context.Context, a permission.Actor, groupID
 		if err := v.need("DeleteChannel", permission.ManageChannel); err != nil {
 			return err
 		}
-		_, err = s.st.DeleteChannel(ctx, v.g, v.ch, event.New(event.ChannelDeleted, a.UserID, map[string]any{"channelID": channelID}))
+		_, err = s.st.DeleteChannel(ctx, v.g, v.ch, event.New(event.ChannelDeleted, a.UserID, event.ChannelDeletedPayload{ChannelID: channelID}))
 		return err
 	})
 	return err

@@ -32,8 +32,8 @@ func (s *Service) load(ctx context.Context, a permission.Actor, groupID, channel
 	if v.g.Status == store.StatusDismissed {
 		return nil, errcode.New(errcode.GroupDismissed, "group %s is dismissed", groupID)
 	}
-	if v.self == nil && !a.AppAdmin {
-		return nil, errcode.New(errcode.NotInGroup, "you are not a member of group %s", groupID)
+	if err := permission.RequireMember(a, v.g, v.self); err != nil {
+		return nil, err
 	}
 	if channelID != "" {
 		// A channel the actor cannot see answers exactly as a missing one,

@@ -55,7 +55,7 @@ func (v *view) channelRole(parentRoleID string) (*store.Role, *store.ChannelRole
 }
 
 func roleEvent(a permission.Actor, channelID, parentRoleID, op string, auths map[string]string) event.Event {
-	return event.New(event.ChannelRoleAuthUpdate, a.UserID, map[string]any{"channelID": channelID, "parentRoleID": parentRoleID, "auths": auths, "op": op})
+	return event.New(event.ChannelRoleAuthUpdate, a.UserID, event.ChannelRolePayload{ChannelID: channelID, ParentRoleID: parentRoleID, Auths: auths, Op: op})
 }
 
 // AddChannelRole creates the channel's override of a server role
@@ -227,7 +227,7 @@ func (s *Service) SetChannelMemberAuths(ctx context.Context, a permission.Actor,
 			return nil, err
 		}
 		ov := &store.MemberOverride{Auths: permission.ApplyAuths(current, in.Auths), UpdateTime: s.now()}
-		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, map[string]any{"channelID": channelID, "userID": userID, "auths": ov.Auths}, userID)
+		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, event.MemberOverridePayload{ChannelID: channelID, UserID: userID, Auths: ov.Auths}, userID)
 		if _, err := s.st.PutMemberOverride(ctx, v.g, v.ch, m, ov, ev); err != nil {
 			return nil, err
 		}
@@ -255,7 +255,7 @@ func (s *Service) DeleteChannelMemberAuths(ctx context.Context, a permission.Act
 		if v.st.Overrides[userID] == nil {
 			return errcode.New(errcode.NotFound, "user %s has no settings in channel %s", userID, channelID)
 		}
-		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, map[string]any{"channelID": channelID, "userID": userID, "auths": map[string]string{}}, userID)
+		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, event.MemberOverridePayload{ChannelID: channelID, UserID: userID, Auths: map[string]string{}}, userID)
 		_, err = s.st.DeleteMemberOverride(ctx, v.g, v.ch, userID, ev)
 		return err
 	})

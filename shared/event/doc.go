@@ -8,6 +8,10 @@
 //   - An event is {eventID, type, code, groupID, version, actorUserID,
 //     occurredAt, payload, recipients, audience}. Types and codes are
 //     OpenIM's 1501–1520, plus the role, channel and repair events of Circles.
+//   - Each type's payload is one of the typed structs of payload.go (New
+//     refuses a struct that does not belong to the type); it is stored and
+//     published as that struct's JSON object, which asyncapi.yaml describes
+//     field for field.
 //   - Recipients are only the users a change concerns (members, or the users
 //     it acts on); an audience (the holders of an item, the members of a
 //     role, the users whose view of a channel changed) is expanded at

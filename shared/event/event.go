@@ -95,14 +95,16 @@ func Types() []Type {
 // Event is one committed change of a group. Version is the group's version
 // after the change; versions of a group go 1, 2, 3… with no gap.
 type Event struct {
-	EventID     string         `json:"eventID" dynamodbav:"eventID"`
-	Type        Type           `json:"type" dynamodbav:"type"`
-	Code        int            `json:"code" dynamodbav:"code"`
-	GroupID     string         `json:"groupID" dynamodbav:"groupID"`
-	Version     int64          `json:"version" dynamodbav:"version"`
-	ActorUserID string         `json:"actorUserID" dynamodbav:"actorUserID"`
-	OccurredAt  int64          `json:"occurredAt" dynamodbav:"occurredAt"`
-	Payload     map[string]any `json:"payload" dynamodbav:"payload"`
+	EventID     string `json:"eventID" dynamodbav:"eventID"`
+	Type        Type   `json:"type" dynamodbav:"type"`
+	Code        int    `json:"code" dynamodbav:"code"`
+	GroupID     string `json:"groupID" dynamodbav:"groupID"`
+	Version     int64  `json:"version" dynamodbav:"version"`
+	ActorUserID string `json:"actorUserID" dynamodbav:"actorUserID"`
+	OccurredAt  int64  `json:"occurredAt" dynamodbav:"occurredAt"`
+	// Payload is the JSON object of the type's Payload (payload.go), as
+	// stored, streamed and published.
+	Payload map[string]any `json:"payload" dynamodbav:"payload"`
 	// Recipients are the users who get a personal notification (inbox entry).
 	// Empty (and no Audience) means the event is addressed to the whole
 	// group and is read through GetGroupChanges only.
@@ -129,13 +131,11 @@ func (ev *Event) Personal() bool {
 	return len(ev.Recipients) > 0 || (ev.Audience != nil && ev.Audience.Holders != "")
 }
 
-// New builds an event of type t; the store fills in ID, version and time.
-func New(t Type, actor string, payload map[string]any, recipients ...string) Event {
-	if payload == nil {
-		payload = map[string]any{}
-	}
+// New builds an event of type t with its typed payload (nil for none); the
+// store fills in ID, version and time.
+func New(t Type, actor string, payload Payload, recipients ...string) Event {
 	if recipients == nil {
 		recipients = []string{}
 	}
-	return Event{Type: t, Code: t.Code(), ActorUserID: actor, Payload: payload, Recipients: recipients}
+	return Event{Type: t, Code: t.Code(), ActorUserID: actor, Payload: payloadMap(t, payload), Recipients: recipients}
 }

@@ -94,7 +94,7 @@ func (s *Service) Join(ctx context.Context, a permission.Actor, groupID string, 
 		if g.NeedVerification == 2 {
 			m := &store.Member{GroupID: groupID, UserID: a.UserID, RoleLevel: store.RoleMember, JoinTime: now,
 				JoinSource: in.JoinSource, InviterUserID: in.InviterUserID, OperatorUserID: a.UserID}
-			ev := event.New(event.MemberEnter, a.UserID, map[string]any{"userID": a.UserID, "joinSource": in.JoinSource})
+			ev := event.New(event.MemberEnter, a.UserID, event.MemberEnterPayload{UserID: a.UserID, JoinSource: in.JoinSource})
 			if _, err := s.st.AddMembers(ctx, g, []*store.Member{m}, ev); err != nil {
 				return nil, err
 			}
@@ -120,8 +120,8 @@ func (s *Service) putApplications(ctx context.Context, a permission.Actor, g *st
 	for i, ap := range apps {
 		ids[i] = ap.UserID
 	}
-	ev := event.New(event.JoinGroupApplication, a.UserID, map[string]any{
-		"userIDs": ids, "joinSource": apps[0].JoinSource, "inviterUserID": apps[0].InviterUserID, "reqMsg": apps[0].ReqMsg,
+	ev := event.New(event.JoinGroupApplication, a.UserID, event.ApplicationPayload{
+		UserIDs: ids, JoinSource: apps[0].JoinSource, InviterUserID: apps[0].InviterUserID, ReqMsg: apps[0].ReqMsg,
 	})
 	ev.Audience = &event.Audience{Holders: string(permission.HandleApplication)}
 	_, err := s.st.PutApplications(ctx, g, apps, ev)
@@ -178,8 +178,8 @@ func (s *Service) RespondApplication(ctx context.Context, a permission.Actor, gr
 		if app.HandleResult != store.ApplicationPending {
 			return nil, errcode.New(errcode.ApplicationHandled, "the application of user %s was already handled", userID)
 		}
-		payload := map[string]any{"userID": userID, "joinSource": app.JoinSource, "inviterUserID": app.InviterUserID,
-			"handleResult": in.HandleResult, "handledMsg": in.HandledMsg}
+		payload := event.ApplicationHandledPayload{UserID: userID, JoinSource: app.JoinSource, InviterUserID: app.InviterUserID,
+			HandleResult: in.HandleResult, HandledMsg: in.HandledMsg}
 		t := event.GroupApplicationRejected
 		var add *store.Member
 		if in.HandleResult == store.ApplicationAgreed {
@@ -192,7 +192,8 @@ func (s *Service) RespondApplication(ctx context.Context, a permission.Actor, gr
 					JoinTime: s.st.Now().UnixMilli(), JoinSource: app.JoinSource, InviterUserID: app.InviterUserID,
 					OperatorUserID: a.UserID}
 			}
-			payload["entered"] = add != nil
+			entered := add != nil
+			payload.Entered = &entered
 		}
 		ev := event.New(t, a.UserID, payload, others([]string{userID}, a.UserID)...)
 		_, err = s.st.HandleApplication(ctx, g, app, in.HandleResult, a.UserID, in.HandledMsg, add, ev)

@@ -94,8 +94,8 @@ const maxRepairRounds = 20
 // Check checks a group's invariants and, with Repair, repairs them. App
 // admins only.
 func (s *Service) Check(ctx context.Context, a permission.Actor, groupID string, in CheckInput) (*CheckReport, error) {
-	if !a.AppAdmin {
-		return nil, errcode.New(errcode.NoPermission, "only app admins may check groups")
+	if err := permission.DecideApp(a, permission.OpCheckGroup); err != nil {
+		return nil, err
 	}
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func (s *Service) repairOnce(ctx context.Context, a permission.Actor, groupID st
 		if r.OwnerUserID == "" && r.MemberCount == nil && r.ChannelCount == nil && r.Items() == 0 {
 			return false, nil
 		}
-		payload["violations"] = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
+		payload.Violations = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
 		if _, err := s.st.RepairGroup(ctx, st.Group, r, event.New(event.GroupRepaired, a.UserID, payload)); err != nil {
 			return false, err
 		}
@@ -263,10 +263,10 @@ func keysString(k store.IndexKeys) string {
 //   - member records with wrong index keys are rewritten.
 //
 // An empty group cannot get an owner; that violation stays reported.
-func plan(st *store.GroupState) (store.Repair, map[string]any) {
+func plan(st *store.GroupState) (store.Repair, *event.GroupRepairedPayload) {
 	g := st.Group
 	var r store.Repair
-	payload := map[string]any{}
+	payload := &event.GroupRepairedPayload{}
 	byID := map[string]*store.MemberRecord{}
 	byLevel := map[int][]*store.MemberRecord{}
 	for _, m := range st.Members {
@@ -298,12 +298,13 @@ func plan(st *store.GroupState) (store.Repair, map[string]any) {
 		if owner.RoleLevel != store.RoleOwner {
 			fixes = append(fixes, store.MemberFix{Read: owner, RoleLevel: store.RoleOwner})
 			fixed[owner.UserID] = true
-			payload["promoted"] = owner.UserID
+			payload.Promoted = owner.UserID
 		}
 		if g.OwnerUserID != owner.UserID {
 			r.OwnerUserID = owner.UserID
-			payload["previousOwnerUserID"] = g.OwnerUserID
-			payload["ownerUserID"] = owner.UserID
+			previous := g.OwnerUserID
+			payload.PreviousOwnerUserID = &previous
+			payload.OwnerUserID = owner.UserID
 		}
 		var demoted []string
 		for _, m := range byLevel[store.RoleOwner] {
@@ -314,18 +315,18 @@ func plan(st *store.GroupState) (store.Repair, map[string]any) {
 			}
 		}
 		if len(demoted) > 0 {
-			payload["demoted"] = demoted
+			payload.Demoted = demoted
 		}
 	}
 	if n := int64(len(st.Members)); g.MemberCount != n {
 		r.MemberCount = &n
-		payload["previousMemberCount"] = g.MemberCount
-		payload["memberCount"] = n
+		previous := g.MemberCount
+		payload.PreviousMemberCount, payload.MemberCount = &previous, &n
 	}
 	if n := st.Channels; g.ChannelCount != n {
 		r.ChannelCount = &n
-		payload["previousChannelCount"] = g.ChannelCount
-		payload["channelCount"] = n
+		previous := g.ChannelCount
+		payload.PreviousChannelCount, payload.ChannelCount = &previous, &n
 	}
 	var reindexed []string
 	for _, m := range st.Members {
@@ -335,7 +336,7 @@ func plan(st *store.GroupState) (store.Repair, map[string]any) {
 		}
 	}
 	if len(reindexed) > 0 {
-		payload["reindexed"] = reindexed
+		payload.Reindexed = reindexed
 	}
 	// The ownership fixes come first, so they are never cut off; the rest is
 	// left for the next round.
@@ -458,7 +459,7 @@ func roleFindings(st *store.GroupState) []string {
 // exist, role-membership records follow the members' roleIDs, and each
 // role's memberCount is recounted. What does not fit is left for the next
 // round.
-func planRoles(st *store.GroupState, r *store.Repair, payload map[string]any) {
+func planRoles(st *store.GroupState, r *store.Repair, payload *event.GroupRepairedPayload) {
 	rs := readRoles(st)
 	// One transaction item per record: a member already being fixed takes
 	// its roleIDs fix in the same update (an item appears once in a
@@ -500,7 +501,7 @@ func planRoles(st *store.GroupState, r *store.Repair, payload map[string]any) {
 	if len(recounted) > 0 {
 		r.Roles = next
 		slices.Sort(recounted)
-		payload["recountedRoles"] = recounted
+		payload.RecountedRoles = recounted
 	}
 	fixed := len(r.PutRoleMembers) + len(r.DeleteRoleMembers)
 	for _, f := range r.Members {
@@ -509,7 +510,7 @@ func planRoles(st *store.GroupState, r *store.Repair, payload map[string]any) {
 		}
 	}
 	if fixed > 0 {
-		payload["roleMembershipsFixed"] = fixed
+		payload.RoleMembershipsFixed = fixed
 	}
 }
 

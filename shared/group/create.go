@@ -90,8 +90,8 @@ func (s *Service) Create(ctx context.Context, a permission.Actor, in CreateInput
 	}
 	owner := a.UserID
 	if in.OwnerUserID != "" && in.OwnerUserID != a.UserID {
-		if !a.AppAdmin {
-			return nil, errcode.New(errcode.NoPermission, "only app admins may name another owner")
+		if err := permission.DecideApp(a, permission.OpNameAnotherOwner); err != nil {
+			return nil, err
 		}
 		owner = in.OwnerUserID
 	}
@@ -148,7 +148,7 @@ func (s *Service) Create(ctx context.Context, a permission.Actor, in CreateInput
 	}
 
 	first := ms[:min(len(ms), store.CreateBatch)]
-	ev := event.New(event.GroupCreated, a.UserID, map[string]any{"group": g, "memberUserIDs": userIDs(first)}, others(userIDs(first), a.UserID)...)
+	ev := event.New(event.GroupCreated, a.UserID, event.GroupCreatedPayload{Group: g, MemberUserIDs: userIDs(first)}, others(userIDs(first), a.UserID)...)
 	if _, err := s.st.CreateGroup(ctx, g, first, ev); err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (s *Service) Create(ctx context.Context, a permission.Actor, in CreateInput
 // event of type t.
 func (s *Service) addInBatches(ctx context.Context, a permission.Actor, g *store.Group, rest []*store.Member, t event.Type, recheck func() (*store.Group, error)) []FailedUser {
 	return inBatches(ctx, s.st, g, rest, store.AddBatch, func(m *store.Member) string { return m.UserID }, recheck, func(batch []*store.Member) error {
-		ev := event.New(t, a.UserID, map[string]any{"userIDs": userIDs(batch)}, others(userIDs(batch), a.UserID)...)
+		ev := event.New(t, a.UserID, event.UsersPayload{UserIDs: userIDs(batch)}, others(userIDs(batch), a.UserID)...)
 		_, err := s.st.AddMembers(ctx, g, batch, ev)
 		return err
 	})

@@ -73,10 +73,10 @@ func (s *Service) setMemberMute(ctx context.Context, a permission.Actor, groupID
 			return nil, err
 		}
 		var end int64
-		ev := event.New(event.GroupMemberCancelMuted, a.UserID, map[string]any{"userID": userID})
+		ev := event.New(event.GroupMemberCancelMuted, a.UserID, event.UserPayload{UserID: userID})
 		if seconds > 0 {
 			end = s.st.Now().UnixMilli() + seconds*1000
-			ev = event.New(event.GroupMemberMuted, a.UserID, map[string]any{"userID": userID, "mutedSeconds": seconds, "muteEndTime": end})
+			ev = event.New(event.GroupMemberMuted, a.UserID, event.MemberMutedPayload{UserID: userID, MutedSeconds: seconds, MuteEndTime: end})
 		}
 		if _, err := s.st.MuteMember(ctx, g, target, end, a.UserID, ev); err != nil {
 			return nil, err
@@ -137,7 +137,7 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 			}
 		}
 		changes["userID"] = userID
-		if _, err := s.st.SetMemberInfo(ctx, g, target, &next, a.UserID, event.New(t, a.UserID, changes)); err != nil {
+		if _, err := s.st.SetMemberInfo(ctx, g, target, &next, a.UserID, event.New(t, a.UserID, event.FieldChanges[event.MemberInfoPayload](changes))); err != nil {
 			return nil, err
 		}
 		return target, nil

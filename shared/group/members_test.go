@@ -283,7 +283,7 @@ func rankedGroup(t *testing.T) (*group.Service, *store.Store, map[int][]string) 
 		g, err := st.GetGroup(ctx, "g1")
 		require.NoError(t, err)
 		m := &store.Member{GroupID: "g1", UserID: l.id, RoleLevel: l.level, JoinTime: st.Now().UnixMilli() + int64(i+1)*1000, JoinSource: store.JoinByAdmin}
-		_, err = st.AddMembers(ctx, g, []*store.Member{m}, event.New(event.MemberInvited, "alice", map[string]any{"userIDs": []string{l.id}}))
+		_, err = st.AddMembers(ctx, g, []*store.Member{m}, event.New(event.MemberInvited, "alice", event.UsersPayload{UserIDs: []string{l.id}}))
 		require.NoError(t, err)
 	}
 	// Members created together share a joinTime and are ordered by userID.

@@ -183,7 +183,7 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 			// not fit wait for the next batch.
 			remove, deferred = fitRemoval(remove)
 			ids := userIDs(remove)
-			ev := event.New(event.MemberKicked, a.UserID, map[string]any{"userIDs": ids, "reason": in.Reason}, ids...)
+			ev := event.New(event.MemberKicked, a.UserID, event.MemberKickedPayload{UserIDs: ids, Reason: in.Reason}, ids...)
 			if _, err := s.st.RemoveMembers(ctx, g, remove, ev); err != nil {
 				return err
 			}
@@ -243,11 +243,11 @@ func (s *Service) Quit(ctx context.Context, a permission.Actor, groupID string, 
 			return err
 		}
 		if target == g.OwnerUserID {
-			ev := event.New(event.GroupDismissed, a.UserID, map[string]any{"reason": "ownerQuitAlone", "userID": target})
+			ev := event.New(event.GroupDismissed, a.UserID, event.GroupDismissedPayload{Reason: "ownerQuitAlone", UserID: target})
 			_, err = s.st.DismissAlone(ctx, g, m, ev)
 			return err
 		}
-		ev := event.New(event.MemberQuit, a.UserID, map[string]any{"userID": target}, target)
+		ev := event.New(event.MemberQuit, a.UserID, event.UserPayload{UserID: target}, target)
 		_, err = s.st.RemoveMembers(ctx, g, []*store.Member{m}, ev)
 		var ue *store.UserError
 		if errors.As(err, &ue) {

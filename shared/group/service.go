@@ -3,7 +3,6 @@ package group
 import (
 	"context"
 
-	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 	"github.com/circles-im/circles/shared/validate"
@@ -42,8 +41,8 @@ func (s *Service) PutMyProfile(ctx context.Context, a permission.Actor, in Profi
 
 // ImportUser creates or updates any user's profile; app admins only.
 func (s *Service) ImportUser(ctx context.Context, a permission.Actor, userID string, in ProfileInput) (*store.Profile, error) {
-	if !a.AppAdmin {
-		return nil, errcode.New(errcode.NoPermission, "only app admins may import users")
+	if err := permission.DecideApp(a, permission.OpImportUser); err != nil {
+		return nil, err
 	}
 	if err := validate.First(validate.ID("userID", userID), in.validate()); err != nil {
 		return nil, err

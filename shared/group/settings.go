@@ -144,7 +144,7 @@ func (s *Service) SetInfo(ctx context.Context, a permission.Actor, groupID strin
 		if len(changes) == 0 {
 			return g, nil
 		}
-		ev := event.New(infoEventType(changes), a.UserID, changes)
+		ev := event.New(infoEventType(changes), a.UserID, event.FieldChanges[event.GroupInfoPayload](changes))
 		if _, err := s.st.SetGroupInfo(ctx, g, next, ev); err != nil {
 			return nil, err
 		}
@@ -171,7 +171,7 @@ func (s *Service) SetGroupMute(ctx context.Context, a permission.Actor, groupID 
 		if err := permission.Decide(permission.Request{Op: permission.OpMuteGroup, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
 			return nil, err
 		}
-		if _, err := s.st.SetGroupStatus(ctx, g, status, event.New(t, a.UserID, map[string]any{"status": status})); err != nil {
+		if _, err := s.st.SetGroupStatus(ctx, g, status, event.New(t, a.UserID, event.GroupStatusPayload{Status: status})); err != nil {
 			return nil, err
 		}
 		return g, nil
@@ -193,7 +193,7 @@ func (s *Service) Dismiss(ctx context.Context, a permission.Actor, groupID strin
 		if err := permission.Decide(permission.Request{Op: permission.OpDismiss, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
 			return err
 		}
-		_, err = s.st.SetGroupStatus(ctx, g, store.StatusDismissed, event.New(event.GroupDismissed, a.UserID, map[string]any{"memberCount": g.MemberCount}))
+		_, err = s.st.SetGroupStatus(ctx, g, store.StatusDismissed, event.New(event.GroupDismissed, a.UserID, event.GroupDismissedPayload{MemberCount: &g.MemberCount}))
 		return err
 	})
 }

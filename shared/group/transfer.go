@@ -55,9 +55,9 @@ func (s *Service) TransferOwner(ctx context.Context, a permission.Actor, groupID
 			owner = g.OwnerUserID
 			return nil, errOwnerMoved
 		}
-		ev := event.New(event.GroupOwnerTransferred, a.UserID, map[string]any{
-			"oldOwnerUserID": oldOwner.UserID, "newOwnerUserID": newOwner.UserID,
-			"oldOwnerRoleLevel": newOwner.RoleLevel,
+		ev := event.New(event.GroupOwnerTransferred, a.UserID, event.OwnerTransferredPayload{
+			OldOwnerUserID: oldOwner.UserID, NewOwnerUserID: newOwner.UserID,
+			OldOwnerRoleLevel: newOwner.RoleLevel,
 		})
 		if _, err := s.st.TransferOwner(ctx, g, oldOwner, newOwner, a.UserID, ev); err != nil {
 			return nil, err

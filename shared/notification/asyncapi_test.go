@@ -3,8 +3,11 @@ package notification_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,16 +57,68 @@ func TestAsyncAPIDescribesEveryEventType(t *testing.T) {
 		require.Contains(t, msgs, string(typ), "asyncapi.yaml components.messages")
 		s, err := c.Compile(asyncapiURL + "#/components/messages/" + string(typ) + "/payload")
 		require.NoError(t, err, typ)
-		ev := event.New(typ, "alice", nil)
-		ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = "01J000000000000000000000AA", "g1", 1, 1
-		var v any
-		b, _ := json.Marshal(ev)
-		require.NoError(t, json.Unmarshal(b, &v))
-		assert.NoError(t, s.Validate(v), "%s with its code %d", typ, typ.Code())
-		ev.Code++
-		b, _ = json.Marshal(ev)
-		require.NoError(t, json.Unmarshal(b, &v))
-		assert.Error(t, s.Validate(v), "%s with a wrong code", typ)
+		asJSON := func(ev event.Event) any {
+			ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = "01J000000000000000000000AA", "g1", 1, 1
+			var v any
+			b, _ := json.Marshal(ev)
+			require.NoError(t, json.Unmarshal(b, &v))
+			return v
+		}
+		for _, p := range event.Payloads() {
+			if !slices.Contains(p.Types(), typ) {
+				continue
+			}
+			ev := event.New(typ, "alice", samplePayload(p))
+			assert.NoError(t, s.Validate(asJSON(ev)), "%s with its code %d and a full %T", typ, typ.Code(), p)
+			wrong := ev
+			wrong.Code++
+			assert.Error(t, s.Validate(asJSON(wrong)), "%s with a wrong code", typ)
+			extra := ev
+			extra.Payload = maps.Clone(ev.Payload)
+			extra.Payload["unexpected"] = 1
+			assert.Error(t, s.Validate(asJSON(extra)), "%s with a field its payload does not have", typ)
+		}
+	}
+}
+
+// samplePayload is p with every field set: strings "u1", numbers 1, one
+// element in each list and map.
+func samplePayload(p event.Payload) event.Payload {
+	v := reflect.New(reflect.TypeOf(p)).Elem()
+	fill(v)
+	return v.Interface().(event.Payload)
+}
+
+func fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("u1")
+	case reflect.Int, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fill(v.Index(0))
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		e := reflect.New(v.Type().Elem()).Elem()
+		if e.Kind() == reflect.String {
+			e.SetString("allow")
+		} else {
+			fill(e)
+		}
+		m.SetMapIndex(reflect.ValueOf("sendMsg"), e)
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && v.Type().Field(i).Tag.Get("json") != "-" {
+				fill(v.Field(i))
+			}
+		}
 	}
 }
 
@@ -142,7 +197,7 @@ func TestPublishedEventsMatchAsyncAPI(t *testing.T) {
 
 func TestAsyncAPIDescribesTheConsumersChunkAndExpansionMessages(t *testing.T) {
 	c, _ := loadAsyncAPI(t)
-	ev := event.New(event.JoinGroupApplication, "zoe", map[string]any{"userIDs": []string{"zoe"}})
+	ev := event.New(event.JoinGroupApplication, "zoe", event.ApplicationPayload{UserIDs: []string{"zoe"}})
 	ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = "01J000000000000000000000AA", "g1", 4, 1
 	cases := map[string]any{
 		"DeliveryChunk":     map[string]any{"chunk": notification.Chunk{ID: ev.EventID + "#3", Event: ev, Recipients: []string{"bob", "carol"}}},

@@ -42,7 +42,7 @@ func benchDeliverChunk(b *testing.B, txUsers int) {
 		recipients[i] = fmt.Sprintf("u%03d", i)
 	}
 	newEvent := func(to ...string) event.Event {
-		ev := event.New(event.MemberInvited, "alice", map[string]any{"n": 1}, to...)
+		ev := event.New(event.MemberInvited, "alice", event.UsersPayload{UserIDs: to}, to...)
 		ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = store.NewID(), "g1", 2, time.Now().UnixMilli()
 		return ev
 	}

@@ -44,7 +44,7 @@ func TestTheCleanupConsumerFinishesDeletedRolesAndChannelsAfterACrashedRequest(t
 	// The role's deletion commits; the request dies before its cleanup.
 	g, _, err := s.st.Snapshot(ctx, "g1")
 	require.NoError(t, err)
-	_, err = s.st.DeleteRole(ctx, g, r.RoleID, event.New(event.RoleDeleted, "alice", map[string]any{"roleID": r.RoleID}))
+	_, err = s.st.DeleteRole(ctx, g, r.RoleID, event.New(event.RoleDeleted, "alice", event.RoleDeletedPayload{RoleID: r.RoleID}))
 	require.NoError(t, err)
 	eventually(t, 30*time.Second, "the deleted role's memberships, channel role and tombstone are gone", func() bool {
 		g, ms, err := s.st.Snapshot(ctx, "g1", "bob", "carl", "dana")
@@ -65,7 +65,7 @@ func TestTheCleanupConsumerFinishesDeletedRolesAndChannelsAfterACrashedRequest(t
 	require.NoError(t, err)
 	c, err := s.st.GetChannel(ctx, "g1", ch.ChannelID)
 	require.NoError(t, err)
-	_, err = s.st.DeleteChannel(ctx, g, c, event.New(event.ChannelDeleted, "alice", map[string]any{"channelID": ch.ChannelID}))
+	_, err = s.st.DeleteChannel(ctx, g, c, event.New(event.ChannelDeleted, "alice", event.ChannelDeletedPayload{ChannelID: ch.ChannelID}))
 	require.NoError(t, err)
 	eventually(t, 30*time.Second, "the deleted channel's member override is gone", func() bool {
 		ov, err := s.st.GetMemberOverride(ctx, "g1", ch.ChannelID, "bob")

@@ -50,7 +50,7 @@ func TestAnExpansionContinuesFromItsCursorAndNumbersChunksOn(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, first, 5)
 	require.NotEmpty(t, cursor)
-	ev := event.New(event.JoinGroupApplication, "adm05", map[string]any{"userIDs": []string{"zed"}})
+	ev := event.New(event.JoinGroupApplication, "adm05", event.ApplicationPayload{UserIDs: []string{"zed"}})
 	ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = store.NewID(), "g1", 2, time.Now().UnixMilli()
 	body, err := json.Marshal(map[string]any{"expand": notification.Expansion{
 		Event: ev, Sources: []string{store.SourceManagers}, Source: 0, Cursor: cursor, NextIndex: 7,

@@ -141,7 +141,7 @@ func (s *stack) handlersGroup(t *testing.T, gid string, n int) []string {
 	next.Roles["handlers"] = r
 	// The payload RoleCreated has in production (DynamoDB Local's stream
 	// garbles an empty map attribute; no production event has one).
-	_, err = s.st.CommitRoles(ctx, g, next, event.New(event.RoleCreated, "alice", map[string]any{"role": r}))
+	_, err = s.st.CommitRoles(ctx, g, next, event.New(event.RoleCreated, "alice", event.RolePayload{Role: r}))
 	require.NoError(t, err)
 	ids := make([]string, n)
 	ms := make([]*store.Member, n)

@@ -37,7 +37,7 @@ func TestChunksOfALargeEventAreHalvedUntilEachFitsOneMessage(t *testing.T) {
 	}
 	// 243,000 bytes of payload: 50 recipients (~3.4 KB) push a chunk past
 	// 240 KiB, 25 do not.
-	ev := event.New(event.ChannelAccessListUpdate, "alice", map[string]any{"blob": strings.Repeat("x", 243_000)}, users...)
+	ev := event.New(event.ChannelAccessListUpdate, "alice", event.AccessListPayload{ChannelID: "c1", Op: "add", Kind: strings.Repeat("x", 243_000)}, users...)
 	ev.EventID, ev.GroupID, ev.Version, ev.OccurredAt = store.NewID(), "g1", 2, time.Now().UnixMilli()
 	body, err := json.Marshal(ev)
 	require.NoError(t, err)

@@ -66,8 +66,8 @@ func Decide(r Request) error {
 		}
 		return nil
 	}
-	if r.Self == nil && !r.Actor.AppAdmin {
-		return errcode.New(errcode.NotInGroup, "you are not a member of group %s", g.GroupID)
+	if err := RequireMember(r.Actor, g, r.Self); err != nil {
+		return err
 	}
 	if it, ok := opItem[r.Op]; ok && !Holds(r.Actor, g, r.Self, it) {
 		return errcode.New(errcode.NoPermission, "%s needs the %s permission", r.Op, it)

@@ -21,8 +21,8 @@ type CustomAuthInput struct {
 // CreateCustomAuth creates an app-wide custom permission item; app admins
 // only. Keys are given in order from 10000.
 func (s *Service) CreateCustomAuth(ctx context.Context, a permission.Actor, in CustomAuthInput) (*store.CustomAuth, error) {
-	if !a.AppAdmin {
-		return nil, errcode.New(errcode.NoPermission, "only app admins may create custom permission items")
+	if err := permission.DecideApp(a, permission.OpCreateCustomAuth); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(in.Name) == "" {
 		return nil, errcode.New(errcode.InvalidArgument, "name is required")
@@ -46,8 +46,8 @@ func (s *Service) CreateCustomAuth(ctx context.Context, a permission.Actor, in C
 // as for creating them. Members learn the
 // items a role sets from ListRoles.
 func (s *Service) ListCustomAuths(ctx context.Context, a permission.Actor) (*store.Page[*store.CustomAuth], error) {
-	if !a.AppAdmin {
-		return nil, errcode.New(errcode.NoPermission, "only app admins may list custom permission items")
+	if err := permission.DecideApp(a, permission.OpListCustomAuths); err != nil {
+		return nil, err
 	}
 	c, err := s.st.GetCustomAuths(ctx)
 	if err != nil {

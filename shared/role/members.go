@@ -105,7 +105,7 @@ func (s *Service) changeMembers(ctx context.Context, a permission.Actor, groupID
 				if len(change) == 0 {
 					return nil
 				}
-				ev := event.New(typ, a.UserID, map[string]any{"roleID": roleID, "userIDs": change}, change...)
+				ev := event.New(typ, a.UserID, event.RoleMembersPayload{RoleID: roleID, UserIDs: change}, change...)
 				if add {
 					_, err = s.st.AddRoleMembers(ctx, g, roleID, change, ev)
 				} else {

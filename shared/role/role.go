@@ -121,7 +121,7 @@ func (s *Service) CreateRole(ctx context.Context, a permission.Actor, groupID st
 		}
 		next := g.Roles.Clone()
 		next.Roles[r.RoleID] = r
-		if _, err := s.st.CommitRoles(ctx, g, next, event.New(event.RoleCreated, a.UserID, map[string]any{"role": r})); err != nil {
+		if _, err := s.st.CommitRoles(ctx, g, next, event.New(event.RoleCreated, a.UserID, event.RolePayload{Role: r})); err != nil {
 			return nil, err
 		}
 		return r, nil
@@ -190,7 +190,7 @@ func (s *Service) UpdateRole(ctx context.Context, a permission.Actor, groupID, r
 		if authsChanged {
 			typ = event.ServerRoleAuthUpdate
 		}
-		if _, err := s.st.CommitRoles(ctx, g, next, event.New(typ, a.UserID, map[string]any{"role": r})); err != nil {
+		if _, err := s.st.CommitRoles(ctx, g, next, event.New(typ, a.UserID, event.RolePayload{Role: r})); err != nil {
 			return nil, err
 		}
 		return r, nil
@@ -221,7 +221,7 @@ func (s *Service) DeleteRole(ctx context.Context, a permission.Actor, groupID, r
 		if err := permission.CanEditRole(a, g, self, r); err != nil {
 			return err
 		}
-		_, err = s.st.DeleteRole(ctx, g, roleID, event.New(event.RoleDeleted, a.UserID, map[string]any{"roleID": roleID}))
+		_, err = s.st.DeleteRole(ctx, g, roleID, event.New(event.RoleDeleted, a.UserID, event.RoleDeletedPayload{RoleID: roleID}))
 		return err
 	})
 	return err
@@ -256,7 +256,7 @@ func (s *Service) UpdateRolePriorities(ctx context.Context, a permission.Actor, 
 				r.Priority, r.UpdateTime = p, now
 			}
 		}
-		if _, err := s.st.CommitRoles(ctx, g, next, event.New(event.RoleUpdated, a.UserID, map[string]any{"priorities": in.Priorities})); err != nil {
+		if _, err := s.st.CommitRoles(ctx, g, next, event.New(event.RoleUpdated, a.UserID, event.RolePrioritiesPayload{Priorities: in.Priorities})); err != nil {
 			return nil, err
 		}
 		return &store.Page[*store.Role]{Items: sortRoles(slices.Collect(maps.Values(next.Roles)))}, nil

@@ -111,7 +111,7 @@ func TestRepairGroupCommitsRecordsAndEventAsOneChange(t *testing.T) {
 		ev, err := st.RepairGroup(ctx, &g, store.Repair{OwnerUserID: "bob", MemberCount: &n, Members: []store.MemberFix{
 			{Read: byID["bob"], RoleLevel: store.RoleOwner},
 			{Read: byID["alice"], RoleLevel: store.RoleMember}, // re-index at the level read
-		}}, event.New(event.GroupRepaired, "admin", map[string]any{"promoted": "bob"}))
+		}}, event.New(event.GroupRepaired, "admin", event.GroupRepairedPayload{Promoted: "bob"}))
 		require.NoError(t, err)
 		assert.EqualValues(t, 2, ev.Version)
 		got, err := st.GetGroup(ctx, "g1")

@@ -111,7 +111,7 @@ func loadEventsForTest(t *testing.T, s *Store, g *Group, n int64) {
 	t.Helper()
 	items := make([]map[string]types.AttributeValue, 0, n)
 	for v := g.Version + 1; v <= n; v++ {
-		ev := event.New(event.GroupInfoSetName, bulkUserID(0), map[string]any{"groupName": "same length name"})
+		ev := event.New(event.GroupInfoSetName, bulkUserID(0), event.FieldChanges[event.GroupInfoPayload](map[string]any{"groupName": "same length name"}))
 		ev.GroupID, ev.Version, ev.EventID, ev.OccurredAt = g.GroupID, v, NewID(), s.nowMillis()
 		items = append(items, s.eventItem(&ev))
 	}

@@ -20,7 +20,7 @@ func TestSetGroupInfoWritesTheChangedFieldsUnderTheVersionRead(t *testing.T) {
 	next := *g
 	next.GroupName, next.Notification, next.LookMemberInfo = "renamed", "hi", 1
 	assert.Equal(t, map[string]any{"groupName": "renamed", "notification": "hi", "lookMemberInfo": 1}, InfoChanges(g, &next))
-	ev, err := s.SetGroupInfo(ctx, g, &next, event.New(event.GroupInfoSet, "u00000", InfoChanges(g, &next)))
+	ev, err := s.SetGroupInfo(ctx, g, &next, event.New(event.GroupInfoSet, "u00000", event.FieldChanges[event.GroupInfoPayload](InfoChanges(g, &next))))
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, ev.Version)
 	assert.EqualValues(t, 2, g.Version)
