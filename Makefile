@@ -13,7 +13,7 @@ EVENT ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run stop test bench fuzz build lint validate token seed invoke clean
+.PHONY: help install run stop test bench fuzz build package lint validate token seed invoke clean
 
 help: ## List the targets
 	@echo 'Targets:'
@@ -37,6 +37,9 @@ fuzz: ## Go fuzz targets for FUZZTIME each (30s), then Schemathesis on the local
 
 bench: ## Go benchmarks against a throwaway local stack
 	@$(ROOT)/infra/test.sh bench
+
+package: ## sam build (makefile builds, no Docker) into .aws-sam/build, then check every bootstrap is a static linux/arm64 ELF
+	@$(ROOT)/infra/package.sh
 
 build: ## go build ./...
 	cd $(ROOT) && go build ./...
