@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -45,24 +44,20 @@ func Empty(err error) (any, error) {
 var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 
 // Start runs the operation as a Lambda handler. The store and the
-// operation's service are built on the first invocation, so a bad
-// configuration is an error answer, not a crash loop.
+// operation's service are built during init, before the first request
+// (Lambda does not bill init up to its limit, and the first request does
+// not wait for it); a bad configuration is then an error answer to every
+// request, not a crash loop.
 func Start(op Operation) {
-	var (
-		once sync.Once
-		h    Handler
-		derr error
-	)
+	var h Handler
+	st, err := store.FromEnv(context.Background())
+	if err == nil {
+		h = op.Bind(st, permission.AppAdminsFromEnv())
+	}
 	name := op.Name
 	lambda.Start(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		once.Do(func() {
-			var st *store.Store
-			if st, derr = store.FromEnv(ctx); derr == nil {
-				h = op.Bind(st, permission.AppAdminsFromEnv())
-			}
-		})
-		if derr != nil {
-			logger.Error("configuration", "operation", name, "error", derr.Error())
+		if err != nil {
+			logger.Error("configuration", "operation", name, "error", err.Error())
 			return respond(http.StatusInternalServerError, errcode.New(errcode.Internal, "internal error").Body(ev.RequestContext.RequestID)), nil
 		}
 		return h(ctx, &ev), nil

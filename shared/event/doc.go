@@ -16,8 +16,8 @@
 //     it acts on); an audience (the holders of an item, the members of a
 //     role, the users whose view of a channel changed) is expanded at
 //     delivery, so an event never grows with its audience.
-//   - Publishing sends each event to the SNS topic with the message
-//     attributes type, groupID and code, on which subscribers' filter
-//     policies select. Delivery is at least once: consumers deduplicate on
-//     eventID and order by version.
+//   - Every published event carries the message attributes type, groupID
+//     and code (Attributes), on which subscribers' filter policies select
+//     (package publish sends them). Delivery is at least once: consumers
+//     deduplicate on eventID and order by version.
 package event

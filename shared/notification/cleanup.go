@@ -96,7 +96,7 @@ func (c *Cleaner) handle(ctx context.Context, msg events.SQSMessage) error {
 	}
 	attrs := map[string]sqstypes.MessageAttributeValue{}
 	for k, v := range event.Attributes(ev) {
-		attrs[k] = sqstypes.MessageAttributeValue{DataType: v.DataType, StringValue: v.StringValue}
+		attrs[k] = sqstypes.MessageAttributeValue{DataType: aws.String(v.DataType), StringValue: aws.String(v.Value)}
 	}
 	_, err = c.SQS.SendMessage(context.WithoutCancel(ctx), &sqs.SendMessageInput{
 		QueueUrl:          aws.String(c.QueueURL),

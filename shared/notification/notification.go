@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/circles-im/circles/shared/awsenv"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 )
@@ -102,11 +102,11 @@ func fromEnv(ctx context.Context) (*store.Store, *sqs.Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsenv.Config()
 	if err != nil {
-		return nil, nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	return st, sqs.NewFromConfig(cfg), nil
+	return st, sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = awsenv.Endpoint("SQS") }), nil
 }
 
 // envInt reads a positive integer setting; anything else means the default.

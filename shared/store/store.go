@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/oklog/ulid/v2"
 
+	"github.com/circles-im/circles/shared/awsenv"
 	"github.com/circles-im/circles/shared/errcode"
 )
 
@@ -46,15 +45,11 @@ func FromEnv(ctx context.Context) (*Store, error) {
 	if table == "" {
 		return nil, errors.New("TABLE_NAME is not set")
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(func() aws.Retryer {
-		// Throttling is retried with backoff by the SDK; after these attempts
-		// the request answers UNAVAILABLE.
-		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 6 })
-	}))
+	cfg, err := awsenv.Config()
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	s := New(dynamodb.NewFromConfig(cfg, Instrument), table)
+	s := New(dynamodb.NewFromConfig(cfg, Instrument, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint("DynamoDB") }), table)
 	if d, err := strconv.Atoi(os.Getenv("EVENT_RETENTION_DAYS")); err == nil && d > 0 {
 		s.EventRetention = time.Duration(d) * 24 * time.Hour
 	}

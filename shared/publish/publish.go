@@ -1,25 +1,18 @@
-package event
+package publish
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-)
 
-// Message attribute names every published event carries; subscribers'
-// filter policies select on them.
-const (
-	AttrType    = "type"
-	AttrGroupID = "groupID"
-	AttrCode    = "code"
+	"github.com/circles-im/circles/shared/event"
 )
 
 // Publisher publishes outbox events to the SNS topic.
@@ -30,28 +23,28 @@ type Publisher struct {
 	Margin time.Duration
 }
 
-// Attributes are the SNS message attributes of ev.
-func Attributes(ev Event) map[string]snstypes.MessageAttributeValue {
-	return map[string]snstypes.MessageAttributeValue{
-		AttrType:    {DataType: aws.String("String"), StringValue: aws.String(string(ev.Type))},
-		AttrGroupID: {DataType: aws.String("String"), StringValue: aws.String(ev.GroupID)},
-		AttrCode:    {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(ev.Code))},
+// attributes are the SNS message attributes of ev.
+func attributes(ev event.Event) map[string]snstypes.MessageAttributeValue {
+	out := map[string]snstypes.MessageAttributeValue{}
+	for k, a := range event.Attributes(ev) {
+		out[k] = snstypes.MessageAttributeValue{DataType: aws.String(a.DataType), StringValue: aws.String(a.Value)}
 	}
+	return out
 }
 
 // Publish sends one event: the message body is the event's JSON.
-func (p *Publisher) Publish(ctx context.Context, ev Event) error {
+func (p *Publisher) Publish(ctx context.Context, ev event.Event) error {
 	body, err := json.Marshal(ev)
 	if err != nil {
-		return fmt.Errorf("event: encode %s: %w", ev.EventID, err)
+		return fmt.Errorf("publish: encode %s: %w", ev.EventID, err)
 	}
 	_, err = p.SNS.Publish(ctx, &sns.PublishInput{
 		TopicArn:          aws.String(p.TopicARN),
 		Message:           aws.String(string(body)),
-		MessageAttributes: Attributes(ev),
+		MessageAttributes: attributes(ev),
 	})
 	if err != nil {
-		return fmt.Errorf("event: publish %s: %w", ev.EventID, err)
+		return fmt.Errorf("publish: %s: %w", ev.EventID, err)
 	}
 	return nil
 }
@@ -86,7 +79,7 @@ func (p *Publisher) HandleStream(ctx context.Context, batch events.DynamoDBEvent
 			continue
 		}
 		err := func() error {
-			ev, err := FromStreamImage(rec.Change.NewImage)
+			ev, err := event.FromStreamImage(rec.Change.NewImage)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package event_test
+package publish_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/publish"
 )
 
 func image(id string, t event.Type, version int) map[string]events.DynamoDBAttributeValue {
@@ -59,7 +60,7 @@ func TestFromStreamImageDecodesAnOutboxEvent(t *testing.T) {
 }
 
 // tap subscribes a fresh queue to a fresh topic with raw delivery.
-func tap(t *testing.T) (*event.Publisher, *sqs.Client, string) {
+func tap(t *testing.T) (*publish.Publisher, *sqs.Client, string) {
 	t.Helper()
 	cfg := stacktest.AWSConfig(t, "SNS", "SQS")
 	ctx := context.Background()
@@ -78,7 +79,7 @@ func tap(t *testing.T) (*event.Publisher, *sqs.Client, string) {
 	_, err = snsClient.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 		Endpoint: aws.String(qa.Attributes["QueueArn"]), Attributes: map[string]string{"RawMessageDelivery": "true"}})
 	require.NoError(t, err)
-	return &event.Publisher{SNS: snsClient, TopicARN: aws.ToString(topic.TopicArn)}, sqsClient, aws.ToString(q.QueueUrl)
+	return &publish.Publisher{SNS: snsClient, TopicARN: aws.ToString(topic.TopicArn)}, sqsClient, aws.ToString(q.QueueUrl)
 }
 
 func TestHandleStreamPublishesInOrderAndStopsAtTheFirstFailure(t *testing.T) {

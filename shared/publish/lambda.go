@@ -1,4 +1,4 @@
-package event
+package publish
 
 import (
 	"context"
@@ -6,25 +6,26 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/circles-im/circles/shared/awsenv"
 )
 
-// PublisherFromEnv builds the publisher of the publish-events function:
+// FromEnv builds the publisher of the publish-events function:
 // the default AWS configuration and the topic of TOPIC_ARN.
-func PublisherFromEnv(ctx context.Context) (*Publisher, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+func FromEnv(ctx context.Context) (*Publisher, error) {
+	cfg, err := awsenv.Config()
 	if err != nil {
 		return nil, err
 	}
-	return &Publisher{SNS: sns.NewFromConfig(cfg), TopicARN: os.Getenv("TOPIC_ARN")}, nil
+	return &Publisher{SNS: sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = awsenv.Endpoint("SNS") }), TopicARN: os.Getenv("TOPIC_ARN")}, nil
 }
 
-// StartPublisher runs the publish-events function: it reads the table's
+// Start runs the publish-events function: it reads the table's
 // stream (outbox event inserts, selected by the event source mapping's
 // filter criteria) and publishes each event to the SNS topic.
-func StartPublisher() {
-	p, err := PublisherFromEnv(context.Background())
+func Start() {
+	p, err := FromEnv(context.Background())
 	if err != nil {
 		panic(err)
 	}
