@@ -18,16 +18,16 @@ import (
 
 // Defines values for AccessListKind.
 const (
-	Blacklist AccessListKind = "blacklist"
-	Whitelist AccessListKind = "whitelist"
+	AccessListKindBlacklist AccessListKind = "blacklist"
+	AccessListKindWhitelist AccessListKind = "whitelist"
 )
 
 // Valid indicates whether the value is a known member of the AccessListKind enum.
 func (e AccessListKind) Valid() bool {
 	switch e {
-	case Blacklist:
+	case AccessListKindBlacklist:
 		return true
-	case Whitelist:
+	case AccessListKindWhitelist:
 		return true
 	default:
 		return false
@@ -36,16 +36,16 @@ func (e AccessListKind) Valid() bool {
 
 // Defines values for AccessListInputOp.
 const (
-	Add    AccessListInputOp = "add"
-	Remove AccessListInputOp = "remove"
+	AccessListInputOpAdd    AccessListInputOp = "add"
+	AccessListInputOpRemove AccessListInputOp = "remove"
 )
 
 // Valid indicates whether the value is a known member of the AccessListInputOp enum.
 func (e AccessListInputOp) Valid() bool {
 	switch e {
-	case Add:
+	case AccessListInputOpAdd:
 		return true
-	case Remove:
+	case AccessListInputOpRemove:
 		return true
 	default:
 		return false
@@ -129,43 +129,43 @@ func (e CustomAuthInputDefaultRight) Valid() bool {
 
 // Defines values for ErrorErrorErrCode.
 const (
-	N1000 ErrorErrorErrCode = 1000
-	N1001 ErrorErrorErrCode = 1001
-	N1002 ErrorErrorErrCode = 1002
-	N1003 ErrorErrorErrCode = 1003
-	N1004 ErrorErrorErrCode = 1004
-	N1201 ErrorErrorErrCode = 1201
-	N1202 ErrorErrorErrCode = 1202
-	N1203 ErrorErrorErrCode = 1203
-	N1204 ErrorErrorErrCode = 1204
-	N1206 ErrorErrorErrCode = 1206
-	N500  ErrorErrorErrCode = 500
+	ErrorErrorErrCodeN1000 ErrorErrorErrCode = 1000
+	ErrorErrorErrCodeN1001 ErrorErrorErrCode = 1001
+	ErrorErrorErrCodeN1002 ErrorErrorErrCode = 1002
+	ErrorErrorErrCodeN1003 ErrorErrorErrCode = 1003
+	ErrorErrorErrCodeN1004 ErrorErrorErrCode = 1004
+	ErrorErrorErrCodeN1201 ErrorErrorErrCode = 1201
+	ErrorErrorErrCodeN1202 ErrorErrorErrCode = 1202
+	ErrorErrorErrCodeN1203 ErrorErrorErrCode = 1203
+	ErrorErrorErrCodeN1204 ErrorErrorErrCode = 1204
+	ErrorErrorErrCodeN1206 ErrorErrorErrCode = 1206
+	ErrorErrorErrCodeN500  ErrorErrorErrCode = 500
 )
 
 // Valid indicates whether the value is a known member of the ErrorErrorErrCode enum.
 func (e ErrorErrorErrCode) Valid() bool {
 	switch e {
-	case N1000:
+	case ErrorErrorErrCodeN1000:
 		return true
-	case N1001:
+	case ErrorErrorErrCodeN1001:
 		return true
-	case N1002:
+	case ErrorErrorErrCodeN1002:
 		return true
-	case N1003:
+	case ErrorErrorErrCodeN1003:
 		return true
-	case N1004:
+	case ErrorErrorErrCodeN1004:
 		return true
-	case N1201:
+	case ErrorErrorErrCodeN1201:
 		return true
-	case N1202:
+	case ErrorErrorErrCodeN1202:
 		return true
-	case N1203:
+	case ErrorErrorErrCodeN1203:
 		return true
-	case N1204:
+	case ErrorErrorErrCodeN1204:
 		return true
-	case N1206:
+	case ErrorErrorErrCodeN1206:
 		return true
-	case N500:
+	case ErrorErrorErrCodeN500:
 		return true
 	default:
 		return false
@@ -174,58 +174,58 @@ func (e ErrorErrorErrCode) Valid() bool {
 
 // Defines values for ErrorCode.
 const (
-	ALREADYINGROUP      ErrorCode = "ALREADY_IN_GROUP"
-	APPLICATIONHANDLED  ErrorCode = "APPLICATION_HANDLED"
-	CONFLICT            ErrorCode = "CONFLICT"
-	GROUPDISMISSED      ErrorCode = "GROUP_DISMISSED"
-	GROUPIDEXISTS       ErrorCode = "GROUP_ID_EXISTS"
-	GROUPNOTFOUND       ErrorCode = "GROUP_NOT_FOUND"
-	IDEMPOTENCYMISMATCH ErrorCode = "IDEMPOTENCY_MISMATCH"
-	INTERNAL            ErrorCode = "INTERNAL"
-	INVALIDARGUMENT     ErrorCode = "INVALID_ARGUMENT"
-	LIMITEXCEEDED       ErrorCode = "LIMIT_EXCEEDED"
-	NOPERMISSION        ErrorCode = "NO_PERMISSION"
-	NOTFOUND            ErrorCode = "NOT_FOUND"
-	NOTINGROUP          ErrorCode = "NOT_IN_GROUP"
-	OWNERCANNOTQUIT     ErrorCode = "OWNER_CANNOT_QUIT"
-	UNAUTHENTICATED     ErrorCode = "UNAUTHENTICATED"
-	UNAVAILABLE         ErrorCode = "UNAVAILABLE"
+	ErrorCodeALREADYINGROUP      ErrorCode = "ALREADY_IN_GROUP"
+	ErrorCodeAPPLICATIONHANDLED  ErrorCode = "APPLICATION_HANDLED"
+	ErrorCodeCONFLICT            ErrorCode = "CONFLICT"
+	ErrorCodeGROUPDISMISSED      ErrorCode = "GROUP_DISMISSED"
+	ErrorCodeGROUPIDEXISTS       ErrorCode = "GROUP_ID_EXISTS"
+	ErrorCodeGROUPNOTFOUND       ErrorCode = "GROUP_NOT_FOUND"
+	ErrorCodeIDEMPOTENCYMISMATCH ErrorCode = "IDEMPOTENCY_MISMATCH"
+	ErrorCodeINTERNAL            ErrorCode = "INTERNAL"
+	ErrorCodeINVALIDARGUMENT     ErrorCode = "INVALID_ARGUMENT"
+	ErrorCodeLIMITEXCEEDED       ErrorCode = "LIMIT_EXCEEDED"
+	ErrorCodeNOPERMISSION        ErrorCode = "NO_PERMISSION"
+	ErrorCodeNOTFOUND            ErrorCode = "NOT_FOUND"
+	ErrorCodeNOTINGROUP          ErrorCode = "NOT_IN_GROUP"
+	ErrorCodeOWNERCANNOTQUIT     ErrorCode = "OWNER_CANNOT_QUIT"
+	ErrorCodeUNAUTHENTICATED     ErrorCode = "UNAUTHENTICATED"
+	ErrorCodeUNAVAILABLE         ErrorCode = "UNAVAILABLE"
 )
 
 // Valid indicates whether the value is a known member of the ErrorCode enum.
 func (e ErrorCode) Valid() bool {
 	switch e {
-	case ALREADYINGROUP:
+	case ErrorCodeALREADYINGROUP:
 		return true
-	case APPLICATIONHANDLED:
+	case ErrorCodeAPPLICATIONHANDLED:
 		return true
-	case CONFLICT:
+	case ErrorCodeCONFLICT:
 		return true
-	case GROUPDISMISSED:
+	case ErrorCodeGROUPDISMISSED:
 		return true
-	case GROUPIDEXISTS:
+	case ErrorCodeGROUPIDEXISTS:
 		return true
-	case GROUPNOTFOUND:
+	case ErrorCodeGROUPNOTFOUND:
 		return true
-	case IDEMPOTENCYMISMATCH:
+	case ErrorCodeIDEMPOTENCYMISMATCH:
 		return true
-	case INTERNAL:
+	case ErrorCodeINTERNAL:
 		return true
-	case INVALIDARGUMENT:
+	case ErrorCodeINVALIDARGUMENT:
 		return true
-	case LIMITEXCEEDED:
+	case ErrorCodeLIMITEXCEEDED:
 		return true
-	case NOPERMISSION:
+	case ErrorCodeNOPERMISSION:
 		return true
-	case NOTFOUND:
+	case ErrorCodeNOTFOUND:
 		return true
-	case NOTINGROUP:
+	case ErrorCodeNOTINGROUP:
 		return true
-	case OWNERCANNOTQUIT:
+	case ErrorCodeOWNERCANNOTQUIT:
 		return true
-	case UNAUTHENTICATED:
+	case ErrorCodeUNAUTHENTICATED:
 		return true
-	case UNAVAILABLE:
+	case ErrorCodeUNAVAILABLE:
 		return true
 	default:
 		return false

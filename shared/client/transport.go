@@ -95,7 +95,7 @@ func (e *APIError) retryable() bool {
 	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 		return true
 	case http.StatusConflict:
-		return e.Code == CONFLICT
+		return e.Code == ErrorCodeCONFLICT
 	}
 	return false
 }

@@ -111,11 +111,11 @@ func TestErrorsAreTypedAndOnlyRacesAndUnavailabilityAreRetried(t *testing.T) {
 		want     client.APIError
 	}{
 		{"a refusal is answered at once", answer{status: 403, body: envelope("NO_PERMISSION", 1002)}, 1,
-			client.APIError{Status: 403, Code: client.NOPERMISSION, ErrCode: 1002, Message: "m-NO_PERMISSION", RequestID: "r-1"}},
+			client.APIError{Status: 403, Code: client.ErrorCodeNOPERMISSION, ErrCode: 1002, Message: "m-NO_PERMISSION", RequestID: "r-1"}},
 		{"a 409 that is no race is answered at once", answer{status: 409, body: envelope("GROUP_ID_EXISTS", 1202)}, 1,
-			client.APIError{Status: 409, Code: client.GROUPIDEXISTS, ErrCode: 1202, Message: "m-GROUP_ID_EXISTS", RequestID: "r-1"}},
+			client.APIError{Status: 409, Code: client.ErrorCodeGROUPIDEXISTS, ErrCode: 1202, Message: "m-GROUP_ID_EXISTS", RequestID: "r-1"}},
 		{"a race lost every time gives up after MaxAttempts", answer{status: 409, body: envelope("CONFLICT", 1003)}, 3,
-			client.APIError{Status: 409, Code: client.CONFLICT, ErrCode: 1003, Message: "m-CONFLICT", RequestID: "r-1"}},
+			client.APIError{Status: 409, Code: client.ErrorCodeCONFLICT, ErrCode: 1003, Message: "m-CONFLICT", RequestID: "r-1"}},
 		{"API Gateway's own body keeps its message and request id", answer{status: 401, body: `{"message":"Unauthorized"}`, headers: map[string]string{"Apigw-Requestid": "gw-7"}}, 1,
 			client.APIError{Status: 401, Message: "Unauthorized", RequestID: "gw-7"}},
 		{"throttling is retried", answer{status: 429, body: `{"message":"Too Many Requests"}`}, 3,
