@@ -56,3 +56,24 @@ func TestTokenRequiresAValidUser(t *testing.T) {
 		assert.Error(t, err, "%v", args)
 	}
 }
+
+// make token mints iss and aud from LOCAL_JWT_ISSUER / LOCAL_JWT_AUDIENCE,
+// or from -iss / -aud, so that the local API configured with them accepts
+// the token as the deployed authorizer would.
+func TestTokenCarriesTheIssuerAndAudienceTheAPIRequires(t *testing.T) {
+	t.Setenv("LOCAL_JWT_SECRET", "")
+	t.Setenv("LOCAL_JWT_ISSUER", "https://idp.example")
+	t.Setenv("LOCAL_JWT_AUDIENCE", "web,mobile")
+	want := localauth.Authorizer{Secret: []byte(localauth.DefaultLocalSecret), Issuer: "https://idp.example", Audience: []string{"mobile"}}
+
+	out, err := stdout(t, func() error { return token([]string{"-user", "alice"}) })
+	require.NoError(t, err)
+	c, err := want.Verify(strings.TrimSpace(out))
+	require.NoError(t, err)
+	assert.Equal(t, []any{"web", "mobile"}, c.All["aud"])
+
+	out, err = stdout(t, func() error { return token([]string{"-user", "alice", "-aud", "desktop"}) })
+	require.NoError(t, err)
+	_, err = want.Verify(strings.TrimSpace(out))
+	assert.ErrorIs(t, err, localauth.ErrInvalidToken, "-aud overrides the environment")
+}
