@@ -2,21 +2,15 @@ package contract
 
 import (
 	"bytes"
-	"context"
-	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/infra/devstack"
 	"github.com/circles-im/circles/infra/examples/quickstart"
 	"github.com/circles-im/circles/infra/localauth"
-	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/client"
 )
 
@@ -26,32 +20,18 @@ import (
 // the client adds: typed errors, and an Idempotency-Key that replays.
 func TestTheQuickStartSessionRunsThroughTheGoClient(t *testing.T) {
 	t.Parallel()
-	cfg := stacktest.AWSConfig(t, "DYNAMODB", "SNS", "SQS")
-	table := fmt.Sprintf("client-%d", time.Now().UnixNano())
 	auth := localauth.Authorizer{Secret: []byte("client-test-secret"), Issuer: "https://idp.example", Audience: []string{"circles-app"}}
-	out := &devstack.SyncBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	t.Cleanup(func() {
-		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-		if t.Failed() {
-			t.Logf("deployment output:\n%s", out.String())
-		}
-	})
-	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: auth.Secret, Issuer: auth.Issuer, Audience: auth.Audience, CachedBuild: true, Output: out,
+	dep := deployHTTP(t, "client", 3*time.Minute, devstack.DeployOptions{
+		Secret: auth.Secret, Issuer: auth.Issuer, Audience: auth.Audience,
 		Functions: []string{"put-my-profile", "create-group", "transfer-group-owner", "get-groups-info", "create-role",
 			"add-role-members", "create-channel", "update-channel-access-list", "get-group-member-list", "check-permissions"},
 	})
-	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
-	srv := httptest.NewServer(d.API)
-	t.Cleanup(srv.Close)
+	ctx := dep.ctx
 
 	clientAs := func(a localauth.Authorizer, user string) *client.ClientWithResponses {
 		tok, err := a.Mint(user, time.Hour)
 		require.NoError(t, err)
-		c, err := client.New(srv.URL, client.Options{Tokens: client.StaticToken(tok)})
+		c, err := client.New(dep.url, client.Options{Tokens: client.StaticToken(tok)})
 		require.NoError(t, err)
 		return c
 	}
