@@ -13,7 +13,7 @@ EVENT ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run stop test bench fuzz build package lint validate token seed invoke clean
+.PHONY: help install run stop test bench fuzz build package lint validate token seed invoke clean docs-install docs-check
 
 help: ## List the targets
 	@echo 'Targets:'
@@ -49,8 +49,14 @@ lint validate: ## sam validate --lint on template.yaml
 	cd $(ROOT) && SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 \
 	  .local/venv/bin/sam validate --lint --template template.yaml
 
-token: ## Print a local API token: make token USER=alice
+token: ## Print a local API token: make token USER=alice (with iss/aud from LOCAL_JWT_ISSUER/LOCAL_JWT_AUDIENCE when set)
 	@cd $(ROOT) && go run ./infra/local token -user $(USER)
+
+docs-install: ## Install the API reference's renderer (swagger-ui-dist, npm) into .local/docs (make run does)
+	@$(ROOT)/infra/docs.sh install
+
+docs-check: ## Open /docs in headless Chromium (Debian's, installed if missing), screenshot it to .local/docs/docs.png; fail if no operation renders or the browser reports an error
+	@$(ROOT)/infra/docs.sh check
 
 # `make seed` against `make run`'s API; against a deployment:
 # `make seed API=https://… TOKEN_CMD='./my-token.sh'` (TOKEN_CMD gets the user ID

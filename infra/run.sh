@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # infra/run.sh (`make run`): the whole system on this machine.
 #
-# Starts DynamoDB Local on 127.0.0.1:${DDB_PORT:-8000} and moto (SNS/SQS) on
-# 127.0.0.1:${MOTO_PORT:-4566} with their state in .local/run, then runs
-# `go run ./infra/local serve`, which creates the table, topic and queues,
-# builds the functions and serves the API on http://127.0.0.1:${PORT:-3000}.
+# Runs `go run ./infra/local serve`, which claims http://127.0.0.1:${PORT:-3000}
+# at once and answers 503 with Retry-After there until it is ready, while
+# DynamoDB Local on 127.0.0.1:${DDB_PORT:-8000} and moto (SNS/SQS) on
+# 127.0.0.1:${MOTO_PORT:-4566} start with their state in .local/run; then it
+# creates the table, topic and queues, builds the functions, serves the API
+# and prints one line "local: ready: ... in N s". The API reference is on
+# /docs (its renderer is installed into .local/docs first, if npm can).
 # Ctrl-C (or TERM) stops everything this script started.
 #
 # If a stack is already running in .local/run (e.g. left by `make invoke`),
@@ -15,11 +18,16 @@ set -euo pipefail
 # shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-STATE="$LOCAL_DIR/run"
+STATE="${RUN_DIR:-$LOCAL_DIR/run}" # RUN_DIR: another state directory (two runs side by side)
 STACK="$ROOT/infra/stack.sh"
 cd "$ROOT"
+# The ready line counts from here.
+CIRCLES_RUN_START_MS=$(date +%s%3N 2>/dev/null | grep -x '[0-9]*' || python3 -c 'import time; print(int(time.time()*1000))')
+export CIRCLES_RUN_START_MS
 
 "$STACK" install
+"$ROOT/infra/docs.sh" install ||
+  warn "could not install the API reference's renderer; /docs says how (make docs-install)"
 
 OWN_STACK=0
 SERVE_PID=""
@@ -48,25 +56,29 @@ trap 'cleanup; exit 143' TERM
 if "$STACK" status "$STATE"; then
   log "reusing the stack already running in $STATE (it stays up afterwards; stop it with: infra/stack.sh stop .local/run)"
 else
-  "$STACK" stop "$STATE" # clear what a crashed run left
+  "$STACK" stop "$STATE" # clear what a crashed run left, its env file first
   OWN_STACK=1
-  "$STACK" start "$STATE" "${DDB_PORT:-8000}" "${MOTO_PORT:-4566}"
 fi
 
-# shellcheck disable=SC1091 # written by stack.sh start
-. "$STATE/env"
 export TABLE_NAME=${TABLE_NAME:-circles}
 export PORT=${PORT:-3000}
-
-log "DynamoDB Local: $AWS_ENDPOINT_URL_DYNAMODB   SNS/SQS (moto): $AWS_ENDPOINT_URL_SNS"
 log "starting the local API on http://127.0.0.1:$PORT (table $TABLE_NAME); Ctrl-C stops everything"
 log "get a token with: make token USER=alice"
 
 # The server runs in its own process group, in the background, so that this
 # script's traps fire at once on a signal and stop the server with everything
-# it forked (go run's child binary, function processes).
-spawn_group - go run ./infra/local serve
+# it forked (go run's child binary, function processes). It starts before
+# the stack: it answers 503 until the stack's env file appears and its
+# functions are built.
+spawn_group - go run ./infra/local serve -env-file "$STATE/env"
 SERVE_PID=$SPAWNED_PID
+
+if [ "$OWN_STACK" = 1 ]; then
+  "$STACK" start "$STATE" "${DDB_PORT:-8000}" "${MOTO_PORT:-4566}"
+fi
+# shellcheck disable=SC1091 # written by stack.sh start
+. "$STATE/env"
+log "DynamoDB Local: $AWS_ENDPOINT_URL_DYNAMODB   SNS/SQS (moto): $AWS_ENDPOINT_URL_SNS"
 set +e
 wait "$SERVE_PID"
 rc=$?

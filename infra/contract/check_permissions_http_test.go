@@ -2,24 +2,18 @@ package contract
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/infra/devstack"
 	"github.com/circles-im/circles/infra/localauth"
-	"github.com/circles-im/circles/infra/stacktest"
 )
 
 // Over HTTP, as clients call it: the real functions built from functions/,
@@ -28,27 +22,13 @@ import (
 // input is refused with a clear error and changes nothing.
 func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 	t.Parallel()
-	cfg := stacktest.AWSConfig(t, "DYNAMODB", "SNS", "SQS")
-	table := fmt.Sprintf("http-%d", time.Now().UnixNano())
 	secret := []byte("http-test-secret")
-	out := &devstack.SyncBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	t.Cleanup(func() {
-		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-		if t.Failed() {
-			t.Logf("deployment output:\n%s", out.String())
-		}
-	})
-	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: secret, CachedBuild: true, Output: out,
+	dep := deployHTTP(t, "http", 3*time.Minute, devstack.DeployOptions{
+		Secret: secret,
 		Functions: []string{"put-my-profile", "create-group", "create-role", "add-role-members", "create-channel",
 			"update-channel-access-list", "check-permissions", "list-channels"},
 	})
-	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
-	srv := httptest.NewServer(d.API)
-	t.Cleanup(srv.Close)
+	out := dep.out
 
 	call := func(user, method, path string, body any) (int, map[string]any) {
 		t.Helper()
@@ -60,7 +40,7 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 			require.NoError(t, err)
 			rd = bytes.NewReader(b)
 		}
-		req, err := http.NewRequest(method, srv.URL+path, rd)
+		req, err := http.NewRequest(method, dep.url+path, rd)
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := http.DefaultClient.Do(req)

@@ -2,13 +2,11 @@ package contract
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -16,15 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/infra/devstack"
 	"github.com/circles-im/circles/infra/localauth"
-	"github.com/circles-im/circles/infra/stacktest"
 )
 
 // TestEveryRouteAnswersWhatOpenAPISays deploys the whole system on the local
@@ -57,26 +52,7 @@ func TestEveryRouteAnswersWhatOpenAPISays(t *testing.T) {
 // fails.
 func deployForTest(t *testing.T, r *repo, prefix string, timeout time.Duration) *apiClient {
 	t.Helper()
-	cfg := stacktest.AWSConfig(t, "DYNAMODB", "DYNAMODB_STREAMS", "SNS", "SQS")
-	table := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
-	secret := []byte(prefix + "-test-secret")
-	out := &devstack.SyncBuffer{}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	t.Cleanup(func() {
-		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-		if t.Failed() {
-			t.Logf("deployment output (tail):\n%s", tail(out.String(), 20000))
-		}
-	})
-	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
-		Table: table, Secret: secret, CachedBuild: true, Output: out,
-		Env: map[string]string{"APP_ADMIN_USER_IDS": "admin"},
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { d.Close() })
-	srv := httptest.NewServer(d.API)
-	t.Cleanup(srv.Close)
+	dep := deployHTTP(t, prefix, timeout, devstack.DeployOptions{Env: map[string]string{"APP_ADMIN_USER_IDS": "admin"}})
 
 	tmpl, err := devstack.LoadTemplate(filepath.Join(r.Root, "template.yaml"))
 	require.NoError(t, err)
@@ -85,7 +61,7 @@ func deployForTest(t *testing.T, r *repo, prefix string, timeout time.Duration) 
 	router, err := devstack.NewRouter(routes)
 	require.NoError(t, err)
 	return &apiClient{
-		t: t, url: srv.URL, secret: secret, r: r, router: router,
+		t: t, url: dep.url, secret: dep.secret, r: r, router: router,
 		v: newResponseValidator(t, r), seen: map[string]bool{},
 	}
 }

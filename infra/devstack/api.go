@@ -37,6 +37,10 @@ type APIConfig struct {
 	Invoke InvokeFunc
 	// Secret verifies the bearer tokens (localauth.Verify).
 	Secret []byte
+	// Issuer and Audience, when set, are required of the tokens as the
+	// template's JwtIssuer and JwtAudience are in AWS (localauth.Authorizer).
+	Issuer   string
+	Audience []string
 	// Log receives one line per request; nil for none.
 	Log io.Writer
 }
@@ -164,7 +168,7 @@ func (a *api) authenticate(r *http.Request) (localauth.Claims, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return localauth.Claims{}, errors.New("the Authorization header must be: Bearer <token>")
 	}
-	return localauth.Verify(a.cfg.Secret, strings.TrimSpace(token))
+	return localauth.Authorizer{Secret: a.cfg.Secret, Issuer: a.cfg.Issuer, Audience: a.cfg.Audience}.Verify(strings.TrimSpace(token))
 }
 
 // NewHTTPEvent builds the event API Gateway's HTTP API sends a Lambda

@@ -318,3 +318,49 @@ func TestAPIServesConcurrentRequests(t *testing.T) {
 		assert.NoError(t, <-errs)
 	}
 }
+
+// Configured with an issuer and audiences, the local API refuses a token
+// that does not name them with 401, before any function runs.
+func TestTheAPIRequiresTheConfiguredIssuerAndAudience(t *testing.T) {
+	invoked := 0
+	h, err := NewAPI(APIConfig{
+		Routes: []Route{{Method: "GET", Path: "/echo", LogicalID: "EchoFunction", Dir: "functions/echo"}},
+		Invoke: func(context.Context, string, []byte) ([]byte, error) {
+			invoked++
+			return []byte(`{"statusCode":200,"body":"{}"}`), nil
+		},
+		Secret: apiSecret, Issuer: "https://idp.example", Audience: []string{"web"},
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	mint := func(a localauth.Authorizer) string {
+		a.Secret = apiSecret
+		tok, err := a.Mint("alice", time.Hour)
+		require.NoError(t, err)
+		return tok
+	}
+	tests := []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"iss and aud", mint(localauth.Authorizer{Issuer: "https://idp.example", Audience: []string{"web"}}), 200},
+		{"no iss or aud", mint(localauth.Authorizer{}), 401},
+		{"another audience", mint(localauth.Authorizer{Issuer: "https://idp.example", Audience: []string{"mobile"}}), 401},
+		{"another issuer", mint(localauth.Authorizer{Issuer: "https://other.example", Audience: []string{"web"}}), 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := invoked
+			resp, body := do(t, "GET", srv.URL+"/echo", tt.token, nil)
+			assert.Equal(t, tt.status, resp.StatusCode, string(body))
+			if tt.status == 401 {
+				var e apiErrorBody
+				require.NoError(t, json.Unmarshal(body, &e))
+				assert.Equal(t, "UNAUTHENTICATED", e.Error.Code)
+				assert.Equal(t, before, invoked, "no function ran")
+			}
+		})
+	}
+}

@@ -49,9 +49,12 @@ func CheckEndpoints(services ...string) error {
 
 // DeployOptions configures Deploy. Every field is optional.
 type DeployOptions struct {
-	Root      string   // repository root; default RepoRoot()
-	Table     string   // table name; default DefaultTableName
-	Secret    []byte   // token key; default localauth.DefaultLocalSecret
+	Root   string // repository root; default RepoRoot()
+	Table  string // table name; default DefaultTableName
+	Secret []byte // token key; default localauth.DefaultLocalSecret
+	// Issuer and Audience are required of tokens when set (APIConfig).
+	Issuer    string
+	Audience  []string
 	Functions []string // function names; default every template function with code
 	BinDir    string   // build output; default <Root>/.local/run/bin
 	// CachedBuild builds through BuildCached (BinDir unused): tests that
@@ -207,7 +210,8 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 			served = append(served, r)
 		}
 	}
-	handler, err := NewAPI(APIConfig{Routes: served, Invoke: inv.Invoke, Secret: opts.Secret, Log: opts.Output})
+	handler, err := NewAPI(APIConfig{Routes: served, Invoke: inv.Invoke, Secret: opts.Secret,
+		Issuer: opts.Issuer, Audience: opts.Audience, Log: opts.Output})
 	if err != nil {
 		inv.Close()
 		return nil, err

@@ -13,7 +13,9 @@
 //   - Build compiles functions/<dir> into bootstrap executables, Invoker runs
 //     them as real child processes behind an emulated Lambda Runtime API, and
 //     NewAPI serves them as API Gateway's HTTP API (payload format 2.0) with an
-//     HS256 JWT authorizer would.
+//     HS256 JWT authorizer would (iss and aud too, when configured).
+//   - Gate holds the API's port while the stack starts: every request gets
+//     503 UNAVAILABLE with Retry-After at once until the API is ready.
 //   - StartPipeline (started by Deploy) drives the functions' DynamoDB
 //     stream and SQS event sources as Lambda's event source mappings do:
 //     Streams API polling with FilterCriteria, partial batch failures,

@@ -4,13 +4,20 @@
 // line.
 //
 //	local token -user alice [-ttl 24h]    print a bearer token for the local API
-//	local serve                           serve the HTTP API on 127.0.0.1:$PORT (3000)
+//	local serve [-env-file F]             serve the HTTP API on 127.0.0.1:$PORT (3000): 503 until ready
+//	local docs                            serve only the reference (/docs) on 127.0.0.1:$PORT
 //	local invoke -fn create-group -event events/create-group.json
 //	                                      run one function once, like `sam local invoke`
 //
+//	local token -user alice -iss https://idp.example -aud my-app
+//	                                      the same with the claims a deployed authorizer checks
+//
 // Environment: PORT, TABLE_NAME (circles), LOCAL_JWT_SECRET
-// (circles-local-dev-secret); APP_ADMIN_USER_IDS and MAX_ROLES_PER_GROUP,
-// when set, override the template's values for every function.
+// (circles-local-dev-secret); LOCAL_JWT_ISSUER and LOCAL_JWT_AUDIENCE (comma
+// separated), when set, are minted into tokens and required of them, as the
+// template's JwtIssuer and JwtAudience are in AWS; APP_ADMIN_USER_IDS and
+// MAX_ROLES_PER_GROUP, when set, override the template's values for every
+// function.
 package main
 
 import (
@@ -23,10 +30,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/circles-im/circles/infra/apidocs"
 	"github.com/circles-im/circles/infra/devstack"
 	"github.com/circles-im/circles/infra/localauth"
 )
@@ -45,6 +54,8 @@ func main() {
 		err = serve(ctx, args)
 	case "invoke":
 		err = invoke(ctx, args)
+	case "docs":
+		err = docs(ctx, args)
 	default:
 		usage()
 	}
@@ -61,15 +72,8 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: local token -user ID [-ttl 24h] | local serve | local invoke -fn DIR -event FILE")
+	fmt.Fprintln(os.Stderr, "usage: local token -user ID [-ttl 24h] [-iss URL] [-aud A,B] | local serve [-env-file F] | local docs | local invoke -fn DIR -event FILE")
 	os.Exit(2)
-}
-
-func secret() []byte {
-	if s := os.Getenv("LOCAL_JWT_SECRET"); s != "" {
-		return []byte(s)
-	}
-	return []byte(localauth.DefaultLocalSecret)
 }
 
 func getenv(k, def string) string {
@@ -81,13 +85,17 @@ func getenv(k, def string) string {
 
 func token(args []string) error {
 	fs := flag.NewFlagSet("token", flag.ExitOnError)
+	auth := localauth.FromEnv()
 	user := fs.String("user", "", "user ID (the sub claim)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "lifetime")
+	iss := fs.String("iss", auth.Issuer, "the iss claim (default LOCAL_JWT_ISSUER)")
+	aud := fs.String("aud", strings.Join(auth.Audience, ","), "the aud claim, comma separated (default LOCAL_JWT_AUDIENCE)")
 	fs.Parse(args) //nolint:errcheck // ExitOnError
 	if *user == "" {
 		return errors.New("token: -user is required")
 	}
-	tok, err := localauth.Mint(secret(), *user, *ttl)
+	auth.Issuer, auth.Audience = *iss, localauth.SplitList(*aud)
+	tok, err := auth.Mint(*user, *ttl)
 	if err != nil {
 		return err
 	}
@@ -103,51 +111,153 @@ func deployOptions(functions ...string) devstack.DeployOptions {
 			env[k] = v
 		}
 	}
+	auth := localauth.FromEnv()
 	return devstack.DeployOptions{
-		Table:     getenv("TABLE_NAME", devstack.DefaultTableName),
-		Secret:    secret(),
-		Functions: functions,
-		Env:       env,
-		Output:    os.Stderr,
+		Table:    getenv("TABLE_NAME", devstack.DefaultTableName),
+		Secret:   auth.Secret,
+		Issuer:   auth.Issuer,
+		Audience: auth.Audience,
+		// Functions built once per source tree (.local/buildcache): a warm
+		// start links nothing, which is most of a cold start's time.
+		CachedBuild: true,
+		Functions:   functions,
+		Env:         env,
+		Output:      os.Stderr,
 	}
 }
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	port := fs.String("port", getenv("PORT", "3000"), "port on 127.0.0.1")
+	envFile := fs.String("env-file", "", "wait for this file of `export K=V` lines (the local stack's env) and load it before deploying")
 	fs.Parse(args) //nolint:errcheck // ExitOnError
+	start := startTime()
 
-	// Claim the port before the slow part, so a second runner fails fast.
+	// Claim the port first and answer 503 until the stack is ready: a
+	// request made while the functions build gets a quick, retryable
+	// answer, and a second runner fails fast.
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", *port))
 	if err != nil {
 		return err
 	}
+	gate := &devstack.Gate{}
+	srv := &http.Server{Handler: withDocs(gate), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	stopServer := func() error {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	}
+	fmt.Fprintf(os.Stderr, "local: http://%s answers 503 until the stack is ready\n", ln.Addr())
+
+	if *envFile != "" {
+		if err := loadEnvFile(ctx, *envFile); err != nil {
+			stopServer() //nolint:errcheck // the load error is the one to report
+			return err
+		}
+	}
 	d, err := devstack.Deploy(ctx, deployOptions())
 	if err != nil {
-		ln.Close()
+		stopServer() //nolint:errcheck // the deploy error is the one to report
 		return err
 	}
 	defer d.Close()
+	gate.Open(d.API)
+	fmt.Fprintf(os.Stderr, "local: ready: Circles API on http://%s in %.1fs (table %s, %d functions; reference on http://%s/docs)\n",
+		ln.Addr(), time.Since(start).Seconds(), d.Table, len(d.Functions), ln.Addr())
 
-	srv := &http.Server{Handler: d.API, ReadHeaderTimeout: 10 * time.Second}
-	names := make([]string, len(d.Functions))
-	for i, f := range d.Functions {
-		names[i] = f.Name
-	}
-	fmt.Fprintf(os.Stderr, "local: table %s; functions %s\nlocal: Circles API on http://%s (Ctrl-C stops)\n",
-		d.Table, strings.Join(names, ", "), ln.Addr())
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(os.Stderr, "local: stopping")
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return stopServer()
+}
+
+// withDocs serves the API reference (package apidocs) beside api. Paths
+// are dispatched by hand, not by a ServeMux, which would clean and
+// redirect paths the API must see as they are.
+func withDocs(api http.Handler) http.Handler {
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		return api
+	}
+	docs := apidocs.Handler(root)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if apidocs.Owns(r.URL.Path) {
+			docs.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// startTime is when `make run` started (CIRCLES_RUN_START_MS, set by
+// infra/run.sh), so that the ready line counts the stack's start and this
+// program's compilation too; else now.
+func startTime() time.Time {
+	if ms, err := strconv.ParseInt(os.Getenv("CIRCLES_RUN_START_MS"), 10, 64); err == nil {
+		return time.UnixMilli(ms)
+	}
+	return time.Now()
+}
+
+// loadEnvFile waits until path exists (infra/stack.sh writes it, atomically,
+// once the stack answers) and sets the variables of its `export K=V`
+// lines, values quoted as printf %q quotes plain strings.
+func loadEnvFile(ctx context.Context, path string) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				k, v, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "export "), "=")
+				if !ok || strings.HasPrefix(k, "#") {
+					continue
+				}
+				if u, err := strconv.Unquote(v); err == nil {
+					v = u
+				} else {
+					v = strings.Trim(strings.ReplaceAll(v, `\`, ""), "'")
+				}
+				os.Setenv(k, v) //nolint:errcheck // a valid name
+			}
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// docs serves only the API reference (the API answers 503), for `make
+// docs-check`, which needs no stack.
+func docs(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("docs", flag.ExitOnError)
+	port := fs.String("port", getenv("PORT", "3000"), "port on 127.0.0.1")
+	fs.Parse(args) //nolint:errcheck // ExitOnError
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", *port))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: withDocs(&devstack.Gate{Message: "only the reference is served here"}), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(os.Stderr, "local: the reference on http://%s/docs\n", ln.Addr())
+	go func() {
+		<-ctx.Done()
+		srv.Close() //nolint:errcheck // stopping
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 func invoke(ctx context.Context, args []string) error {

@@ -113,3 +113,74 @@ func TestMintRejects(t *testing.T) {
 		})
 	}
 }
+
+// With an issuer and audiences configured, a token must name them as API
+// Gateway's JWT authorizer requires: iss equal, and aud (or, without aud,
+// client_id) naming one of the audiences. Without them, neither is checked.
+func TestAnAuthorizerRequiresItsIssuerAndOneOfItsAudiences(t *testing.T) {
+	future := time.Now().Add(time.Hour).Unix()
+	a := Authorizer{Secret: secret, Issuer: "https://idp.example", Audience: []string{"web", "mobile"}}
+	claims := func(extra jwt.MapClaims) jwt.MapClaims {
+		c := jwt.MapClaims{"sub": "alice", "exp": future}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return c
+	}
+	tests := []struct {
+		name   string
+		claims jwt.MapClaims
+		want   string // "" accepted, else part of the error
+	}{
+		{"iss and one audience", claims(jwt.MapClaims{"iss": "https://idp.example", "aud": "mobile"}), ""},
+		{"iss and a list with one audience", claims(jwt.MapClaims{"iss": "https://idp.example", "aud": []string{"other", "web"}}), ""},
+		{"client_id instead of aud", claims(jwt.MapClaims{"iss": "https://idp.example", "client_id": "web"}), ""},
+		{"no iss", claims(jwt.MapClaims{"aud": "web"}), "iss is not"},
+		{"another iss", claims(jwt.MapClaims{"iss": "https://evil.example", "aud": "web"}), "iss is not"},
+		{"no aud", claims(jwt.MapClaims{"iss": "https://idp.example"}), "aud names none"},
+		{"another aud", claims(jwt.MapClaims{"iss": "https://idp.example", "aud": "desktop"}), "aud names none"},
+		{"aud wins over client_id", claims(jwt.MapClaims{"iss": "https://idp.example", "aud": "desktop", "client_id": "web"}), "aud names none"},
+		{"a malformed aud", claims(jwt.MapClaims{"iss": "https://idp.example", "aud": 7}), "aud"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := sign(t, jwt.SigningMethodHS256, secret, tt.claims)
+			c, err := a.Verify(tok)
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "alice", c.Subject)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidToken)
+			assert.Contains(t, err.Error(), tt.want)
+			_, err = Authorizer{Secret: secret}.Verify(tok)
+			assert.NoError(t, err, "without an issuer and audiences the same token passes")
+		})
+	}
+}
+
+func TestAnAuthorizerMintsTheClaimsItRequires(t *testing.T) {
+	a := Authorizer{Secret: secret, Issuer: "https://idp.example", Audience: []string{"web"}}
+	tok, err := a.Mint("alice", time.Hour)
+	require.NoError(t, err)
+	c, err := a.Verify(tok)
+	require.NoError(t, err)
+	assert.Equal(t, "https://idp.example", c.All["iss"])
+	assert.Equal(t, []any{"web"}, c.All["aud"])
+
+	plain, err := Authorizer{Secret: secret}.Mint("alice", time.Hour)
+	require.NoError(t, err)
+	_, err = a.Verify(plain)
+	assert.ErrorIs(t, err, ErrInvalidToken, "a token minted without them is refused")
+}
+
+func TestFromEnvReadsTheSecretIssuerAndAudiences(t *testing.T) {
+	t.Setenv("LOCAL_JWT_SECRET", "")
+	t.Setenv("LOCAL_JWT_ISSUER", "")
+	t.Setenv("LOCAL_JWT_AUDIENCE", "")
+	assert.Equal(t, Authorizer{Secret: []byte(DefaultLocalSecret)}, FromEnv())
+	t.Setenv("LOCAL_JWT_SECRET", "s")
+	t.Setenv("LOCAL_JWT_ISSUER", "https://idp.example")
+	t.Setenv("LOCAL_JWT_AUDIENCE", " web, ,mobile ")
+	assert.Equal(t, Authorizer{Secret: []byte("s"), Issuer: "https://idp.example", Audience: []string{"web", "mobile"}}, FromEnv())
+}
