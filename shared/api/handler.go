@@ -83,7 +83,8 @@ func serve(ctx context.Context, spec Spec, h Handle, st *store.Store, admins per
 	attrs := []any{
 		"requestId", r.RequestID, "operation", spec.Name, "actor", r.Actor.UserID,
 		"groupID", ev.PathParameters["groupID"], "durationMs", time.Since(began).Milliseconds(),
-		"dynamoCalls", meter.Calls(), "consumedCapacity", meter.Capacity(), "status", resp.StatusCode,
+		"dynamoCalls", meter.Calls(), "consumedCapacity", meter.Capacity(),
+		"readUnits", meter.ReadUnits(), "writeUnits", meter.WriteUnits(), "status", resp.StatusCode,
 		"outcome", "ok",
 	}
 	if err != nil {

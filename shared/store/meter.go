@@ -13,11 +13,16 @@ import (
 // Meter counts the DynamoDB calls a request makes and the capacity they
 // consume, for the per-request log line and for the cost tests.
 type Meter struct {
-	mu       sync.Mutex
-	calls    int
-	capacity float64
-	byOp     map[string]int
+	mu          sync.Mutex
+	calls       int
+	capacity    float64
+	read, write float64
+	byOp        map[string]int
 }
+
+// readOps are the operations whose units are read units; the others' are
+// write units (a transaction's condition checks included).
+var readOps = map[string]bool{"GetItem": true, "BatchGetItem": true, "Query": true, "Scan": true, "TransactGetItems": true}
 
 type meterKey struct{}
 
@@ -41,6 +46,21 @@ func (m *Meter) Capacity() float64 {
 	return m.capacity
 }
 
+// ReadUnits and WriteUnits split Capacity by the kind of call: on-demand
+// tables price them differently.
+func (m *Meter) ReadUnits() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.read
+}
+
+// WriteUnits: see ReadUnits.
+func (m *Meter) WriteUnits() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.write
+}
+
 // CallsByOperation is the number of calls per DynamoDB operation name.
 func (m *Meter) CallsByOperation() map[string]int {
 	m.mu.Lock()
@@ -58,6 +78,11 @@ func (m *Meter) record(op string, units float64) {
 	m.calls++
 	m.byOp[op]++
 	m.capacity += units
+	if readOps[op] {
+		m.read += units
+	} else {
+		m.write += units
+	}
 }
 
 // Instrument is a dynamodb.Options function that asks every call for its

@@ -201,4 +201,11 @@ func TestMeterCountsCallsAndCapacity(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, meter.Calls())
 	assert.Greater(t, meter.Capacity(), 0.0)
+	assert.Equal(t, meter.Capacity(), meter.ReadUnits(), "a read's units are read units")
+	assert.Zero(t, meter.WriteUnits())
+
+	_, err = st.PutProfile(ctx, store.Profile{UserID: "alice", Nickname: "Alice"})
+	require.NoError(t, err)
+	assert.Greater(t, meter.WriteUnits(), 0.0, "a write's units are write units")
+	assert.InDelta(t, meter.Capacity(), meter.ReadUnits()+meter.WriteUnits(), 1e-9)
 }

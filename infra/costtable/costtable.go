@@ -1,0 +1,130 @@
+// Package costtable turns measured requests into a price per million: the
+// DynamoDB read and write units an operation consumed, its Lambda billed
+// duration at its memory size, and the API Gateway request, at the
+// on-demand prices of prices.json. BenchmarkCostTable (make bench) measures
+// every HTTP operation's sample event at two group sizes and writes the
+// table; COSTTABLE_README=1 also puts it into README.md between its markers.
+package costtable
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+//go:embed prices.json
+var pricesJSON []byte
+
+// Prices are on-demand list prices in USD, with the date they were entered.
+type Prices struct {
+	Date                string  `json:"date"`
+	Region              string  `json:"region"`
+	Note                string  `json:"note"`
+	DynamoDBReadPerM    float64 `json:"dynamoDBReadPerMillionUnits"`
+	DynamoDBWritePerM   float64 `json:"dynamoDBWritePerMillionUnits"`
+	LambdaArm64PerGBSec float64 `json:"lambdaArm64PerGBSecond"`
+	LambdaPerMRequests  float64 `json:"lambdaPerMillionRequests"`
+	APIGatewayPerM      float64 `json:"apiGatewayHTTPPerMillionRequests"`
+	SNSPerMPublishes    float64 `json:"snsPerMillionPublishes"`
+	SQSPerMRequests     float64 `json:"sqsPerMillionRequests"`
+}
+
+// LoadPrices parses prices.json and refuses a price that is missing.
+func LoadPrices() (Prices, error) {
+	var p Prices
+	if err := json.Unmarshal(pricesJSON, &p); err != nil {
+		return p, fmt.Errorf("prices.json: %w", err)
+	}
+	for name, v := range map[string]float64{
+		"dynamoDBReadPerMillionUnits": p.DynamoDBReadPerM, "dynamoDBWritePerMillionUnits": p.DynamoDBWritePerM,
+		"lambdaArm64PerGBSecond": p.LambdaArm64PerGBSec, "lambdaPerMillionRequests": p.LambdaPerMRequests,
+		"apiGatewayHTTPPerMillionRequests": p.APIGatewayPerM,
+	} {
+		if v <= 0 {
+			return p, fmt.Errorf("prices.json: %s is missing", name)
+		}
+	}
+	if p.Date == "" {
+		return p, fmt.Errorf("prices.json: the date is missing")
+	}
+	return p, nil
+}
+
+// Row is one operation measured at one group size.
+type Row struct {
+	Operation string
+	Members   int
+	Calls     int
+	Read      float64 // read units
+	Write     float64 // write units
+	// DurationMs is the handler's own duration; Lambda bills it rounded
+	// up to the millisecond.
+	DurationMs float64
+	MemoryMB   int
+	Status     int
+}
+
+// Cost is a row's price per million requests, by service.
+type Cost struct {
+	DynamoDB, Lambda, APIGateway float64
+}
+
+// Total is the sum of the parts.
+func (c Cost) Total() float64 { return c.DynamoDB + c.Lambda + c.APIGateway }
+
+// PerMillion prices one million requests like r.
+func (p Prices) PerMillion(r Row) Cost {
+	billedSec := math.Max(1, math.Ceil(r.DurationMs)) / 1000
+	return Cost{
+		DynamoDB:   r.Read*p.DynamoDBReadPerM + r.Write*p.DynamoDBWritePerM,
+		Lambda:     p.LambdaPerMRequests + float64(r.MemoryMB)/1024*billedSec*1e6*p.LambdaArm64PerGBSec,
+		APIGateway: p.APIGatewayPerM,
+	}
+}
+
+// Markdown is the table of rows (paired by operation: the first size and
+// the second), with its header line.
+func Markdown(p Prices, header string, small, large []Row) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\n", header)
+	fmt.Fprintf(&b, "| operation | calls | read units | write units | billed ms | $ per million requests (DynamoDB + Lambda + API Gateway) |\n|---|---|---|---|---|---|\n")
+	byOp := map[string]Row{}
+	for _, r := range large {
+		byOp[r.Operation] = r
+	}
+	for _, s := range small {
+		l, ok := byOp[s.Operation]
+		cs := p.PerMillion(s)
+		if !ok {
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), ms(s.DurationMs), money(cs))
+			continue
+		}
+		cl := p.PerMillion(l)
+		fmt.Fprintf(&b, "| %s | %d / %d | %s / %s | %s / %s | %s / %s | %s / %s |\n", s.Operation,
+			s.Calls, l.Calls, num(s.Read), num(l.Read), num(s.Write), num(l.Write), ms(s.DurationMs), ms(l.DurationMs), money(cs), money(cl))
+	}
+	fmt.Fprintf(&b, "\nPrices: %s, %s. %s\n", p.Region, p.Date, p.Note)
+	return b.String()
+}
+
+func num(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", f), "0"), ".")
+}
+
+func ms(f float64) string { return fmt.Sprintf("%.0f", math.Max(1, math.Ceil(f))) }
+
+func money(c Cost) string {
+	return fmt.Sprintf("%.2f (%.2f + %.2f + %.2f)", c.Total(), c.DynamoDB, c.Lambda, c.APIGateway)
+}
+
+// ReplaceBetween puts table into doc between the lines begin and end,
+// which must each be present once and in that order.
+func ReplaceBetween(doc, begin, end, table string) (string, error) {
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < 0 || j < i || strings.Count(doc, begin) != 1 || strings.Count(doc, end) != 1 {
+		return "", fmt.Errorf("the markers %q and %q must each appear once, in order", begin, end)
+	}
+	return doc[:i+len(begin)] + "\n" + table + doc[j:], nil
+}
