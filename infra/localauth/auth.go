@@ -175,6 +175,7 @@ func Verify(secret []byte, token string) (Claims, error) {
 		func(*jwt.Token) (any, error) { return secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(), // a token issued in the future is refused
 	)
 	if err != nil {
 		if tok != nil && tok.Method != nil && tok.Method.Alg() != jwt.SigningMethodHS256.Alg() {

@@ -69,6 +69,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"no exp", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "alice"}), "missing exp"},
 		{"exp not a number", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "alice", "exp": "tomorrow"}), "invalid claims"},
 		{"not yet valid", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "alice", "exp": future, "nbf": future}), "not valid yet"},
+		{"issued in the future", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "alice", "exp": future, "iat": future}), "not valid yet"},
 		{"no sub", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"exp": future}), "missing sub"},
 		{"empty sub", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "", "exp": future}), "missing sub"},
 		{"sub with '#'", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "G#1", "exp": future}), "not a valid user id"},

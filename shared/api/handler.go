@@ -44,10 +44,10 @@ func Empty(err error) (any, error) {
 var logger = slog.New(slog.NewJSONHandler(os.Stdout, nil))
 
 // Start runs the operation as a Lambda handler. The store and the
-// operation's service are built during init, before the first request
-// (Lambda does not bill init up to its limit, and the first request does
-// not wait for it); a bad configuration is then an error answer to every
-// request, not a crash loop.
+// operation's service are built during init, before lambda.Start, so no
+// request (warm or cold) builds them; they read only the environment, so
+// init stays short (infra/coldstart measures it). A bad configuration is
+// an error answer to every request, not a crash loop.
 func Start(op Operation) {
 	var h Handler
 	st, err := store.FromEnv(context.Background())

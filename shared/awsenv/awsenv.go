@@ -5,7 +5,8 @@
 //   - The region is AWS_REGION (AWS_DEFAULT_REGION as a fallback).
 //   - Credentials are the execution role's, which Lambda puts in
 //     AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; missing
-//     ones are a configuration error, answered per request by the caller.
+//     ones are a configuration error: the HTTP functions answer it to every
+//     request (500), the consumers fail at init and Lambda reports it.
 //   - A service's endpoint is AWS_ENDPOINT_URL_<SERVICE>, else
 //     AWS_ENDPOINT_URL, else the SDK's default (the local stack sets them).
 //   - No file is read: Lambda has no ~/.aws.

@@ -75,6 +75,9 @@ type APIError struct {
 	RequestID string
 	// RetryAfter is the Retry-After header's delay, if any.
 	RetryAfter time.Duration
+	// IdempotencyKey is the key the request was sent with ("" for reads):
+	// send the change again with it to have it applied at most once.
+	IdempotencyKey string
 }
 
 func (e *APIError) Error() string {
@@ -117,32 +120,63 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead && req.Header.Get("Idempotency-Key") == "" {
 		req.Header.Set("Idempotency-Key", newKey())
 	}
+	// A request that failed in transit may have been applied: it is sent
+	// again only when that is safe, a read or a change under its
+	// Idempotency-Key (the API answers a repeat with the first answer).
+	key := req.Header.Get("Idempotency-Key")
+	replayable := (key != "" || req.Method == http.MethodGet || req.Method == http.MethodHead) &&
+		(req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 	delay := t.opts.BaseDelay
 	for attempt := 1; ; attempt++ {
+		var failed error
+		var retryAfter time.Duration
 		resp, err := t.send(req)
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		switch {
+		case err != nil:
+			failed = &TransportError{Err: err, IdempotencyKey: key}
+			if !replayable || ctx.Err() != nil || attempt >= t.opts.MaxAttempts {
+				return nil, failed
+			}
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			return resp, nil
-		}
-		apiErr := readError(resp)
-		if !apiErr.retryable() || attempt >= t.opts.MaxAttempts {
-			return nil, apiErr
+		default:
+			apiErr := readError(resp)
+			apiErr.IdempotencyKey = key
+			if !apiErr.retryable() || attempt >= t.opts.MaxAttempts {
+				return nil, apiErr
+			}
+			failed, retryAfter = apiErr, apiErr.RetryAfter
 		}
 		wait := delay/2 + mrand.N(delay/2+1)
-		wait = max(wait, apiErr.RetryAfter)
+		wait = max(wait, retryAfter)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return nil, apiErr
+			return nil, failed
 		}
 		select {
 		case <-ctx.Done():
-			return nil, apiErr
+			return nil, failed
 		case <-time.After(wait):
 		}
 		delay = min(2*delay, t.opts.MaxDelay)
 	}
 }
+
+// TransportError is a request that got no answer (a network error or a
+// timeout). It may still have been applied: to try it again safely, send it
+// with the same IdempotencyKey (the client did, up to MaxAttempts).
+type TransportError struct {
+	Err            error
+	IdempotencyKey string
+}
+
+func (e *TransportError) Error() string {
+	if e.IdempotencyKey == "" {
+		return "circles: " + e.Err.Error()
+	}
+	return fmt.Sprintf("circles: %v (Idempotency-Key %s)", e.Err, e.IdempotencyKey)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
 
 // send makes one attempt with a fresh copy of the body.
 func (t *transport) send(req *http.Request) (*http.Response, error) {

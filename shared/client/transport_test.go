@@ -129,7 +129,10 @@ func TestErrorsAreTypedAndOnlyRacesAndUnavailabilityAreRetried(t *testing.T) {
 			assert.Nil(t, resp)
 			var got *client.APIError
 			require.ErrorAs(t, err, &got)
-			assert.Equal(t, tc.want, *got)
+			want := tc.want
+			want.IdempotencyKey = f.seen[0].Get("Idempotency-Key")
+			assert.NotEmpty(t, want.IdempotencyKey, "a change's error names the key it was sent with")
+			assert.Equal(t, want, *got)
 			assert.Equal(t, tc.want.Code, client.CodeOf(err))
 			assert.Len(t, f.seen, tc.attempts)
 		})
@@ -204,4 +207,68 @@ func TestAnErrorBodyThatIsNotJSONIsKeptAsTheMessage(t *testing.T) {
 	require.ErrorAs(t, err, &got)
 	assert.Equal(t, 502, got.Status)
 	assert.Equal(t, "bad gateway", got.Message)
+}
+
+// droppingAPI closes the connection of its first `drop` requests without
+// an answer (a change that may or may not have been applied), then
+// answers 201, recording each request's Idempotency-Key.
+type droppingAPI struct {
+	mu   sync.Mutex
+	drop int
+	keys []string
+}
+
+func (d *droppingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	d.mu.Lock()
+	d.keys = append(d.keys, r.Header.Get("Idempotency-Key"))
+	n := len(d.keys)
+	d.mu.Unlock()
+	if n <= d.drop {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprint(w, `{"group":`+groupBody+`,"failed":[]}`)
+}
+
+func TestAChangeLostInTransitIsSentAgainUnderItsKey(t *testing.T) {
+	cases := []struct {
+		name     string
+		drop     int
+		wantSent int
+		wantErr  bool
+	}{
+		{"one attempt lost, the next answered", 1, 2, false},
+		{"every attempt lost", 5, 3, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := &droppingAPI{drop: c.drop}
+			srv := httptest.NewServer(d)
+			t.Cleanup(srv.Close)
+			cl, err := client.New(srv.URL, client.Options{BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, MaxAttempts: 3})
+			require.NoError(t, err)
+			resp, err := cl.CreateGroupWithResponse(context.Background(), nil, client.CreateGroupJSONRequestBody{GroupName: new("G")})
+			d.mu.Lock()
+			keys := append([]string{}, d.keys...)
+			d.mu.Unlock()
+			require.Len(t, keys, c.wantSent)
+			for _, k := range keys {
+				assert.Equal(t, keys[0], k, "every attempt carries the first attempt's key")
+			}
+			assert.NotEmpty(t, keys[0])
+			if !c.wantErr {
+				require.NoError(t, err)
+				require.NotNil(t, resp.JSON201)
+				return
+			}
+			var te *client.TransportError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, keys[0], te.IdempotencyKey, "the caller learns the key to retry with")
+		})
+	}
 }
