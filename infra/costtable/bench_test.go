@@ -130,10 +130,16 @@ func measure(b *testing.B, extra int) []costtable.Row {
 		}
 		seen := len(requests(out.String(), fn))
 		_, err = d.Invoker.Invoke(ctx, fn, event)
+		if err != nil && extra > 0 {
+			// An operation that is O(group) by design (the checker) may not
+			// fit its timeout in a large group: the table says so.
+			rows = append(rows, costtable.Row{Function: fn, Members: extra, Failed: err.Error()})
+			continue
+		}
 		require.NoError(b, err, fn)
 		r := nextRequest(b, out, fn, seen)
 		require.Less(b, r.Status, 300, "%s answered %d: a failed request is not the operation's cost", fn, r.Status)
-		rows = append(rows, costtable.Row{Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
+		rows = append(rows, costtable.Row{Function: fn, Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
 			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status})
 	}
 	return rows

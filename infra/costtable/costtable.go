@@ -54,6 +54,7 @@ func LoadPrices() (Prices, error) {
 
 // Row is one operation measured at one group size.
 type Row struct {
+	Function  string // the function that ran it (rows of two sizes pair on it)
 	Operation string
 	Members   int
 	Calls     int
@@ -64,6 +65,9 @@ type Row struct {
 	DurationMs float64
 	MemoryMB   int
 	Status     int
+	// Failed says why the request did not complete (the rest is then
+	// empty): a timeout of an operation that is O(group) by design.
+	Failed string
 }
 
 // Cost is a row's price per million requests, by service.
@@ -90,13 +94,17 @@ func Markdown(p Prices, header string, small, large []Row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", header)
 	fmt.Fprintf(&b, "| operation | calls | read units | write units | billed ms | $ per million requests (DynamoDB + Lambda + API Gateway) |\n|---|---|---|---|---|---|\n")
-	byOp := map[string]Row{}
+	byFn := map[string]Row{}
 	for _, r := range large {
-		byOp[r.Operation] = r
+		byFn[r.Function] = r
 	}
 	for _, s := range small {
-		l, ok := byOp[s.Operation]
+		l, ok := byFn[s.Function]
 		cs := p.PerMillion(s)
+		if ok && l.Failed != "" {
+			fmt.Fprintf(&b, "| %s | %d / — | %s / — | %s / — | %s / — | %s / did not finish: %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), ms(s.DurationMs), money(cs), short(l.Failed))
+			continue
+		}
 		if !ok {
 			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), ms(s.DurationMs), money(cs))
 			continue
@@ -107,6 +115,15 @@ func Markdown(p Prices, header string, small, large []Row) string {
 	}
 	fmt.Fprintf(&b, "\nPrices: %s, %s. %s\n", p.Region, p.Date, p.Note)
 	return b.String()
+}
+
+// short is the first line of an error, at most 80 characters.
+func short(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
 }
 
 func num(f float64) string {

@@ -40,10 +40,13 @@ func TestPerMillionPricesUnitsDurationAndTheRequest(t *testing.T) {
 
 func TestMarkdownPairsTheTwoSizesOfEachOperation(t *testing.T) {
 	p := Prices{Date: "2026-12-01", Region: "us-east-1", DynamoDBReadPerM: 0.125, DynamoDBWritePerM: 0.625, LambdaArm64PerGBSec: 1e-5, LambdaPerMRequests: 0.2, APIGatewayPerM: 1}
-	md := Markdown(p, "header", []Row{{Operation: "GetGroupsInfo", Calls: 2, Read: 2, MemoryMB: 128}, {Operation: "Only", Calls: 1}},
-		[]Row{{Operation: "GetGroupsInfo", Calls: 2, Read: 2.5, MemoryMB: 128}})
+	md := Markdown(p, "header",
+		[]Row{{Function: "get-groups-info", Operation: "GetGroupsInfo", Calls: 2, Read: 2, MemoryMB: 128}, {Function: "only", Operation: "Only", Calls: 1}, {Function: "check-group", Operation: "CheckGroup", Calls: 4, Read: 9}},
+		[]Row{{Function: "get-groups-info", Operation: "GetGroupsInfo", Calls: 2, Read: 2.5, MemoryMB: 128}, {Function: "check-group", Failed: "Sandbox.Timedout: Task timed out after 29.00 seconds"}})
 	assert.Contains(t, md, "| GetGroupsInfo | 2 / 2 | 2 / 2.5 | 0 / 0 |")
 	assert.Contains(t, md, "| Only | 1 | 0 | 0 |")
+	assert.Contains(t, md, "| CheckGroup | 4 / — | 9 / — |")
+	assert.Contains(t, md, "did not finish: Sandbox.Timedout")
 	assert.Contains(t, md, "us-east-1, 2026-12-01")
 }
 

@@ -95,7 +95,9 @@ func TestServeAnswers503WithRetryAfterUntilTheStackIsReady(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, []string{"-port", port, "-env-file", filepath.Join(t.TempDir(), "never")}) }()
+	go func() {
+		served <- serve(ctx, []string{"-port", port, "-env-file", filepath.Join(t.TempDir(), "never")})
+	}()
 	base := "http://127.0.0.1:" + port
 
 	var resp *http.Response

@@ -77,7 +77,9 @@ func TestTheConsumerPrintsTheEventsOfAKickMadeThroughTheAPI(t *testing.T) {
 		Filter: map[string][]string{"type": {"MemberKicked", "GroupDismissed"}},
 	})
 	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = queues.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}) })
+	t.Cleanup(func() {
+		_, _ = queues.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
+	})
 	out := &devstack.SyncBuffer{}
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	polled := make(chan error, 1)
