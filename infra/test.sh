@@ -38,7 +38,7 @@ STATUS=1
 # before), so the heavy packages get a fresh instance each. LANES lists the
 # lanes' packages, ';' between lanes; the last lane takes every package not
 # listed.
-LANES=${LANES:-"shared/group;shared/store;shared/notification;infra/contract"}
+LANES=${LANES:-"shared/group;shared/store;shared/notification;infra/contract;shared/channel"}
 IFS=';' read -r -a LANE_PKGS <<<"$LANES"
 LANE_COUNT=$((${#LANE_PKGS[@]} + 1))
 
