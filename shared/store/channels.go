@@ -353,15 +353,21 @@ type ChannelState struct {
 	Custom  *CustomAuths
 	// Channel is nil when no channel was asked for or it does not exist.
 	Channel *Channel
-	// Overrides are the asked users' settings in Channel, by userID; a user
+	// Overrides are the asked users' settings that apply in Channel, by
+	// userID: in the channel, or in its category while it is synced; a user
 	// without one is absent.
 	Overrides map[string]*MemberOverride
+	// Cats are the group's categories' layers (CATS), read with the channel.
+	Cats *Categories
 }
 
 // LoadChannelState reads, in ONE TransactGetItems, the group, its roles,
 // the custom items, the member records of userIDs and, when channelID is
-// given, the channel and each of those users' overrides in it. It is the
-// single round trip of CheckPermissions. At most 48 users.
+// given, the channel, each of those users' overrides in it, the group's
+// categories' layers (CATS) and each user's category facts (KU#), so that
+// a synced channel is decided on its category's layer with no second read
+// (attachCategory). It is the single round trip of CheckPermissions. At
+// most 31 users.
 func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string, userIDs ...string) (*ChannelState, error) {
 	var users []string
 	for _, id := range userIDs {
@@ -371,9 +377,9 @@ func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string,
 	}
 	extra := []map[string]types.AttributeValue{key(pkApp, skCustom)}
 	if channelID != "" {
-		extra = append(extra, key(groupPK(groupID), channelSK(channelID)))
+		extra = append(extra, key(groupPK(groupID), channelSK(channelID)), key(groupPK(groupID), skCategories))
 		for _, id := range users {
-			extra = append(extra, key(groupPK(groupID), overrideSK(channelID, id)))
+			extra = append(extra, key(groupPK(groupID), overrideSK(channelID, id)), key(groupPK(groupID), userCatsSK(id)))
 		}
 	}
 	g, ms, items, err := s.snapshot(ctx, groupID, users, extra)
@@ -392,15 +398,23 @@ func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string,
 			return nil, err
 		}
 	}
+	if st.Cats, err = unmarshalCategories(items[2]); err != nil {
+		return nil, err
+	}
+	facts := make(map[string]*userCats, len(users))
 	for i, id := range users {
-		if it := items[2+i]; it != nil {
+		if it := items[3+2*i]; it != nil {
 			ov, err := unmarshal[MemberOverride](it)
 			if err != nil {
 				return nil, err
 			}
 			st.Overrides[id] = ov
 		}
+		if facts[id], err = unmarshalUserCats(groupID, id, items[4+2*i]); err != nil {
+			return nil, err
+		}
 	}
+	attachCategory(st.Channel, st.Cats, facts, st.Overrides)
 	return st, nil
 }
 
