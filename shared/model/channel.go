@@ -87,7 +87,10 @@ type Category struct {
 	Roles []string `json:"-" dynamodbav:"roles,stringset,omitempty"`
 	// RoleAuths are the category roles, keyed by their parent server role.
 	RoleAuths map[string]*ChannelRole `json:"-" dynamodbav:"roleAuths"`
-	Rev       int64                   `json:"-" dynamodbav:"rev"`
+	// OverrideUsers are the users with a member override in the category,
+	// so that a channel leaving it can copy them.
+	OverrideUsers []string `json:"-" dynamodbav:"overrideUsers,stringset,omitempty"`
+	Rev           int64    `json:"-" dynamodbav:"rev"`
 }
 
 // Layer is the category's permission layer.

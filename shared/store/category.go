@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,11 @@ const MaxCategories = 50
 // category adds or removes: each is one more item (their KU#) in the
 // change's transaction. The list itself holds up to MaxAccessUsers.
 const MaxCategoryListChange = 80
+
+// MaxCategoryOverrides bounds the member overrides of one category, so
+// that a channel leaving it (unsynced by an edit, moved out) copies them
+// into its own overrides in the same transaction as the change.
+const MaxCategoryOverrides = 60
 
 const (
 	skCategories     = "CATS"
@@ -228,12 +234,13 @@ type CategoryState struct {
 }
 
 // LoadCategoryState reads, in one TransactGetItems, the group, its roles,
-// the custom items, CATS, the category (if categoryID is given) and the
-// member records and KU# items of userIDs.
+// the custom items, CATS, the category (if categoryID is given), the
+// member records of userIDs (at most 90) and the KU# items of the first two
+// (the actor and the member an override is about).
 func (s *Store) LoadCategoryState(ctx context.Context, groupID, categoryID string, userIDs ...string) (*CategoryState, error) {
 	users := distinct(userIDs)
 	extra := []map[string]types.AttributeValue{key(pkApp, skCustom), key(groupPK(groupID), skCategories), key(groupPK(groupID), categorySK(categoryID))}
-	for _, id := range users {
+	for _, id := range users[:min(2, len(users))] {
 		extra = append(extra, key(groupPK(groupID), userCatsSK(id)))
 	}
 	if categoryID == "" {
@@ -256,7 +263,7 @@ func (s *Store) LoadCategoryState(ctx context.Context, groupID, categoryID strin
 	if st.Category, err = unmarshalCategory(items[2], st.Cats); err != nil {
 		return nil, err
 	}
-	for i, id := range users {
+	for i, id := range users[:min(2, len(users))] {
 		u, err := unmarshalUserCats(groupID, id, items[3+i])
 		if err != nil {
 			return nil, err
@@ -390,32 +397,36 @@ func (s *Store) UpdateCategory(ctx context.Context, st *CategoryState, next *Cat
 	return out, err
 }
 
-// DeleteCategory deletes the category's record and leaves its layer in
-// CATS as a tombstone, as one change of the group. Its channels keep
-// their categoryID and read it as none; those that were synced keep
-// following the tombstone's layer until CleanupDeletedCategory has copied
-// it into each, so nobody's access changes by the deletion.
+// DeleteCategory deletes the category as one change of the group: its
+// layer in CATS becomes a tombstone and its record stays, with its list
+// and override holders, until CleanupDeletedCategory is done. Its channels
+// keep their categoryID, which reads as none (ShowCategory); those that
+// were synced keep following the tombstone's layer until the cleanup has
+// copied it into each, so nobody's access changes by the deletion.
 func (s *Store) DeleteCategory(ctx context.Context, st *CategoryState, ev event.Event) (*event.Event, error) {
 	c := st.Category
 	cats := st.Cats.clone()
-	cats.item.Layers[c.CategoryID].Deleted = s.nowMillis()
-	gid, id, rev := st.Group.GroupID, c.CategoryID, c.Rev
+	now := s.nowMillis()
+	cats.item.Layers[c.CategoryID].Deleted = now
+	gid := st.Group.GroupID
+	e := newExpr()
+	onFail := categoryCond(e, c)
+	e.add("rev", 1).set("deleted", now)
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.putCategories(t, gid, cats)
-		t.add(s.deleteItem(groupPK(gid), categorySK(id), newExpr().cond("%n = %v", "rev", rev)), func(old map[string]types.AttributeValue) error {
-			if old == nil {
-				return categoryNotFound(id)
-			}
-			return errVersionMoved
-		})
+		t.add(s.updateItem(groupPK(gid), categorySK(c.CategoryID), e), onFail)
 	})
 }
 
 // PutCategoryOverride writes m's override in the category of st, as one
 // change of the group, on condition that m is still a member with the
-// joinTime read and the category is still at the rev read.
+// joinTime read and the category is still at the rev read; the category
+// lists m among its override holders, at most MaxCategoryOverrides.
 func (s *Store) PutCategoryOverride(ctx context.Context, st *CategoryState, m *Member, ov *MemberOverride, ev event.Event) (*event.Event, error) {
 	c := st.Category
+	if !slices.Contains(c.OverrideUsers, m.UserID) && len(c.OverrideUsers) >= MaxCategoryOverrides {
+		return nil, errcode.New(errcode.LimitExceeded, "category %s has %d member overrides; the limit is %d", c.CategoryID, len(c.OverrideUsers), MaxCategoryOverrides)
+	}
 	ov.GroupID, ov.CategoryID, ov.ChannelID, ov.UserID, ov.JoinTime = c.GroupID, c.CategoryID, "", m.UserID, m.JoinTime
 	if ov.Auths == nil {
 		ov.Auths = map[string]string{}
@@ -425,7 +436,7 @@ func (s *Store) PutCategoryOverride(ctx context.Context, st *CategoryState, m *M
 		", " + e.name("kind") + " = " + e.value(kindUserCats)
 	uid := m.UserID
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
-		s.checkCategory(t, c)
+		s.updateCategoryHolders(t, c, "ADD", uid)
 		t.add(s.checkItem(groupPK(c.GroupID), memberSK(uid), newExpr().cond("attribute_exists(PK)").cond("%n = %v", "joinTime", m.JoinTime)),
 			func(old map[string]types.AttributeValue) error {
 				if old == nil {
@@ -445,22 +456,34 @@ func (s *Store) DeleteCategoryOverride(ctx context.Context, st *CategoryState, u
 	at := e.name(prefixOverrideAt + c.CategoryID)
 	e.conds = append(e.conds, "(attribute_exists("+at+"))")
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
-		s.checkCategory(t, c)
+		s.updateCategoryHolders(t, c, "DELETE", userID)
 		t.add(s.updateRaw(groupPK(c.GroupID), userCatsSK(userID), "REMOVE "+at, e), func(map[string]types.AttributeValue) error {
 			return errcode.New(errcode.NotFound, "user %s has no settings in category %s", userID, c.CategoryID)
 		})
 	})
 }
 
-// checkCategory adds a check that c still exists at the rev read.
-func (s *Store) checkCategory(t *tx, c *Category) {
+// updateCategoryHolders adds (verb ADD) or removes (DELETE) uid among c's
+// override holders, conditioned on the rev read, which it moves.
+func (s *Store) updateCategoryHolders(t *tx, c *Category, verb, uid string) {
+	e := newExpr()
+	onFail := categoryCond(e, c)
+	update := "SET " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1) + " " + verb + " " + e.name("overrideUsers") + " " + e.value(&types.AttributeValueMemberSS{Value: []string{uid}})
+	t.add(s.updateRaw(groupPK(c.GroupID), categorySK(c.CategoryID), update, e), onFail)
+	c.Rev++
+}
+
+// categoryCond is the condition of a write of c as read: it still exists
+// at the rev read.
+func categoryCond(e *expr, c *Category) func(map[string]types.AttributeValue) error {
+	e.cond("attribute_exists(PK)").cond("%n = %v", "rev", c.Rev)
 	id := c.CategoryID
-	t.add(s.checkItem(groupPK(c.GroupID), categorySK(id), newExpr().cond("%n = %v", "rev", c.Rev)), func(old map[string]types.AttributeValue) error {
+	return func(old map[string]types.AttributeValue) error {
 		if old == nil {
 			return categoryNotFound(id)
 		}
 		return errVersionMoved
-	})
+	}
 }
 
 // ListCategories reads every live category of a group (at most
@@ -541,4 +564,147 @@ func ShowCategory(ch *Channel, cats *Categories) {
 	if ch.CategoryID != "" && !cats.Live(ch.CategoryID) {
 		ch.CategoryID, ch.SyncMode = "", model.Unsynced
 	}
+}
+
+// CategoryCopy is what a channel leaving a category's layer keeps: the
+// category with its full user list, and its member overrides.
+type CategoryCopy struct {
+	Category  *Category
+	Overrides []*MemberOverride
+}
+
+// LoadCategoryCopy reads the category (live or a tombstone's layer) a
+// synced channel follows, with its user list and its member overrides:
+// CATS, the record and one BatchGetItem of at most MaxCategoryOverrides
+// KU# items. A change committing a copy is a group change, so the group's
+// version condition makes this read current at the write.
+func (s *Store) LoadCategoryCopy(ctx context.Context, groupID, categoryID string) (*CategoryCopy, error) {
+	cats, err := s.GetCategories(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if cats.item.Layers[categoryID] == nil {
+		return nil, categoryNotFound(categoryID)
+	}
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(groupPK(groupID), categorySK(categoryID)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, translate(err)
+	}
+	if out.Item == nil {
+		return nil, categoryNotFound(categoryID)
+	}
+	// The record of a deleted category stays until its cleanup is done,
+	// so a copy of a tombstone has its list too.
+	c, err := unmarshalCategory(out.Item, cats)
+	if err != nil {
+		return nil, err
+	}
+	cp := &CategoryCopy{Category: c}
+	keys := make([]map[string]types.AttributeValue, 0, len(c.OverrideUsers))
+	for _, uid := range c.OverrideUsers {
+		keys = append(keys, key(groupPK(groupID), userCatsSK(uid)))
+	}
+	if len(keys) == 0 {
+		return cp, nil
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		uid := strings.TrimPrefix(strAttr(it, "SK"), prefixUserCats)
+		u, err := unmarshalUserCats(groupID, uid, it)
+		if err != nil {
+			return nil, err
+		}
+		if ov := u.overrides[categoryID]; ov != nil {
+			cp.Overrides = append(cp.Overrides, ov)
+		}
+	}
+	sort.Slice(cp.Overrides, func(i, j int) bool { return cp.Overrides[i].UserID < cp.Overrides[j].UserID })
+	return cp, nil
+}
+
+// RewriteChannel writes next, the channel built from the one read (whose
+// Rev it carries), whole, with the member overrides given (each put as a
+// channel override of next's generation) and deleteOverrides removed, as
+// one change of the group: a channel leaving its category's layer (an
+// edit of a synced channel, a move) and one dropping its own (a move into
+// a category, synced) each commit in one transaction with their one event.
+// When next joins a category, the category must be live.
+func (s *Store) RewriteChannel(ctx context.Context, g *Group, next *Channel, joins string, overrides []*MemberOverride, deleteOverrides []string, ev event.Event) (*event.Event, error) {
+	if len(overrides)+len(deleteOverrides) > MaxCategoryOverrides+1 {
+		return nil, fmt.Errorf("store: rewrite of channel %s with %d overrides", next.ChannelID, len(overrides)+len(deleteOverrides))
+	}
+	read := next.Rev
+	cond := newExpr()
+	onFail := channelCond(cond, next)
+	next.Rev = read + 1
+	gid, cid := g.GroupID, next.ChannelID
+	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
+		t.add(s.putItem(channelItem(next), cond), onFail)
+		if joins != "" {
+			t.add(s.checkItem(groupPK(gid), categorySK(joins), newExpr().cond("attribute_exists(PK) AND attribute_not_exists(%n)", "deleted")), func(map[string]types.AttributeValue) error {
+				return categoryNotFound(joins)
+			})
+		}
+		for _, ov := range overrides {
+			cp := *ov
+			cp.GroupID, cp.ChannelID, cp.CategoryID, cp.Gen = gid, cid, "", next.Gen
+			t.add(s.putItem(overrideItem(&cp), nil), nil)
+		}
+		for _, uid := range deleteOverrides {
+			t.add(s.deleteItem(groupPK(gid), overrideSK(cid, uid), nil), nil)
+		}
+	})
+	if err != nil {
+		next.Rev = read
+	}
+	return out, err
+}
+
+// CategoryFacts are CATS and some users' KU# items: what deciding on
+// channels already read needs of their categories.
+type CategoryFacts struct {
+	Cats  *Categories
+	users map[string]*userCats
+}
+
+// LoadCategoryFacts reads CATS and the KU# items of userIDs in one
+// BatchGetItem.
+func (s *Store) LoadCategoryFacts(ctx context.Context, groupID string, userIDs ...string) (*CategoryFacts, error) {
+	users := distinct(userIDs)
+	keys := []map[string]types.AttributeValue{key(groupPK(groupID), skCategories)}
+	for _, id := range users {
+		keys = append(keys, key(groupPK(groupID), userCatsSK(id)))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	f := &CategoryFacts{users: map[string]*userCats{}}
+	var catsItem map[string]types.AttributeValue
+	byUser := map[string]map[string]types.AttributeValue{}
+	for _, it := range items {
+		if sk := strAttr(it, "SK"); sk == skCategories {
+			catsItem = it
+		} else {
+			byUser[strings.TrimPrefix(sk, prefixUserCats)] = it
+		}
+	}
+	if f.Cats, err = unmarshalCategories(catsItem); err != nil {
+		return nil, err
+	}
+	for _, id := range users {
+		if f.users[id], err = unmarshalUserCats(groupID, id, byUser[id]); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// Attach gives ch the facts of its category (attachCategory) for the users
+// read.
+func (f *CategoryFacts) Attach(ch *Channel, overrides map[string]*MemberOverride) {
+	attachCategory(ch, f.Cats, f.users, overrides)
 }

@@ -223,7 +223,7 @@ func (s *Store) RemoveChannelRole(ctx context.Context, g *Group, ch *Channel, pa
 // m is still a member with that joinTime and that the channel is still at
 // the rev read: an override is never written for a membership that ended.
 func (s *Store) PutMemberOverride(ctx context.Context, g *Group, ch *Channel, m *Member, ov *MemberOverride, ev event.Event) (*event.Event, error) {
-	ov.GroupID, ov.ChannelID, ov.UserID, ov.JoinTime = g.GroupID, ch.ChannelID, m.UserID, m.JoinTime
+	ov.GroupID, ov.ChannelID, ov.UserID, ov.JoinTime, ov.Gen = g.GroupID, ch.ChannelID, m.UserID, m.JoinTime, ch.Gen
 	if ov.Auths == nil {
 		ov.Auths = map[string]string{}
 	}
