@@ -432,7 +432,8 @@ func (s *Store) PutCategoryOverride(ctx context.Context, st *CategoryState, m *M
 		ov.Auths = map[string]string{}
 	}
 	e := newExpr()
-	update := "SET " + e.name(prefixOverrideAt+c.CategoryID) + " = " + e.value(map[string]any{"auths": ov.Auths, "joinTime": ov.JoinTime, "updateTime": ov.UpdateTime}) +
+	e.names["#o"] = prefixOverrideAt + c.CategoryID
+	update := "SET #o = " + e.value(map[string]any{"auths": ov.Auths, "joinTime": ov.JoinTime, "updateTime": ov.UpdateTime}) +
 		", " + e.name("kind") + " = " + e.value(kindUserCats)
 	uid := m.UserID
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
@@ -453,7 +454,9 @@ func (s *Store) PutCategoryOverride(ctx context.Context, st *CategoryState, m *M
 func (s *Store) DeleteCategoryOverride(ctx context.Context, st *CategoryState, userID string, ev event.Event) (*event.Event, error) {
 	c := st.Category
 	e := newExpr()
-	at := e.name(prefixOverrideAt + c.CategoryID)
+	// The attribute's name holds '#', so its placeholder is chosen here.
+	at := "#o"
+	e.names[at] = prefixOverrideAt + c.CategoryID
 	e.conds = append(e.conds, "(attribute_exists("+at+"))")
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.updateCategoryHolders(t, c, "DELETE", userID)
