@@ -239,3 +239,129 @@ func TestCheckPermissionsInASyncedChannelOfALargeCategoryUsesOneDynamoDBCall(t *
 		})
 	}
 }
+
+// Deleting a category answers at once; the cleanup consumer then moves
+// its channels out in bounded steps, each keeping what it followed, and
+// removes the tombstone, after which the category's ID is free again.
+func TestTheCleanupOfADeletedCategoryKeepsEveryAnswerAndFreesIt(t *testing.T) {
+	f := newFixture(t)
+	k := f.category("k", store.ChannelPrivate)
+	_, err := f.svc.UpdateCategoryAccessList(f.ctx, admins.Actor("alice"), "g1", k.CategoryID, channel.AccessListInput{Op: "add", UserIDs: []string{"carol", "dave"}})
+	require.NoError(t, err)
+	_, err = f.svc.SetCategoryMemberAuths(f.ctx, admins.Actor("alice"), "g1", k.CategoryID, "dave", channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
+	require.NoError(t, err)
+	var ids []string
+	for i := range 5 {
+		c := f.channel(fmt.Sprintf("c%d", i), store.ChannelPublic)
+		f.place(c.ChannelID, k.CategoryID, i%2) // synced and unsynced ones
+		ids = append(ids, c.ChannelID)
+	}
+	before := map[string]map[string]map[string]bool{}
+	for _, id := range ids {
+		before[id] = f.answers(id, "sendMsg")
+	}
+	require.NoError(t, f.svc.DeleteCategory(f.ctx, admins.Actor("alice"), "g1", k.CategoryID))
+	evs := f.events(f.version() - 1)
+	require.Len(t, evs, 1)
+	const step = 2
+	steps := 0
+	for done := false; !done; steps++ {
+		require.Less(t, steps, 20, "the cleanup ends")
+		done, err = f.groups.OnGroupEvent(f.ctx, evs[0], step)
+		require.NoError(t, err)
+		for _, id := range ids {
+			assert.Equal(t, before[id], f.answers(id, "sendMsg"), "step %d, channel %s", steps, id)
+		}
+	}
+	assert.GreaterOrEqual(t, steps, 3, "five channels in steps of two")
+	page, err := f.st.ListChannels(f.ctx, "g1", 100, "")
+	require.NoError(t, err)
+	for _, ch := range page.Items {
+		assert.Empty(t, ch.CategoryID, ch.Name)
+		assert.Equal(t, model.Unsynced, ch.SyncMode, ch.Name)
+	}
+	cats, err := f.st.GetCategories(f.ctx, "g1")
+	require.NoError(t, err)
+	assert.Zero(t, cats.Count(), "the tombstone is gone")
+	again, err := f.svc.CreateCategory(f.ctx, admins.Actor("alice"), "g1", channel.CategoryInput{CategoryID: ptr(k.CategoryID), Name: ptr("again"), ViewMode: ptr(store.ChannelPrivate)})
+	require.NoError(t, err)
+	ch := f.channel("fresh", store.ChannelPublic)
+	f.place(ch.ChannelID, again.CategoryID, model.Synced)
+	assert.False(t, f.holds("carol", ch.ChannelID, "sendMsg"), "the old category's list does not carry over to a new one of the same ID")
+}
+
+// Abuse: a member without the items cannot create, change or delete a
+// category, nor set what they do not hold in it, nor see a private one.
+func TestCategoryOperationsRefuseWhatTheActorMayNotDo(t *testing.T) {
+	f := newFixture(t)
+	mods := f.role("mods", map[string]string{"manageChannel": "allow", "manageRole": "allow"}, "carol")
+	k := f.category("k", store.ChannelPublic)
+	secret := f.category("secret", store.ChannelPrivate)
+	low := f.role("low", nil)
+	for _, r := range []string{mods.RoleID, low.RoleID} {
+		_, err := f.svc.AddCategoryRole(f.ctx, admins.Actor("alice"), "g1", k.CategoryID, channel.ChannelRoleInput{ParentRoleID: r})
+		require.NoError(t, err)
+	}
+	before := f.version()
+	cases := []struct {
+		name string
+		do   func() error
+		want errcode.Code
+	}{
+		{"a plain member creates a category", func() error {
+			_, err := f.svc.CreateCategory(f.ctx, admins.Actor("dave"), "g1", channel.CategoryInput{Name: ptr("x")})
+			return err
+		}, errcode.NoPermission},
+		{"a plain member renames one", func() error {
+			_, err := f.svc.UpdateCategory(f.ctx, admins.Actor("dave"), "g1", k.CategoryID, channel.CategoryInput{Name: ptr("x")})
+			return err
+		}, errcode.NoPermission},
+		{"a plain member deletes one", func() error { return f.svc.DeleteCategory(f.ctx, admins.Actor("dave"), "g1", k.CategoryID) }, errcode.NoPermission},
+		{"a member names a private category they cannot see", func() error {
+			_, err := f.svc.GetCategoryAccessList(f.ctx, admins.Actor("carol"), "g1", secret.CategoryID)
+			return err
+		}, errcode.NotFound},
+		{"a moderator sets an item they do not hold", func() error {
+			_, err := f.svc.UpdateCategoryRole(f.ctx, admins.Actor("carol"), "g1", k.CategoryID, low.RoleID, channel.AuthsInput{Auths: map[string]string{"remindEveryone": "allow"}})
+			return err
+		}, errcode.NoPermission},
+		{"a moderator edits @everyone's category role, the owner's alone", func() error {
+			_, err := f.svc.AddCategoryRole(f.ctx, admins.Actor("carol"), "g1", k.CategoryID, channel.ChannelRoleInput{ParentRoleID: store.EveryoneRoleID})
+			require.NoError(t, err)
+			before++
+			_, err = f.svc.UpdateCategoryRole(f.ctx, admins.Actor("carol"), "g1", k.CategoryID, store.EveryoneRoleID, channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
+			return err
+		}, errcode.NoPermission},
+		{"a moderator edits the category role of their own rank", func() error {
+			_, err := f.svc.UpdateCategoryRole(f.ctx, admins.Actor("carol"), "g1", k.CategoryID, mods.RoleID, channel.AuthsInput{Auths: map[string]string{"manageChannel": "deny"}})
+			return err
+		}, errcode.NoPermission},
+		{"a moderator sets their own override", func() error {
+			_, err := f.svc.SetCategoryMemberAuths(f.ctx, admins.Actor("carol"), "g1", k.CategoryID, "carol", channel.AuthsInput{Auths: map[string]string{"sendMsg": "allow"}})
+			return err
+		}, errcode.NoPermission},
+		{"a moderator overrides the owner", func() error {
+			_, err := f.svc.SetCategoryMemberAuths(f.ctx, admins.Actor("carol"), "g1", k.CategoryID, "alice", channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
+			return err
+		}, errcode.NoPermission},
+		{"a moderator moves a channel into a category they cannot see", func() error {
+			c, err := f.svc.CreateChannel(f.ctx, admins.Actor("carol"), "g1", channel.ChannelInput{Name: ptr("mine")})
+			require.NoError(t, err)
+			before++
+			_, err = f.svc.UpdateChannel(f.ctx, admins.Actor("carol"), "g1", c.ChannelID, channel.ChannelInput{CategoryID: ptr(secret.CategoryID), SyncMode: ptr(1)})
+			return err
+		}, errcode.NotFound},
+		{"syncMode 1 without a category", func() error {
+			c := f.channel("loose", store.ChannelPublic)
+			before++
+			_, err := f.svc.UpdateChannel(f.ctx, admins.Actor("alice"), "g1", c.ChannelID, channel.ChannelInput{SyncMode: ptr(1)})
+			return err
+		}, errcode.InvalidArgument},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			requireCode(t, c.want, c.do())
+		})
+	}
+	assert.Equal(t, before, f.version(), "no refused request changed anything")
+}

@@ -327,7 +327,9 @@ func (s *Store) CreateCategory(ctx context.Context, st *CategoryState, c *Catego
 	}
 	c.GroupID, c.Rev = st.Group.GroupID, 1
 	cats := st.Cats.clone()
-	cats.item.Layers[c.CategoryID] = layerOf(c, 0)
+	// The list generation starts at the creation time, so that entries
+	// left in KU# items by an earlier category of the same ID never match.
+	cats.item.Layers[c.CategoryID] = layerOf(c, c.CreateTime)
 	id := c.CategoryID
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.putCategories(t, st.Group.GroupID, cats)
@@ -710,4 +712,99 @@ func (s *Store) LoadCategoryFacts(ctx context.Context, groupID string, userIDs .
 // read.
 func (f *CategoryFacts) Attach(ch *Channel, overrides map[string]*MemberOverride) {
 	attachCategory(ch, f.Cats, f.users, overrides)
+}
+
+// CleanupDeletedCategory finishes the deletion of a category, at most
+// maxItems channels per call: each channel still naming it leaves it in
+// its own transaction, conditioned on the channel's rev (a synced one
+// keeps a copy of the tombstone's layer and member overrides, as
+// RewriteChannel writes them, so nobody's access changes; an unsynced one
+// only drops its categoryID). Once none is left, the category's member
+// overrides (KU# attributes of its holders), its record and its tombstone
+// go, in that order. It answers done then. Each step is safe to repeat.
+func (s *Store) CleanupDeletedCategory(ctx context.Context, groupID, categoryID string, maxItems int) (done bool, err error) {
+	if maxItems < 1 {
+		return false, fmt.Errorf("cleanup of category %s: maxItems %d < 1", categoryID, maxItems)
+	}
+	cats, err := s.GetCategories(ctx, groupID)
+	if err != nil {
+		return false, err
+	}
+	l := cats.item.Layers[categoryID]
+	if l == nil {
+		return true, nil // done before
+	}
+	if l.Deleted == 0 {
+		return false, errcode.New(errcode.InvalidArgument, "category %s is not deleted", categoryID)
+	}
+	var channels []*Channel
+	err = s.queryAll(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :c)"),
+		FilterExpression:          aws.String("categoryID = :k"),
+		ConsistentRead:            aws.Bool(true),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)}, ":c": &types.AttributeValueMemberS{Value: prefixChannel}, ":k": &types.AttributeValueMemberS{Value: categoryID}},
+	}, func(it map[string]types.AttributeValue) error {
+		ch, err := unmarshalChannel(it)
+		channels = append(channels, ch)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	var cp *CategoryCopy
+	for i, ch := range channels {
+		if i == maxItems {
+			return false, nil
+		}
+		t := &tx{}
+		cond := newExpr()
+		onFail := channelCond(cond, ch)
+		next := *ch
+		next.CategoryID, next.SyncMode, next.Rev = "", model.Unsynced, ch.Rev+1
+		if ch.SyncMode == model.Synced {
+			if cp == nil {
+				if cp, err = s.LoadCategoryCopy(ctx, groupID, categoryID); err != nil {
+					return false, err
+				}
+			}
+			next.ViewMode, next.Users, next.Roles, next.Gen = cp.Category.ViewMode, cp.Category.Users, cp.Category.Roles, ch.Gen+1
+			next.RoleAuths = map[string]*ChannelRole{}
+			for p, cr := range cp.Category.RoleAuths {
+				c := *cr
+				c.ChannelID, c.CategoryID = ch.ChannelID, ""
+				next.RoleAuths[p] = &c
+			}
+			for _, ov := range cp.Overrides {
+				c := *ov
+				c.ChannelID, c.CategoryID, c.Gen = ch.ChannelID, "", next.Gen
+				t.add(s.putItem(overrideItem(&c), nil), nil)
+			}
+		}
+		t.add(s.putItem(channelItem(&next), cond), onFail)
+		if err := s.commit(ctx, t); err != nil {
+			return false, err
+		}
+	}
+	rec, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(groupPK(groupID), categorySK(categoryID)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, translate(err)
+	}
+	t := &tx{}
+	if rec.Item != nil {
+		c, err := unmarshalCategory(rec.Item, cats)
+		if err != nil {
+			return false, err
+		}
+		for _, uid := range c.OverrideUsers {
+			e := newExpr()
+			e.names["#o"] = prefixOverrideAt + categoryID
+			t.add(s.updateRaw(groupPK(groupID), userCatsSK(uid), "REMOVE #o", e), nil)
+		}
+		t.add(s.deleteItem(groupPK(groupID), categorySK(categoryID), nil), nil)
+	}
+	next := cats.clone()
+	delete(next.item.Layers, categoryID)
+	s.putCategories(t, groupID, next)
+	return true, s.commit(ctx, t)
 }
