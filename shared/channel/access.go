@@ -31,12 +31,12 @@ type AccessListInput struct {
 // or the whitelist of a private one.
 type AccessList struct {
 	// ChannelID names the channel, or CategoryID the category, of the list.
-	ChannelID  string `json:"channelID,omitempty"`
-	CategoryID string `json:"categoryID,omitempty"`
-	ViewMode  int      `json:"viewMode"`
-	Kind      string   `json:"kind"`
-	UserIDs   []string `json:"userIDs"`
-	RoleIDs   []string `json:"roleIDs"`
+	ChannelID  string   `json:"channelID,omitempty"`
+	CategoryID string   `json:"categoryID,omitempty"`
+	ViewMode   int      `json:"viewMode"`
+	Kind       string   `json:"kind"`
+	UserIDs    []string `json:"userIDs"`
+	RoleIDs    []string `json:"roleIDs"`
 	// Failed lists the IDs a change refused; only a change answers it.
 	Failed []FailedID `json:"failed,omitempty"`
 }

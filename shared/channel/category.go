@@ -461,4 +461,3 @@ func (s *Service) DeleteCategoryMemberAuths(ctx context.Context, a permission.Ac
 		return err
 	})
 }
-

@@ -61,7 +61,7 @@ const (
 	kindUserCats     = "userCategories"
 )
 
-func categorySK(id string) string { return prefixCategory + id }
+func categorySK(id string) string  { return prefixCategory + id }
 func userCatsSK(uid string) string { return prefixUserCats + uid }
 
 // categoryLayer is one category's entry in CATS.

@@ -24,8 +24,8 @@ type cleanupStep func(ctx context.Context, groupID string, max int) (int, error)
 
 // cleanupSteps are the kinds of records a dismissed group leaves behind, in
 // the order they are removed: members (with memberCount), applications,
-// role memberships, member overrides, channels and, last, the role
-// configuration.
+// role memberships, member overrides, channels, users' category facts,
+// categories, their layers and, last, the role configuration.
 func (s *Store) cleanupSteps() []cleanupStep {
 	return []cleanupStep{
 		s.deleteMembers,
@@ -33,6 +33,9 @@ func (s *Store) cleanupSteps() []cleanupStep {
 		s.deleteByPrefix(prefixRoleMember),
 		s.deleteByPrefix(prefixOverride),
 		s.deleteByPrefix(prefixChannel),
+		s.deleteByPrefix(prefixUserCats),
+		s.deleteByPrefix(prefixCategory),
+		s.deleteByPrefix(skCategories),
 		s.deleteByPrefix(skRoles),
 	}
 }
