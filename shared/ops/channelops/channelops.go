@@ -158,7 +158,7 @@ func CreateCategory() api.Operation {
 			if err := r.Decode(&in); err != nil {
 				return nil, err
 			}
-			return s.CreateCategory(ctx, r.Actor, r.Path("groupID"), in)
+			return api.Created(s.CreateCategory(ctx, r.Actor, r.Path("groupID"), in))
 		})
 }
 
