@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 )
@@ -51,50 +50,41 @@ func (s *Store) GroupRoles(ctx context.Context, groupID string) (*Group, error) 
 // AudiencePage reads up to limit user IDs of one audience source of a
 // group, after cursor. next is "" when the source is exhausted.
 func (s *Store) AudiencePage(ctx context.Context, groupID, source string, cursor AudienceCursor, limit int) (ids []string, next AudienceCursor, err error) {
-	in := &dynamodb.QueryInput{TableName: aws.String(s.table), Limit: aws.Int32(int32(limit))}
+	var q *dynamo.Query
 	switch {
 	case source == SourceManagers:
-		in.IndexName = aws.String(gsi1.name)
-		in.KeyConditionExpression = aws.String("GSI1PK = :pk AND GSI1SK < :hi")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: membersByRankPK(groupID)},
-			":hi": &types.AttributeValueMemberS{Value: rankPrefix(RoleAdmin - 1)},
-		}
-		in.ProjectionExpression = aws.String("userID")
+		q = s.partition(gsi1, membersByRankPK(groupID)).Range(gsi1.sk, dynamo.Less, rankPrefix(RoleAdmin-1))
 	case strings.HasPrefix(source, SourceRole) && len(source) > len(SourceRole):
-		in.KeyConditionExpression = aws.String("PK = :pk AND begins_with(SK, :p)")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":p":  &types.AttributeValueMemberS{Value: roleMemberSK(strings.TrimPrefix(source, SourceRole), "")},
-		}
-		in.ProjectionExpression = aws.String("userID")
+		q = s.partition(baseTable, groupPK(groupID)).Range("SK", dynamo.BeginsWith, roleMemberSK(strings.TrimPrefix(source, SourceRole), ""))
 	default:
 		return nil, "", fmt.Errorf("unknown audience source %q", source)
 	}
+	q.Project("userID").SearchLimit(limit).RequestLimit(1)
 	if cursor != "" {
 		var k map[string]string
 		if err := json.Unmarshal([]byte(cursor), &k); err != nil {
 			return nil, "", fmt.Errorf("audience cursor: %w", err)
 		}
-		in.ExclusiveStartKey = make(map[string]types.AttributeValue, len(k))
+		start := make(dynamo.PagingKey, len(k))
 		for name, v := range k {
-			in.ExclusiveStartKey[name] = &types.AttributeValueMemberS{Value: v}
+			start[name] = &types.AttributeValueMemberS{Value: v}
 		}
+		q.StartFrom(start)
 	}
-	out, err := s.db.Query(ctx, in)
+	items, lek, err := call(ctx, q)
 	if err != nil {
-		return nil, "", translate(err)
+		return nil, "", err
 	}
-	ids = make([]string, 0, len(out.Items))
-	for _, it := range out.Items {
+	ids = make([]string, 0, len(items))
+	for _, it := range items {
 		if id := strAttr(it, "userID"); id != "" {
 			ids = append(ids, id)
 		}
 	}
-	if len(out.LastEvaluatedKey) > 0 {
-		k := make(map[string]string, len(out.LastEvaluatedKey))
-		for name := range out.LastEvaluatedKey {
-			k[name] = strAttr(out.LastEvaluatedKey, name) // every key attribute is a string
+	if len(lek) > 0 {
+		k := make(map[string]string, len(lek))
+		for name := range lek {
+			k[name] = strAttr(lek, name) // every key attribute is a string
 		}
 		b, _ := json.Marshal(k)
 		next = string(b)
