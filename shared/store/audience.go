@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
@@ -21,8 +19,9 @@ import (
 //   - SourceRole + roleID: the members of a role, from its role-membership
 //     records G#<gid> / RM#<rid>#<uid>.
 //
-// A page resumes from an AudienceCursor, the last evaluated key of the
-// previous page. Cursors travel only in the delivery stage's own queue
+// A page resumes from an AudienceCursor, the key of the previous page's last
+// item in the store's one cursor codec (cursor.go), bound to the source's
+// partition. Cursors travel only in the delivery stage's own queue
 // messages, never through the API.
 const (
 	SourceManagers = "managers"
@@ -50,26 +49,28 @@ func (s *Store) GroupRoles(ctx context.Context, groupID string) (*Group, error) 
 // AudiencePage reads up to limit user IDs of one audience source of a
 // group, after cursor. next is "" when the source is exhausted.
 func (s *Store) AudiencePage(ctx context.Context, groupID, source string, cursor AudienceCursor, limit int) (ids []string, next AudienceCursor, err error) {
+	var ix index
+	var pk string
 	var q *dynamo.Query
 	switch {
 	case source == SourceManagers:
-		q = s.partition(gsi1, membersByRankPK(groupID)).Range(gsi1.sk, dynamo.Less, rankPrefix(RoleAdmin-1))
+		ix, pk = gsi1, membersByRankPK(groupID)
+		q = s.partition(ix, pk).Range(ix.sk, dynamo.Less, rankPrefix(RoleAdmin-1))
 	case strings.HasPrefix(source, SourceRole) && len(source) > len(SourceRole):
-		q = s.partition(baseTable, groupPK(groupID)).Range("SK", dynamo.BeginsWith, roleMemberSK(strings.TrimPrefix(source, SourceRole), ""))
+		ix, pk = baseTable, groupPK(groupID)
+		q = s.partition(ix, pk).Range(ix.sk, dynamo.BeginsWith, roleMemberSK(strings.TrimPrefix(source, SourceRole), ""))
 	default:
 		return nil, "", fmt.Errorf("unknown audience source %q", source)
 	}
-	q.Project("userID").SearchLimit(limit).RequestLimit(1)
+	// One request without a filter: it stops at the last item it returns,
+	// so that item's key is where the next page starts.
+	q.Project(append(keyNames(ix), "userID")...).SearchLimit(limit).RequestLimit(1)
 	if cursor != "" {
-		var k map[string]string
-		if err := json.Unmarshal([]byte(cursor), &k); err != nil {
-			return nil, "", fmt.Errorf("audience cursor: %w", err)
+		start, err := decodeKeyCursor(ix, pk, cursor)
+		if err != nil {
+			return nil, "", err
 		}
-		start := make(dynamo.PagingKey, len(k))
-		for name, v := range k {
-			start[name] = &types.AttributeValueMemberS{Value: v}
-		}
-		q.StartFrom(start)
+		q.StartFrom(dynamo.PagingKey(start))
 	}
 	items, lek, err := call(ctx, q)
 	if err != nil {
@@ -81,13 +82,8 @@ func (s *Store) AudiencePage(ctx context.Context, groupID, source string, cursor
 			ids = append(ids, id)
 		}
 	}
-	if len(lek) > 0 {
-		k := make(map[string]string, len(lek))
-		for name := range lek {
-			k[name] = strAttr(lek, name) // every key attribute is a string
-		}
-		b, _ := json.Marshal(k)
-		next = string(b)
+	if lek != nil && len(items) > 0 {
+		next = encodeKeyCursor(ix, items[len(items)-1])
 	}
 	return ids, next, nil
 }
