@@ -68,10 +68,10 @@ func channelMoved(ch *Channel) func(Item) error {
 	}
 }
 
-// updateChannel is the update of ch as read, conditioned on its rev and
-// moving it to the next.
-func (s *Store) updateChannel(ch *Channel) *dynamo.Update {
-	return s.updateItem(groupPK(ch.GroupID), channelSK(ch.ChannelID)).
+// updateChannel is the update of ch (of group groupID) as read, conditioned
+// on its rev and moving it to the next.
+func (s *Store) updateChannel(groupID string, ch *Channel) *dynamo.Update {
+	return s.updateItem(groupPK(groupID), channelSK(ch.ChannelID)).
 		SetExpr("$ = $ + ?", "rev", "rev", 1).
 		If(channelAtRev, "rev", ch.Rev)
 }
@@ -147,7 +147,7 @@ func (s *Store) DeleteChannel(ctx context.Context, g *Group, ch *Channel, ev eve
 // the limits on the list as read; the rev condition makes that check hold
 // at the write.
 func (s *Store) UpdateChannelAccess(ctx context.Context, g *Group, ch *Channel, add bool, userIDs, roleIDs []string, ev event.Event) (*event.Event, error) {
-	up := s.updateChannel(ch).Set("updateTime", s.nowMillis())
+	up := s.updateChannel(g.GroupID, ch).Set("updateTime", s.nowMillis())
 	for name, ids := range map[string][]string{"users": userIDs, "roles": roleIDs} {
 		switch {
 		case len(ids) == 0:
@@ -175,7 +175,7 @@ func (s *Store) PutChannelRole(ctx context.Context, g *Group, ch *Channel, cr *C
 	}
 	// Role IDs may hold characters a path cannot: the map key is a name
 	// placeholder too.
-	up := s.updateChannel(ch).SetExpr("$.$ = ?", "roleAuths", cr.ParentRoleID, attr(cr))
+	up := s.updateChannel(g.GroupID, ch).SetExpr("$.$ = ?", "roleAuths", cr.ParentRoleID, attr(cr))
 	if create {
 		up.If("attribute_not_exists($.$)", "roleAuths", cr.ParentRoleID)
 	} else {
@@ -193,7 +193,7 @@ func (s *Store) PutChannelRole(ctx context.Context, g *Group, ch *Channel, cr *C
 // RemoveChannelRole removes the channel role of parentRoleID from ch (as
 // read), as one change of g.
 func (s *Store) RemoveChannelRole(ctx context.Context, g *Group, ch *Channel, parentRoleID string, ev event.Event) (*event.Event, error) {
-	up := s.updateChannel(ch).RemoveExpr("$.$", "roleAuths", parentRoleID)
+	up := s.updateChannel(g.GroupID, ch).RemoveExpr("$.$", "roleAuths", parentRoleID)
 	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
 		addTo(t, up, channelMoved(ch))
 	})
