@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -293,15 +292,13 @@ func (s *Store) putCategories(t *tx, groupID string, cats *Categories) {
 	next := cats.item
 	rev := next.Rev
 	next.Rev = rev + 1
-	cond := newExpr()
+	put := s.putItem(marshalItem(next, map[string]string{"PK": groupPK(groupID), "SK": skCategories, "kind": kindCategories}))
 	if rev == 0 {
-		cond.cond("attribute_not_exists(PK)")
+		put.If(ifAbsent)
 	} else {
-		cond.cond("%n = %v", "rev", rev)
+		put.If("$ = ?", "rev", rev)
 	}
-	t.add(s.putItem(marshalItem(next, map[string]string{"PK": groupPK(groupID), "SK": skCategories, "kind": kindCategories}), cond), func(map[string]types.AttributeValue) error {
-		return errVersionMoved
-	})
+	addTo(t, put, func(Item) error { return errVersionMoved })
 }
 
 func layerOf(c *Category, gen int64) *categoryLayer {
@@ -333,7 +330,7 @@ func (s *Store) CreateCategory(ctx context.Context, st *CategoryState, c *Catego
 	id := c.CategoryID
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.putCategories(t, st.Group.GroupID, cats)
-		t.add(s.putItem(categoryRecord(c), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.putItem(categoryRecord(c)).If(ifAbsent), func(Item) error {
 			return errcode.New(errcode.InvalidArgument, "category %s already exists", id)
 		})
 	})
@@ -378,19 +375,13 @@ func (s *Store) UpdateCategory(ctx context.Context, st *CategoryState, next *Cat
 	gid, id := st.Group.GroupID, next.CategoryID
 	out, err := s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.putCategories(t, gid, cats)
-		t.add(s.putItem(categoryRecord(next), newExpr().cond("%n = %v", "rev", read)), func(old map[string]types.AttributeValue) error {
-			if old == nil {
-				return categoryNotFound(id)
-			}
-			return errVersionMoved
-		})
-		for verb, users := range map[string][]string{"ADD": list.Add, "DELETE": list.Remove} {
-			for _, uid := range users {
-				e := newExpr()
-				update := verb + " " + e.name(attrListEntries) + " " + e.value(&types.AttributeValueMemberSS{Value: []string{listEntry(id, gen)}}) +
-					" SET " + e.name("kind") + " = " + e.value(kindUserCats)
-				t.add(s.updateRaw(groupPK(gid), userCatsSK(uid), update, e), nil)
-			}
+		addTo(t, s.putItem(categoryRecord(next)).If(categoryAtRev, "rev", read), categoryMoved(id))
+		entry := listEntry(id, gen)
+		for _, uid := range list.Add {
+			addTo(t, s.updateUserCats(gid, uid).AddStringsToSet(attrListEntries, entry), nil)
+		}
+		for _, uid := range list.Remove {
+			addTo(t, s.updateUserCats(gid, uid).DeleteStringsFromSet(attrListEntries, entry), nil)
 		}
 	})
 	if err != nil {
@@ -411,12 +402,10 @@ func (s *Store) DeleteCategory(ctx context.Context, st *CategoryState, ev event.
 	now := s.nowMillis()
 	cats.item.Layers[c.CategoryID].Deleted = now
 	gid := st.Group.GroupID
-	e := newExpr()
-	onFail := categoryCond(e, c)
-	e.add("rev", 1).set("deleted", now)
+	up := s.updateCategory(c).Set("deleted", now)
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.putCategories(t, gid, cats)
-		t.add(s.updateItem(groupPK(gid), categorySK(c.CategoryID), e), onFail)
+		addTo(t, up, categoryMoved(c.CategoryID))
 	})
 }
 
@@ -433,21 +422,18 @@ func (s *Store) PutCategoryOverride(ctx context.Context, st *CategoryState, m *M
 	if ov.Auths == nil {
 		ov.Auths = map[string]string{}
 	}
-	e := newExpr()
-	e.names["#o"] = prefixOverrideAt + c.CategoryID
-	update := "SET #o = " + e.value(map[string]any{"auths": ov.Auths, "joinTime": ov.JoinTime, "updateTime": ov.UpdateTime}) +
-		", " + e.name("kind") + " = " + e.value(kindUserCats)
 	uid := m.UserID
+	put := s.updateUserCats(c.GroupID, uid).SetExpr("$ = ?", prefixOverrideAt+c.CategoryID, attr(map[string]any{"auths": ov.Auths, "joinTime": ov.JoinTime, "updateTime": ov.UpdateTime}))
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.updateCategoryHolders(t, c, "ADD", uid)
-		t.add(s.checkItem(groupPK(c.GroupID), memberSK(uid), newExpr().cond("attribute_exists(PK)").cond("%n = %v", "joinTime", m.JoinTime)),
-			func(old map[string]types.AttributeValue) error {
+		addTo(t, s.checkItem(groupPK(c.GroupID), memberSK(uid)).If(ifExists).If("$ = ?", "joinTime", m.JoinTime),
+			func(old Item) error {
 				if old == nil {
 					return errcode.New(errcode.NotInGroup, "user %s is not a member", uid)
 				}
 				return errVersionMoved
 			})
-		t.add(s.updateRaw(groupPK(c.GroupID), userCatsSK(uid), update, e), nil)
+		addTo(t, put, nil)
 	})
 }
 
@@ -455,14 +441,11 @@ func (s *Store) PutCategoryOverride(ctx context.Context, st *CategoryState, m *M
 // as one change of the group; NOT_FOUND when there is none.
 func (s *Store) DeleteCategoryOverride(ctx context.Context, st *CategoryState, userID string, ev event.Event) (*event.Event, error) {
 	c := st.Category
-	e := newExpr()
-	// The attribute's name holds '#', so its placeholder is chosen here.
-	at := "#o"
-	e.names[at] = prefixOverrideAt + c.CategoryID
-	e.conds = append(e.conds, "(attribute_exists("+at+"))")
+	at := prefixOverrideAt + c.CategoryID
+	del := s.updateItem(groupPK(c.GroupID), userCatsSK(userID)).RemoveExpr("$", at).If("attribute_exists($)", at)
 	return s.commitChange(ctx, s.newChange(st.Group, ev), func(t *tx) {
 		s.updateCategoryHolders(t, c, "DELETE", userID)
-		t.add(s.updateRaw(groupPK(c.GroupID), userCatsSK(userID), "REMOVE "+at, e), func(map[string]types.AttributeValue) error {
+		addTo(t, del, func(Item) error {
 			return errcode.New(errcode.NotFound, "user %s has no settings in category %s", userID, c.CategoryID)
 		})
 	})
@@ -471,24 +454,43 @@ func (s *Store) DeleteCategoryOverride(ctx context.Context, st *CategoryState, u
 // updateCategoryHolders adds (verb ADD) or removes (DELETE) uid among c's
 // override holders, conditioned on the rev read, which it moves.
 func (s *Store) updateCategoryHolders(t *tx, c *Category, verb, uid string) {
-	e := newExpr()
-	onFail := categoryCond(e, c)
-	update := "SET " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1) + " " + verb + " " + e.name("overrideUsers") + " " + e.value(&types.AttributeValueMemberSS{Value: []string{uid}})
-	t.add(s.updateRaw(groupPK(c.GroupID), categorySK(c.CategoryID), update, e), onFail)
+	up := s.updateCategory(c)
+	if verb == "ADD" {
+		up.AddStringsToSet("overrideUsers", uid)
+	} else {
+		up.DeleteStringsFromSet("overrideUsers", uid)
+	}
+	addTo(t, up, categoryMoved(c.CategoryID))
 	c.Rev++
 }
 
-// categoryCond is the condition of a write of c as read: it still exists
-// at the rev read.
-func categoryCond(e *expr, c *Category) func(map[string]types.AttributeValue) error {
-	e.cond("attribute_exists(PK)").cond("%n = %v", "rev", c.Rev)
-	id := c.CategoryID
-	return func(old map[string]types.AttributeValue) error {
+// categoryAtRev is the condition of a write of a category as read, with
+// its arguments (categoryAtRev, "rev", c.Rev): it still exists at the rev
+// read.
+const categoryAtRev = "attribute_exists(PK) AND $ = ?"
+
+// categoryMoved explains a failed categoryAtRev.
+func categoryMoved(id string) func(Item) error {
+	return func(old Item) error {
 		if old == nil {
 			return categoryNotFound(id)
 		}
 		return errVersionMoved
 	}
+}
+
+// updateCategory is the update of c's record as read, conditioned on its
+// rev and moving it to the next.
+func (s *Store) updateCategory(c *Category) *dynamo.Update {
+	return s.updateItem(groupPK(c.GroupID), categorySK(c.CategoryID)).
+		SetExpr("$ = $ + ?", "rev", "rev", 1).
+		If(categoryAtRev, "rev", c.Rev)
+}
+
+// updateUserCats is an update of a user's category facts (KU#), created
+// when absent.
+func (s *Store) updateUserCats(groupID, uid string) *dynamo.Update {
+	return s.updateItem(groupPK(groupID), userCatsSK(uid)).Set("kind", kindUserCats)
 }
 
 // ListCategories reads every live category of a group (at most
@@ -500,15 +502,8 @@ func (s *Store) ListCategories(ctx context.Context, groupID string) ([]*Category
 		return nil, err
 	}
 	var out []*Category
-	err = s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :k)"),
-		ConsistentRead:         aws.Bool(true),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":k":  &types.AttributeValueMemberS{Value: prefixCategory},
-		},
-	}, func(it map[string]types.AttributeValue) error {
+	q := s.partition(baseTable, groupPK(groupID)).Range("SK", dynamo.BeginsWith, prefixCategory).Consistent(true)
+	err = each(ctx, q, func(it Item) error {
 		c, err := unmarshalCategory(it, cats)
 		if err == nil && cats.Live(c.CategoryID) {
 			out = append(out, c)
@@ -534,13 +529,11 @@ func SortByPosition[T any](items []T, pos func(T) (int64, string)) {
 
 // GetCategories reads CATS with a strongly consistent read.
 func (s *Store) GetCategories(ctx context.Context, groupID string) (*Categories, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(groupPK(groupID), skCategories), ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, groupPK(groupID), skCategories)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	return unmarshalCategories(out.Item)
+	return unmarshalCategories(item)
 }
 
 // attachCategory gives a channel loaded for a decision the facts of its
@@ -591,16 +584,16 @@ func (s *Store) LoadCategoryCopy(ctx context.Context, groupID, categoryID string
 	if cats.item.Layers[categoryID] == nil {
 		return nil, categoryNotFound(categoryID)
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(groupPK(groupID), categorySK(categoryID)), ConsistentRead: aws.Bool(true)})
+	rec, err := s.get(ctx, groupPK(groupID), categorySK(categoryID))
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	if out.Item == nil {
+	if rec == nil {
 		return nil, categoryNotFound(categoryID)
 	}
 	// The record of a deleted category stays until its cleanup is done,
 	// so a copy of a tombstone has its list too.
-	c, err := unmarshalCategory(out.Item, cats)
+	c, err := unmarshalCategory(rec, cats)
 	if err != nil {
 		return nil, err
 	}
@@ -642,24 +635,24 @@ func (s *Store) RewriteChannel(ctx context.Context, g *Group, next *Channel, joi
 		return nil, fmt.Errorf("store: rewrite of channel %s with %d overrides", next.ChannelID, len(overrides)+len(deleteOverrides))
 	}
 	read := next.Rev
-	cond := newExpr()
-	onFail := channelCond(cond, next)
+	onFail := channelMoved(next)
 	next.Rev = read + 1
 	gid, cid := g.GroupID, next.ChannelID
+	put := s.putItem(channelItem(next)).If(channelAtRev, "rev", read)
 	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.putItem(channelItem(next), cond), onFail)
+		addTo(t, put, onFail)
 		if joins != "" {
-			t.add(s.checkItem(groupPK(gid), categorySK(joins), newExpr().cond("attribute_exists(PK) AND attribute_not_exists(%n)", "deleted")), func(map[string]types.AttributeValue) error {
+			addTo(t, s.checkItem(groupPK(gid), categorySK(joins)).If(ifExists).If("attribute_not_exists($)", "deleted"), func(Item) error {
 				return categoryNotFound(joins)
 			})
 		}
 		for _, ov := range overrides {
 			cp := *ov
 			cp.GroupID, cp.ChannelID, cp.CategoryID, cp.Gen = gid, cid, "", next.Gen
-			t.add(s.putItem(overrideItem(&cp), nil), nil)
+			addTo(t, s.putItem(overrideItem(&cp)), nil)
 		}
 		for _, uid := range deleteOverrides {
-			t.add(s.deleteItem(groupPK(gid), overrideSK(cid, uid), nil), nil)
+			addTo(t, s.deleteItem(groupPK(gid), overrideSK(cid, uid)), nil)
 		}
 	})
 	if err != nil {
@@ -738,13 +731,11 @@ func (s *Store) CleanupDeletedCategory(ctx context.Context, groupID, categoryID 
 		return false, errcode.New(errcode.InvalidArgument, "category %s is not deleted", categoryID)
 	}
 	var channels []*Channel
-	err = s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :c)"),
-		FilterExpression:          aws.String("categoryID = :k"),
-		ConsistentRead:            aws.Bool(true),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)}, ":c": &types.AttributeValueMemberS{Value: prefixChannel}, ":k": &types.AttributeValueMemberS{Value: categoryID}},
-	}, func(it map[string]types.AttributeValue) error {
+	q := s.partition(baseTable, groupPK(groupID)).
+		Range("SK", dynamo.BeginsWith, prefixChannel).
+		Filter("$ = ?", "categoryID", categoryID).
+		Consistent(true)
+	err = each(ctx, q, func(it Item) error {
 		ch, err := unmarshalChannel(it)
 		channels = append(channels, ch)
 		return err
@@ -758,8 +749,6 @@ func (s *Store) CleanupDeletedCategory(ctx context.Context, groupID, categoryID 
 			return false, nil
 		}
 		t := &tx{}
-		cond := newExpr()
-		onFail := channelCond(cond, ch)
 		next := *ch
 		next.CategoryID, next.SyncMode, next.Rev = "", model.Unsynced, ch.Rev+1
 		if ch.SyncMode == model.Synced {
@@ -778,30 +767,28 @@ func (s *Store) CleanupDeletedCategory(ctx context.Context, groupID, categoryID 
 			for _, ov := range cp.Overrides {
 				c := *ov
 				c.ChannelID, c.CategoryID, c.Gen = ch.ChannelID, "", next.Gen
-				t.add(s.putItem(overrideItem(&c), nil), nil)
+				addTo(t, s.putItem(overrideItem(&c)), nil)
 			}
 		}
-		t.add(s.putItem(channelItem(&next), cond), onFail)
+		addTo(t, s.putItem(channelItem(&next)).If(channelAtRev, "rev", ch.Rev), channelMoved(ch))
 		if err := s.commit(ctx, t); err != nil {
 			return false, err
 		}
 	}
-	rec, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(groupPK(groupID), categorySK(categoryID)), ConsistentRead: aws.Bool(true)})
+	rec, err := s.get(ctx, groupPK(groupID), categorySK(categoryID))
 	if err != nil {
-		return false, translate(err)
+		return false, err
 	}
 	t := &tx{}
-	if rec.Item != nil {
-		c, err := unmarshalCategory(rec.Item, cats)
+	if rec != nil {
+		c, err := unmarshalCategory(rec, cats)
 		if err != nil {
 			return false, err
 		}
 		for _, uid := range c.OverrideUsers {
-			e := newExpr()
-			e.names["#o"] = prefixOverrideAt + categoryID
-			t.add(s.updateRaw(groupPK(groupID), userCatsSK(uid), "REMOVE #o", e), nil)
+			addTo(t, s.updateItem(groupPK(groupID), userCatsSK(uid)).RemoveExpr("$", prefixOverrideAt+categoryID), nil)
 		}
-		t.add(s.deleteItem(groupPK(groupID), categorySK(categoryID), nil), nil)
+		addTo(t, s.deleteItem(groupPK(groupID), categorySK(categoryID)), nil)
 	}
 	next := cats.clone()
 	delete(next.item.Layers, categoryID)
