@@ -222,6 +222,7 @@ func runScenario(t *testing.T, c *apiClient) {
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k+"/members/bob/auths", nil)
 	c.ok(200, "alice", "PATCH", "/groups/"+g+"/channels/"+ch, map[string]any{"categoryID": k, "syncMode": 1})
 	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch+"/access", nil)
+	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch, nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k, nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/roles/"+r2, nil)
 

@@ -365,3 +365,24 @@ func TestCategoryOperationsRefuseWhatTheActorMayNotDo(t *testing.T) {
 	}
 	assert.Equal(t, before, f.version(), "no refused request changed anything")
 }
+
+// GetChannel answers a channel the actor sees (a synced one through its
+// category) and answers one they cannot see exactly as a missing one.
+func TestGetChannelAnswersAnInvisibleChannelAsAMissingOne(t *testing.T) {
+	f := newFixture(t)
+	k := f.category("k", store.ChannelPrivate)
+	_, err := f.svc.UpdateCategoryAccessList(f.ctx, admins.Actor("alice"), "g1", k.CategoryID, channel.AccessListInput{Op: "add", UserIDs: []string{"carol"}})
+	require.NoError(t, err)
+	c := f.channel("c", store.ChannelPublic)
+	f.place(c.ChannelID, k.CategoryID, model.Synced)
+	got, err := f.svc.GetChannel(f.ctx, admins.Actor("carol"), "g1", c.ChannelID)
+	require.NoError(t, err)
+	assert.Equal(t, k.CategoryID, got.CategoryID)
+	assert.Equal(t, model.Synced, got.SyncMode)
+	_, hidden := f.svc.GetChannel(f.ctx, admins.Actor("dave"), "g1", c.ChannelID)
+	_, missing := f.svc.GetChannel(f.ctx, admins.Actor("dave"), "g1", "nope")
+	requireCode(t, errcode.NotFound, hidden)
+	requireCode(t, errcode.NotFound, missing)
+	assert.Equal(t, "channel "+c.ChannelID+" not found", errcode.Of(hidden).Message, "the answer of a missing channel")
+	assert.Equal(t, "channel nope not found", errcode.Of(missing).Message)
+}

@@ -283,6 +283,20 @@ func (s *Service) CleanupDeletedChannel(ctx context.Context, groupID, channelID 
 	return s.st.CleanupDeletedChannel(ctx, groupID, channelID, maxItems)
 }
 
+// GetChannel answers one channel to a member who sees it (a synced
+// channel through its category); a channel the actor cannot see answers
+// exactly as a missing one.
+func (s *Service) GetChannel(ctx context.Context, a permission.Actor, groupID, channelID string) (*store.Channel, error) {
+	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
+		return nil, err
+	}
+	v, err := s.load(ctx, a, groupID, channelID)
+	if err != nil {
+		return nil, err
+	}
+	return shown(v, v.ch), nil
+}
+
 // ListChannels pages through the group's channels and returns those
 // visible to the actor; any member may list. A page reads limit channels
 // whatever their visibility, so its cost is bounded; it may therefore hold

@@ -89,6 +89,7 @@ var Domains = []Domain{
 		channelops.UpdateChannelAccessList(),
 		channelops.UpdateChannelRole(),
 		channelops.UpdateChannel(),
+		channelops.GetChannel(),
 		channelops.CreateCategory(),
 		channelops.ListCategories(),
 		channelops.UpdateCategory(),

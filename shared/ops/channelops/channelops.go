@@ -270,6 +270,14 @@ func DeleteCategoryMemberAuths() api.Operation {
 		})
 }
 
+// GetChannel serves GET /groups/{groupID}/channels/{channelID}.
+func GetChannel() api.Operation {
+	return declare(api.Spec{Name: "GetChannel", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.GetChannel(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
+		})
+}
+
 // declare gives an operation this package's service.
 func declare(spec api.Spec, h func(context.Context, *api.Request, *channel.Service) (any, error)) api.Operation {
 	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {
