@@ -9,6 +9,8 @@ import (
 
 	"github.com/circles-im/circles/shared/channel"
 	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/group"
 	"github.com/circles-im/circles/shared/model"
 	"github.com/circles-im/circles/shared/role"
 	"github.com/circles-im/circles/shared/store"
@@ -261,6 +263,7 @@ func TestTheCleanupOfADeletedCategoryKeepsEveryAnswerAndFreesIt(t *testing.T) {
 		before[id] = f.answers(id, "sendMsg")
 	}
 	require.NoError(t, f.svc.DeleteCategory(f.ctx, admins.Actor("alice"), "g1", k.CategoryID))
+	assert.Empty(t, f.violations(), "channels of a category being cleaned up read as uncategorised")
 	evs := f.events(f.version() - 1)
 	require.Len(t, evs, 1)
 	const step = 2
@@ -274,6 +277,7 @@ func TestTheCleanupOfADeletedCategoryKeepsEveryAnswerAndFreesIt(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, steps, 3, "five channels in steps of two")
+	assert.Empty(t, f.violations())
 	page, err := f.st.ListChannels(f.ctx, "g1", 100, "")
 	require.NoError(t, err)
 	for _, ch := range page.Items {
@@ -385,4 +389,32 @@ func TestGetChannelAnswersAnInvisibleChannelAsAMissingOne(t *testing.T) {
 	requireCode(t, errcode.NotFound, missing)
 	assert.Equal(t, "channel "+c.ChannelID+" not found", errcode.Of(hidden).Message, "the answer of a missing channel")
 	assert.Equal(t, "channel nope not found", errcode.Of(missing).Message)
+}
+
+// violations are the consistency checker's findings on g1.
+func (f *fixture) violations() []group.Finding {
+	f.t.Helper()
+	rep, err := f.groups.Check(f.ctx, group.CheckerActor, "g1", group.CheckInput{})
+	require.NoError(f.t, err)
+	return rep.Violations
+}
+
+// The checker holds invariant 7: a channel naming a category that does not
+// exist is reported.
+func TestTheCheckerReportsAChannelNamingAMissingCategory(t *testing.T) {
+	f := newFixture(t)
+	k := f.category("k", store.ChannelPublic)
+	c := f.channel("c", store.ChannelPublic)
+	f.place(c.ChannelID, k.CategoryID, model.Synced)
+	assert.Empty(t, f.violations())
+	// A record no operation writes: the channel names a category that was
+	// never created.
+	g, _, err := f.st.Snapshot(f.ctx, "g1")
+	require.NoError(t, err)
+	ch, err := f.st.GetChannel(f.ctx, "g1", c.ChannelID)
+	require.NoError(t, err)
+	ch.CategoryID = "ghost"
+	_, err = f.st.UpdateChannel(f.ctx, g, ch, event.New(event.ChannelUpdated, "alice", event.ChannelPayload{Channel: *ch}))
+	require.NoError(t, err)
+	assert.Equal(t, []group.Finding{{Invariant: 7, Message: "channel " + c.ChannelID + " names category ghost, which does not exist"}}, f.violations())
 }

@@ -85,6 +85,10 @@ type GroupState struct {
 	RoleMembers []*RoleMembership
 	// Channels counts the channel records.
 	Channels int64
+	// ChannelCategories are the channels that name a category, with it, and
+	// Categories the group's categories (CATS).
+	ChannelCategories map[string]string
+	Categories        *Categories
 }
 
 // ReadGroupState reads a group, all its member and application records and
@@ -99,7 +103,7 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 	if err != nil {
 		return nil, err
 	}
-	st := &GroupState{Group: g}
+	st := &GroupState{Group: g, ChannelCategories: map[string]string{}}
 	err = each(ctx, s.partition(baseTable, groupPK(groupID)).Consistent(true), func(it Item) error {
 		sk := strAttr(it, "SK")
 		switch {
@@ -127,6 +131,13 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 			}
 		case strings.HasPrefix(sk, prefixChannel):
 			st.Channels++
+			if k := strAttr(it, "categoryID"); k != "" {
+				st.ChannelCategories[strings.TrimPrefix(sk, prefixChannel)] = k
+			}
+		case sk == skCategories:
+			if st.Categories, err = unmarshalCategories(it); err != nil {
+				return err
+			}
 		case strings.HasPrefix(sk, prefixApplication):
 			st.Applications++
 			if res, _ := intAttr(it, "handleResult"); res == 0 {
@@ -151,6 +162,9 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 	}
 	if st.Roles == nil {
 		st.Roles = DefaultRoles(groupID, g.CreateTime)
+	}
+	if st.Categories == nil {
+		st.Categories, _ = unmarshalCategories(nil)
 	}
 	again, _, err := s.Snapshot(ctx, groupID)
 	if err != nil {
@@ -317,4 +331,11 @@ func (s *Store) ScanGroups(ctx context.Context, pageItems int32, fn func(groupID
 		}
 		from = lek
 	}
+}
+
+// Tombstone reports whether id names a deleted category whose cleanup is
+// not finished.
+func (c *Categories) Tombstone(id string) bool {
+	l := c.item.Layers[id]
+	return l != nil && l.Deleted != 0
 }

@@ -16,6 +16,10 @@
 //     its member, role-membership or pending-application records remains.
 //  6. A role's memberCount equals its member records, and a member's roleIDs
 //     the roles that hold them.
+//  7. Every channel's categoryID names a live category or none: a move into
+//     a category checks, in its transaction, that the category is live, and
+//     a deleted category's channels read as uncategorised until its cleanup
+//     has moved them out.
 //
 // Each holds after every request, under any interleaving of concurrent
 // requests and after a crash at any point. A change moves the group record
