@@ -182,6 +182,24 @@ func runScenario(t *testing.T, c *apiClient) {
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/channels/"+ch+"/members/bob/auths", nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/channels/"+ch+"/roles/"+r1, nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/channels/"+priv, nil)
+
+	// --- Categories: ch follows one, then leaves it when it is deleted.
+	k := c.ok(201, "alice", "POST", "/groups/"+g+"/categories", map[string]any{"name": "lounge", "position": 2})["categoryID"].(string)
+	c.ok(200, "bob", "GET", "/groups/"+g+"/categories", nil)
+	c.ok(200, "alice", "PATCH", "/groups/"+g+"/categories/"+k, map[string]any{"ext": "e", "position": 1})
+	c.ok(200, "alice", "POST", "/groups/"+g+"/categories/"+k+"/access", map[string]any{"op": "add", "userIDs": []string{"erin"}, "roleIDs": []string{r2}})
+	c.ok(200, "bob", "GET", "/groups/"+g+"/categories/"+k+"/access", nil)
+	c.ok(201, "alice", "POST", "/groups/"+g+"/categories/"+k+"/roles", map[string]any{"parentRoleID": r1})
+	c.ok(201, "alice", "POST", "/groups/"+g+"/categories/"+k+"/roles", map[string]any{"parentRoleID": "everyone"})
+	c.ok(200, "bob", "GET", "/groups/"+g+"/categories/"+k+"/roles", nil)
+	c.ok(200, "alice", "PATCH", "/groups/"+g+"/categories/"+k+"/roles/"+r1, map[string]any{"auths": map[string]string{"sendMsg": "allow", key: "allow"}})
+	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k+"/roles/everyone", nil)
+	c.ok(200, "alice", "PUT", "/groups/"+g+"/categories/"+k+"/members/bob/auths", map[string]any{"auths": map[string]string{"sendMsg": "deny"}})
+	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k+"/members/bob/auths", nil)
+	c.ok(200, "alice", "PATCH", "/groups/"+g+"/channels/"+ch, map[string]any{"categoryID": k, "syncMode": 1})
+	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch+"/access", nil)
+	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch, nil)
+	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k, nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/roles/"+r2, nil)
 
 	// --- Every route decodes its body; those without one refuse any.

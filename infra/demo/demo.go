@@ -52,6 +52,24 @@ type Role struct {
 type Channel struct {
 	ID, Name, Topic string
 	ChannelRoles    []string
+	// Category, when set, is the category the channel follows (syncMode 1).
+	Category string
+}
+
+// Category is a category fixture of DemoGroup, with category roles for the
+// given parent roles.
+type Category struct {
+	ID, Name      string
+	CategoryRoles []string
+}
+
+// Categories of DemoGroup. Lounge's category roles are those that
+// update-category-role and remove-category-role change; add-category-role
+// adds Helpers'; OverrideUser has settings in Lounge, which
+// delete-category-member-auths removes and set-category-member-auths sets.
+var Categories = []Category{
+	{ID: Lounge, Name: "Lounge", CategoryRoles: []string{Moderators, "everyone"}},
+	{ID: Archive, Name: "Archive"},
 }
 
 // The fixtures. What each sample in events/ acts on is noted beside it.
@@ -63,6 +81,9 @@ const (
 	Archivists = "01JH5Q5D7E8F9G0H1J2K3M4N5P" // delete-role
 	General    = "01JH5Q4C0D1E2F3G4H5J6K7M8N" // every channel sample but delete-channel
 	OldNews    = "01JH5Q6D0E1F2G3H4J5K6M7N8P" // delete-channel
+	Lounge     = "01JH5Q7K0E1F2G3H4J5K6M7N8Q" // every category sample but delete-category
+	Archive    = "01JH5Q8A0E1F2G3H4J5K6M7N8R" // delete-category
+	LoungeChat = "01JH5Q9C0E1F2G3H4J5K6M7N8S" // a channel that follows Lounge (syncMode 1)
 	// CustomItem is the app's custom permission item that check-permissions
 	// asks about, by its key: the first item created gets 10000.
 	CustomItem    = "pinMessage"
@@ -102,13 +123,14 @@ var Roles = []Role{
 var Channels = []Channel{
 	{ID: General, Name: "general", Topic: "Everyday chat", ChannelRoles: []string{Moderators, "everyone"}},
 	{ID: OldNews, Name: "old-news", Topic: "Archived announcements"},
+	{ID: LoungeChat, Name: "lounge-chat", Topic: "Follows the Lounge", Category: Lounge},
 }
 
 // Seed loads the fixtures through c, skipping those already there.
 func Seed(ctx context.Context, c *Client) error {
 	s := &seeder{c: c, run: runID()}
 	for _, step := range []func(context.Context) error{
-		s.profiles, s.customItem, s.groups, s.roles, s.channels, s.override, s.application,
+		s.profiles, s.customItem, s.groups, s.roles, s.categories, s.channels, s.override, s.categoryOverride, s.application,
 	} {
 		if err := step(ctx); err != nil {
 			return err
@@ -314,22 +336,83 @@ func (s *seeder) channels(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
-		if len(ch.ChannelRoles) == 0 {
-			continue
-		}
-		path := "/groups/" + DemoGroup + "/channels/" + ch.ID + "/roles"
-		roles, err := s.ids(ctx, s.owner(), path, "parentRoleID")
-		if err != nil {
-			return err
-		}
-		for _, parent := range ch.ChannelRoles {
-			if err := s.ensure(roles[parent], "channel role "+parent+" in "+ch.Name, func() error {
-				return s.write(ctx, s.owner(), http.MethodPost, path, map[string]any{"parentRoleID": parent}, "channel-role-"+ch.ID+"-"+parent)
+		if ch.Category != "" {
+			synced, err := s.ids(ctx, s.owner(), "/groups/"+DemoGroup+"/channels?limit=100", "categoryID")
+			if err != nil {
+				return err
+			}
+			if err := s.ensure(synced[ch.Category], "channel "+ch.Name+" in its category", func() error {
+				body := map[string]any{"categoryID": ch.Category, "syncMode": 1}
+				return s.write(ctx, s.owner(), http.MethodPatch, "/groups/"+DemoGroup+"/channels/"+ch.ID, body, "channel-place-"+ch.ID)
 			}); err != nil {
 				return err
 			}
 		}
+		if err := s.layerRoles(ctx, "/groups/"+DemoGroup+"/channels/"+ch.ID+"/roles", ch.ChannelRoles); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// layerRoles gives a channel or a category (its roles at path) a role for
+// each parent missing one.
+func (s *seeder) layerRoles(ctx context.Context, path string, parents []string) error {
+	if len(parents) == 0 {
+		return nil
+	}
+	roles, err := s.ids(ctx, s.owner(), path, "parentRoleID")
+	if err != nil {
+		return err
+	}
+	for _, parent := range parents {
+		if err := s.ensure(roles[parent], "role "+parent+" at "+path, func() error {
+			return s.write(ctx, s.owner(), http.MethodPost, path, map[string]any{"parentRoleID": parent}, "layer-role-"+path+"-"+parent)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *seeder) categories(ctx context.Context) error {
+	have, err := s.ids(ctx, s.owner(), "/groups/"+DemoGroup+"/categories", "categoryID")
+	if err != nil {
+		return err
+	}
+	for _, c := range Categories {
+		body := map[string]any{"categoryID": c.ID, "name": c.Name}
+		if err := s.ensure(have[c.ID], "category "+c.Name+" ("+c.ID+")", func() error {
+			return s.write(ctx, s.owner(), http.MethodPost, "/groups/"+DemoGroup+"/categories", body, "category-"+c.ID)
+		}); err != nil {
+			return err
+		}
+		if err := s.layerRoles(ctx, "/groups/"+DemoGroup+"/categories/"+c.ID+"/roles", c.CategoryRoles); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// categoryOverride gives OverrideUser member settings in Lounge: CustomItem
+// allowed, asked of CheckPermissions in LoungeChat, which follows Lounge.
+func (s *seeder) categoryOverride(ctx context.Context) error {
+	var got struct {
+		Auths map[string]bool `json:"auths"`
+	}
+	q := url.Values{"auths": {s.itemKey}, "channelID": {LoungeChat}, "userID": {OverrideUser}}
+	if err := s.c.call(ctx, s.owner(), http.MethodGet, "/groups/"+DemoGroup+"/permissions?"+q.Encode(), nil, "", &got); err != nil {
+		return err
+	}
+	if got.Auths[s.itemKey] {
+		s.c.logf("exists  settings of %s in Lounge", OverrideUser)
+		return nil
+	}
+	path := "/groups/" + DemoGroup + "/categories/" + Lounge + "/members/" + OverrideUser + "/auths"
+	if err := s.write(ctx, s.owner(), http.MethodPut, path, map[string]any{"auths": map[string]string{s.itemKey: "allow"}}, "category-override"); err != nil {
+		return err
+	}
+	s.c.logf("created settings of %s in Lounge", OverrideUser)
 	return nil
 }
 

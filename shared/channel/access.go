@@ -30,11 +30,13 @@ type AccessListInput struct {
 // AccessList is a channel's access list: the blacklist of a public channel
 // or the whitelist of a private one.
 type AccessList struct {
-	ChannelID string   `json:"channelID"`
-	ViewMode  int      `json:"viewMode"`
-	Kind      string   `json:"kind"`
-	UserIDs   []string `json:"userIDs"`
-	RoleIDs   []string `json:"roleIDs"`
+	// ChannelID names the channel, or CategoryID the category, of the list.
+	ChannelID  string   `json:"channelID,omitempty"`
+	CategoryID string   `json:"categoryID,omitempty"`
+	ViewMode   int      `json:"viewMode"`
+	Kind       string   `json:"kind"`
+	UserIDs    []string `json:"userIDs"`
+	RoleIDs    []string `json:"roleIDs"`
 	// Failed lists the IDs a change refused; only a change answers it.
 	Failed []FailedID `json:"failed,omitempty"`
 }
@@ -90,6 +92,9 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		if err := v.need("UpdateChannelAccessList", permission.ManageBlackWhiteList); err != nil {
 			return nil, err
 		}
+		if err := s.unsync(ctx, v); err != nil {
+			return nil, err
+		}
 		members, err := s.st.GetMembers(ctx, groupID, in.UserIDs)
 		if err != nil {
 			return nil, err
@@ -99,20 +104,11 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 			// Every ID named was refused.
 			return nil, d.firstErr
 		}
-		next := *v.ch
-		if in.Op == OpAdd {
-			next.Users = union(v.ch.Users, d.users)
-			next.Roles = union(v.ch.Roles, d.roles)
-			if len(next.Users) > store.MaxAccessUsers {
-				return nil, errcode.New(errcode.LimitExceeded, "the access list would hold %d users; the limit is %d", len(next.Users), store.MaxAccessUsers)
-			}
-			if len(next.Roles) > store.MaxAccessRoles {
-				return nil, errcode.New(errcode.LimitExceeded, "the access list would hold %d roles; the limit is %d", len(next.Roles), store.MaxAccessRoles)
-			}
-		} else {
-			next.Users = without(v.ch.Users, d.users)
-			next.Roles = without(v.ch.Roles, d.roles)
+		nextp, err := applyAccess(v.ch, in.Op, d)
+		if err != nil {
+			return nil, err
 		}
+		next := *nextp
 		out := accessListOf(&next)
 		out.Failed = d.failed
 		if len(d.users) == 0 && len(d.roles) == 0 {
@@ -120,11 +116,34 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		}
 		payload := event.AccessListPayload{ChannelID: channelID, Op: in.Op, Kind: out.Kind, UserIDs: nonNil(d.users), RoleIDs: nonNil(d.roles)}
 		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, sightChanged(v.g, v.ch, &next, members, d.users)...)
-		if _, err := s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev); err != nil {
+		err = s.commitSettings(ctx, v, &next, nil, ev, func() (*event.Event, error) {
+			return s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev)
+		})
+		if err != nil {
 			return nil, err
 		}
 		return out, nil
 	})
+}
+
+// applyAccess is ch with the change d applied to its list, within the
+// limits.
+func applyAccess(ch *store.Channel, op string, d accessDiff) (*store.Channel, error) {
+	next := *ch
+	if op != OpAdd {
+		next.Users = without(ch.Users, d.users)
+		next.Roles = without(ch.Roles, d.roles)
+		return &next, nil
+	}
+	next.Users = union(ch.Users, d.users)
+	next.Roles = union(ch.Roles, d.roles)
+	if len(next.Users) > store.MaxAccessUsers {
+		return nil, errcode.New(errcode.LimitExceeded, "the access list would hold %d users; the limit is %d", len(next.Users), store.MaxAccessUsers)
+	}
+	if len(next.Roles) > store.MaxAccessRoles {
+		return nil, errcode.New(errcode.LimitExceeded, "the access list would hold %d roles; the limit is %d", len(next.Roles), store.MaxAccessRoles)
+	}
+	return &next, nil
 }
 
 // accessDiff is what an access-list request changes: the IDs whose
@@ -203,6 +222,10 @@ func (s *Service) GetChannelAccessList(ctx context.Context, a permission.Actor, 
 	}
 	v, err := s.load(ctx, a, groupID, channelID)
 	if err != nil {
+		return nil, err
+	}
+	// A synced channel's list is its category's (a copy, not committed).
+	if err := s.unsync(ctx, v); err != nil {
 		return nil, err
 	}
 	return accessListOf(v.ch), nil

@@ -5,6 +5,7 @@ import (
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/model"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 	"github.com/circles-im/circles/shared/validate"
@@ -14,12 +15,18 @@ import (
 // stays as it is (PATCH) or takes its default (POST). ChannelID is POST's
 // only: a client-chosen ID, so that a client (or a fixture loader) can name
 // the channel before it exists.
+//
+// CategoryID and SyncMode are PATCH's only: they move the channel into a
+// category ("" for none) and make it follow its category's settings (1)
+// or keep its own (0).
 type ChannelInput struct {
-	ChannelID *string `json:"channelID"`
-	Name      *string `json:"name"`
-	Topic     *string `json:"topic"`
-	Ext       *string `json:"ext"`
-	ViewMode  *int    `json:"viewMode"`
+	ChannelID  *string `json:"channelID"`
+	Name       *string `json:"name"`
+	Topic      *string `json:"topic"`
+	Ext        *string `json:"ext"`
+	ViewMode   *int    `json:"viewMode"`
+	CategoryID *string `json:"categoryID"`
+	SyncMode   *int    `json:"syncMode"`
 }
 
 func (in ChannelInput) validate(create bool) error {
@@ -40,11 +47,21 @@ func (in ChannelInput) validate(create bool) error {
 	if in.Name != nil && *in.Name == "" || create && in.Name == nil {
 		return errcode.New(errcode.InvalidArgument, "name must not be empty")
 	}
-	var mode error
+	var mode, sync, cat error
 	if in.ViewMode != nil {
 		mode = validate.OneOf("viewMode", *in.ViewMode, store.ChannelPublic, store.ChannelPrivate)
 	}
+	if create && (in.CategoryID != nil || in.SyncMode != nil) {
+		return errcode.New(errcode.InvalidArgument, "categoryID and syncMode are set by UpdateChannel, once the channel exists")
+	}
+	if in.SyncMode != nil {
+		sync = validate.OneOf("syncMode", *in.SyncMode, model.Unsynced, model.Synced)
+	}
+	if in.CategoryID != nil && *in.CategoryID != "" {
+		cat = validate.ID("categoryID", *in.CategoryID)
+	}
 	return validate.First(
+		sync, cat,
 		text("name", in.Name, validate.MaxText),
 		text("topic", in.Topic, validate.MaxText),
 		text("ext", in.Ext, validate.MaxEx),
@@ -76,7 +93,7 @@ func (in ChannelInput) apply(ch store.Channel) store.Channel {
 // channel roles, which have their own events.
 func summary(ch *store.Channel) store.Channel {
 	out := *ch
-	out.Users, out.Roles, out.RoleAuths = nil, nil, nil
+	out.Users, out.Roles, out.RoleAuths, out.Category = nil, nil, nil, nil
 	return out
 }
 
@@ -126,16 +143,117 @@ func (s *Service) UpdateChannel(ctx context.Context, a permission.Actor, groupID
 		if err := v.need("UpdateChannel", permission.ManageChannel); err != nil {
 			return nil, err
 		}
+		if in.CategoryID != nil || in.SyncMode != nil || (v.ch.IsSynced() && in.ViewMode != nil) {
+			return s.placeChannel(ctx, v, in)
+		}
 		next := in.apply(*v.ch)
 		if next.Name == v.ch.Name && next.Topic == v.ch.Topic && next.Ext == v.ch.Ext && next.ViewMode == v.ch.ViewMode {
-			return v.ch, nil
+			return shown(v, v.ch), nil
 		}
 		next.UpdateTime = s.now()
 		if _, err := s.st.UpdateChannel(ctx, v.g, &next, event.New(event.ChannelUpdated, a.UserID, event.ChannelPayload{Channel: summary(&next)})); err != nil {
 			return nil, err
 		}
-		return &next, nil
+		return shown(v, &next), nil
 	})
+}
+
+// shown is ch as a client is told of it: a deleted category reads as none.
+func shown(v *view, ch *store.Channel) *store.Channel {
+	out := *ch
+	out.Category = nil
+	if v.st.Cats != nil {
+		store.ShowCategory(&out, v.st.Cats)
+	}
+	return &out
+}
+
+// placeChannel is UpdateChannel when it moves the channel between
+// categories, syncs or unsyncs it, or edits a synced channel's viewMode,
+// each in one transaction with its one ChannelUpdated event:
+//   - A channel that stops following its category (moved out or to another
+//     category, syncMode 0, or its viewMode edited while synced, which
+//     unsyncs it as Discord does) keeps a copy of the category's settings:
+//     viewMode, list, roles and member overrides.
+//   - A channel that starts following a category (syncMode 1) drops its
+//     own settings: its layer is emptied and its generation moves, so its
+//     member overrides stop applying without a write to each.
+//   - A move alone (syncMode not given) keeps the channel's own settings.
+//
+// Moving into a category needs manageChannel in the channel and in the
+// category, which the actor must see.
+func (s *Service) placeChannel(ctx context.Context, v *view, in ChannelInput) (*store.Channel, error) {
+	cur := shown(v, v.ch)
+	cat, sync := cur.CategoryID, cur.SyncMode
+	if in.CategoryID != nil && *in.CategoryID != cat {
+		cat, sync = *in.CategoryID, model.Unsynced
+	}
+	if in.SyncMode != nil {
+		sync = *in.SyncMode
+	}
+	editsSettings := in.ViewMode != nil && v.ch.IsSynced()
+	if editsSettings && sync == model.Synced {
+		if in.SyncMode != nil {
+			return nil, errcode.New(errcode.InvalidArgument, "a synced channel's viewMode is its category's; give syncMode 0 with it")
+		}
+		sync = model.Unsynced
+	}
+	if sync == model.Synced && cat == "" {
+		return nil, errcode.New(errcode.InvalidArgument, "syncMode 1 needs a categoryID")
+	}
+	joins := ""
+	if cat != "" && cat != cur.CategoryID {
+		joins = cat
+		if err := s.needInCategory(ctx, v.a, v.g.GroupID, cat, "UpdateChannel", permission.ManageChannel); err != nil {
+			return nil, err
+		}
+	}
+	follows := v.ch.IsSynced() && cur.CategoryID != ""
+	if follows && sync == model.Synced && cat == cur.CategoryID {
+		// Still following the same category: only the plain fields change.
+		return s.updateFields(ctx, v, in)
+	}
+	if v.ch.IsSynced() {
+		if err := s.unsync(ctx, v); err != nil {
+			return nil, err
+		}
+	}
+	next := in.apply(*v.ch)
+	next.CategoryID, next.SyncMode, next.Category = cat, sync, nil
+	overrides := v.copied
+	if sync == model.Synced && !follows {
+		next.ViewMode, next.Users, next.Roles = model.ChannelPublic, nil, nil
+		next.RoleAuths = map[string]*store.ChannelRole{}
+		next.Gen = v.ch.Gen + 1
+		overrides = nil
+	}
+	if next.Name == v.ch.Name && next.Topic == v.ch.Topic && next.Ext == v.ch.Ext && next.ViewMode == v.ch.ViewMode &&
+		next.CategoryID == v.ch.CategoryID && next.SyncMode == v.ch.SyncMode && !v.unsynced {
+		return cur, nil
+	}
+	next.UpdateTime = s.now()
+	ev := event.New(event.ChannelUpdated, v.a.UserID, event.ChannelPayload{Channel: summary(&next)})
+	if _, err := s.st.RewriteChannel(ctx, v.g, &next, joins, overrides, nil, ev); err != nil {
+		return nil, err
+	}
+	return shown(v, &next), nil
+}
+
+// updateFields commits the plain fields (name, topic, ext) of a
+// synced channel that keeps following its category.
+func (s *Service) updateFields(ctx context.Context, v *view, in ChannelInput) (*store.Channel, error) {
+	next := *v.ch
+	in.ViewMode = nil
+	next = in.apply(next)
+	next.Category = nil
+	if next.Name == v.ch.Name && next.Topic == v.ch.Topic && next.Ext == v.ch.Ext {
+		return shown(v, v.ch), nil
+	}
+	next.UpdateTime = s.now()
+	if _, err := s.st.UpdateChannel(ctx, v.g, &next, event.New(event.ChannelUpdated, v.a.UserID, event.ChannelPayload{Channel: summary(&next)})); err != nil {
+		return nil, err
+	}
+	return shown(v, &next), nil
 }
 
 // DeleteChannel deletes a channel; it needs manageChannel in the channel.
@@ -165,6 +283,20 @@ func (s *Service) CleanupDeletedChannel(ctx context.Context, groupID, channelID 
 	return s.st.CleanupDeletedChannel(ctx, groupID, channelID, maxItems)
 }
 
+// GetChannel answers one channel to a member who sees it (a synced
+// channel through its category); a channel the actor cannot see answers
+// exactly as a missing one.
+func (s *Service) GetChannel(ctx context.Context, a permission.Actor, groupID, channelID string) (*store.Channel, error) {
+	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
+		return nil, err
+	}
+	v, err := s.load(ctx, a, groupID, channelID)
+	if err != nil {
+		return nil, err
+	}
+	return shown(v, v.ch), nil
+}
+
 // ListChannels pages through the group's channels and returns those
 // visible to the actor; any member may list. A page reads limit channels
 // whatever their visibility, so its cost is bounded; it may therefore hold
@@ -184,10 +316,18 @@ func (s *Service) ListChannels(ctx context.Context, a permission.Actor, groupID 
 	if err != nil {
 		return nil, err
 	}
+	// Synced channels are seen through their categories: CATS and the
+	// actor's category facts, one more read per page.
+	facts, err := s.st.LoadCategoryFacts(ctx, groupID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	v.st.Cats = facts.Cats
 	out := &store.Page[*store.Channel]{Items: []*store.Channel{}, NextCursor: page.NextCursor}
 	for _, ch := range page.Items {
+		facts.Attach(ch, map[string]*store.MemberOverride{})
 		if permission.VisibleTo(a, v.g, v.self, ch) {
-			out.Items = append(out.Items, ch)
+			out.Items = append(out.Items, shown(v, ch))
 		}
 	}
 	return out, nil

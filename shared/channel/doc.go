@@ -20,6 +20,14 @@
 //     member overrides set only channel-capable and custom items, under the
 //     rules of role editing; a member override needs the actor to outrank
 //     the member, so nobody sets their own.
+//   - Categories group channels and carry a permission layer (viewMode,
+//     list, category roles, category member overrides) under the same rules,
+//     the category in the channel's place. A channel with syncMode 1 is
+//     decided on its category's layer; syncing drops its own settings,
+//     and editing a synced channel's settings first copies its category's
+//     into it and unsyncs it, in the edit's one transaction. Deleting a
+//     category changes nobody's access: its channels keep what they
+//     followed. At most store.MaxCategories categories per group.
 //   - CheckPermissions answers, for the actor or (with manageRole, or as an
 //     app admin) another user, which items they hold in the group or a
 //     channel, with exactly one DynamoDB call: chat services ask it on every

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/model"
 	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 )
@@ -16,6 +18,12 @@ type view struct {
 	g    *store.Group
 	self *store.Member // the actor's member record; nil for an app admin who is not a member
 	ch   *store.Channel
+	// unsynced is set when ch followed its category and an edit of its
+	// settings is leaving that: ch is then the copy of the category's
+	// settings the edit applies to, and copied the category's member
+	// overrides it keeps (unsync).
+	unsynced bool
+	copied   []*store.MemberOverride
 }
 
 // load reads the group, the actor (and the other users) and, when
@@ -29,20 +37,84 @@ func (s *Service) load(ctx context.Context, a permission.Actor, groupID, channel
 		return nil, err
 	}
 	v := &view{a: a, st: st, g: st.Group, self: st.Members[a.UserID], ch: st.Channel}
-	if v.g.Status == store.StatusDismissed {
-		return nil, errcode.New(errcode.GroupDismissed, "group %s is dismissed", groupID)
-	}
-	if err := permission.RequireMember(a, v.g, v.self); err != nil {
+	if err := v.admit("channel", channelID); err != nil {
 		return nil, err
 	}
-	if channelID != "" {
-		// A channel the actor cannot see answers exactly as a missing one,
-		// or the answer would tell a private channel's existence.
-		if v.ch == nil || !permission.VisibleTo(a, v.g, v.self, v.ch) {
-			return nil, errcode.New(errcode.NotFound, "channel %s not found", channelID)
-		}
-	}
 	return v, nil
+}
+
+// admit refuses what nobody may do on the view: a dismissed group, a
+// non-member actor, a missing channel (or category: what) or one the actor
+// cannot see (the same NOT_FOUND for both).
+func (v *view) admit(what, id string) error {
+	if v.g.Status == store.StatusDismissed {
+		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", v.g.GroupID)
+	}
+	if err := permission.RequireMember(v.a, v.g, v.self); err != nil {
+		return err
+	}
+	// A channel the actor cannot see answers exactly as a missing one, or
+	// the answer would tell a private channel's existence.
+	if id != "" && (v.ch == nil || !permission.VisibleTo(v.a, v.g, v.self, v.ch)) {
+		return errcode.New(errcode.NotFound, "%s %s not found", what, id)
+	}
+	return nil
+}
+
+// unsync prepares an edit of the channel's permission settings: a channel
+// that follows its category becomes, in the view, the copy of the
+// category's settings (viewMode, full list, roles, member overrides) with
+// syncMode 0 and a new generation, as Discord does, so the edit applies to
+// that copy and commits with it in one transaction (commitSettings).
+// Decisions are unchanged: a synced channel decides exactly as its
+// category would.
+func (s *Service) unsync(ctx context.Context, v *view) error {
+	if v.ch == nil || !v.ch.IsSynced() {
+		return nil
+	}
+	cp, err := s.st.LoadCategoryCopy(ctx, v.g.GroupID, v.ch.CategoryID)
+	if err != nil {
+		return err
+	}
+	next := *v.ch
+	next.ViewMode, next.Users, next.Roles = cp.Category.ViewMode, cp.Category.Users, cp.Category.Roles
+	next.RoleAuths = map[string]*store.ChannelRole{}
+	for p, cr := range cp.Category.RoleAuths {
+		c := *cr
+		c.GroupID, c.ChannelID, c.CategoryID, c.ParentRoleID = next.GroupID, next.ChannelID, "", p
+		next.RoleAuths[p] = &c
+	}
+	next.SyncMode, next.Gen, next.Category = model.Unsynced, v.ch.Gen+1, nil
+	if !v.st.Cats.Live(next.CategoryID) {
+		next.CategoryID = ""
+	}
+	v.ch, v.unsynced, v.copied = &next, true, nil
+	v.st.Overrides = map[string]*store.MemberOverride{}
+	for _, ov := range cp.Overrides {
+		c := *ov
+		c.ChannelID, c.CategoryID, c.Gen = next.ChannelID, "", next.Gen
+		v.copied = append(v.copied, &c)
+		v.st.Overrides[c.UserID] = &c
+	}
+	return nil
+}
+
+// commitSettings commits next, the channel after an edit of its
+// permission settings: by delta when the channel keeps its own settings,
+// or, when the edit unsynced it, whole with the copied overrides (edited
+// by overrides, if given) in one transaction with the edit's event.
+func (s *Service) commitSettings(ctx context.Context, v *view, next *store.Channel, overrides func([]*store.MemberOverride) []*store.MemberOverride, ev event.Event, delta func() (*event.Event, error)) error {
+	if !v.unsynced {
+		_, err := delta()
+		return err
+	}
+	ovs := v.copied
+	if overrides != nil {
+		ovs = overrides(ovs)
+	}
+	next.UpdateTime = s.now()
+	_, err := s.st.RewriteChannel(ctx, v.g, next, "", ovs, nil, ev)
+	return err
 }
 
 // need refuses unless the actor holds every item, in the view's channel

@@ -74,6 +74,9 @@ func (s *Service) AddChannelRole(ctx context.Context, a permission.Actor, groupI
 		if err := v.needChannelRoleRights("AddChannelRole"); err != nil {
 			return nil, err
 		}
+		if err := s.unsync(ctx, v); err != nil {
+			return nil, err
+		}
 		if v.g.Roles.Roles[in.ParentRoleID] == nil {
 			return nil, errcode.New(errcode.NotFound, "role %s not found", in.ParentRoleID)
 		}
@@ -81,8 +84,12 @@ func (s *Service) AddChannelRole(ctx context.Context, a permission.Actor, groupI
 			return nil, errcode.New(errcode.InvalidArgument, "channel %s already has a channel role for %s; change it with PATCH", channelID, in.ParentRoleID)
 		}
 		now := s.now()
-		cr := &store.ChannelRole{ParentRoleID: in.ParentRoleID, Auths: map[string]string{}, CreateTime: now, UpdateTime: now}
-		if _, err := s.st.PutChannelRole(ctx, v.g, v.ch, cr, true, roleEvent(a, channelID, in.ParentRoleID, opAddRole, cr.Auths)); err != nil {
+		cr := &store.ChannelRole{GroupID: groupID, ChannelID: channelID, ParentRoleID: in.ParentRoleID, Auths: map[string]string{}, CreateTime: now, UpdateTime: now}
+		ev := roleEvent(a, channelID, in.ParentRoleID, opAddRole, cr.Auths)
+		err = s.commitSettings(ctx, v, withRole(v.ch, in.ParentRoleID, cr), nil, ev, func() (*event.Event, error) {
+			return s.st.PutChannelRole(ctx, v.g, v.ch, cr, true, ev)
+		})
+		if err != nil {
 			return nil, err
 		}
 		return cr, nil
@@ -106,6 +113,9 @@ func (s *Service) UpdateChannelRole(ctx context.Context, a permission.Actor, gro
 		if err := v.needChannelRoleRights("UpdateChannelRole"); err != nil {
 			return nil, err
 		}
+		if err := s.unsync(ctx, v); err != nil {
+			return nil, err
+		}
 		parent, cr, err := v.channelRole(roleID)
 		if err != nil {
 			return nil, err
@@ -119,13 +129,15 @@ func (s *Service) UpdateChannelRole(ctx context.Context, a permission.Actor, gro
 		next := *cr
 		next.Auths = permission.ApplyAuths(cr.Auths, in.Auths)
 		next.UpdateTime = s.now()
-		after := *v.ch
-		after.RoleAuths = maps.Clone(v.ch.RoleAuths)
-		after.RoleAuths[roleID] = &next
-		if err := permission.CheckSelfLockoutIn(a, v.g, v.self, v.st.Custom, v.ch, &after, v.st.Overrides[a.UserID]); err != nil {
+		after := withRole(v.ch, roleID, &next)
+		if err := permission.CheckSelfLockoutIn(a, v.g, v.self, v.st.Custom, v.ch, after, v.st.Overrides[a.UserID]); err != nil {
 			return nil, err
 		}
-		if _, err := s.st.PutChannelRole(ctx, v.g, v.ch, &next, false, roleEvent(a, channelID, roleID, opUpdateRole, next.Auths)); err != nil {
+		ev := roleEvent(a, channelID, roleID, opUpdateRole, next.Auths)
+		err = s.commitSettings(ctx, v, after, nil, ev, func() (*event.Event, error) {
+			return s.st.PutChannelRole(ctx, v.g, v.ch, &next, false, ev)
+		})
+		if err != nil {
 			return nil, err
 		}
 		return &next, nil
@@ -146,6 +158,9 @@ func (s *Service) RemoveChannelRole(ctx context.Context, a permission.Actor, gro
 		if err := v.needChannelRoleRights("RemoveChannelRole"); err != nil {
 			return err
 		}
+		if err := s.unsync(ctx, v); err != nil {
+			return err
+		}
 		parent, _, err := v.channelRole(roleID)
 		if err != nil {
 			return err
@@ -153,8 +168,10 @@ func (s *Service) RemoveChannelRole(ctx context.Context, a permission.Actor, gro
 		if err := v.mayEditRole(parent); err != nil {
 			return err
 		}
-		_, err = s.st.RemoveChannelRole(ctx, v.g, v.ch, roleID, roleEvent(a, channelID, roleID, opRemoveRole, map[string]string{}))
-		return err
+		ev := roleEvent(a, channelID, roleID, opRemoveRole, map[string]string{})
+		return s.commitSettings(ctx, v, withRole(v.ch, roleID, nil), nil, ev, func() (*event.Event, error) {
+			return s.st.RemoveChannelRole(ctx, v.g, v.ch, roleID, ev)
+		})
 	})
 }
 
@@ -168,6 +185,16 @@ func (s *Service) ListChannelRoles(ctx context.Context, a permission.Actor, grou
 	if err != nil {
 		return nil, err
 	}
+	// A synced channel's roles are its category's (a copy, not committed).
+	if err := s.unsync(ctx, v); err != nil {
+		return nil, err
+	}
+	return rolesInOrder(v), nil
+}
+
+// rolesInOrder are the view's channel's (or category's) roles, @everyone's
+// first, then by their parent's priority.
+func rolesInOrder(v *view) *store.Page[*store.ChannelRole] {
 	out := &store.Page[*store.ChannelRole]{Items: []*store.ChannelRole{}}
 	for parent, cr := range v.ch.RoleAuths {
 		// A deleted role's channel role is on its way out.
@@ -183,7 +210,7 @@ func (s *Service) ListChannelRoles(ctx context.Context, a permission.Actor, grou
 		}
 		return out.Items[i].ParentRoleID < out.Items[j].ParentRoleID
 	})
-	return out, nil
+	return out
 }
 
 // target is the member an override is about.
@@ -215,12 +242,15 @@ func (s *Service) SetChannelMemberAuths(ctx context.Context, a permission.Actor,
 		if err := v.needChannelRoleRights("SetChannelMemberAuths"); err != nil {
 			return nil, err
 		}
+		if err := s.unsync(ctx, v); err != nil {
+			return nil, err
+		}
 		m, err := v.target(userID)
 		if err != nil {
 			return nil, err
 		}
 		current := map[string]string{}
-		if ov := v.st.Overrides[userID]; ov != nil && ov.JoinTime == m.JoinTime {
+		if ov := v.st.Overrides[userID]; ov != nil && ov.JoinTime == m.JoinTime && ov.CategoryID == "" && ov.Gen == v.ch.Gen {
 			current = ov.Auths
 		}
 		if err := v.checkSettable(current, in.Auths); err != nil {
@@ -228,9 +258,18 @@ func (s *Service) SetChannelMemberAuths(ctx context.Context, a permission.Actor,
 		}
 		ov := &store.MemberOverride{Auths: permission.ApplyAuths(current, in.Auths), UpdateTime: s.now()}
 		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, event.MemberOverridePayload{ChannelID: channelID, UserID: userID, Auths: ov.Auths}, userID)
-		if _, err := s.st.PutMemberOverride(ctx, v.g, v.ch, m, ov, ev); err != nil {
+		set := func(ovs []*store.MemberOverride) []*store.MemberOverride {
+			put := *ov
+			put.UserID, put.JoinTime = userID, m.JoinTime
+			return append(withoutOverride(ovs, userID), &put)
+		}
+		err = s.commitSettings(ctx, v, v.ch, set, ev, func() (*event.Event, error) {
+			return s.st.PutMemberOverride(ctx, v.g, v.ch, m, ov, ev)
+		})
+		if err != nil {
 			return nil, err
 		}
+		ov.GroupID, ov.ChannelID, ov.UserID, ov.JoinTime = groupID, channelID, userID, m.JoinTime
 		return ov, nil
 	})
 }
@@ -249,6 +288,9 @@ func (s *Service) DeleteChannelMemberAuths(ctx context.Context, a permission.Act
 		if err := v.needChannelRoleRights("DeleteChannelMemberAuths"); err != nil {
 			return err
 		}
+		if err := s.unsync(ctx, v); err != nil {
+			return err
+		}
 		if _, err := v.target(userID); err != nil {
 			return err
 		}
@@ -256,7 +298,34 @@ func (s *Service) DeleteChannelMemberAuths(ctx context.Context, a permission.Act
 			return errcode.New(errcode.NotFound, "user %s has no settings in channel %s", userID, channelID)
 		}
 		ev := event.New(event.MemberRoleAuthUpdate, a.UserID, event.MemberOverridePayload{ChannelID: channelID, UserID: userID, Auths: map[string]string{}}, userID)
-		_, err = s.st.DeleteMemberOverride(ctx, v.g, v.ch, userID, ev)
-		return err
+		drop := func(ovs []*store.MemberOverride) []*store.MemberOverride { return withoutOverride(ovs, userID) }
+		return s.commitSettings(ctx, v, v.ch, drop, ev, func() (*event.Event, error) {
+			return s.st.DeleteMemberOverride(ctx, v.g, v.ch, userID, ev)
+		})
 	})
+}
+
+// withRole is ch with its role of parent set to cr (nil: removed).
+func withRole(ch *store.Channel, parent string, cr *store.ChannelRole) *store.Channel {
+	out := *ch
+	out.RoleAuths = maps.Clone(ch.RoleAuths)
+	if out.RoleAuths == nil {
+		out.RoleAuths = map[string]*store.ChannelRole{}
+	}
+	if cr == nil {
+		delete(out.RoleAuths, parent)
+	} else {
+		out.RoleAuths[parent] = cr
+	}
+	return &out
+}
+
+func withoutOverride(ovs []*store.MemberOverride, userID string) []*store.MemberOverride {
+	out := make([]*store.MemberOverride, 0, len(ovs))
+	for _, ov := range ovs {
+		if ov.UserID != userID {
+			out = append(out, ov)
+		}
+	}
+	return out
 }

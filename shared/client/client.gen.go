@@ -91,6 +91,24 @@ func (e AuthSetting) Valid() bool {
 	}
 }
 
+// Defines values for CategoryAccessListKind.
+const (
+	CategoryAccessListKindBlacklist CategoryAccessListKind = "blacklist"
+	CategoryAccessListKindWhitelist CategoryAccessListKind = "whitelist"
+)
+
+// Valid indicates whether the value is a known member of the CategoryAccessListKind enum.
+func (e CategoryAccessListKind) Valid() bool {
+	switch e {
+	case CategoryAccessListKindBlacklist:
+		return true
+	case CategoryAccessListKindWhitelist:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomAuthDefaultRight.
 const (
 	CustomAuthDefaultRightAllow CustomAuthDefaultRight = "allow"
@@ -529,6 +547,24 @@ func (e SetGroupMemberInfoInputRoleLevel) Valid() bool {
 	}
 }
 
+// Defines values for SyncMode.
+const (
+	SyncModeN0 SyncMode = 0
+	SyncModeN1 SyncMode = 1
+)
+
+// Valid indicates whether the value is a known member of the SyncMode enum.
+func (e SyncMode) Valid() bool {
+	switch e {
+	case SyncModeN0:
+		return true
+	case SyncModeN1:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ViewMode.
 const (
 	ViewModeN0 ViewMode = 0
@@ -759,6 +795,148 @@ type AuthsInput struct {
 	Auths AuthSettings `json:"auths"`
 }
 
+// Category defines model for Category.
+type Category struct {
+	// CategoryID Example: alice
+	CategoryID ID `json:"categoryID"`
+
+	// CreateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	CreateTime TimeMillis `json:"createTime"`
+	Ext        string     `json:"ext"`
+
+	// GroupID Example: alice
+	GroupID ID     `json:"groupID"`
+	Name    string `json:"name"`
+
+	// Position Lists are in position order; ties fall back to creation order.
+	Position Position `json:"position"`
+
+	// UpdateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	UpdateTime TimeMillis `json:"updateTime"`
+
+	// ViewMode 0 public (everyone but the blacklist), 1 private (only the whitelist).
+	ViewMode ViewMode `json:"viewMode"`
+}
+
+// CategoryAccessList defines model for CategoryAccessList.
+type CategoryAccessList struct {
+	// CategoryID Example: alice
+	CategoryID ID `json:"categoryID"`
+
+	// Failed Only in the answer of a change, when some IDs were refused.
+	Failed *[]struct {
+		// Code | code | HTTP | errCode |
+		// |---|---|---|
+		// | INVALID_ARGUMENT | 400 | 1001 |
+		// | UNAUTHENTICATED | 401 | 1000 |
+		// | NO_PERMISSION | 403 | 1002 |
+		// | NOT_FOUND | 404 | 1004 |
+		// | GROUP_NOT_FOUND | 404 | 1201 |
+		// | NOT_IN_GROUP | 403 | 1203 |
+		// | GROUP_ID_EXISTS | 409 | 1202 |
+		// | ALREADY_IN_GROUP | 409 | 1003 |
+		// | GROUP_DISMISSED | 410 | 1204 |
+		// | APPLICATION_HANDLED | 409 | 1206 |
+		// | OWNER_CANNOT_QUIT | 409 | 1002 |
+		// | CONFLICT | 409 | 1003 |
+		// | LIMIT_EXCEEDED | 422 | 1001 |
+		// | IDEMPOTENCY_MISMATCH | 409 | 1001 |
+		// | UNAVAILABLE | 503 | 500 |
+		// | INTERNAL | 500 | 500 |
+		Code    ErrorCode `json:"code"`
+		Message *string   `json:"message,omitempty"`
+
+		// RoleID Example: alice
+		RoleID *ID `json:"roleID,omitempty"`
+
+		// UserID Example: alice
+		UserID *ID `json:"userID,omitempty"`
+	} `json:"failed,omitempty"`
+	Kind    CategoryAccessListKind `json:"kind"`
+	RoleIDs []ID                   `json:"roleIDs"`
+	UserIDs []ID                   `json:"userIDs"`
+
+	// ViewMode 0 public (everyone but the blacklist), 1 private (only the whitelist).
+	ViewMode ViewMode `json:"viewMode"`
+}
+
+// CategoryAccessListKind defines model for CategoryAccessList.Kind.
+type CategoryAccessListKind string
+
+// CategoryList defines model for CategoryList.
+type CategoryList struct {
+	Items []Category `json:"items"`
+
+	// NextCursor Opaque; empty on the last page.
+	NextCursor Cursor `json:"nextCursor"`
+}
+
+// CategoryOverride defines model for CategoryOverride.
+type CategoryOverride struct {
+	// Auths The items a role, channel role or member override sets, keyed by AuthItem. Items absent inherit.
+	//
+	// Example: {"remindEveryone":"deny","sendMsg":"allow"}
+	Auths Auths `json:"auths"`
+
+	// CategoryID Example: alice
+	CategoryID ID `json:"categoryID"`
+
+	// GroupID Example: alice
+	GroupID ID `json:"groupID"`
+
+	// JoinTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	JoinTime TimeMillis `json:"joinTime"`
+
+	// UpdateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	UpdateTime TimeMillis `json:"updateTime"`
+
+	// UserID Example: alice
+	UserID ID `json:"userID"`
+}
+
+// CategoryRole defines model for CategoryRole.
+type CategoryRole struct {
+	// Auths The items a role, channel role or member override sets, keyed by AuthItem. Items absent inherit.
+	//
+	// Example: {"remindEveryone":"deny","sendMsg":"allow"}
+	Auths Auths `json:"auths"`
+
+	// CategoryID Example: alice
+	CategoryID ID `json:"categoryID"`
+
+	// CreateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	CreateTime TimeMillis `json:"createTime"`
+
+	// GroupID Example: alice
+	GroupID ID `json:"groupID"`
+
+	// ParentRoleID Example: alice
+	ParentRoleID ID `json:"parentRoleID"`
+
+	// UpdateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	UpdateTime TimeMillis `json:"updateTime"`
+}
+
+// CategoryRoleList defines model for CategoryRoleList.
+type CategoryRoleList struct {
+	Items []CategoryRole `json:"items"`
+
+	// NextCursor Opaque; empty on the last page.
+	NextCursor Cursor `json:"nextCursor"`
+}
+
 // Changes defines model for Changes.
 type Changes struct {
 	// Full true when sinceVersion is older than the retained log; reload the group instead.
@@ -773,6 +951,9 @@ type Changes struct {
 
 // Channel defines model for Channel.
 type Channel struct {
+	// CategoryID The category the channel is in; empty for none.
+	CategoryID string `json:"categoryID"`
+
 	// ChannelID Generated, sortable by creation time.
 	ChannelID ID `json:"channelID"`
 
@@ -785,14 +966,20 @@ type Channel struct {
 	// GroupID Example: alice
 	GroupID ID     `json:"groupID"`
 	Name    string `json:"name"`
-	Topic   string `json:"topic"`
+
+	// Position Lists are in position order; ties fall back to creation order.
+	Position Position `json:"position"`
+
+	// SyncMode 1 while the channel follows its category's permission layer (viewMode, access list, category roles and category member overrides); 0 when it keeps its own.
+	SyncMode SyncMode `json:"syncMode"`
+	Topic    string   `json:"topic"`
 
 	// UpdateTime Milliseconds since the Unix epoch.
 	//
 	// Example: 1767225600000
 	UpdateTime TimeMillis `json:"updateTime"`
 
-	// ViewMode 0 public (everyone but the blacklist), 1 private (only the whitelist).
+	// ViewMode The channel's own; a synced channel's visibility is its category's.
 	ViewMode ViewMode `json:"viewMode"`
 }
 
@@ -875,6 +1062,20 @@ type CheckResult struct {
 	//
 	// Example: {"10000":false,"sendMsg":true}
 	Auths map[string]bool `json:"auths"`
+}
+
+// CreateCategoryInput defines model for CreateCategoryInput.
+type CreateCategoryInput struct {
+	// CategoryID Optional; generated (ULID) when absent.
+	CategoryID *ID     `json:"categoryID,omitempty"`
+	Ext        *string `json:"ext,omitempty"`
+	Name       string  `json:"name"`
+
+	// Position Lists are in position order; ties fall back to creation order.
+	Position *Position `json:"position,omitempty"`
+
+	// ViewMode 0 public (everyone but the blacklist), 1 private (only the whitelist).
+	ViewMode *ViewMode `json:"viewMode,omitempty"`
 }
 
 // CreateChannelInput defines model for CreateChannelInput.
@@ -1384,6 +1585,9 @@ type NotificationList struct {
 	NextCursor string `json:"nextCursor"`
 }
 
+// Position Lists are in position order; ties fall back to creation order.
+type Position = int64
+
 // Profile defines model for Profile.
 type Profile struct {
 	// CreateTime Milliseconds since the Unix epoch.
@@ -1549,6 +1753,9 @@ type SetGroupMemberInfoInput struct {
 // SetGroupMemberInfoInputRoleLevel 60 admin or 20 ordinary member; ownership moves only by TransferGroupOwner.
 type SetGroupMemberInfoInputRoleLevel int32
 
+// SyncMode 1 while the channel follows its category's permission layer (viewMode, access list, category roles and category member overrides); 0 when it keeps its own.
+type SyncMode int32
+
 // TimeMillis Milliseconds since the Unix epoch.
 //
 // Example: 1767225600000
@@ -1560,11 +1767,28 @@ type TransferGroupOwnerInput struct {
 	NewOwnerUserID ID `json:"newOwnerUserID"`
 }
 
+// UpdateCategoryInput Every field is optional; absent fields stay.
+type UpdateCategoryInput struct {
+	Ext  *string `json:"ext,omitempty"`
+	Name *string `json:"name,omitempty"`
+
+	// Position Lists are in position order; ties fall back to creation order.
+	Position *Position `json:"position,omitempty"`
+
+	// ViewMode 0 public (everyone but the blacklist), 1 private (only the whitelist).
+	ViewMode *ViewMode `json:"viewMode,omitempty"`
+}
+
 // UpdateChannelInput Every field is optional; absent fields stay.
 type UpdateChannelInput struct {
-	Ext   *string `json:"ext,omitempty"`
-	Name  *string `json:"name,omitempty"`
-	Topic *string `json:"topic,omitempty"`
+	// CategoryID Moves the channel into this category ("" for none); the category must be visible to the caller, who needs manageChannel in it. Without syncMode, a move keeps the channel's own settings.
+	CategoryID *string `json:"categoryID,omitempty"`
+	Ext        *string `json:"ext,omitempty"`
+	Name       *string `json:"name,omitempty"`
+
+	// SyncMode 1 drops the channel's own settings (and member overrides) and follows its category's; 0 keeps a copy of what it followed. Editing a synced channel's viewMode, access list, roles or member overrides unsyncs it the same way, in the edit's transaction.
+	SyncMode *SyncMode `json:"syncMode,omitempty"`
+	Topic    *string   `json:"topic,omitempty"`
 
 	// ViewMode 0 public (everyone but the blacklist), 1 private (only the whitelist).
 	ViewMode *ViewMode `json:"viewMode,omitempty"`
@@ -1603,6 +1827,9 @@ type ApplicationGroupIDQuery = ID
 
 // AuthsQuery defines model for AuthsQuery.
 type AuthsQuery = []AuthItem
+
+// CategoryIDPath Example: alice
+type CategoryIDPath = ID
 
 // ChannelIDPath Example: alice
 type ChannelIDPath = ID
@@ -1783,6 +2010,60 @@ type JoinGroupParams struct {
 
 // GroupApplicationResponseParams defines parameters for GroupApplicationResponse.
 type GroupApplicationResponseParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateCategoryParams defines parameters for CreateCategory.
+type CreateCategoryParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteCategoryParams defines parameters for DeleteCategory.
+type DeleteCategoryParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateCategoryParams defines parameters for UpdateCategory.
+type UpdateCategoryParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateCategoryAccessListParams defines parameters for UpdateCategoryAccessList.
+type UpdateCategoryAccessListParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteCategoryMemberAuthsParams defines parameters for DeleteCategoryMemberAuths.
+type DeleteCategoryMemberAuthsParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SetCategoryMemberAuthsParams defines parameters for SetCategoryMemberAuths.
+type SetCategoryMemberAuthsParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AddCategoryRoleParams defines parameters for AddCategoryRole.
+type AddCategoryRoleParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RemoveCategoryRoleParams defines parameters for RemoveCategoryRole.
+type RemoveCategoryRoleParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateCategoryRoleParams defines parameters for UpdateCategoryRole.
+type UpdateCategoryRoleParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2041,6 +2322,24 @@ type JoinGroupJSONRequestBody = JoinGroupInput
 
 // GroupApplicationResponseJSONRequestBody defines body for GroupApplicationResponse for application/json ContentType.
 type GroupApplicationResponseJSONRequestBody = ApplicationResponseInput
+
+// CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
+type CreateCategoryJSONRequestBody = CreateCategoryInput
+
+// UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
+type UpdateCategoryJSONRequestBody = UpdateCategoryInput
+
+// UpdateCategoryAccessListJSONRequestBody defines body for UpdateCategoryAccessList for application/json ContentType.
+type UpdateCategoryAccessListJSONRequestBody = AccessListInput
+
+// SetCategoryMemberAuthsJSONRequestBody defines body for SetCategoryMemberAuths for application/json ContentType.
+type SetCategoryMemberAuthsJSONRequestBody = AuthsInput
+
+// AddCategoryRoleJSONRequestBody defines body for AddCategoryRole for application/json ContentType.
+type AddCategoryRoleJSONRequestBody = ChannelRoleInput
+
+// UpdateCategoryRoleJSONRequestBody defines body for UpdateCategoryRole for application/json ContentType.
+type UpdateCategoryRoleJSONRequestBody = AuthsInput
 
 // CreateChannelJSONRequestBody defines body for CreateChannel for application/json ContentType.
 type CreateChannelJSONRequestBody = CreateChannelInput
@@ -2327,6 +2626,156 @@ type ClientInterface interface {
 	// Corresponds with PUT /groups/{groupID}/applications/{userID} (the `GroupApplicationResponse` operationId).
 	GroupApplicationResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *GroupApplicationResponseParams, body GroupApplicationResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCategories A group's channel categories
+	//
+	// Any member: the categories the caller sees, in position order (ties: creation order), all in one page, so `nextCursor` is always empty.
+	//
+	// Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
+	ListCategories(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCategoryWithBody Create a channel category
+	//
+	// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+	CreateCategoryWithBody(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCategory Create a channel category
+	//
+	// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+	CreateCategory(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCategory Delete a category
+	//
+	// Needs manageChannel in the category. Its channels read as uncategorised at once and keep the settings they followed: the cleanup consumer copies the category's settings into each synced channel, then removes the category. Emits CategoryDeleted (1615).
+	//
+	// Corresponds with DELETE /groups/{groupID}/categories/{categoryID} (the `DeleteCategory` operationId).
+	DeleteCategory(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryWithBody Change a category
+	//
+	// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+	UpdateCategoryWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategory Change a category
+	//
+	// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+	UpdateCategory(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCategoryAccessList A category's black/white list
+	//
+	// Members who can see the category, and app admins.
+	//
+	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
+	GetCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryAccessListWithBody Add to or remove from a category's black/white list
+	//
+	// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+	UpdateCategoryAccessListWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryAccessList Add to or remove from a category's black/white list
+	//
+	// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+	UpdateCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, body UpdateCategoryAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCategoryMemberAuths Remove a member's own auths in a category
+	//
+	// The same rights as SetCategoryMemberAuths. Emits CategoryMemberAuthUpdate (1617) to the member.
+	//
+	// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `DeleteCategoryMemberAuths` operationId).
+	DeleteCategoryMemberAuths(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *DeleteCategoryMemberAuthsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCategoryMemberAuthsWithBody Set a member's own auths in a category
+	//
+	// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+	SetCategoryMemberAuthsWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCategoryMemberAuths Set a member's own auths in a category
+	//
+	// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+	SetCategoryMemberAuths(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, body SetCategoryMemberAuthsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCategoryRoles A category's role overrides
+	//
+	// Members who can see the category, and app admins. One page.
+	//
+	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
+	ListCategoryRoles(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddCategoryRoleWithBody Override a server role in a category
+	//
+	// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+	AddCategoryRoleWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddCategoryRole Override a server role in a category
+	//
+	// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+	AddCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, body AddCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveCategoryRole Remove a category role
+	//
+	// The same rights as UpdateCategoryRole. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `RemoveCategoryRole` operationId).
+	RemoveCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *RemoveCategoryRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryRoleWithBody Change a category role
+	//
+	// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+	UpdateCategoryRoleWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryRole Change a category role
+	//
+	// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+	UpdateCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetGroupChanges The group's events after a version (incremental sync)
 	//
 	// Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -2365,6 +2814,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /groups/{groupID}/channels/{channelID} (the `DeleteChannel` operationId).
 	DeleteChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *DeleteChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetChannel One channel by ID
+	//
+	// Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
+	//
+	// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
+	GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelWithBody Change a channel (partial update)
 	//
@@ -3137,6 +3593,336 @@ func (c *Client) GroupApplicationResponse(ctx context.Context, groupID GroupIDPa
 	return c.Client.Do(req)
 }
 
+// ListCategories A group's channel categories
+//
+// Any member: the categories the caller sees, in position order (ties: creation order), all in one page, so `nextCursor` is always empty.
+//
+// Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
+func (c *Client) ListCategories(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCategoriesRequest(c.Server, groupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCategoryWithBody Create a channel category
+//
+// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+func (c *Client) CreateCategoryWithBody(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCategoryRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCategory Create a channel category
+//
+// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+func (c *Client) CreateCategory(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCategoryRequest(c.Server, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCategory Delete a category
+//
+// Needs manageChannel in the category. Its channels read as uncategorised at once and keep the settings they followed: the cleanup consumer copies the category's settings into each synced channel, then removes the category. Emits CategoryDeleted (1615).
+//
+// Corresponds with DELETE /groups/{groupID}/categories/{categoryID} (the `DeleteCategory` operationId).
+func (c *Client) DeleteCategory(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCategoryRequest(c.Server, groupID, categoryID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryWithBody Change a category
+//
+// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+func (c *Client) UpdateCategoryWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRequestWithBody(c.Server, groupID, categoryID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategory Change a category
+//
+// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+func (c *Client) UpdateCategory(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRequest(c.Server, groupID, categoryID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCategoryAccessList A category's black/white list
+//
+// Members who can see the category, and app admins.
+//
+// Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
+func (c *Client) GetCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCategoryAccessListRequest(c.Server, groupID, categoryID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryAccessListWithBody Add to or remove from a category's black/white list
+//
+// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+func (c *Client) UpdateCategoryAccessListWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryAccessListRequestWithBody(c.Server, groupID, categoryID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryAccessList Add to or remove from a category's black/white list
+//
+// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+func (c *Client) UpdateCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, body UpdateCategoryAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryAccessListRequest(c.Server, groupID, categoryID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCategoryMemberAuths Remove a member's own auths in a category
+//
+// The same rights as SetCategoryMemberAuths. Emits CategoryMemberAuthUpdate (1617) to the member.
+//
+// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `DeleteCategoryMemberAuths` operationId).
+func (c *Client) DeleteCategoryMemberAuths(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *DeleteCategoryMemberAuthsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCategoryMemberAuthsRequest(c.Server, groupID, categoryID, userID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCategoryMemberAuthsWithBody Set a member's own auths in a category
+//
+// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+func (c *Client) SetCategoryMemberAuthsWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCategoryMemberAuthsRequestWithBody(c.Server, groupID, categoryID, userID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCategoryMemberAuths Set a member's own auths in a category
+//
+// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+func (c *Client) SetCategoryMemberAuths(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, body SetCategoryMemberAuthsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCategoryMemberAuthsRequest(c.Server, groupID, categoryID, userID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCategoryRoles A category's role overrides
+//
+// Members who can see the category, and app admins. One page.
+//
+// Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
+func (c *Client) ListCategoryRoles(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCategoryRolesRequest(c.Server, groupID, categoryID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddCategoryRoleWithBody Override a server role in a category
+//
+// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+func (c *Client) AddCategoryRoleWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddCategoryRoleRequestWithBody(c.Server, groupID, categoryID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddCategoryRole Override a server role in a category
+//
+// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+func (c *Client) AddCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, body AddCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddCategoryRoleRequest(c.Server, groupID, categoryID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveCategoryRole Remove a category role
+//
+// The same rights as UpdateCategoryRole. Emits CategoryRoleAuthUpdate (1616).
+//
+// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `RemoveCategoryRole` operationId).
+func (c *Client) RemoveCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *RemoveCategoryRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveCategoryRoleRequest(c.Server, groupID, categoryID, roleID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryRoleWithBody Change a category role
+//
+// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+func (c *Client) UpdateCategoryRoleWithBody(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRoleRequestWithBody(c.Server, groupID, categoryID, roleID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryRole Change a category role
+//
+// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+func (c *Client) UpdateCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRoleRequest(c.Server, groupID, categoryID, roleID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetGroupChanges The group's events after a version (incremental sync)
 //
 // Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -3216,6 +4002,23 @@ func (c *Client) CreateChannel(ctx context.Context, groupID GroupIDPath, params 
 // Corresponds with DELETE /groups/{groupID}/channels/{channelID} (the `DeleteChannel` operationId).
 func (c *Client) DeleteChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *DeleteChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteChannelRequest(c.Server, groupID, channelID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetChannel One channel by ID
+//
+// Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
+//
+// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
+func (c *Client) GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelRequest(c.Server, groupID, channelID)
 	if err != nil {
 		return nil, err
 	}
@@ -4883,6 +5686,725 @@ func NewGroupApplicationResponseRequestWithBody(server string, groupID GroupIDPa
 	return req, nil
 }
 
+// NewListCategoriesRequest constructs an http.Request for the ListCategories method
+func NewListCategoriesRequest(server string, groupID GroupIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCategoryRequest calls the generic CreateCategory builder with application/json body
+func NewCreateCategoryRequest(server string, groupID GroupIDPath, params *CreateCategoryParams, body CreateCategoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCategoryRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewCreateCategoryRequestWithBody constructs an http.Request for the CreateCategory method, with any body, and a specified content type
+func NewCreateCategoryRequestWithBody(server string, groupID GroupIDPath, params *CreateCategoryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteCategoryRequest constructs an http.Request for the DeleteCategory method
+func NewDeleteCategoryRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *DeleteCategoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateCategoryRequest calls the generic UpdateCategory builder with application/json body
+func NewUpdateCategoryRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCategoryRequestWithBody(server, groupID, categoryID, params, "application/json", bodyReader)
+}
+
+// NewUpdateCategoryRequestWithBody constructs an http.Request for the UpdateCategory method, with any body, and a specified content type
+func NewUpdateCategoryRequestWithBody(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCategoryAccessListRequest constructs an http.Request for the GetCategoryAccessList method
+func NewGetCategoryAccessListRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/access", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateCategoryAccessListRequest calls the generic UpdateCategoryAccessList builder with application/json body
+func NewUpdateCategoryAccessListRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, body UpdateCategoryAccessListJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCategoryAccessListRequestWithBody(server, groupID, categoryID, params, "application/json", bodyReader)
+}
+
+// NewUpdateCategoryAccessListRequestWithBody constructs an http.Request for the UpdateCategoryAccessList method, with any body, and a specified content type
+func NewUpdateCategoryAccessListRequestWithBody(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/access", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteCategoryMemberAuthsRequest constructs an http.Request for the DeleteCategoryMemberAuths method
+func NewDeleteCategoryMemberAuthsRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *DeleteCategoryMemberAuthsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "userID", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/members/%s/auths", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetCategoryMemberAuthsRequest calls the generic SetCategoryMemberAuths builder with application/json body
+func NewSetCategoryMemberAuthsRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, body SetCategoryMemberAuthsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCategoryMemberAuthsRequestWithBody(server, groupID, categoryID, userID, params, "application/json", bodyReader)
+}
+
+// NewSetCategoryMemberAuthsRequestWithBody constructs an http.Request for the SetCategoryMemberAuths method, with any body, and a specified content type
+func NewSetCategoryMemberAuthsRequestWithBody(server string, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "userID", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/members/%s/auths", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListCategoryRolesRequest constructs an http.Request for the ListCategoryRoles method
+func NewListCategoryRolesRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/roles", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddCategoryRoleRequest calls the generic AddCategoryRole builder with application/json body
+func NewAddCategoryRoleRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, body AddCategoryRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddCategoryRoleRequestWithBody(server, groupID, categoryID, params, "application/json", bodyReader)
+}
+
+// NewAddCategoryRoleRequestWithBody constructs an http.Request for the AddCategoryRole method, with any body, and a specified content type
+func NewAddCategoryRoleRequestWithBody(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/roles", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRemoveCategoryRoleRequest constructs an http.Request for the RemoveCategoryRole method
+func NewRemoveCategoryRoleRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *RemoveCategoryRoleParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "roleID", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/roles/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateCategoryRoleRequest calls the generic UpdateCategoryRole builder with application/json body
+func NewUpdateCategoryRoleRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCategoryRoleRequestWithBody(server, groupID, categoryID, roleID, params, "application/json", bodyReader)
+}
+
+// NewUpdateCategoryRoleRequestWithBody constructs an http.Request for the UpdateCategoryRole method, with any body, and a specified content type
+func NewUpdateCategoryRoleRequestWithBody(server string, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryID", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "roleID", roleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/categories/%s/roles/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetGroupChangesRequest constructs an http.Request for the GetGroupChanges method
 func NewGetGroupChangesRequest(server string, groupID GroupIDPath, params *GetGroupChangesParams) (*http.Request, error) {
 	var err error
@@ -5142,6 +6664,47 @@ func NewDeleteChannelRequest(server string, groupID GroupIDPath, channelID Chann
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetChannelRequest constructs an http.Request for the GetChannel method
+func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "channelID", channelID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/channels/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -7479,6 +9042,168 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /groups/{groupID}/applications/{userID} (the `GroupApplicationResponse` operationId).
 	GroupApplicationResponseWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *GroupApplicationResponseParams, body GroupApplicationResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*GroupApplicationResponseResponse, error)
 
+	// ListCategoriesWithResponse A group's channel categories
+	//
+	// Any member: the categories the caller sees, in position order (ties: creation order), all in one page, so `nextCursor` is always empty.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
+	ListCategoriesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error)
+
+	// CreateCategoryWithBodyWithResponse Create a channel category
+	//
+	// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+	CreateCategoryWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error)
+
+	// CreateCategoryWithResponse Create a channel category
+	//
+	// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+	CreateCategoryWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error)
+
+	// DeleteCategoryWithResponse Delete a category
+	//
+	// Needs manageChannel in the category. Its channels read as uncategorised at once and keep the settings they followed: the cleanup consumer copies the category's settings into each synced channel, then removes the category. Emits CategoryDeleted (1615).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /groups/{groupID}/categories/{categoryID} (the `DeleteCategory` operationId).
+	DeleteCategoryWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error)
+
+	// UpdateCategoryWithBodyWithResponse Change a category
+	//
+	// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+	UpdateCategoryWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
+
+	// UpdateCategoryWithResponse Change a category
+	//
+	// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+	UpdateCategoryWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
+
+	// GetCategoryAccessListWithResponse A category's black/white list
+	//
+	// Members who can see the category, and app admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
+	GetCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*GetCategoryAccessListResponse, error)
+
+	// UpdateCategoryAccessListWithBodyWithResponse Add to or remove from a category's black/white list
+	//
+	// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+	UpdateCategoryAccessListWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryAccessListResponse, error)
+
+	// UpdateCategoryAccessListWithResponse Add to or remove from a category's black/white list
+	//
+	// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+	UpdateCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, body UpdateCategoryAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryAccessListResponse, error)
+
+	// DeleteCategoryMemberAuthsWithResponse Remove a member's own auths in a category
+	//
+	// The same rights as SetCategoryMemberAuths. Emits CategoryMemberAuthUpdate (1617) to the member.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `DeleteCategoryMemberAuths` operationId).
+	DeleteCategoryMemberAuthsWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *DeleteCategoryMemberAuthsParams, reqEditors ...RequestEditorFn) (*DeleteCategoryMemberAuthsResponse, error)
+
+	// SetCategoryMemberAuthsWithBodyWithResponse Set a member's own auths in a category
+	//
+	// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+	SetCategoryMemberAuthsWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCategoryMemberAuthsResponse, error)
+
+	// SetCategoryMemberAuthsWithResponse Set a member's own auths in a category
+	//
+	// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+	SetCategoryMemberAuthsWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, body SetCategoryMemberAuthsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCategoryMemberAuthsResponse, error)
+
+	// ListCategoryRolesWithResponse A category's role overrides
+	//
+	// Members who can see the category, and app admins. One page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
+	ListCategoryRolesWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*ListCategoryRolesResponse, error)
+
+	// AddCategoryRoleWithBodyWithResponse Override a server role in a category
+	//
+	// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+	AddCategoryRoleWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCategoryRoleResponse, error)
+
+	// AddCategoryRoleWithResponse Override a server role in a category
+	//
+	// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+	AddCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, body AddCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCategoryRoleResponse, error)
+
+	// RemoveCategoryRoleWithResponse Remove a category role
+	//
+	// The same rights as UpdateCategoryRole. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `RemoveCategoryRole` operationId).
+	RemoveCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *RemoveCategoryRoleParams, reqEditors ...RequestEditorFn) (*RemoveCategoryRoleResponse, error)
+
+	// UpdateCategoryRoleWithBodyWithResponse Change a category role
+	//
+	// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+	UpdateCategoryRoleWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryRoleResponse, error)
+
+	// UpdateCategoryRoleWithResponse Change a category role
+	//
+	// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+	UpdateCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryRoleResponse, error)
+
 	// GetGroupChangesWithResponse The group's events after a version (incremental sync)
 	//
 	// Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -7523,6 +9248,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /groups/{groupID}/channels/{channelID} (the `DeleteChannel` operationId).
 	DeleteChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *DeleteChannelParams, reqEditors ...RequestEditorFn) (*DeleteChannelResponse, error)
+
+	// GetChannelWithResponse One channel by ID
+	//
+	// Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
+	GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
 
 	// UpdateChannelWithBodyWithResponse Change a channel (partial update)
 	//
@@ -9013,6 +10747,1170 @@ func (r GroupApplicationResponseResponse) ContentType() string {
 	return ""
 }
 
+type ListCategoriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCategoriesResponse) GetJSON200() *CategoryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCategoriesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCategoriesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCategoriesResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCategoriesResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListCategoriesResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCategoriesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCategoriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCategoriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCategoriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCategoriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCategoriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Category
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *LimitExceeded
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCategoryResponse) GetJSON201() *Category {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateCategoryResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateCategoryResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateCategoryResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateCategoryResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateCategoryResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r CreateCategoryResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateCategoryResponse) GetJSON422() *LimitExceeded {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateCategoryResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateCategoryResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Empty
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteCategoryResponse) GetJSON200() *Empty {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteCategoryResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteCategoryResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteCategoryResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteCategoryResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteCategoryResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r DeleteCategoryResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteCategoryResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteCategoryResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Category
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCategoryResponse) GetJSON200() *Category {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCategoryResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCategoryResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateCategoryResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCategoryResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateCategoryResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UpdateCategoryResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateCategoryResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateCategoryResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCategoryAccessListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryAccessList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON200() *CategoryAccessList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCategoryAccessListResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCategoryAccessListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCategoryAccessListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCategoryAccessListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCategoryAccessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateCategoryAccessListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryAccessList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *LimitExceeded
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON200() *CategoryAccessList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON422() *LimitExceeded {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateCategoryAccessListResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCategoryAccessListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCategoryAccessListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCategoryAccessListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCategoryAccessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteCategoryMemberAuthsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Empty
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON200() *Empty {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteCategoryMemberAuthsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCategoryMemberAuthsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCategoryMemberAuthsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCategoryMemberAuthsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCategoryMemberAuthsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetCategoryMemberAuthsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryOverride
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *LimitExceeded
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON200() *CategoryOverride {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON422() *LimitExceeded {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetCategoryMemberAuthsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCategoryMemberAuthsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCategoryMemberAuthsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCategoryMemberAuthsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCategoryMemberAuthsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCategoryRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryRoleList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON200() *CategoryRoleList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCategoryRolesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCategoryRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCategoryRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCategoryRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCategoryRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddCategoryRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CategoryRole
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON201() *CategoryRole {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddCategoryRoleResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddCategoryRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddCategoryRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddCategoryRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddCategoryRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveCategoryRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Empty
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON200() *Empty {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RemoveCategoryRoleResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveCategoryRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveCategoryRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveCategoryRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveCategoryRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateCategoryRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryRole
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON200() *CategoryRole {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateCategoryRoleResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCategoryRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCategoryRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCategoryRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCategoryRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetGroupChangesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9388,6 +12286,96 @@ func (r DeleteChannelResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeleteChannelResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetChannelResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Channel
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetChannelResponse) GetJSON200() *Channel {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetChannelResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetChannelResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetChannelResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetChannelResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetChannelResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetChannelResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetChannelResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetChannelResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetChannelResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetChannelResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetChannelResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12819,6 +15807,276 @@ func (c *ClientWithResponses) GroupApplicationResponseWithResponse(ctx context.C
 	return ParseGroupApplicationResponseResponse(rsp)
 }
 
+// ListCategoriesWithResponse A group's channel categories
+//
+// Any member: the categories the caller sees, in position order (ties: creation order), all in one page, so `nextCursor` is always empty.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
+func (c *ClientWithResponses) ListCategoriesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error) {
+	rsp, err := c.ListCategories(ctx, groupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCategoriesResponse(rsp)
+}
+
+// CreateCategoryWithBodyWithResponse Create a channel category
+//
+// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+func (c *ClientWithResponses) CreateCategoryWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error) {
+	rsp, err := c.CreateCategoryWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCategoryResponse(rsp)
+}
+
+// CreateCategoryWithResponse Create a channel category
+//
+// Needs manageChannel. A group holds at most 50 categories, deleted ones still being cleaned up included (LIMIT_EXCEEDED). `categoryID` is optional (generated when absent). Emits CategoryCreated (1613).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/categories (the `CreateCategory` operationId).
+func (c *ClientWithResponses) CreateCategoryWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateCategoryParams, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error) {
+	rsp, err := c.CreateCategory(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCategoryResponse(rsp)
+}
+
+// DeleteCategoryWithResponse Delete a category
+//
+// Needs manageChannel in the category. Its channels read as uncategorised at once and keep the settings they followed: the cleanup consumer copies the category's settings into each synced channel, then removes the category. Emits CategoryDeleted (1615).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /groups/{groupID}/categories/{categoryID} (the `DeleteCategory` operationId).
+func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error) {
+	rsp, err := c.DeleteCategory(ctx, groupID, categoryID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCategoryResponse(rsp)
+}
+
+// UpdateCategoryWithBodyWithResponse Change a category
+//
+// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+func (c *ClientWithResponses) UpdateCategoryWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
+	rsp, err := c.UpdateCategoryWithBody(ctx, groupID, categoryID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryResponse(rsp)
+}
+
+// UpdateCategoryWithResponse Change a category
+//
+// Needs manageChannel in the category. A change of viewMode empties its access list. Every channel that follows the category (syncMode 1) follows the change at once, with no write to each. Emits CategoryUpdated (1614).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID} (the `UpdateCategory` operationId).
+func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
+	rsp, err := c.UpdateCategory(ctx, groupID, categoryID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryResponse(rsp)
+}
+
+// GetCategoryAccessListWithResponse A category's black/white list
+//
+// Members who can see the category, and app admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
+func (c *ClientWithResponses) GetCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*GetCategoryAccessListResponse, error) {
+	rsp, err := c.GetCategoryAccessList(ctx, groupID, categoryID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCategoryAccessListResponse(rsp)
+}
+
+// UpdateCategoryAccessListWithBodyWithResponse Add to or remove from a category's black/white list
+//
+// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+func (c *ClientWithResponses) UpdateCategoryAccessListWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryAccessListResponse, error) {
+	rsp, err := c.UpdateCategoryAccessListWithBody(ctx, groupID, categoryID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryAccessListResponse(rsp)
+}
+
+// UpdateCategoryAccessListWithResponse Add to or remove from a category's black/white list
+//
+// Needs manageBlackWhiteList in the category. The rules of UpdateChannelAccessList, with at most 80 users per request (the list holds up to 1000). Applies at once to every channel that follows the category. Emits CategoryAccessListUpdate (1618).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/access (the `UpdateCategoryAccessList` operationId).
+func (c *ClientWithResponses) UpdateCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *UpdateCategoryAccessListParams, body UpdateCategoryAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryAccessListResponse, error) {
+	rsp, err := c.UpdateCategoryAccessList(ctx, groupID, categoryID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryAccessListResponse(rsp)
+}
+
+// DeleteCategoryMemberAuthsWithResponse Remove a member's own auths in a category
+//
+// The same rights as SetCategoryMemberAuths. Emits CategoryMemberAuthUpdate (1617) to the member.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `DeleteCategoryMemberAuths` operationId).
+func (c *ClientWithResponses) DeleteCategoryMemberAuthsWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *DeleteCategoryMemberAuthsParams, reqEditors ...RequestEditorFn) (*DeleteCategoryMemberAuthsResponse, error) {
+	rsp, err := c.DeleteCategoryMemberAuths(ctx, groupID, categoryID, userID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCategoryMemberAuthsResponse(rsp)
+}
+
+// SetCategoryMemberAuthsWithBodyWithResponse Set a member's own auths in a category
+//
+// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+func (c *ClientWithResponses) SetCategoryMemberAuthsWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCategoryMemberAuthsResponse, error) {
+	rsp, err := c.SetCategoryMemberAuthsWithBody(ctx, groupID, categoryID, userID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCategoryMemberAuthsResponse(rsp)
+}
+
+// SetCategoryMemberAuthsWithResponse Set a member's own auths in a category
+//
+// The rules of SetChannelMemberAuths in the category; a category holds at most 60 member overrides (LIMIT_EXCEEDED). Emits CategoryMemberAuthUpdate (1617) to the member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths (the `SetCategoryMemberAuths` operationId).
+func (c *ClientWithResponses) SetCategoryMemberAuthsWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, userID UserIDPath, params *SetCategoryMemberAuthsParams, body SetCategoryMemberAuthsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCategoryMemberAuthsResponse, error) {
+	rsp, err := c.SetCategoryMemberAuths(ctx, groupID, categoryID, userID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCategoryMemberAuthsResponse(rsp)
+}
+
+// ListCategoryRolesWithResponse A category's role overrides
+//
+// Members who can see the category, and app admins. One page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
+func (c *ClientWithResponses) ListCategoryRolesWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*ListCategoryRolesResponse, error) {
+	rsp, err := c.ListCategoryRoles(ctx, groupID, categoryID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCategoryRolesResponse(rsp)
+}
+
+// AddCategoryRoleWithBodyWithResponse Override a server role in a category
+//
+// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+func (c *ClientWithResponses) AddCategoryRoleWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCategoryRoleResponse, error) {
+	rsp, err := c.AddCategoryRoleWithBody(ctx, groupID, categoryID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddCategoryRoleResponse(rsp)
+}
+
+// AddCategoryRoleWithResponse Override a server role in a category
+//
+// Needs manageRole and manageChannel in the category, which must be visible to the caller. `parentRoleID` names an existing server role, @everyone included; every item starts as inherit. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/categories/{categoryID}/roles (the `AddCategoryRole` operationId).
+func (c *ClientWithResponses) AddCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *AddCategoryRoleParams, body AddCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCategoryRoleResponse, error) {
+	rsp, err := c.AddCategoryRole(ctx, groupID, categoryID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddCategoryRoleResponse(rsp)
+}
+
+// RemoveCategoryRoleWithResponse Remove a category role
+//
+// The same rights as UpdateCategoryRole. Emits CategoryRoleAuthUpdate (1616).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `RemoveCategoryRole` operationId).
+func (c *ClientWithResponses) RemoveCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *RemoveCategoryRoleParams, reqEditors ...RequestEditorFn) (*RemoveCategoryRoleResponse, error) {
+	rsp, err := c.RemoveCategoryRole(ctx, groupID, categoryID, roleID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveCategoryRoleResponse(rsp)
+}
+
+// UpdateCategoryRoleWithBodyWithResponse Change a category role
+//
+// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+func (c *ClientWithResponses) UpdateCategoryRoleWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryRoleResponse, error) {
+	rsp, err := c.UpdateCategoryRoleWithBody(ctx, groupID, categoryID, roleID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryRoleResponse(rsp)
+}
+
+// UpdateCategoryRoleWithResponse Change a category role
+//
+// The rules of UpdateChannelRole in the category: the caller outranks the parent role (@everyone's is the owner's), holds every item it changes there, and does not lock themselves out. Emits CategoryRoleAuthUpdate (1616).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
+func (c *ClientWithResponses) UpdateCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryRoleResponse, error) {
+	rsp, err := c.UpdateCategoryRole(ctx, groupID, categoryID, roleID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryRoleResponse(rsp)
+}
+
 // GetGroupChangesWithResponse The group's events after a version (incremental sync)
 //
 // Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -12892,6 +16150,21 @@ func (c *ClientWithResponses) DeleteChannelWithResponse(ctx context.Context, gro
 		return nil, err
 	}
 	return ParseDeleteChannelResponse(rsp)
+}
+
+// GetChannelWithResponse One channel by ID
+//
+// Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
+func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
+	rsp, err := c.GetChannel(ctx, groupID, channelID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetChannelResponse(rsp)
 }
 
 // UpdateChannelWithBodyWithResponse Change a channel (partial update)
@@ -14508,6 +17781,990 @@ func ParseGroupApplicationResponseResponse(rsp *http.Response) (*GroupApplicatio
 	return response, nil
 }
 
+// ParseListCategoriesResponse parses an HTTP response from a ListCategoriesWithResponse call
+func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCategoriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCategoryResponse parses an HTTP response from a CreateCategoryWithResponse call
+func ParseCreateCategoryResponse(rsp *http.Response) (*CreateCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Category
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest LimitExceeded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCategoryResponse parses an HTTP response from a DeleteCategoryWithResponse call
+func ParseDeleteCategoryResponse(rsp *http.Response) (*DeleteCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCategoryResponse parses an HTTP response from a UpdateCategoryWithResponse call
+func ParseUpdateCategoryResponse(rsp *http.Response) (*UpdateCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Category
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCategoryAccessListResponse parses an HTTP response from a GetCategoryAccessListWithResponse call
+func ParseGetCategoryAccessListResponse(rsp *http.Response) (*GetCategoryAccessListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCategoryAccessListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryAccessList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCategoryAccessListResponse parses an HTTP response from a UpdateCategoryAccessListWithResponse call
+func ParseUpdateCategoryAccessListResponse(rsp *http.Response) (*UpdateCategoryAccessListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCategoryAccessListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryAccessList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest LimitExceeded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCategoryMemberAuthsResponse parses an HTTP response from a DeleteCategoryMemberAuthsWithResponse call
+func ParseDeleteCategoryMemberAuthsResponse(rsp *http.Response) (*DeleteCategoryMemberAuthsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCategoryMemberAuthsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetCategoryMemberAuthsResponse parses an HTTP response from a SetCategoryMemberAuthsWithResponse call
+func ParseSetCategoryMemberAuthsResponse(rsp *http.Response) (*SetCategoryMemberAuthsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCategoryMemberAuthsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryOverride
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest LimitExceeded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListCategoryRolesResponse parses an HTTP response from a ListCategoryRolesWithResponse call
+func ParseListCategoryRolesResponse(rsp *http.Response) (*ListCategoryRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCategoryRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryRoleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddCategoryRoleResponse parses an HTTP response from a AddCategoryRoleWithResponse call
+func ParseAddCategoryRoleResponse(rsp *http.Response) (*AddCategoryRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddCategoryRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CategoryRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveCategoryRoleResponse parses an HTTP response from a RemoveCategoryRoleWithResponse call
+func ParseRemoveCategoryRoleResponse(rsp *http.Response) (*RemoveCategoryRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveCategoryRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCategoryRoleResponse parses an HTTP response from a UpdateCategoryRoleWithResponse call
+func ParseUpdateCategoryRoleResponse(rsp *http.Response) (*UpdateCategoryRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCategoryRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetGroupChangesResponse parses an HTTP response from a GetGroupChangesWithResponse call
 func ParseGetGroupChangesResponse(rsp *http.Response) (*GetGroupChangesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14802,6 +19059,81 @@ func ParseDeleteChannelResponse(rsp *http.Response) (*DeleteChannelResponse, err
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetChannelResponse parses an HTTP response from a GetChannelWithResponse call
+func ParseGetChannelResponse(rsp *http.Response) (*GetChannelResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetChannelResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Channel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
 		var dest GroupDismissed

@@ -40,6 +40,13 @@ const (
 	ChannelRoleAuthUpdate   Type = "ChannelRoleAuthUpdate"
 	MemberRoleAuthUpdate    Type = "MemberRoleAuthUpdate"
 	ChannelAccessListUpdate Type = "ChannelAccessListUpdate"
+
+	CategoryCreated          Type = "CategoryCreated"
+	CategoryUpdated          Type = "CategoryUpdated"
+	CategoryDeleted          Type = "CategoryDeleted"
+	CategoryRoleAuthUpdate   Type = "CategoryRoleAuthUpdate"
+	CategoryMemberAuthUpdate Type = "CategoryMemberAuthUpdate"
+	CategoryAccessListUpdate Type = "CategoryAccessListUpdate"
 )
 
 var codes = map[Type]int{
@@ -78,6 +85,13 @@ var codes = map[Type]int{
 	ChannelRoleAuthUpdate:   1610,
 	MemberRoleAuthUpdate:    1611,
 	ChannelAccessListUpdate: 1612,
+
+	CategoryCreated:          1613,
+	CategoryUpdated:          1614,
+	CategoryDeleted:          1615,
+	CategoryRoleAuthUpdate:   1616,
+	CategoryMemberAuthUpdate: 1617,
+	CategoryAccessListUpdate: 1618,
 }
 
 // Code is the numeric notification code of the type (0 if unknown).

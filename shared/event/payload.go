@@ -26,6 +26,8 @@ func Payloads() []Payload {
 		GroupRepairedPayload{}, RolePayload{}, RolePrioritiesPayload{}, RoleDeletedPayload{},
 		RoleMembersPayload{}, ChannelPayload{}, ChannelDeletedPayload{}, ChannelRolePayload{},
 		MemberOverridePayload{}, AccessListPayload{},
+		CategoryPayload{}, CategoryDeletedPayload{}, CategoryRolePayload{}, CategoryOverridePayload{},
+		CategoryAccessListPayload{},
 	}
 }
 
@@ -262,6 +264,54 @@ type AccessListPayload struct {
 }
 
 func (AccessListPayload) Types() []Type { return []Type{ChannelAccessListUpdate} }
+
+// CategoryPayload: a category as it is after the change, without its
+// access list and category roles (their own events carry those).
+type CategoryPayload struct {
+	Category model.Category `json:"category"`
+}
+
+func (CategoryPayload) Types() []Type { return []Type{CategoryCreated, CategoryUpdated} }
+
+// CategoryDeletedPayload names the deleted category.
+type CategoryDeletedPayload struct {
+	CategoryID string `json:"categoryID"`
+}
+
+func (CategoryDeletedPayload) Types() []Type { return []Type{CategoryDeleted} }
+
+// CategoryRolePayload: a category role added, changed or removed (Op),
+// with its auths after the change.
+type CategoryRolePayload struct {
+	CategoryID   string            `json:"categoryID"`
+	ParentRoleID string            `json:"parentRoleID"`
+	Auths        map[string]string `json:"auths"`
+	Op           string            `json:"op"`
+}
+
+func (CategoryRolePayload) Types() []Type { return []Type{CategoryRoleAuthUpdate} }
+
+// CategoryOverridePayload: a member's override in a category after the
+// change (empty auths: removed).
+type CategoryOverridePayload struct {
+	CategoryID string            `json:"categoryID"`
+	UserID     string            `json:"userID"`
+	Auths      map[string]string `json:"auths"`
+}
+
+func (CategoryOverridePayload) Types() []Type { return []Type{CategoryMemberAuthUpdate} }
+
+// CategoryAccessListPayload: the users and roles an access-list change
+// added or removed (Op) on the category's blacklist or whitelist (Kind).
+type CategoryAccessListPayload struct {
+	CategoryID string   `json:"categoryID"`
+	Op         string   `json:"op"`
+	Kind       string   `json:"kind"`
+	UserIDs    []string `json:"userIDs"`
+	RoleIDs    []string `json:"roleIDs"`
+}
+
+func (CategoryAccessListPayload) Types() []Type { return []Type{CategoryAccessListUpdate} }
 
 // payloadMap is p as the event stores and publishes it: its JSON object.
 // A payload type that does not belong to t is a programming error, caught

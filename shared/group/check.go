@@ -50,7 +50,10 @@ import (
 //     the members' roleIDs, the role-membership records and the roles agree
 //     (readRoles). The members' roleIDs are the truth, since every permission
 //     decision reads them; roles deleted but still being cleaned up are left
-//     out.
+//     out;
+//  7. every channel's categoryID names a live category or none (a deleted
+//     category whose cleanup is moving its channels out counts as none);
+//     reported, not repaired.
 
 // CleanupGrace is how long after a dismissal its records may remain before
 // the checker calls them a violation of invariant 5.
@@ -178,6 +181,18 @@ func evaluate(st *store.GroupState, in CheckInput, now time.Time) *CheckReport {
 	}
 	if g.Status != store.StatusDismissed && g.ChannelCount != st.Channels {
 		add(2, "channelCount is %d but there are %d channels", g.ChannelCount, st.Channels)
+	}
+	if g.Status != store.StatusDismissed {
+		// Invariant 7: a channel's categoryID names a live category or none.
+		// One naming a deleted category whose cleanup is still moving its
+		// channels out reads as uncategorised meanwhile, as a deleted role's
+		// memberships are not violations while its cleanup runs.
+		for _, cid := range slices.Sorted(maps.Keys(st.ChannelCategories)) {
+			k := st.ChannelCategories[cid]
+			if !st.Categories.Live(k) && !st.Categories.Tombstone(k) {
+				add(7, "channel %s names category %s, which does not exist", cid, k)
+			}
+		}
 	}
 	if g.Status != store.StatusDismissed {
 		// Invariant 1.

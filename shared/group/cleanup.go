@@ -32,7 +32,9 @@ func (s *Service) CleanupDismissed(ctx context.Context, groupID string, maxItems
 // OnGroupEvent is the cleanup consumer's entry point: a GroupDismissed event
 // starts (or continues) the removal of the group's records, RoleDeleted the
 // removal of a deleted role's memberships and channel roles, ChannelDeleted
-// that of a deleted channel's member overrides. Other events need nothing
+// that of a deleted channel's member overrides, CategoryDeleted the move of
+// a deleted category's channels out of it (keeping the settings they
+// followed) and the removal of its tombstone. Other events need nothing
 // and are done. Each removal is idempotent, so a redelivery is harmless.
 func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int) (done bool, err error) {
 	if maxItems <= 0 {
@@ -48,6 +50,9 @@ func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int
 	case event.ChannelDeleted:
 		channelID, _ := ev.Payload["channelID"].(string)
 		cleanup = func() (bool, error) { return s.st.CleanupDeletedChannel(ctx, ev.GroupID, channelID, maxItems) }
+	case event.CategoryDeleted:
+		categoryID, _ := ev.Payload["categoryID"].(string)
+		cleanup = func() (bool, error) { return s.st.CleanupDeletedCategory(ctx, ev.GroupID, categoryID, maxItems) }
 	default:
 		return true, nil
 	}

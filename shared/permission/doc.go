@@ -35,19 +35,30 @@
 //  2. sendMsg is false while u is muted, and while the group is muted
 //     (status 3) unless u is the owner or an admin.
 //  3. Owner or admin: true, in every channel; it cannot be taken from them.
-//  4. If c is given and u cannot see it: false.
-//  5. If c is given and u's own override in c sets a: that value.
-//  6. Each custom role R of u gives its own value: c's channel role for R if
-//     it sets a (a channel role that inherits follows its parent), else R's
-//     server value. Any allow wins; else any deny; else @everyone decides:
-//     c's @everyone channel role if it sets a, else @everyone's server value.
-//     Custom roles rank above @everyone, so a custom role's deny beats
-//     @everyone's allow.
+//  4. The layer L of c is c's own (viewMode, list, channel roles, member
+//     overrides), or, while c is synced to its category (syncMode 1), the
+//     category's (viewMode, list, category roles, category member
+//     overrides); an unsynced channel ignores its category, and a synced
+//     channel whose category is missing fails closed (a private layer
+//     listing nobody).
+//  5. If c is given and u cannot see it through L: false.
+//  6. If c is given and u's own override in L sets a: that value.
+//  7. Each custom role R of u gives its own value: L's role for R if it sets
+//     a (a role that inherits follows its parent), else R's server value.
+//     Any allow wins; else any deny; else @everyone decides: L's @everyone
+//     role if it sets a, else @everyone's server value. Custom roles rank
+//     above @everyone, so a custom role's deny beats @everyone's allow.
+//
+// So a synced channel decides exactly as its category would as a channel
+// of its own.
 //
 // Visibility: owner and admins see every channel. A public channel is
-// visible to every member except those on its blacklist, directly or through
-// a role (@everyone included); a private channel only to its whitelist, the
-// same way. A member who cannot see a channel holds nothing in it.
+// visible to every member except those on its layer's blacklist, directly
+// or through a role (@everyone included); a private channel only to its
+// layer's whitelist, the same way. A member who cannot see a channel holds
+// nothing in it. An override applies only to the membership it was set in
+// (its joinTime) and, in a channel, only while it carries the channel's
+// generation, which moves when the channel drops its own settings.
 //
 // Roles: @everyone (roleID "everyone") is held by every member; only the
 // owner (or an app admin) changes its auths, and its name, icon, ext and

@@ -36,6 +36,10 @@ type Channel struct {
 	// RoleAuths are the channel roles, keyed by their parent server roleID
 	// (@everyone included).
 	RoleAuths map[string]Auths
+	// Synced is set on a channel that follows its category: its own layer
+	// and overrides are then ignored, and Facts.Category and
+	// Facts.CategoryOverride decide in their place.
+	Synced bool
 }
 
 // Facts are the loaded records a decision is made on.
@@ -52,7 +56,25 @@ type Facts struct {
 	Channel *Channel
 	// Override is the member's own override in Channel, if any.
 	Override Auths
-	Now      int64 // milliseconds
+	// Category is the layer of Channel's category, and CategoryOverride the
+	// member's override in that category; they apply only while
+	// Channel.Synced. A synced channel whose category is missing is a
+	// private channel nobody is listed on: it fails closed.
+	Category         *Channel
+	CategoryOverride Auths
+	Now              int64 // milliseconds
+}
+
+// layer is the channel layer that decides, with the member's override in
+// it: the category's while the channel is synced, else the channel's own.
+func (f Facts) layer() (*Channel, Auths) {
+	if f.Channel == nil || !f.Channel.Synced {
+		return f.Channel, f.Override
+	}
+	if f.Category == nil {
+		return &Channel{Private: true}, nil
+	}
+	return f.Category, f.CategoryOverride
 }
 
 // IsCustom reports whether the item is a custom item key (≥ 10000).
@@ -68,14 +90,15 @@ func Visible(f Facts) bool {
 	if m == nil {
 		return false
 	}
-	if m.RoleLevel >= 60 || f.Channel == nil {
+	c, _ := f.layer()
+	if m.RoleLevel >= 60 || c == nil {
 		return true
 	}
-	listed := f.Channel.Users[m.UserID] || f.Channel.Roles[EveryoneRoleID]
+	listed := c.Users[m.UserID] || c.Roles[EveryoneRoleID]
 	for _, r := range m.RoleIDs {
-		listed = listed || f.Channel.Roles[r]
+		listed = listed || c.Roles[r]
 	}
-	if f.Channel.Private {
+	if c.Private {
 		return listed
 	}
 	return !listed
@@ -102,20 +125,19 @@ func Effective(f Facts, it Item) bool {
 	if privileged {
 		return true
 	}
-	if f.Channel != nil && !Visible(f) {
+	c, override := f.layer()
+	if c != nil && !Visible(f) {
 		return false
 	}
-	if f.Channel != nil {
-		if v := f.Override[it]; v != Inherit {
-			return v == Allow
-		}
+	if v := override[it]; c != nil && v != Inherit {
+		return v == Allow
 	}
 	// Custom roles rank above @everyone (QChat): any custom role's allow
 	// wins, else any custom role's deny, else @everyone decides. A custom
 	// role that inherits says nothing of its own.
 	denied := false
 	for _, r := range m.RoleIDs {
-		switch f.value(r, it) {
+		switch f.value(c, r, it) {
 		case Allow:
 			return true
 		case Deny:
@@ -125,14 +147,14 @@ func Effective(f Facts, it Item) bool {
 	if denied {
 		return false
 	}
-	return f.value(EveryoneRoleID, it) == Allow
+	return f.value(c, EveryoneRoleID, it) == Allow
 }
 
-// value is a role's own setting of the item: its channel role's, else its
-// server role's.
-func (f Facts) value(roleID string, it Item) Value {
-	if f.Channel != nil {
-		if v := f.Channel.RoleAuths[roleID][it]; v != Inherit {
+// value is a role's own setting of the item: its role in layer c (a
+// channel's or a category's), else its server role's.
+func (f Facts) value(c *Channel, roleID string, it Item) Value {
+	if c != nil {
+		if v := c.RoleAuths[roleID][it]; v != Inherit {
 			return v
 		}
 	}

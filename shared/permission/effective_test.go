@@ -41,24 +41,36 @@ func genFacts(t *rapid.T) Facts {
 		MuteEndTime: rapid.SampledFrom([]int64{0, 0, 2_000_000}).Draw(t, "mute"),
 	}
 	if rapid.Bool().Draw(t, "inChannel") {
-		c := &Channel{
-			Private:   rapid.Bool().Draw(t, "private"),
-			Users:     map[string]bool{"u": rapid.Bool().Draw(t, "listedUser")},
-			Roles:     map[string]bool{},
-			RoleAuths: map[string]Auths{},
-		}
-		for _, r := range append([]string{EveryoneRoleID}, roleIDs...) {
-			c.Roles[r] = rapid.Float64Range(0, 1).Draw(t, "listed."+r) < 0.15
-			if rapid.Bool().Draw(t, "hasChannelRole."+r) {
-				c.RoleAuths[r] = genAuths(t, "channel."+r)
-			}
-		}
-		f.Channel = c
+		f.Channel = genLayer(t, "channel")
 		if rapid.Bool().Draw(t, "hasOverride") {
 			f.Override = genAuths(t, "override")
 		}
+		if rapid.Bool().Draw(t, "inCategory") {
+			f.Category = genLayer(t, "category")
+			f.Channel.Synced = rapid.Bool().Draw(t, "synced")
+			if rapid.Bool().Draw(t, "hasCategoryOverride") {
+				f.CategoryOverride = genAuths(t, "categoryOverride")
+			}
+		}
 	}
 	return f
+}
+
+// genLayer draws a channel's or a category's layer.
+func genLayer(t *rapid.T, label string) *Channel {
+	c := &Channel{
+		Private:   rapid.Bool().Draw(t, label+".private"),
+		Users:     map[string]bool{"u": rapid.Bool().Draw(t, label+".listedUser")},
+		Roles:     map[string]bool{},
+		RoleAuths: map[string]Auths{},
+	}
+	for _, r := range append([]string{EveryoneRoleID}, roleIDs...) {
+		c.Roles[r] = rapid.Float64Range(0, 1).Draw(t, label+".listed."+r) < 0.15
+		if rapid.Bool().Draw(t, label+".hasRole."+r) {
+			c.RoleAuths[r] = genAuths(t, label+".role."+r)
+		}
+	}
+	return c
 }
 
 func unmuted(f Facts) Facts {
@@ -126,7 +138,11 @@ func TestAMemberOverrideThatIsNotInheritDecides(t *testing.T) {
 		}
 		it := rapid.SampledFrom(testItems).Draw(t, "item")
 		v := rapid.SampledFrom([]Value{Allow, Deny}).Draw(t, "value")
-		f.Override = Auths{it: v}
+		if f.Channel.Synced {
+			f.CategoryOverride = Auths{it: v}
+		} else {
+			f.Override = Auths{it: v}
+		}
 		if Effective(f, it) != (v == Allow) {
 			t.Fatalf("override %d on %s did not decide", v, it)
 		}
@@ -166,6 +182,58 @@ func TestAnAllInheritChannelRoleChangesNothing(t *testing.T) {
 		for _, it := range testItems {
 			if Effective(with, it) != Effective(without, it) {
 				t.Fatalf("an all-inherit channel role for %s changed %s", role, it)
+			}
+		}
+	})
+}
+
+func TestASyncedChannelDecidesExactlyAsItsCategoryWould(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f := genFacts(t)
+		if f.Category == nil {
+			t.Skip("no category")
+		}
+		f.Channel.Synced = true
+		// The category as an unsynced channel of its own, with the
+		// member's category override as their override there.
+		asCategory := f
+		asCategory.Channel, asCategory.Override = f.Category, f.CategoryOverride
+		asCategory.Category, asCategory.CategoryOverride = nil, nil
+		if d := firstDifference(f, asCategory); d != "" {
+			t.Fatalf("%s differs from the category's", d)
+		}
+	})
+}
+
+// firstDifference names the first decision (visibility, then each item)
+// on which the facts disagree, or "".
+func firstDifference(a, b Facts) string {
+	if Visible(a) != Visible(b) {
+		return "visibility"
+	}
+	for _, it := range testItems {
+		if Effective(a, it) != Effective(b, it) {
+			return string(it)
+		}
+	}
+	return ""
+}
+
+func TestUnsyncedChannelsIgnoreTheirCategory(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f := genFacts(t)
+		if f.Channel == nil {
+			t.Skip("no channel")
+		}
+		f.Channel.Synced = false
+		other := f
+		other.Category = genLayer(t, "otherCategory")
+		other.CategoryOverride = genAuths(t, "otherCategoryOverride")
+		none := f
+		none.Category, none.CategoryOverride = nil, nil
+		for _, g := range []Facts{other, none} {
+			if d := firstDifference(f, g); d != "" {
+				t.Fatalf("the category changed %s", d)
 			}
 		}
 	})
@@ -229,6 +297,30 @@ func TestEffectiveRules(t *testing.T) {
 		{"a whitelisted role sees a private channel", func(f *Facts) { f.Channel = &Channel{Private: true, Roles: map[string]bool{"r1": true}} }, SendMsg, true},
 		{"admins see every channel", func(f *Facts) { f.Member.RoleLevel = 60; f.Channel = &Channel{Private: true} }, SendMsg, true},
 		{"a member override decides", func(f *Facts) { f.Channel = &Channel{}; f.Override = Auths{SendMsg: Deny} }, SendMsg, false},
+		{"a synced channel takes its category's role", func(f *Facts) {
+			f.Channel = &Channel{Synced: true}
+			f.Category = &Channel{RoleAuths: map[string]Auths{EveryoneRoleID: {SendMsg: Deny}}}
+		}, SendMsg, false},
+		{"a synced channel ignores its own override", func(f *Facts) {
+			f.Channel, f.Category = &Channel{Synced: true}, &Channel{}
+			f.Override = Auths{SendMsg: Deny}
+		}, SendMsg, true},
+		{"a synced channel applies the category override", func(f *Facts) {
+			f.Channel, f.Category = &Channel{Synced: true}, &Channel{}
+			f.CategoryOverride = Auths{KickMember: Allow}
+		}, KickMember, true},
+		{"a synced channel follows its category's whitelist", func(f *Facts) {
+			f.Channel = &Channel{Synced: true}
+			f.Category = &Channel{Private: true, Users: map[string]bool{"u": true}}
+		}, SendMsg, true},
+		{"a synced channel hides what its private category hides", func(f *Facts) {
+			f.Channel, f.Category = &Channel{Synced: true}, &Channel{Private: true}
+		}, SendMsg, false},
+		{"a synced channel whose category is missing fails closed", func(f *Facts) { f.Channel = &Channel{Synced: true} }, SendMsg, false},
+		{"an unsynced channel ignores its category's deny", func(f *Facts) {
+			f.Channel = &Channel{}
+			f.Category = &Channel{RoleAuths: map[string]Auths{EveryoneRoleID: {SendMsg: Deny}}}
+		}, SendMsg, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,7 +10,9 @@ import (
 
 // FactsOf builds the facts of a decision about member m (nil: not a member)
 // from the records read: the group with its role configuration, and
-// optionally the custom items, a channel and m's override in it. Roles that
+// optionally the custom items, a channel (with its category's layer
+// attached when it is synced) and m's override that applies in it: in the
+// channel, or in its category when synced. Roles that
 // are deleted but not yet cleaned up grant nothing and list nobody.
 func FactsOf(g *model.Group, m *model.Member, custom *model.CustomAuths, ch *model.Channel, ov *model.MemberOverride, now int64) Facts {
 	roles := rolesOf(g)
@@ -28,30 +30,47 @@ func FactsOf(g *model.Group, m *model.Member, custom *model.CustomAuths, ch *mod
 		}
 	}
 	if ch != nil {
-		c := &Channel{Private: ch.ViewMode == model.ChannelPrivate, Users: map[string]bool{}, Roles: map[string]bool{}, RoleAuths: map[string]Auths{}}
-		// The facts are about m alone, so only m's own entry of a list of up
-		// to 1000 users matters: no map of the whole list is built.
-		if m != nil && slices.Contains(ch.Users, m.UserID) {
-			c.Users[m.UserID] = true
+		f.Channel = layerFacts(ch.OwnLayer(), roles, m)
+		f.Channel.Synced = ch.IsSynced()
+		if ch.Category != nil {
+			f.Category = layerFacts(ch.Category, roles, m)
 		}
-		for _, r := range ch.Roles {
-			if roles.Roles[r] != nil {
-				c.Roles[r] = true
-			}
-		}
-		for parent, cr := range ch.RoleAuths {
-			if roles.Roles[parent] != nil {
-				c.RoleAuths[parent] = AuthsOf(cr.Auths)
-			}
-		}
-		f.Channel = c
 		// An override left by an earlier membership of the same user does
-		// not apply.
+		// not apply, nor a channel override from before the channel dropped
+		// its own settings. The one override given is routed to what it is
+		// for.
 		if ov != nil && m != nil && ov.JoinTime == m.JoinTime {
-			f.Override = AuthsOf(ov.Auths)
+			switch {
+			case ov.CategoryID != "" && ov.CategoryID == ch.CategoryID:
+				f.CategoryOverride = AuthsOf(ov.Auths)
+			case ov.CategoryID == "" && ov.Gen == ch.Gen:
+				f.Override = AuthsOf(ov.Auths)
+			}
 		}
 	}
 	return f
+}
+
+// layerFacts is what a decision about m needs of a channel's or a
+// category's layer.
+func layerFacts(l *model.Layer, roles *model.Roles, m *model.Member) *Channel {
+	c := &Channel{Private: l.ViewMode == model.ChannelPrivate, Users: map[string]bool{}, Roles: map[string]bool{}, RoleAuths: map[string]Auths{}}
+	// The facts are about m alone, so only m's own entry of a list of up
+	// to 1000 users matters: no map of the whole list is built.
+	if m != nil && slices.Contains(l.Users, m.UserID) {
+		c.Users[m.UserID] = true
+	}
+	for _, r := range l.Roles {
+		if roles.Roles[r] != nil {
+			c.Roles[r] = true
+		}
+	}
+	for parent, cr := range l.RoleAuths {
+		if roles.Roles[parent] != nil {
+			c.RoleAuths[parent] = AuthsOf(cr.Auths)
+		}
+	}
+	return c
 }
 
 // AuthsOf converts stored auths ("allow" / "deny" by item) to Auths.

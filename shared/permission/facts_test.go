@@ -88,3 +88,43 @@ func TestAMutedMemberStillGrantsTheItemsTheirRolesHold(t *testing.T) {
 	require.NoError(t, CheckItemsHeld(a, g, m, nil, nil, map[string]string{"sendMsg": "allow"}), "but the item is still theirs to grant")
 	assert.Equal(t, model.AuthAllow, DefaultAuths(a, g, m, nil)["sendMsg"])
 }
+
+func TestFactsOfRoutesTheOverrideToTheLayerItIsFor(t *testing.T) {
+	g := &model.Group{GroupID: "g", Roles: model.DefaultRoles("g", 1)}
+	m := &model.Member{UserID: "u", RoleLevel: model.RoleMember, JoinTime: 7}
+	deny := map[string]string{"sendMsg": model.AuthDeny}
+	cases := []struct {
+		name       string
+		ch         model.Channel
+		ov         model.MemberOverride
+		wantSendOK bool
+	}{
+		{"a channel override applies in its unsynced channel", model.Channel{ChannelID: "c"},
+			model.MemberOverride{ChannelID: "c", JoinTime: 7, Auths: deny}, false},
+		{"a channel override from before the channel dropped its settings does not apply", model.Channel{ChannelID: "c", Gen: 1},
+			model.MemberOverride{ChannelID: "c", JoinTime: 7, Auths: deny}, true},
+		{"a channel override carrying the channel's generation applies", model.Channel{ChannelID: "c", Gen: 1},
+			model.MemberOverride{ChannelID: "c", JoinTime: 7, Gen: 1, Auths: deny}, false},
+		{"a category override applies in a synced channel of that category",
+			model.Channel{ChannelID: "c", CategoryID: "k", SyncMode: model.Synced, Category: &model.Layer{}},
+			model.MemberOverride{CategoryID: "k", JoinTime: 7, Auths: deny}, false},
+		{"a category override does not apply in an unsynced channel",
+			model.Channel{ChannelID: "c", CategoryID: "k", Category: &model.Layer{}},
+			model.MemberOverride{CategoryID: "k", JoinTime: 7, Auths: deny}, true},
+		{"another category's override does not apply",
+			model.Channel{ChannelID: "c", CategoryID: "k", SyncMode: model.Synced, Category: &model.Layer{}},
+			model.MemberOverride{CategoryID: "k2", JoinTime: 7, Auths: deny}, true},
+		{"a category override from an earlier membership does not apply",
+			model.Channel{ChannelID: "c", CategoryID: "k", SyncMode: model.Synced, Category: &model.Layer{}},
+			model.MemberOverride{CategoryID: "k", JoinTime: 6, Auths: deny}, true},
+		{"a synced channel is seen through its category's list",
+			model.Channel{ChannelID: "c", CategoryID: "k", SyncMode: model.Synced, Category: &model.Layer{ViewMode: model.ChannelPrivate, Users: []string{"u"}}},
+			model.MemberOverride{}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := FactsOf(g, m, nil, &c.ch, &c.ov, 0)
+			assert.Equal(t, c.wantSendOK, Effective(f, SendMsg))
+		})
+	}
+}

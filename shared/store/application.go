@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/circles-im/circles/shared/errcode"
@@ -45,18 +43,14 @@ func applicationItem(a *Application) map[string]types.AttributeValue {
 // GetApplication reads the application of a user to a group (strongly
 // consistent); NOT_FOUND if there is none.
 func (s *Store) GetApplication(ctx context.Context, groupID, userID string) (*Application, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(groupPK(groupID), applicationSK(userID)),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, groupPK(groupID), applicationSK(userID))
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return nil, errcode.New(errcode.NotFound, "user %s has no application to group %s", userID, groupID)
 	}
-	return unmarshal[Application](out.Item)
+	return unmarshal[Application](item)
 }
 
 // PutApplications creates or replaces the pending applications of users
@@ -74,11 +68,11 @@ func (s *Store) PutApplications(ctx context.Context, g *Group, apps []*Applicati
 		for _, a := range apps {
 			a.HandleResult, a.HandledMsg, a.HandleUserID, a.HandledTime = ApplicationPending, "", "", 0
 			uid := a.UserID
-			t.add(s.putItem(applicationItem(a), nil), nil)
-			t.add(s.checkItem(groupPK(g.GroupID), memberSK(uid), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+			addTo(t, s.putItem(applicationItem(a)), nil)
+			addTo(t, s.checkItem(groupPK(g.GroupID), memberSK(uid)).If(ifAbsent), func(Item) error {
 				return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 			})
-			t.add(s.checkItem(userPK(uid), skProfile, newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+			addTo(t, s.checkItem(userPK(uid), skProfile).If(ifExists), func(Item) error {
 				return &UserError{UserID: uid, Err: errcode.New(errcode.NotFound, "user %s has no profile", uid)}
 			})
 		}
@@ -102,20 +96,20 @@ func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Applicatio
 	now := s.nowMillis()
 	c := s.newChange(g, ev)
 	if add != nil {
-		c.meta.add("memberCount", 1)
+		c.meta.Add("memberCount", 1)
 	}
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		up := newExpr().
-			set("handleResult", result).
-			set("handledMsg", msg).
-			set("handleUserID", handler).
-			set("handledTime", now).
-			set("GSI3PK", applicationsByResultPK(app.GroupID, result)).
-			cond("attribute_exists(PK)").
-			cond("%n = %v", "handleResult", ApplicationPending).
-			cond("%n = %v", "reqTime", app.ReqTime)
 		uid := app.UserID
-		t.add(s.updateItem(groupPK(app.GroupID), applicationSK(uid), up), func(old map[string]types.AttributeValue) error {
+		up := s.updateItem(groupPK(app.GroupID), applicationSK(uid)).
+			Set("handleResult", result).
+			Set("handledMsg", attr(msg)).
+			Set("handleUserID", attr(handler)).
+			Set("handledTime", now).
+			Set("GSI3PK", applicationsByResultPK(app.GroupID, result)).
+			If(ifExists).
+			If("$ = ?", "handleResult", ApplicationPending).
+			If("$ = ?", "reqTime", app.ReqTime)
+		addTo(t, up, func(old Item) error {
 			if old == nil {
 				return errcode.New(errcode.NotFound, "user %s has no application to group %s", uid, app.GroupID)
 			}

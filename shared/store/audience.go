@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 )
@@ -22,8 +19,9 @@ import (
 //   - SourceRole + roleID: the members of a role, from its role-membership
 //     records G#<gid> / RM#<rid>#<uid>.
 //
-// A page resumes from an AudienceCursor, the last evaluated key of the
-// previous page. Cursors travel only in the delivery stage's own queue
+// A page resumes from an AudienceCursor, the key of the previous page's last
+// item in the store's one cursor codec (cursor.go), bound to the source's
+// partition. Cursors travel only in the delivery stage's own queue
 // messages, never through the API.
 const (
 	SourceManagers = "managers"
@@ -51,53 +49,41 @@ func (s *Store) GroupRoles(ctx context.Context, groupID string) (*Group, error) 
 // AudiencePage reads up to limit user IDs of one audience source of a
 // group, after cursor. next is "" when the source is exhausted.
 func (s *Store) AudiencePage(ctx context.Context, groupID, source string, cursor AudienceCursor, limit int) (ids []string, next AudienceCursor, err error) {
-	in := &dynamodb.QueryInput{TableName: aws.String(s.table), Limit: aws.Int32(int32(limit))}
+	var ix index
+	var pk string
+	var q *dynamo.Query
 	switch {
 	case source == SourceManagers:
-		in.IndexName = aws.String(gsi1.name)
-		in.KeyConditionExpression = aws.String("GSI1PK = :pk AND GSI1SK < :hi")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: membersByRankPK(groupID)},
-			":hi": &types.AttributeValueMemberS{Value: rankPrefix(RoleAdmin - 1)},
-		}
-		in.ProjectionExpression = aws.String("userID")
+		ix, pk = gsi1, membersByRankPK(groupID)
+		q = s.partition(ix, pk).Range(ix.sk, dynamo.Less, rankPrefix(RoleAdmin-1))
 	case strings.HasPrefix(source, SourceRole) && len(source) > len(SourceRole):
-		in.KeyConditionExpression = aws.String("PK = :pk AND begins_with(SK, :p)")
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":p":  &types.AttributeValueMemberS{Value: roleMemberSK(strings.TrimPrefix(source, SourceRole), "")},
-		}
-		in.ProjectionExpression = aws.String("userID")
+		ix, pk = baseTable, groupPK(groupID)
+		q = s.partition(ix, pk).Range(ix.sk, dynamo.BeginsWith, roleMemberSK(strings.TrimPrefix(source, SourceRole), ""))
 	default:
 		return nil, "", fmt.Errorf("unknown audience source %q", source)
 	}
+	// One request without a filter: it stops at the last item it returns,
+	// so that item's key is where the next page starts.
+	q.Project(append(keyNames(ix), "userID")...).SearchLimit(limit).RequestLimit(1)
 	if cursor != "" {
-		var k map[string]string
-		if err := json.Unmarshal([]byte(cursor), &k); err != nil {
-			return nil, "", fmt.Errorf("audience cursor: %w", err)
+		start, err := decodeKeyCursor(ix, pk, cursor)
+		if err != nil {
+			return nil, "", err
 		}
-		in.ExclusiveStartKey = make(map[string]types.AttributeValue, len(k))
-		for name, v := range k {
-			in.ExclusiveStartKey[name] = &types.AttributeValueMemberS{Value: v}
-		}
+		q.StartFrom(dynamo.PagingKey(start))
 	}
-	out, err := s.db.Query(ctx, in)
+	items, lek, err := call(ctx, q)
 	if err != nil {
-		return nil, "", translate(err)
+		return nil, "", err
 	}
-	ids = make([]string, 0, len(out.Items))
-	for _, it := range out.Items {
+	ids = make([]string, 0, len(items))
+	for _, it := range items {
 		if id := strAttr(it, "userID"); id != "" {
 			ids = append(ids, id)
 		}
 	}
-	if len(out.LastEvaluatedKey) > 0 {
-		k := make(map[string]string, len(out.LastEvaluatedKey))
-		for name := range out.LastEvaluatedKey {
-			k[name] = strAttr(out.LastEvaluatedKey, name) // every key attribute is a string
-		}
-		b, _ := json.Marshal(k)
-		next = string(b)
+	if lek != nil && len(items) > 0 {
+		next = encodeKeyCursor(ix, items[len(items)-1])
 	}
 	return ids, next, nil
 }

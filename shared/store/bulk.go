@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -33,28 +32,16 @@ func (s *Store) BulkLoadMembers(ctx context.Context, groupID string, ms []*Membe
 		return err
 	}
 	for rid, n := range roleCounts {
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                 aws.String(s.table),
-			Key:                       key(groupPK(groupID), skRoles),
-			UpdateExpression:          aws.String("SET #r.#id.#c = #r.#id.#c + :n, #rev = #rev + :one"),
-			ConditionExpression:       aws.String("attribute_exists(#r.#id)"),
-			ExpressionAttributeNames:  map[string]string{"#r": "roles", "#id": rid, "#c": "memberCount", "#rev": "rev"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: fmt.Sprint(n)}, ":one": &types.AttributeValueMemberN{Value: "1"}},
-		})
+		err := s.updateItem(groupPK(groupID), skRoles).
+			SetExpr("$.$.$ = $.$.$ + ?", "roles", rid, "memberCount", "roles", rid, "memberCount", n).
+			SetExpr("$ = $ + ?", "rev", "rev", 1).
+			If("attribute_exists($.$)", "roles", rid).
+			Run(ctx)
 		if err != nil {
 			return fmt.Errorf("bulk load %s: role %s: %w", groupID, rid, translate(err))
 		}
 	}
-	e := newExpr().add("memberCount", int64(len(ms))).cond("attribute_exists(PK)")
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(groupPK(groupID), skMeta),
-		UpdateExpression:          e.updateExpression(),
-		ConditionExpression:       e.conditionExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-	})
-	return translate(err)
+	return translate(s.updateItem(groupPK(groupID), skMeta).Add("memberCount", int64(len(ms))).If(ifExists).Run(ctx))
 }
 
 // batchWrite puts reqs 25 at a time, retrying unprocessed items.

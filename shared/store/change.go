@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -15,7 +16,7 @@ import (
 type change struct {
 	t     *tx
 	group *Group
-	meta  *expr
+	meta  *dynamo.Update
 	ev    *event.Event
 	// onMetaFail decides the answer when the group record's condition failed
 	// for a reason other than not found / dismissed / version moved.
@@ -29,11 +30,11 @@ func (s *Store) newChange(g *Group, ev event.Event) *change {
 	ev.Version = g.Version + 1
 	ev.EventID = NewID()
 	ev.OccurredAt = s.nowMillis()
-	meta := newExpr().
-		set("version", g.Version+1).
-		cond("attribute_exists(PK)").
-		cond("%n = %v", "version", g.Version).
-		cond("%n <> %v", "status", StatusDismissed)
+	meta := s.updateItem(groupPK(g.GroupID), skMeta).
+		Set("version", g.Version+1).
+		If(ifExists).
+		If("$ = ?", "version", g.Version).
+		If("$ <> ?", "status", StatusDismissed)
 	return &change{t: &tx{}, group: g, meta: meta, ev: &ev}
 }
 
@@ -58,7 +59,7 @@ func groupFailure(old map[string]types.AttributeValue, expected int64, other fun
 // added, then the event, all in one transaction.
 func (s *Store) commitChange(ctx context.Context, c *change, items func(t *tx)) (*event.Event, error) {
 	expected := c.group.Version
-	c.t.add(s.updateItem(groupPK(c.group.GroupID), skMeta, c.meta), func(old map[string]types.AttributeValue) error {
+	addTo(c.t, c.meta, func(old map[string]types.AttributeValue) error {
 		return groupFailure(old, expected, c.onMetaFail)
 	})
 	if items != nil {
@@ -67,7 +68,7 @@ func (s *Store) commitChange(ctx context.Context, c *change, items func(t *tx)) 
 	c.t.ref = &changeRef{groupID: c.group.GroupID, version: expected + 1}
 	// A repeated version is impossible while the version condition holds;
 	// the condition on the event is a second lock on invariant 4.
-	c.t.add(s.putItem(s.eventItem(c.ev), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+	addTo(c.t, s.putItem(s.eventItem(c.ev)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 		return errVersionMoved
 	})
 	if err := s.commit(ctx, c.t); err != nil {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -54,13 +52,15 @@ func channelNotFound(cid string) error {
 	return errcode.New(errcode.NotFound, "channel %s not found", cid)
 }
 
-// channelCond is the condition of a write of ch as read: it still exists at
-// the rev read. A channel deleted meanwhile answers NOT_FOUND, a channel
-// changed meanwhile is a lost race.
-func channelCond(e *expr, ch *Channel) func(map[string]types.AttributeValue) error {
-	e.cond("attribute_exists(PK)").cond("%n = %v", "rev", ch.Rev)
+// channelAtRev is the condition of a write of a channel as read, with its
+// arguments (channelAtRev, "rev", ch.Rev): it still exists at the rev read.
+const channelAtRev = "attribute_exists(PK) AND $ = ?"
+
+// channelMoved explains a failed channelAtRev: a channel deleted meanwhile
+// answers NOT_FOUND, a channel changed meanwhile is a lost race.
+func channelMoved(ch *Channel) func(Item) error {
 	cid := ch.ChannelID
-	return func(old map[string]types.AttributeValue) error {
+	return func(old Item) error {
 		if old == nil {
 			return channelNotFound(cid)
 		}
@@ -68,12 +68,12 @@ func channelCond(e *expr, ch *Channel) func(map[string]types.AttributeValue) err
 	}
 }
 
-// updateRaw is updateItem with an update expression written by hand, for
-// the clauses expr does not build (DELETE from a set, map paths).
-func (s *Store) updateRaw(pk, sk, update string, e *expr) types.TransactWriteItem {
-	item := s.updateItem(pk, sk, e)
-	item.Update.UpdateExpression = aws.String(update)
-	return item
+// updateChannel is the update of ch (of group groupID) as read, conditioned
+// on its rev and moving it to the next.
+func (s *Store) updateChannel(groupID string, ch *Channel) *dynamo.Update {
+	return s.updateItem(groupPK(groupID), channelSK(ch.ChannelID)).
+		SetExpr("$ = $ + ?", "rev", "rev", 1).
+		If(channelAtRev, "rev", ch.Rev)
 }
 
 // CreateChannel writes a new channel (rev 1) as one change of g. The
@@ -83,13 +83,13 @@ func (s *Store) CreateChannel(ctx context.Context, g *Group, ch *Channel, ev eve
 	ch.GroupID = g.GroupID
 	ch.Rev = 1
 	c := s.newChange(g, ev)
-	c.meta.add("channelCount", 1).cond("attribute_not_exists(%n) OR %n < %v", "channelCount", "channelCount", MaxChannels)
+	c.meta.Add("channelCount", 1).If("attribute_not_exists($) OR $ < ?", "channelCount", "channelCount", MaxChannels)
 	c.onMetaFail = func(map[string]types.AttributeValue) error {
 		return errcode.New(errcode.LimitExceeded, "group %s has %d channels; the limit is %d", g.GroupID, MaxChannels, MaxChannels)
 	}
 	cid := ch.ChannelID
 	return s.commitChange(ctx, c, func(t *tx) {
-		t.add(s.putItem(channelItem(ch), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.putItem(channelItem(ch)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			// Only a client-chosen ID can exist already; a retry cannot succeed.
 			return errcode.New(errcode.InvalidArgument, "channel %s already exists in group %s", cid, g.GroupID)
 		})
@@ -118,11 +118,11 @@ func (s *Store) ChannelIDReusable(ctx context.Context, groupID, channelID string
 // it carries), as one change of g. On success next.Rev is the new rev.
 func (s *Store) UpdateChannel(ctx context.Context, g *Group, next *Channel, ev event.Event) (*event.Event, error) {
 	read := next.Rev
-	cond := newExpr()
-	onFail := channelCond(cond, next)
+	onFail := channelMoved(next)
 	next.Rev = read + 1
+	put := s.putItem(channelItem(next)).If(channelAtRev, "rev", read)
 	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.putItem(channelItem(next), cond), onFail)
+		addTo(t, put, onFail)
 	})
 	if err != nil {
 		next.Rev = read
@@ -134,12 +134,10 @@ func (s *Store) UpdateChannel(ctx context.Context, g *Group, next *Channel, ev e
 // group's channelCount with it. Its member overrides are removed afterwards
 // by CleanupDeletedChannel.
 func (s *Store) DeleteChannel(ctx context.Context, g *Group, ch *Channel, ev event.Event) (*event.Event, error) {
-	cond := newExpr()
-	onFail := channelCond(cond, ch)
 	c := s.newChange(g, ev)
-	c.meta.add("channelCount", -1)
+	c.meta.Add("channelCount", -1)
 	return s.commitChange(ctx, c, func(t *tx) {
-		t.add(s.deleteItem(groupPK(g.GroupID), channelSK(ch.ChannelID), cond), onFail)
+		addTo(t, s.deleteItem(groupPK(g.GroupID), channelSK(ch.ChannelID)).If(channelAtRev, "rev", ch.Rev), channelMoved(ch))
 	})
 }
 
@@ -149,25 +147,18 @@ func (s *Store) DeleteChannel(ctx context.Context, g *Group, ch *Channel, ev eve
 // the limits on the list as read; the rev condition makes that check hold
 // at the write.
 func (s *Store) UpdateChannelAccess(ctx context.Context, g *Group, ch *Channel, add bool, userIDs, roleIDs []string, ev event.Event) (*event.Event, error) {
-	e := newExpr()
-	onFail := channelCond(e, ch)
-	var sets []string
-	if len(userIDs) > 0 {
-		sets = append(sets, e.name("users")+" "+e.value(&types.AttributeValueMemberSS{Value: userIDs}))
-	}
-	if len(roleIDs) > 0 {
-		sets = append(sets, e.name("roles")+" "+e.value(&types.AttributeValueMemberSS{Value: roleIDs}))
-	}
-	verb := "DELETE "
-	if add {
-		verb = "ADD "
-	}
-	update := "SET " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1) + ", " + e.name("updateTime") + " = " + e.value(s.nowMillis())
-	if len(sets) > 0 {
-		update += " " + verb + strings.Join(sets, ", ")
+	up := s.updateChannel(g.GroupID, ch).Set("updateTime", s.nowMillis())
+	for name, ids := range map[string][]string{"users": userIDs, "roles": roleIDs} {
+		switch {
+		case len(ids) == 0:
+		case add:
+			up.AddStringsToSet(name, ids...)
+		default:
+			up.DeleteStringsFromSet(name, ids...)
+		}
 	}
 	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.updateRaw(groupPK(g.GroupID), channelSK(ch.ChannelID), update, e), onFail)
+		addTo(t, up, channelMoved(ch))
 	})
 	if err == nil {
 		ch.Rev++
@@ -178,22 +169,20 @@ func (s *Store) UpdateChannelAccess(ctx context.Context, g *Group, ch *Channel, 
 // PutChannelRole writes the channel role cr of ch (as read), as one change
 // of g: create means it must not exist yet, otherwise it must.
 func (s *Store) PutChannelRole(ctx context.Context, g *Group, ch *Channel, cr *ChannelRole, create bool, ev event.Event) (*event.Event, error) {
-	e := newExpr()
-	onFail := channelCond(e, ch)
-	path := e.name("roleAuths") + ".#r"
-	e.names["#r"] = cr.ParentRoleID
-	if create {
-		e.conds = append(e.conds, "(attribute_not_exists("+path+"))")
-	} else {
-		e.conds = append(e.conds, "(attribute_exists("+path+"))")
-	}
 	cr.GroupID, cr.ChannelID = ch.GroupID, ch.ChannelID
 	if cr.Auths == nil {
 		cr.Auths = map[string]string{}
 	}
-	update := "SET " + path + " = " + e.value(cr) + ", " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1)
+	// Role IDs may hold characters a path cannot: the map key is a name
+	// placeholder too.
+	up := s.updateChannel(g.GroupID, ch).SetExpr("$.$ = ?", "roleAuths", cr.ParentRoleID, attr(cr))
+	if create {
+		up.If("attribute_not_exists($.$)", "roleAuths", cr.ParentRoleID)
+	} else {
+		up.If("attribute_exists($.$)", "roleAuths", cr.ParentRoleID)
+	}
 	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.updateRaw(groupPK(g.GroupID), channelSK(ch.ChannelID), update, e), onFail)
+		addTo(t, up, channelMoved(ch))
 	})
 	if err == nil {
 		ch.Rev++
@@ -204,13 +193,9 @@ func (s *Store) PutChannelRole(ctx context.Context, g *Group, ch *Channel, cr *C
 // RemoveChannelRole removes the channel role of parentRoleID from ch (as
 // read), as one change of g.
 func (s *Store) RemoveChannelRole(ctx context.Context, g *Group, ch *Channel, parentRoleID string, ev event.Event) (*event.Event, error) {
-	e := newExpr()
-	onFail := channelCond(e, ch)
-	path := e.name("roleAuths") + ".#r"
-	e.names["#r"] = parentRoleID
-	update := "SET " + e.name("rev") + " = " + e.name("rev") + " + " + e.value(1) + " REMOVE " + path
+	up := s.updateChannel(g.GroupID, ch).RemoveExpr("$.$", "roleAuths", parentRoleID)
 	out, err := s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.updateRaw(groupPK(g.GroupID), channelSK(ch.ChannelID), update, e), onFail)
+		addTo(t, up, channelMoved(ch))
 	})
 	if err == nil {
 		ch.Rev++
@@ -223,34 +208,30 @@ func (s *Store) RemoveChannelRole(ctx context.Context, g *Group, ch *Channel, pa
 // m is still a member with that joinTime and that the channel is still at
 // the rev read: an override is never written for a membership that ended.
 func (s *Store) PutMemberOverride(ctx context.Context, g *Group, ch *Channel, m *Member, ov *MemberOverride, ev event.Event) (*event.Event, error) {
-	ov.GroupID, ov.ChannelID, ov.UserID, ov.JoinTime = g.GroupID, ch.ChannelID, m.UserID, m.JoinTime
+	ov.GroupID, ov.ChannelID, ov.UserID, ov.JoinTime, ov.Gen = g.GroupID, ch.ChannelID, m.UserID, m.JoinTime, ch.Gen
 	if ov.Auths == nil {
 		ov.Auths = map[string]string{}
 	}
-	chk := newExpr()
-	onFail := channelCond(chk, ch)
 	uid := m.UserID
 	return s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.checkItem(groupPK(g.GroupID), channelSK(ch.ChannelID), chk), onFail)
-		t.add(s.checkItem(groupPK(g.GroupID), memberSK(uid), newExpr().cond("attribute_exists(PK)").cond("%n = %v", "joinTime", m.JoinTime)),
+		addTo(t, s.checkItem(groupPK(g.GroupID), channelSK(ch.ChannelID)).If(channelAtRev, "rev", ch.Rev), channelMoved(ch))
+		addTo(t, s.checkItem(groupPK(g.GroupID), memberSK(uid)).If(ifExists).If("$ = ?", "joinTime", m.JoinTime),
 			func(old map[string]types.AttributeValue) error {
 				if old == nil {
 					return errcode.New(errcode.NotInGroup, "user %s is not a member", uid)
 				}
 				return errVersionMoved
 			})
-		t.add(s.putItem(overrideItem(ov), nil), nil)
+		addTo(t, s.putItem(overrideItem(ov)), nil)
 	})
 }
 
 // DeleteMemberOverride deletes userID's override in ch (as read) as one
 // change of g; NOT_FOUND when there is none.
 func (s *Store) DeleteMemberOverride(ctx context.Context, g *Group, ch *Channel, userID string, ev event.Event) (*event.Event, error) {
-	chk := newExpr()
-	onFail := channelCond(chk, ch)
 	return s.commitChange(ctx, s.newChange(g, ev), func(t *tx) {
-		t.add(s.checkItem(groupPK(g.GroupID), channelSK(ch.ChannelID), chk), onFail)
-		t.add(s.deleteItem(groupPK(g.GroupID), overrideSK(ch.ChannelID, userID), newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.checkItem(groupPK(g.GroupID), channelSK(ch.ChannelID)).If(channelAtRev, "rev", ch.Rev), channelMoved(ch))
+		addTo(t, s.deleteItem(groupPK(g.GroupID), overrideSK(ch.ChannelID, userID)).If(ifExists), func(map[string]types.AttributeValue) error {
 			return errcode.New(errcode.NotFound, "user %s has no settings in channel %s", userID, ch.ChannelID)
 		})
 	})
@@ -258,34 +239,23 @@ func (s *Store) DeleteMemberOverride(ctx context.Context, g *Group, ch *Channel,
 
 // GetChannel reads a channel with a strongly consistent read.
 func (s *Store) GetChannel(ctx context.Context, groupID, channelID string) (*Channel, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(groupPK(groupID), channelSK(channelID)),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, groupPK(groupID), channelSK(channelID))
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return nil, channelNotFound(channelID)
 	}
-	return unmarshalChannel(out.Item)
+	return unmarshalChannel(item)
 }
 
 // GetMemberOverride reads a member's override in a channel; nil if none.
 func (s *Store) GetMemberOverride(ctx context.Context, groupID, channelID, userID string) (*MemberOverride, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(groupPK(groupID), overrideSK(channelID, userID)),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, translate(err)
+	item, err := s.get(ctx, groupPK(groupID), overrideSK(channelID, userID))
+	if err != nil || item == nil {
+		return nil, err
 	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	return unmarshal[MemberOverride](out.Item)
+	return unmarshal[MemberOverride](item)
 }
 
 // ListChannels pages through a group's channels, oldest first (channel IDs
@@ -302,17 +272,11 @@ func (s *Store) ListChannels(ctx context.Context, groupID string, limit int, cur
 // not reads) and one BatchGetItem of the overrides.
 func (s *Store) ChannelRolesOf(ctx context.Context, groupID, roleID, userID string) ([]ChannelGrant, error) {
 	var out []ChannelGrant
-	err := s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:                aws.String(s.table),
-		KeyConditionExpression:   aws.String("PK = :pk AND begins_with(SK, :c)"),
-		FilterExpression:         aws.String("attribute_exists(roleAuths.#rid)"),
-		ExpressionAttributeNames: map[string]string{"#rid": roleID},
-		ConsistentRead:           aws.Bool(true),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":c":  &types.AttributeValueMemberS{Value: prefixChannel},
-		},
-	}, func(it map[string]types.AttributeValue) error {
+	q := s.partition(baseTable, groupPK(groupID)).
+		Range("SK", dynamo.BeginsWith, prefixChannel).
+		Filter("attribute_exists($.$)", "roleAuths", roleID).
+		Consistent(true)
+	err := each(ctx, q, func(it Item) error {
 		ch, err := unmarshalChannel(it)
 		if err != nil {
 			return err
@@ -353,15 +317,21 @@ type ChannelState struct {
 	Custom  *CustomAuths
 	// Channel is nil when no channel was asked for or it does not exist.
 	Channel *Channel
-	// Overrides are the asked users' settings in Channel, by userID; a user
+	// Overrides are the asked users' settings that apply in Channel, by
+	// userID: in the channel, or in its category while it is synced; a user
 	// without one is absent.
 	Overrides map[string]*MemberOverride
+	// Cats are the group's categories' layers (CATS), read with the channel.
+	Cats *Categories
 }
 
 // LoadChannelState reads, in ONE TransactGetItems, the group, its roles,
 // the custom items, the member records of userIDs and, when channelID is
-// given, the channel and each of those users' overrides in it. It is the
-// single round trip of CheckPermissions. At most 48 users.
+// given, the channel, each of those users' overrides in it, the group's
+// categories' layers (CATS) and each user's category facts (KU#), so that
+// a synced channel is decided on its category's layer with no second read
+// (attachCategory). It is the single round trip of CheckPermissions. At
+// most 31 users.
 func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string, userIDs ...string) (*ChannelState, error) {
 	var users []string
 	for _, id := range userIDs {
@@ -371,9 +341,9 @@ func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string,
 	}
 	extra := []map[string]types.AttributeValue{key(pkApp, skCustom)}
 	if channelID != "" {
-		extra = append(extra, key(groupPK(groupID), channelSK(channelID)))
+		extra = append(extra, key(groupPK(groupID), channelSK(channelID)), key(groupPK(groupID), skCategories))
 		for _, id := range users {
-			extra = append(extra, key(groupPK(groupID), overrideSK(channelID, id)))
+			extra = append(extra, key(groupPK(groupID), overrideSK(channelID, id)), key(groupPK(groupID), userCatsSK(id)))
 		}
 	}
 	g, ms, items, err := s.snapshot(ctx, groupID, users, extra)
@@ -392,15 +362,23 @@ func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string,
 			return nil, err
 		}
 	}
+	if st.Cats, err = unmarshalCategories(items[2]); err != nil {
+		return nil, err
+	}
+	facts := make(map[string]*userCats, len(users))
 	for i, id := range users {
-		if it := items[2+i]; it != nil {
+		if it := items[3+2*i]; it != nil {
 			ov, err := unmarshal[MemberOverride](it)
 			if err != nil {
 				return nil, err
 			}
 			st.Overrides[id] = ov
 		}
+		if facts[id], err = unmarshalUserCats(groupID, id, items[4+2*i]); err != nil {
+			return nil, err
+		}
 	}
+	attachCategory(st.Channel, st.Cats, facts, st.Overrides)
 	return st, nil
 }
 
@@ -427,11 +405,11 @@ func (s *Store) CleanupDeletedChannel(ctx context.Context, groupID, channelID st
 			return true, nil
 		}
 		t := &tx{}
-		t.add(s.checkItem(groupPK(groupID), channelSK(channelID), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.checkItem(groupPK(groupID), channelSK(channelID)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			return errcode.New(errcode.InvalidArgument, "channel %s is not deleted", channelID)
 		})
 		for _, k := range keys {
-			t.add(s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK"), nil), nil)
+			addTo(t, s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK")), nil)
 		}
 		if err := s.commit(ctx, t); err != nil {
 			return false, err

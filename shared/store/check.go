@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/event"
 )
@@ -86,6 +85,10 @@ type GroupState struct {
 	RoleMembers []*RoleMembership
 	// Channels counts the channel records.
 	Channels int64
+	// ChannelCategories are the channels that name a category, with it, and
+	// Categories the group's categories (CATS).
+	ChannelCategories map[string]string
+	Categories        *Categories
 }
 
 // ReadGroupState reads a group, all its member and application records and
@@ -100,13 +103,8 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 	if err != nil {
 		return nil, err
 	}
-	st := &GroupState{Group: g}
-	err = s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)}},
-		ConsistentRead:            aws.Bool(true),
-	}, func(it map[string]types.AttributeValue) error {
+	st := &GroupState{Group: g, ChannelCategories: map[string]string{}}
+	err = each(ctx, s.partition(baseTable, groupPK(groupID)).Consistent(true), func(it Item) error {
 		sk := strAttr(it, "SK")
 		switch {
 		case strings.HasPrefix(sk, prefixMember):
@@ -133,6 +131,13 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 			}
 		case strings.HasPrefix(sk, prefixChannel):
 			st.Channels++
+			if k := strAttr(it, "categoryID"); k != "" {
+				st.ChannelCategories[strings.TrimPrefix(sk, prefixChannel)] = k
+			}
+		case sk == skCategories:
+			if st.Categories, err = unmarshalCategories(it); err != nil {
+				return err
+			}
 		case strings.HasPrefix(sk, prefixApplication):
 			st.Applications++
 			if res, _ := intAttr(it, "handleResult"); res == 0 {
@@ -144,14 +149,8 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 	if err != nil {
 		return nil, err
 	}
-	err = s.queryAll(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: eventPK(groupID)}},
-		ProjectionExpression:      aws.String("SK, #v, occurredAt, expiresAt"),
-		ExpressionAttributeNames:  map[string]string{"#v": "version"},
-		ConsistentRead:            aws.Bool(true),
-	}, func(it map[string]types.AttributeValue) error {
+	events := s.partition(baseTable, eventPK(groupID)).Project("SK", "version", "occurredAt", "expiresAt").Consistent(true)
+	err = each(ctx, events, func(it Item) error {
 		v, _ := intAttr(it, "version")
 		at, _ := intAttr(it, "occurredAt")
 		exp, _ := intAttr(it, "expiresAt")
@@ -164,6 +163,9 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 	if st.Roles == nil {
 		st.Roles = DefaultRoles(groupID, g.CreateTime)
 	}
+	if st.Categories == nil {
+		st.Categories, _ = unmarshalCategories(nil)
+	}
 	again, _, err := s.Snapshot(ctx, groupID)
 	if err != nil {
 		return nil, err
@@ -175,22 +177,6 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 		return nil, errVersionMoved
 	}
 	return st, nil
-}
-
-func (s *Store) queryAll(ctx context.Context, in *dynamodb.QueryInput, fn func(map[string]types.AttributeValue) error) error {
-	p := dynamodb.NewQueryPaginator(s.db, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return translate(err)
-		}
-		for _, it := range page.Items {
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // MemberFix rewrites one member record: its roleLevel (the same as read for
@@ -248,55 +234,55 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 	}
 	c := s.newChange(g, ev)
 	if r.OwnerUserID != "" {
-		c.meta.set("ownerUserID", r.OwnerUserID)
+		c.meta.Set("ownerUserID", r.OwnerUserID)
 	}
 	if r.MemberCount != nil {
-		c.meta.set("memberCount", *r.MemberCount)
+		c.meta.Set("memberCount", *r.MemberCount)
 	}
 	if r.ChannelCount != nil {
-		c.meta.set("channelCount", *r.ChannelCount)
+		c.meta.Set("channelCount", *r.ChannelCount)
 	}
 	out, err := s.commitChange(ctx, c, func(t *tx) {
 		for _, f := range r.Members {
 			m := f.Read.Member
 			m.RoleLevel = f.RoleLevel
 			k := wantKeys(&m)
-			up := newExpr().
-				set("roleLevel", f.RoleLevel).
-				set("groupID", k.GroupID).set("userID", k.UserID).
-				set("GSI1PK", k.GSI1PK).set("GSI1SK", k.GSI1SK).
-				set("GSI2PK", k.GSI2PK).set("GSI2SK", k.GSI2SK).
-				cond("attribute_exists(PK)").
-				cond("%n = %v", "roleLevel", f.Read.RoleLevel).
-				cond("%n = %v", "joinTime", f.Read.JoinTime)
+			up := s.updateItem(groupPK(g.GroupID), memberSK(k.UserID)).
+				Set("roleLevel", f.RoleLevel).
+				Set("groupID", k.GroupID).Set("userID", k.UserID).
+				Set("GSI1PK", k.GSI1PK).Set("GSI1SK", k.GSI1SK).
+				Set("GSI2PK", k.GSI2PK).Set("GSI2SK", k.GSI2SK).
+				If(ifExists).
+				If("$ = ?", "roleLevel", f.Read.RoleLevel).
+				If("$ = ?", "joinTime", f.Read.JoinTime)
 			if f.RoleLevel == RoleOwner {
-				up.set("muteEndTime", 0) // the owner cannot be muted
+				up.Set("muteEndTime", 0) // the owner cannot be muted
 			}
 			if f.FixRoleIDs {
 				if len(f.RoleIDs) == 0 {
-					up.remove("roleIDs")
+					up.Remove("roleIDs")
 				} else {
-					up.set("roleIDs", &types.AttributeValueMemberSS{Value: f.RoleIDs})
+					up.Set("roleIDs", &types.AttributeValueMemberSS{Value: f.RoleIDs})
 				}
 				if len(f.Read.RoleIDs) == 0 {
-					up.cond("attribute_not_exists(%n)", "roleIDs")
+					up.If("attribute_not_exists($)", "roleIDs")
 				} else {
-					up.cond("size(%n) = %v", "roleIDs", len(f.Read.RoleIDs))
+					up.If("size($) = ?", "roleIDs", len(f.Read.RoleIDs))
 					for _, id := range f.Read.RoleIDs {
-						up.cond("contains(%n, %v)", "roleIDs", id)
+						up.If("contains($, ?)", "roleIDs", id)
 					}
 				}
 			}
-			t.add(s.updateItem(groupPK(g.GroupID), memberSK(k.UserID), up), func(map[string]types.AttributeValue) error {
+			addTo(t, up, func(map[string]types.AttributeValue) error {
 				return errVersionMoved
 			})
 		}
-		moved := func(map[string]types.AttributeValue) error { return errVersionMoved }
+		moved := func(Item) error { return errVersionMoved }
 		for _, rm := range r.PutRoleMembers {
-			t.add(s.putItem(roleMembershipItem(rm), newExpr().cond("attribute_not_exists(PK)")), moved)
+			addTo(t, s.putItem(roleMembershipItem(rm)).If(ifAbsent), moved)
 		}
 		for _, rm := range r.DeleteRoleMembers {
-			t.add(s.deleteItem(groupPK(g.GroupID), roleMemberSK(rm.RoleID, rm.UserID), newExpr().cond("attribute_exists(PK)")), moved)
+			addTo(t, s.deleteItem(groupPK(g.GroupID), roleMemberSK(rm.RoleID, rm.UserID)).If(ifExists), moved)
 		}
 		if r.Roles != nil {
 			s.putRoles(t, r.Roles)
@@ -322,27 +308,34 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 // pageItems items before filtering and calls fn with each page's group IDs
 // (possibly none); fn answers whether to go on, so the caller bounds the run.
 func (s *Store) ScanGroups(ctx context.Context, pageItems int32, fn func(groupIDs []string) (bool, error)) error {
-	in := &dynamodb.ScanInput{
-		TableName:                 aws.String(s.table),
-		FilterExpression:          aws.String("#k = :k AND SK = :meta"),
-		ProjectionExpression:      aws.String("groupID"),
-		ExpressionAttributeNames:  map[string]string{"#k": "kind"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: kindGroup}, ":meta": &types.AttributeValueMemberS{Value: skMeta}},
-		Limit:                     aws.Int32(pageItems),
-	}
+	var from Item
 	for {
-		out, err := s.db.Scan(ctx, in)
-		if err != nil {
-			return translate(err)
+		scan := s.tbl.Scan().
+			Filter("$ = ? AND SK = ?", "kind", kindGroup, skMeta).
+			Project("groupID").
+			SearchLimit(int(pageItems)).RequestLimit(1)
+		if from != nil {
+			scan.StartFrom(dynamo.PagingKey(from))
 		}
-		ids := make([]string, 0, len(out.Items))
-		for _, it := range out.Items {
+		items, lek, err := call(ctx, scan)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(items))
+		for _, it := range items {
 			ids = append(ids, strAttr(it, "groupID"))
 		}
 		more, err := fn(ids)
-		if err != nil || !more || out.LastEvaluatedKey == nil {
+		if err != nil || !more || lek == nil {
 			return err
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		from = lek
 	}
+}
+
+// Tombstone reports whether id names a deleted category whose cleanup is
+// not finished.
+func (c *Categories) Tombstone(id string) bool {
+	l := c.item.Layers[id]
+	return l != nil && l.Deleted != 0
 }

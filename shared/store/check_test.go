@@ -26,7 +26,7 @@ func checkGroup(t *testing.T, st *store.Store, gid string) {
 	require.NoError(t, err)
 }
 
-func rawUpdate(t *testing.T, st *store.Store, pk, sk, update string, values map[string]types.AttributeValue, names ...string) {
+func corruptItem(t *testing.T, st *store.Store, pk, sk, update string, values map[string]types.AttributeValue, names ...string) {
 	t.Helper()
 	var nm map[string]string
 	for _, n := range names {
@@ -49,7 +49,7 @@ func TestReadGroupStateReadsRecordsIndexKeysAndEventVersions(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	checkGroup(t, st, "g1")
-	rawUpdate(t, st, "G#g1", "M#carol", "SET GSI1SK = :k", map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: "bogus"}})
+	corruptItem(t, st, "G#g1", "M#carol", "SET GSI1SK = :k", map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: "bogus"}})
 
 	gs, err := st.ReadGroupState(ctx, "g1")
 	require.NoError(t, err)
@@ -73,7 +73,7 @@ func TestRepairGroupCommitsRecordsAndEventAsOneChange(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	checkGroup(t, st, "g1")
-	rawUpdate(t, st, "G#g1", "M#alice", "SET roleLevel = :l", map[string]types.AttributeValue{":l": &types.AttributeValueMemberN{Value: "20"}})
+	corruptItem(t, st, "G#g1", "M#alice", "SET roleLevel = :l", map[string]types.AttributeValue{":l": &types.AttributeValueMemberN{Value: "20"}})
 	gs, err := st.ReadGroupState(ctx, "g1")
 	require.NoError(t, err)
 	byID := map[string]*store.MemberRecord{}
@@ -130,7 +130,7 @@ func TestRepairGroupCommitsRecordsAndEventAsOneChange(t *testing.T) {
 	})
 
 	t.Run("a dismissed group cannot be repaired", func(t *testing.T) {
-		rawUpdate(t, st, "G#g1", "META", "SET #s = :d", map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: "2"}}, "status")
+		corruptItem(t, st, "G#g1", "META", "SET #s = :d", map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: "2"}}, "status")
 		gs, err := st.ReadGroupState(ctx, "g1")
 		require.NoError(t, err)
 		_, err = st.RepairGroup(ctx, gs.Group, store.Repair{MemberCount: &n}, event.New(event.GroupRepaired, "admin", nil))

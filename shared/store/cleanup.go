@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 )
@@ -24,8 +23,8 @@ type cleanupStep func(ctx context.Context, groupID string, max int) (int, error)
 
 // cleanupSteps are the kinds of records a dismissed group leaves behind, in
 // the order they are removed: members (with memberCount), applications,
-// role memberships, member overrides, channels and, last, the role
-// configuration.
+// role memberships, member overrides, channels, users' category facts,
+// categories, their layers and, last, the role configuration.
 func (s *Store) cleanupSteps() []cleanupStep {
 	return []cleanupStep{
 		s.deleteMembers,
@@ -33,6 +32,9 @@ func (s *Store) cleanupSteps() []cleanupStep {
 		s.deleteByPrefix(prefixRoleMember),
 		s.deleteByPrefix(prefixOverride),
 		s.deleteByPrefix(prefixChannel),
+		s.deleteByPrefix(prefixUserCats),
+		s.deleteByPrefix(prefixCategory),
+		s.deleteByPrefix(skCategories),
 		s.deleteByPrefix(skRoles),
 	}
 }
@@ -77,39 +79,31 @@ func (s *Store) CleanupDismissed(ctx context.Context, groupID string, maxItems i
 // recordKeys reads the keys of up to max records of a group whose sort key
 // begins with prefix, with a consistent read of the base table.
 func (s *Store) recordKeys(ctx context.Context, groupID, prefix string, max int) ([]map[string]types.AttributeValue, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":p":  &types.AttributeValueMemberS{Value: prefix},
-		},
-		ProjectionExpression: aws.String("PK, SK"),
-		Limit:                aws.Int32(int32(max)),
-		ConsistentRead:       aws.Bool(true),
-	})
-	if err != nil {
-		return nil, translate(err)
-	}
-	return out.Items, nil
+	items, _, err := call(ctx, s.partition(baseTable, groupPK(groupID)).
+		Range("SK", dynamo.BeginsWith, prefix).
+		Project("PK", "SK").
+		SearchLimit(max).RequestLimit(1).
+		Consistent(true))
+	return items, err
 }
 
 // deleteRecords deletes the records at keys in one transaction, each
 // conditioned on existing (so a concurrent cleanup cannot make this one
-// count a record twice), together with groupUpdate, an update of the group
-// record conditioned on the group being dismissed.
-func (s *Store) deleteRecords(ctx context.Context, groupID string, keys []map[string]types.AttributeValue, groupUpdate *expr) error {
+// count a record twice), together with a check of the group record, which
+// must be dismissed and which lowers memberCount by members.
+func (s *Store) deleteRecords(ctx context.Context, groupID string, keys []Item, members int64) error {
 	t := &tx{}
-	groupUpdate.cond("attribute_exists(PK)").cond("%n = %v", "status", StatusDismissed)
-	item := s.updateItem(groupPK(groupID), skMeta, groupUpdate)
-	if groupUpdate.updateExpression() == nil {
-		item = s.checkItem(groupPK(groupID), skMeta, groupUpdate)
-	}
-	t.add(item, func(map[string]types.AttributeValue) error {
+	notDismissed := func(Item) error {
 		return errcode.New(errcode.InvalidArgument, "group %s is not dismissed", groupID)
-	})
+	}
+	const dismissed = "attribute_exists(PK) AND $ = ?"
+	if members != 0 {
+		addTo(t, s.updateItem(groupPK(groupID), skMeta).Add("memberCount", -members).If(dismissed, "status", StatusDismissed), notDismissed)
+	} else {
+		addTo(t, s.checkItem(groupPK(groupID), skMeta).If(dismissed, "status", StatusDismissed), notDismissed)
+	}
 	for _, k := range keys {
-		t.add(s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK"), newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK")).If(ifExists), func(Item) error {
 			return errCleanupRaced
 		})
 	}
@@ -124,7 +118,7 @@ func (s *Store) deleteMembers(ctx context.Context, groupID string, max int) (int
 	if err != nil || len(keys) == 0 {
 		return 0, err
 	}
-	if err := s.deleteRecords(ctx, groupID, keys, newExpr().add("memberCount", -int64(len(keys)))); err != nil {
+	if err := s.deleteRecords(ctx, groupID, keys, int64(len(keys))); err != nil {
 		return 0, err
 	}
 	return len(keys), nil
@@ -139,7 +133,7 @@ func (s *Store) deleteByPrefix(prefix string) cleanupStep {
 		if err != nil || len(keys) == 0 {
 			return 0, err
 		}
-		if err := s.deleteRecords(ctx, groupID, keys, newExpr()); err != nil {
+		if err := s.deleteRecords(ctx, groupID, keys, 0); err != nil {
 			return 0, err
 		}
 		return len(keys), nil

@@ -6,9 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 )
@@ -32,11 +31,12 @@ var (
 	gsi3      = index{"GSI3", "GSI3PK", "GSI3SK"}
 )
 
-// A cursor is a base64url JSON object of named strings: an index's key
-// attributes (encodeKeyCursor) or a merged list's position (received.go). Its
-// fields go into key conditions and ExclusiveStartKey, where DynamoDB
-// refuses sort keys over 1024 bytes with an error: every decoder here
-// bounds them, so a tampered cursor is a 400, never a 500.
+// A cursor is the key of the last item a page returned, in one index, as a
+// base64url JSON object of its key attributes (encodeKeyCursor); decoding it
+// checks that it names this list's partition (decodeKeyCursor). Its fields
+// go into key conditions and ExclusiveStartKey, where DynamoDB refuses sort
+// keys over 1024 bytes with an error: the decoder bounds them, so a
+// tampered cursor is a 400, never a 500.
 const (
 	// maxCursorField bounds each field in bytes. The longest key a cursor
 	// names (RM#<roleID>#<userID>, CO#<channelID>#<userID>) is 132.
@@ -101,17 +101,24 @@ func encodeKeyCursor(ix index, item map[string]types.AttributeValue) string {
 // decodeKeyCursor decodes an ExclusiveStartKey and checks it belongs to
 // this query's partition, so a cursor from another list cannot be replayed
 // here.
-func decodeKeyCursor(ix index, partition, cursor string) (map[string]types.AttributeValue, error) {
+func decodeKeyCursor(ix index, partition, cursor string) (Item, error) {
+	return decodeKeyCursorOf(ix, cursor, func(Item) string { return partition })
+}
+
+// decodeKeyCursorOf is decodeKeyCursor for a list whose partition follows
+// from the item the cursor names: partitionOf answers it from the decoded
+// key (a list merged from one partition per group, say).
+func decodeKeyCursorOf(ix index, cursor string, partitionOf func(key Item) string) (Item, error) {
 	k, err := decodeCursor(cursor, keyNames(ix)...)
 	if err != nil {
 		return nil, err
 	}
-	if k[ix.pk] != partition {
-		return nil, errBadCursor()
-	}
-	out := make(map[string]types.AttributeValue, len(k))
+	out := make(Item, len(k))
 	for name, v := range k {
 		out[name] = &types.AttributeValueMemberS{Value: v}
+	}
+	if k[ix.pk] != partitionOf(out) {
+		return nil, errBadCursor()
 	}
 	return out, nil
 }
@@ -132,10 +139,10 @@ func NormalizeLimit(limit int) (int, error) {
 type pageQuery struct {
 	ix        index
 	partition string
-	// skCond is an optional extra key condition on the sort key, written
-	// with #sk, e.g. "begins_with(#sk, :p)" or "#sk BETWEEN :lo AND :hi".
-	skCond   string
-	skValues map[string]types.AttributeValue
+	// skOp, when set, narrows the sort key: skOp applied to skValues, e.g.
+	// dynamo.BeginsWith with a prefix, dynamo.Between with lo and hi.
+	skOp     dynamo.Operator
+	skValues []any
 	forward  bool
 	limit    int
 	cursor   string
@@ -149,45 +156,22 @@ func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.Attri
 	if err != nil {
 		return nil, "", err
 	}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": q.ix.pk},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: q.partition}},
-		ScanIndexForward:          aws.Bool(q.forward),
-		Limit:                     aws.Int32(int32(limit + 1)),
-	}
-	if q.ix.name != "" {
-		in.IndexName = aws.String(q.ix.name)
-	}
-	if q.skCond != "" {
-		in.KeyConditionExpression = aws.String("#pk = :pk AND " + q.skCond)
-		in.ExpressionAttributeNames["#sk"] = q.ix.sk
-		for k, v := range q.skValues {
-			in.ExpressionAttributeValues[k] = v
-		}
+	// Limit, unlike SearchLimit, reads on past a response DynamoDB cut at
+	// 1 MB until it has limit+1 items or the partition ends.
+	query := s.partition(q.ix, q.partition).Order(dynamo.Order(q.forward)).Limit(limit + 1)
+	if q.skOp != "" {
+		query.Range(q.ix.sk, q.skOp, q.skValues...)
 	}
 	if q.cursor != "" {
 		start, err := decodeKeyCursor(q.ix, q.partition, q.cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		in.ExclusiveStartKey = start
+		query.StartFrom(dynamo.PagingKey(start))
 	}
-	var items []map[string]types.AttributeValue
-	// A Query page can stop early at 1 MB; keep reading until we have
-	// limit+1 items or the partition ends.
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, "", translate(err)
-		}
-		items = append(items, out.Items...)
-		if len(items) > limit || out.LastEvaluatedKey == nil {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-		in.Limit = aws.Int32(int32(limit + 1 - len(items)))
+	items, err := all(ctx, query)
+	if err != nil {
+		return nil, "", err
 	}
 	if len(items) <= limit {
 		return items, "", nil
@@ -211,8 +195,8 @@ func groupRecords[T any](ctx context.Context, s *Store, groupID, prefix string, 
 	}
 	items, next, err := s.page(ctx, pageQuery{
 		ix: baseTable, partition: groupPK(groupID),
-		skCond:   "begins_with(#sk, :p)",
-		skValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: prefix}},
+		skOp:     dynamo.BeginsWith,
+		skValues: []any{prefix},
 		forward:  true, limit: limit, cursor: cursor,
 	})
 	if err != nil {

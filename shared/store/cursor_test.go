@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,17 +50,21 @@ func TestATamperedCursorWithAnOversizedKeyIsInvalidNotInternal(t *testing.T) {
 		})
 	}
 	t.Run("received applications", func(t *testing.T) {
+		// The cursor is the last application's key in GSI1.
+		at := func(gid, sk string) map[string]string {
+			return map[string]string{"PK": groupPK(gid), "SK": applicationSK("bob"), gsi1.pk: applicationsPK(gid), gsi1.sk: sk}
+		}
 		for _, k := range []map[string]string{
-			{receivedSK: long, receivedGroup: "g1"},
-			{receivedSK: "0000000000001#bob", receivedGroup: long},
-			{receivedSK: "0000000000001#bob"},
+			at("g1", long),
+			at(long, "0000000000001#bob"),
+			{gsi1.sk: "0000000000001#bob"},
 		} {
 			_, err := s.ListApplicationsAcross(ctx, []string{"g1"}, nil, 10, encodeCursor(k))
 			assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err))
 		}
 		_, err := s.ListApplicationsAcross(ctx, []string{"g1"}, nil, 10, strings.Repeat("A", maxCursor+1))
 		assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "a cursor too long to decode")
-		page, err := s.ListApplicationsAcross(ctx, []string{"g1"}, nil, 10, encodeCursor(map[string]string{receivedSK: "9999999999999#zz", receivedGroup: "g1"}))
+		page, err := s.ListApplicationsAcross(ctx, []string{"g1"}, nil, 10, encodeCursor(at("g1", "9999999999999#zz")))
 		require.NoError(t, err, "a well-formed position is read")
 		assert.Empty(t, page.Items)
 	})
@@ -70,12 +75,12 @@ func TestATamperedCursorWithAnOversizedKeyIsInvalidNotInternal(t *testing.T) {
 // every position the encoder writes decodes back to itself.
 func FuzzCursorCodec(f *testing.F) {
 	f.Add(encodeCursor(map[string]string{"PK": "G#g1", "SK": "C#c1"}), "0000000000001#bob", "g1")
-	f.Add(encodeCursor(map[string]string{receivedSK: strings.Repeat("x", 1100), receivedGroup: "g1"}), "", "g1")
+	f.Add(encodeCursor(map[string]string{"PK": "G#g1", "SK": "A#bob", gsi1.pk: applicationsPK("g1"), gsi1.sk: strings.Repeat("x", 1100)}), "", "g1")
 	f.Add("e30", "a", "b")
 	f.Add("bnVsbA", "a", "b") // null
 	f.Add("not base64!", strings.Repeat("é", 200), "g")
 	f.Fuzz(func(t *testing.T, cursor, sk, gid string) {
-		for _, names := range [][]string{{receivedSK, receivedGroup}, keyNames(baseTable), keyNames(gsi1)} {
+		for _, names := range [][]string{keyNames(gsi3), keyNames(baseTable), keyNames(gsi1)} {
 			k, err := decodeCursor(cursor, names...)
 			if err != nil {
 				require.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "%v", err)
@@ -98,14 +103,17 @@ func FuzzCursorCodec(f *testing.F) {
 		if !utf8.ValidString(sk) || !utf8.ValidString(gid) {
 			return
 		}
-		pos := map[string]string{receivedSK: sk, receivedGroup: gid}
-		k, err := decodeCursor(encodeCursor(pos), receivedSK, receivedGroup)
+		last := Item{}
+		for n, v := range map[string]string{"PK": groupPK(gid), "SK": applicationSK(gid), gsi1.pk: applicationsPK(gid), gsi1.sk: sk} {
+			last[n] = &types.AttributeValueMemberS{Value: v}
+		}
+		k, err := decodeKeyCursor(gsi1, applicationsPK(gid), encodeKeyCursor(gsi1, last))
 		valid := func(v string) bool { return v != "" && len(v) <= maxCursorField }
-		if !valid(sk) || !valid(gid) {
+		if !valid(sk) || !valid(applicationsPK(gid)) {
 			require.Error(t, err)
 			return
 		}
 		require.NoError(t, err)
-		require.Equal(t, pos, k)
+		require.Equal(t, last, k)
 	})
 }

@@ -16,6 +16,10 @@
 //     its member, role-membership or pending-application records remains.
 //  6. A role's memberCount equals its member records, and a member's roleIDs
 //     the roles that hold them.
+//  7. Every channel's categoryID names a live category or none: a move into
+//     a category checks, in its transaction, that the category is live, and
+//     a deleted category's channels read as uncategorised until its cleanup
+//     has moved them out.
 //
 // Each holds after every request, under any interleaving of concurrent
 // requests and after a crash at any point. A change moves the group record
@@ -25,9 +29,35 @@
 // ClientRequestToken, never decided again.
 //
 // Other rules kept here: lists page with an opaque cursor (DefaultLimit,
-// MaxLimit) at a cost independent of the group's size; an Idempotency-Key's
-// response is replayed for 24 h; the inbox of a user is numbered 1, 2, 3…
-// with no gap and no duplicate under redelivery.
+// MaxLimit) at a cost independent of the group's size; the cursor is the key
+// of the last item returned, bound to the list's partition, in one codec
+// (cursor.go); an Idempotency-Key's response is replayed for 24 h; the inbox
+// of a user is numbered 1, 2, 3… with no gap and no duplicate under
+// redelivery.
+//
+// Data access goes through github.com/guregu/dynamo/v2 on the store's own
+// SDK client: Put, Update (SET, ADD and DELETE of sets, REMOVE), Delete and
+// ConditionCheck with If conditions, Query with key ranges, limits and
+// StartFrom, Scan, GetTx, WriteTx with an idempotency token, and
+// IsCondCheckFailed. Records are marshalled by the SDK's attributevalue
+// (the dynamodbav tags), values written into them too (attr): guregu's own
+// encoder reads other tags and turns an empty string into a REMOVE. The raw
+// SDK stays where it does better:
+//
+//   - Explaining a cancelled transaction. guregu's WriteTx asks for no old
+//     item and reads no CancellationReasons; txClient asks DynamoDB for the
+//     old item of every write whose condition fails (ALL_OLD), and
+//     tx.explain maps the SDK's TransactionCanceledException, reason by
+//     reason, to the error of the write that failed.
+//   - batchGet. guregu's BatchGet asks unprocessed keys again without
+//     bound (only the context stops it), from 500 ms between calls; the
+//     store gives up after batchGetAttempts calls (2.6–5.2 s of jittered
+//     backoff) with UNAVAILABLE, so a throttled read never takes a Lambda's
+//     whole timeout.
+//   - BulkLoadMembers' BatchWriteItem (tooling only), which bounds each call
+//     with a timeout and sends again a call that never answers.
+//   - The Meter, SDK middleware: it counts every call, guregu's included,
+//     where guregu's ConsumedCapacity counts only the requests it is given.
 //
 // The entities it stores are package model's, marshalled by their
 // dynamodbav tags; the store re-exports them (Group, Member, …) so that its

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -32,18 +32,14 @@ const AddBatch = 49
 
 // GetGroup reads a group with a strongly consistent read.
 func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(groupPK(groupID), skMeta),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, groupPK(groupID), skMeta)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
 	}
-	return unmarshal[Group](out.Item)
+	return unmarshal[Group](item)
 }
 
 // GetGroups returns the groups that exist, keyed by groupID.
@@ -103,46 +99,41 @@ func (s *Store) Snapshot(ctx context.Context, groupID string, userIDs ...string)
 // snapshot is Snapshot plus extra items read in the same call, answered in
 // the order of extra (nil where the item does not exist).
 func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, extra []map[string]types.AttributeValue) (*Group, map[string]*Member, []map[string]types.AttributeValue, error) {
-	get := func(k map[string]types.AttributeValue) types.TransactGetItem {
-		return types.TransactGetItem{Get: &types.Get{TableName: aws.String(s.table), Key: k}}
-	}
-	gets := []types.TransactGetItem{get(key(groupPK(groupID), skMeta)), get(key(groupPK(groupID), skRoles))}
-	for _, k := range extra {
-		gets = append(gets, get(k))
-	}
+	keys := append([]Item{key(groupPK(groupID), skMeta), key(groupPK(groupID), skRoles)}, extra...)
 	seen := map[string]bool{}
 	for _, id := range userIDs {
 		if seen[id] || id == "" {
 			continue
 		}
 		seen[id] = true
-		gets = append(gets, get(key(groupPK(groupID), memberSK(id))))
+		keys = append(keys, key(groupPK(groupID), memberSK(id)))
 	}
-	if len(gets) > 100 {
-		return nil, nil, nil, fmt.Errorf("snapshot of %d items exceeds 100", len(gets))
+	if len(keys) > 100 {
+		return nil, nil, nil, fmt.Errorf("snapshot of %d items exceeds 100", len(keys))
 	}
-	out, err := s.db.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: gets})
-	if err != nil {
+	got := make([]Item, len(keys)) // nil where the item does not exist
+	read := s.dyn.GetTx()
+	for i, k := range keys {
+		read.GetOne(s.tbl.Get("PK", k["PK"]).Range("SK", dynamo.Equal, k["SK"]), &got[i])
+	}
+	if err := read.Run(ctx); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return nil, nil, nil, translate(err)
 	}
-	if out.Responses[0].Item == nil {
+	if got[0] == nil {
 		return nil, nil, nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
 	}
-	g, err := unmarshal[Group](out.Responses[0].Item)
+	g, err := unmarshal[Group](got[0])
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if g.Roles, err = unmarshalRoles(out.Responses[1].Item, g); err != nil {
+	if g.Roles, err = unmarshalRoles(got[1], g); err != nil {
 		return nil, nil, nil, err
 	}
-	extras := make([]map[string]types.AttributeValue, len(extra))
-	for i := range extra {
-		extras[i] = out.Responses[2+i].Item
-	}
-	var items []map[string]types.AttributeValue
-	for _, r := range out.Responses[2+len(extra):] {
-		if r.Item != nil {
-			items = append(items, r.Item)
+	extras := got[2 : 2+len(extra)]
+	var items []Item
+	for _, it := range got[2+len(extra):] {
+		if it != nil {
+			items = append(items, it)
 		}
 	}
 	ms, err := members(items)
@@ -154,10 +145,10 @@ func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, 
 func (s *Store) putMembers(t *tx, ms []*Member) {
 	for _, m := range ms {
 		uid := m.UserID
-		t.add(s.putItem(memberItem(m), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.putItem(memberItem(m)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 		})
-		t.add(s.checkItem(userPK(uid), skProfile, newExpr().cond("attribute_exists(PK)")), func(map[string]types.AttributeValue) error {
+		addTo(t, s.checkItem(userPK(uid), skProfile).If(ifExists), func(map[string]types.AttributeValue) error {
 			return &UserError{UserID: uid, Err: errcode.New(errcode.NotFound, "user %s has no profile", uid)}
 		})
 	}
@@ -176,13 +167,13 @@ func (s *Store) CreateGroup(ctx context.Context, g *Group, first []*Member, ev e
 	ev.GroupID, ev.Version, ev.EventID, ev.OccurredAt = g.GroupID, 1, NewID(), s.nowMillis()
 	t := &tx{ref: &changeRef{groupID: g.GroupID, version: 1}}
 	gid := g.GroupID
-	t.add(s.putItem(groupItem(g), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+	addTo(t, s.putItem(groupItem(g)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
 	})
 	s.putMembers(t, first)
 	g.Roles = DefaultRoles(gid, g.CreateTime)
 	s.putRoles(t, g.Roles)
-	t.add(s.putItem(s.eventItem(&ev), newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+	addTo(t, s.putItem(s.eventItem(&ev)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
 	})
 	if err := s.commit(ctx, t); err != nil {
@@ -199,7 +190,7 @@ func (s *Store) AddMembers(ctx context.Context, g *Group, ms []*Member, ev event
 		return nil, fmt.Errorf("add %d members: want 1..%d", len(ms), AddBatch)
 	}
 	c := s.newChange(g, ev)
-	c.meta.add("memberCount", int64(len(ms)))
+	c.meta.Add("memberCount", int64(len(ms)))
 	out, err := s.commitChange(ctx, c, func(t *tx) { s.putMembers(t, ms) })
 	if err == nil {
 		g.MemberCount += int64(len(ms))
@@ -217,30 +208,30 @@ func (s *Store) AddMembers(ctx context.Context, g *Group, ms []*Member, ev event
 func (s *Store) TransferOwner(ctx context.Context, g *Group, oldOwner, newOwner *Member, operator string, ev event.Event) (*event.Event, error) {
 	prev := newOwner.RoleLevel
 	c := s.newChange(g, ev)
-	c.meta.set("ownerUserID", newOwner.UserID).cond("%n = %v", "ownerUserID", oldOwner.UserID)
+	c.meta.Set("ownerUserID", attr(newOwner.UserID)).If("$ = ?", "ownerUserID", oldOwner.UserID)
 	c.onMetaFail = func(map[string]types.AttributeValue) error { return errVersionMoved }
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		up := newExpr().
-			set("roleLevel", RoleOwner).
-			set("muteEndTime", 0).
-			set("operatorUserID", operator).
-			set("GSI1SK", memberRankSK(RoleOwner, newOwner.JoinTime, newOwner.UserID)).
-			cond("attribute_exists(PK)").
-			cond("%n < %v", "roleLevel", RoleOwner).
-			cond("%n = %v", "roleLevel", prev)
-		t.add(s.updateItem(groupPK(g.GroupID), memberSK(newOwner.UserID), up), func(old map[string]types.AttributeValue) error {
+		up := s.updateItem(groupPK(g.GroupID), memberSK(newOwner.UserID)).
+			Set("roleLevel", RoleOwner).
+			Set("muteEndTime", attr(0)).
+			Set("operatorUserID", attr(operator)).
+			Set("GSI1SK", memberRankSK(RoleOwner, newOwner.JoinTime, newOwner.UserID)).
+			If(ifExists).
+			If("$ < ?", "roleLevel", RoleOwner).
+			If("$ = ?", "roleLevel", prev)
+		addTo(t, up, func(old map[string]types.AttributeValue) error {
 			if old == nil {
 				return errcode.New(errcode.NotInGroup, "user %s is not a member", newOwner.UserID)
 			}
 			return errVersionMoved
 		})
-		down := newExpr().
-			set("roleLevel", prev).
-			set("operatorUserID", operator).
-			set("GSI1SK", memberRankSK(prev, oldOwner.JoinTime, oldOwner.UserID)).
-			cond("attribute_exists(PK)").
-			cond("%n = %v", "roleLevel", RoleOwner)
-		t.add(s.updateItem(groupPK(g.GroupID), memberSK(oldOwner.UserID), down), func(map[string]types.AttributeValue) error {
+		down := s.updateItem(groupPK(g.GroupID), memberSK(oldOwner.UserID)).
+			Set("roleLevel", prev).
+			Set("operatorUserID", attr(operator)).
+			Set("GSI1SK", memberRankSK(prev, oldOwner.JoinTime, oldOwner.UserID)).
+			If(ifExists).
+			If("$ = ?", "roleLevel", RoleOwner)
+		addTo(t, down, func(map[string]types.AttributeValue) error {
 			return errVersionMoved
 		})
 	})
@@ -286,21 +277,15 @@ func (s *Store) ListJoinedGroups(ctx context.Context, userID string, limit int, 
 // ListEvents returns up to limit events of a group with version > after, in
 // version order.
 func (s *Store) ListEvents(ctx context.Context, groupID string, after int64, limit int) ([]event.Event, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND SK > :sk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: eventPK(groupID)},
-			":sk": &types.AttributeValueMemberS{Value: versionSK(after)},
-		},
-		Limit:          aws.Int32(int32(limit)),
-		ConsistentRead: aws.Bool(true),
-	})
+	items, _, err := call(ctx, s.partition(baseTable, eventPK(groupID)).
+		Range("SK", dynamo.Greater, versionSK(after)).
+		SearchLimit(limit).RequestLimit(1).
+		Consistent(true))
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	evs := make([]event.Event, 0, len(out.Items))
-	for _, it := range out.Items {
+	evs := make([]event.Event, 0, len(items))
+	for _, it := range items {
 		ev, err := unmarshal[event.Event](it)
 		if err != nil {
 			return nil, err
@@ -332,29 +317,14 @@ func (s *Store) RoleLevelsOf(ctx context.Context, userID string, groupIDs []stri
 // AllMembers reads every member record of a group, page by page. It is for
 // the consistency checker and for tests: operations never read a whole group.
 func (s *Store) AllMembers(ctx context.Context, groupID string) ([]*Member, error) {
-	in := &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :m)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":m":  &types.AttributeValueMemberS{Value: prefixMember},
-		},
-		ConsistentRead: aws.Bool(true),
-	}
 	var out []*Member
-	p := dynamodb.NewQueryPaginator(s.db, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, translate(err)
-		}
-		for _, it := range page.Items {
-			m, err := unmarshal[Member](it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		}
+	err := each(ctx, s.partition(baseTable, groupPK(groupID)).Range("SK", dynamo.BeginsWith, prefixMember).Consistent(true), func(it Item) error {
+		m, err := unmarshal[Member](it)
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

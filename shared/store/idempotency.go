@@ -6,9 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 )
@@ -64,12 +63,12 @@ func claimOf(ctx context.Context) *Claim {
 // markerItem is the transaction item that marks the claim committed. It
 // records the last change (group, version) so that a retry can say where
 // the applied change is.
-func (s *Store) markerItem(c *Claim, ref *changeRef) (types.TransactWriteItem, func(map[string]types.AttributeValue) error) {
-	e := newExpr().set("state", idemCommitted).cond("%n = %v", "owner", c.token)
+func (s *Store) markerItem(c *Claim, ref *changeRef) (*dynamo.Update, func(Item) error) {
+	up := s.updateItem(idemPK(c.actor, c.key), skIdem).Set("state", idemCommitted).If("$ = ?", "owner", c.token)
 	if ref != nil {
-		e.set("groupID", ref.groupID).set("version", ref.version)
+		up.Set("groupID", ref.groupID).Set("version", ref.version)
 	}
-	return s.updateItem(idemPK(c.actor, c.key), skIdem, e), func(map[string]types.AttributeValue) error {
+	return up, func(Item) error {
 		return errcode.New(errcode.Conflict, "another attempt of this request took over its Idempotency-Key; retry")
 	}
 }
@@ -84,7 +83,6 @@ func (s *Store) markerItem(c *Claim, ref *changeRef) (types.TransactWriteItem, f
 func (s *Store) ClaimIdempotency(ctx context.Context, actor, idemKey, hash string) (*Claim, *Replay, error) {
 	now := s.Now()
 	c := &Claim{actor: actor, key: idemKey, hash: hash, token: NewID()}
-	e := newExpr().cond("attribute_not_exists(PK) OR (%n = %v AND %n < %v)", "state", idemRunning, "leaseUntil", now.UnixMilli())
 	item := map[string]types.AttributeValue{
 		"PK":         &types.AttributeValueMemberS{Value: idemPK(actor, idemKey)},
 		"SK":         &types.AttributeValueMemberS{Value: skIdem},
@@ -95,72 +93,58 @@ func (s *Store) ClaimIdempotency(ctx context.Context, actor, idemKey, hash strin
 		"leaseUntil": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(idempotencyLease).UnixMilli(), 10)},
 		"expiresAt":  &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(IdempotencyTTL).Unix(), 10)},
 	}
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       e.conditionExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-	})
+	err := s.putItem(item).
+		If("attribute_not_exists(PK) OR ($ = ? AND $ < ?)", "state", idemRunning, "leaseUntil", now.UnixMilli()).
+		Run(ctx)
 	if err == nil {
 		return c, nil, nil
 	}
-	if !isCondFailed(err) {
+	if !dynamo.IsCondCheckFailed(err) {
 		return nil, nil, translate(err)
 	}
-	rec, gerr := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(idemPK(actor, idemKey), skIdem), ConsistentRead: aws.Bool(true)})
-	if gerr != nil {
-		return nil, nil, translate(gerr)
+	rec, err := s.get(ctx, idemPK(actor, idemKey), skIdem)
+	if err != nil {
+		return nil, nil, err
 	}
 	running := errcode.New(errcode.Conflict, "a request with this Idempotency-Key is in progress; retry")
-	if rec.Item == nil {
+	if rec == nil {
 		return nil, nil, running
 	}
-	if strAttr(rec.Item, "hash") != hash {
+	if strAttr(rec, "hash") != hash {
 		return nil, nil, errcode.New(errcode.IdempotencyMismatch, "this Idempotency-Key was used with a different request")
 	}
-	switch strAttr(rec.Item, "state") {
+	switch strAttr(rec, "state") {
 	case idemDone:
-		status, _ := intAttr(rec.Item, "status")
-		return nil, &Replay{Status: int(status), Body: strAttr(rec.Item, "body")}, nil
+		status, _ := intAttr(rec, "status")
+		return nil, &Replay{Status: int(status), Body: strAttr(rec, "body")}, nil
 	case idemCommitted:
-		if lease, _ := intAttr(rec.Item, "leaseUntil"); lease >= now.UnixMilli() {
+		if lease, _ := intAttr(rec, "leaseUntil"); lease >= now.UnixMilli() {
 			return nil, nil, running
 		}
-		version, _ := intAttr(rec.Item, "version")
+		version, _ := intAttr(rec, "version")
 		return nil, nil, errcode.New(errcode.Conflict,
 			"this request was applied (group %q, version %d) but its response was lost; it is not applied again: read the group or its changes",
-			strAttr(rec.Item, "groupID"), version)
+			strAttr(rec, "groupID"), version)
 	}
 	return nil, nil, running
 }
 
 // CompleteIdempotency stores the response of a claimed request.
 func (s *Store) CompleteIdempotency(ctx context.Context, c *Claim, status int, body string) error {
-	e := newExpr().set("state", idemDone).set("status", status).set("body", body).cond("%n = %v", "owner", c.token)
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(idemPK(c.actor, c.key), skIdem),
-		UpdateExpression:          e.updateExpression(),
-		ConditionExpression:       e.conditionExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-	})
+	err := s.updateItem(idemPK(c.actor, c.key), skIdem).
+		Set("state", idemDone).Set("status", status).Set("body", attr(body)).
+		If("$ = ?", "owner", c.token).
+		Run(ctx)
 	return translate(err)
 }
 
 // ReleaseIdempotency drops the claim of a request that failed before it
 // committed anything, so that the client may retry with the same key.
 func (s *Store) ReleaseIdempotency(ctx context.Context, c *Claim) error {
-	e := newExpr().cond("%n = %v AND %n = %v", "owner", c.token, "state", idemRunning)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(idemPK(c.actor, c.key), skIdem),
-		ConditionExpression:       e.conditionExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-	})
-	if isCondFailed(err) {
+	err := s.deleteItem(idemPK(c.actor, c.key), skIdem).
+		If("$ = ? AND $ = ?", "owner", c.token, "state", idemRunning).
+		Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
 		return nil
 	}
 	return translate(err)

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -84,16 +84,11 @@ var errDelivered = errors.New("already delivered")
 // answers the entry's seq and whether this call wrote it. Callers wrap it
 // in Retry (a lost race on the counter is retryable).
 func (s *Store) Deliver(ctx context.Context, userID string, ev *event.Event) (seq int64, wrote bool, err error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            aws.String(s.table),
-		Key:                  key(userPK(userID), skInboxSeq),
-		ConsistentRead:       aws.Bool(true),
-		ProjectionExpression: aws.String("seq"),
-	})
+	counter, err := one(ctx, s.getItem(userPK(userID), skInboxSeq).Project("seq"))
 	if err != nil {
-		return 0, false, translate(err)
+		return 0, false, err
 	}
-	n, _ := intAttr(out.Item, "seq")
+	n, _ := intAttr(counter, "seq")
 	t := &tx{}
 	s.addDelivery(t, userID, ev, n, s.Now())
 	err = s.commit(ctx, t)
@@ -232,16 +227,16 @@ func (s *Store) addDelivery(t *tx, userID string, ev *event.Event, n int64, now 
 		"seq":       &types.AttributeValueMemberN{Value: strconv.FormatInt(next, 10)},
 		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(DeliveryMarkTTL).Unix(), 10)},
 	}
-	t.add(s.putItem(mark, newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+	addTo(t, s.putItem(mark).If(ifAbsent), func(Item) error {
 		return errDelivered
 	})
-	counter := newExpr().set("seq", next).set("kind", kindSeq)
+	counter := s.updateItem(userPK(userID), skInboxSeq).Set("seq", next).Set("kind", kindSeq)
 	if n == 0 {
-		counter.cond("attribute_not_exists(PK) OR %n = %v", "seq", 0)
+		counter.If("attribute_not_exists(PK) OR $ = ?", "seq", 0)
 	} else {
-		counter.cond("%n = %v", "seq", n)
+		counter.If("$ = ?", "seq", n)
 	}
-	t.add(s.updateItem(userPK(userID), skInboxSeq, counter), func(map[string]types.AttributeValue) error {
+	addTo(t, counter, func(Item) error {
 		return errInboxRaced
 	})
 	entry := marshalItem(&Notification{
@@ -249,7 +244,7 @@ func (s *Store) addDelivery(t *tx, userID string, ev *event.Event, n int64, now 
 		ActorUserID: ev.ActorUserID, OccurredAt: ev.OccurredAt, Payload: ev.Payload,
 	}, map[string]string{"PK": inboxPK(userID), "SK": inboxSK(next), "kind": kindInbox, "userID": userID})
 	entry["expiresAt"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(s.inboxRetention()).Unix(), 10)}
-	t.add(s.putItem(entry, newExpr().cond("attribute_not_exists(PK)")), func(map[string]types.AttributeValue) error {
+	addTo(t, s.putItem(entry).If(ifAbsent), func(Item) error {
 		return errInboxRaced
 	})
 }
@@ -296,17 +291,8 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 	if err != nil {
 		return nil, err
 	}
-	in := &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND SK > :after"),
-		FilterExpression:       aws.String("attribute_not_exists(expiresAt) OR expiresAt > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":    &types.AttributeValueMemberS{Value: inboxPK(userID)},
-			":after": &types.AttributeValueMemberS{Value: inboxSK(afterSeq)},
-			":now":   &types.AttributeValueMemberN{Value: strconv.FormatInt(s.Now().Unix(), 10)},
-		},
-		Limit: aws.Int32(int32(limit + 1)),
-	}
+	now := s.Now().Unix()
+	var start dynamo.PagingKey
 	page := &Page[*Notification]{Items: []*Notification{}}
 	size := 0
 	// more ends the page at the last entry taken: the next page starts
@@ -316,11 +302,18 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 		return page, nil
 	}
 	for calls := 1; ; calls++ {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, translate(err)
+		q := s.partition(baseTable, inboxPK(userID)).
+			Range("SK", dynamo.Greater, inboxSK(afterSeq)).
+			Filter("attribute_not_exists($) OR $ > ?", "expiresAt", "expiresAt", now).
+			SearchLimit(limit + 1).RequestLimit(1)
+		if start != nil {
+			q.StartFrom(start)
 		}
-		for _, item := range out.Items {
+		items, lek, err := call(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range items {
 			if len(page.Items) == limit {
 				return more()
 			}
@@ -342,7 +335,7 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 			}
 			page.Items = append(page.Items, n)
 		}
-		if out.LastEvaluatedKey == nil {
+		if lek == nil {
 			return page, nil
 		}
 		// Expired entries not yet deleted form a prefix of the inbox (they
@@ -350,14 +343,14 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 		// the reads of one request and answer with a cursor past them, so
 		// a long prefix never makes a request time out.
 		if calls == maxInboxQueries {
-			seq, err := strconv.ParseInt(strAttr(out.LastEvaluatedKey, "SK"), 10, 64)
+			seq, err := strconv.ParseInt(strAttr(lek, "SK"), 10, 64)
 			if err != nil {
 				return nil, fmt.Errorf("inbox cursor: %w", err)
 			}
 			page.NextCursor = strconv.FormatInt(seq, 10)
 			return page, nil
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		start = dynamo.PagingKey(lek)
 	}
 }
 

@@ -15,6 +15,9 @@ import "fmt"
 //	role member  G#<gid>            RM#<rid>#<uid>  (one per (custom role, member); mirrors the member's roleIDs)
 //	channel      G#<gid>            C#<cid>         (with its access list and channel roles: channel.go)
 //	override     G#<gid>            CO#<cid>#<uid>  (a member's own settings in a channel)
+//	categories   G#<gid>            CATS            (every category's layer but its user list: category.go)
+//	category     G#<gid>            K#<catID>       (name, ext, position, user list, override holders)
+//	user facts   G#<gid>            KU#<uid>        (a user's category list entries and category overrides)
 //	custom items APP                CUSTOMAUTHS     (every custom permission item of the app)
 //	idempotency  I#<uid>#<key>      IDEM
 //	inbox entry  U#<uid>#N          <seq>           (seq: 12 digits, per user 1, 2, 3…; see inbox.go)

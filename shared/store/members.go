@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -54,11 +55,7 @@ func (s *Store) ListMembers(ctx context.Context, groupID string, filter, limit i
 	}
 	q := pageQuery{ix: gsi1, partition: membersByRankPK(groupID), forward: true, limit: limit, cursor: cursor}
 	if lo != "" {
-		q.skCond = "#sk BETWEEN :lo AND :hi"
-		q.skValues = map[string]types.AttributeValue{
-			":lo": &types.AttributeValueMemberS{Value: lo},
-			":hi": &types.AttributeValueMemberS{Value: hi},
-		}
+		q.skOp, q.skValues = dynamo.Between, []any{lo, hi}
 		// A cursor of another filter would start outside this range, which
 		// DynamoDB rejects; answer it as the invalid cursor it is.
 		if cursor != "" {
@@ -90,10 +87,10 @@ func (s *Store) ListMembers(ctx context.Context, groupID string, filter, limit i
 // conditioned on the record existing and still having the roleLevel the
 // decision was made on: a concurrent promotion, demotion or transfer makes
 // the change lose the race instead of bypassing the rank rule.
-func (s *Store) memberUpdate(t *tx, g *Group, m *Member, e *expr) {
+func (s *Store) memberUpdate(t *tx, g *Group, m *Member, u *dynamo.Update) {
 	uid := m.UserID
-	e.cond("attribute_exists(PK)").cond("%n = %v", "roleLevel", m.RoleLevel)
-	t.add(s.updateItem(groupPK(g.GroupID), memberSK(uid), e), func(old map[string]types.AttributeValue) error {
+	u.If(ifExists).If("$ = ?", "roleLevel", m.RoleLevel)
+	addTo(t, u, func(old map[string]types.AttributeValue) error {
 		if old == nil {
 			return errcode.New(errcode.NotInGroup, "user %s is not a member of group %s", uid, g.GroupID)
 		}
@@ -107,9 +104,10 @@ func (s *Store) memberUpdate(t *tx, g *Group, m *Member, e *expr) {
 func (s *Store) MuteMember(ctx context.Context, g *Group, m *Member, muteEndTime int64, operator string, ev event.Event) (*event.Event, error) {
 	c := s.newChange(g, ev)
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		e := newExpr().set("muteEndTime", muteEndTime).set("operatorUserID", operator).
-			cond("%n <> %v", "roleLevel", RoleOwner)
-		s.memberUpdate(t, g, m, e)
+		u := s.updateItem(groupPK(g.GroupID), memberSK(m.UserID)).
+			Set("muteEndTime", muteEndTime).Set("operatorUserID", attr(operator)).
+			If("$ <> ?", "roleLevel", RoleOwner)
+		s.memberUpdate(t, g, m, u)
 	})
 	if err != nil {
 		return nil, err
@@ -153,15 +151,15 @@ func (s *Store) SetMemberInfo(ctx context.Context, g *Group, m *Member, next *Me
 	}
 	c := s.newChange(g, ev)
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		e := newExpr().set("operatorUserID", operator)
+		u := s.updateItem(groupPK(g.GroupID), memberSK(m.UserID)).Set("operatorUserID", attr(operator))
 		for name, v := range changes {
-			e.set(name, v)
+			u.Set(name, attr(v))
 		}
 		if _, ok := changes["roleLevel"]; ok {
-			e.set("GSI1SK", memberRankSK(next.RoleLevel, m.JoinTime, m.UserID)).
-				cond("%n <> %v", "roleLevel", RoleOwner)
+			u.Set("GSI1SK", memberRankSK(next.RoleLevel, m.JoinTime, m.UserID)).
+				If("$ <> ?", "roleLevel", RoleOwner)
 		}
-		s.memberUpdate(t, g, m, e)
+		s.memberUpdate(t, g, m, u)
 	})
 	if err != nil {
 		return nil, err

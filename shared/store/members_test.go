@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
@@ -93,11 +92,7 @@ func loadGroupForTest(t *testing.T, s *Store, gid string, n int) *Group {
 		items = append(items, memberItem(&Member{GroupID: gid, UserID: bulkUserID(i), RoleLevel: level, JoinTime: 1_000_000 + int64(i), JoinSource: JoinByAdmin}))
 	}
 	batchWrite(t, s, items)
-	e := newExpr().add("memberCount", int64(n-1))
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: key(groupPK(gid), skMeta), UpdateExpression: e.updateExpression(),
-		ExpressionAttributeNames: e.namesOrNil(), ExpressionAttributeValues: e.valuesOrNil(),
-	})
+	err = s.updateItem(groupPK(gid), skMeta).Add("memberCount", int64(n-1)).Run(ctx)
 	require.NoError(t, err)
 	g, err = s.GetGroup(ctx, gid)
 	require.NoError(t, err)
@@ -116,11 +111,7 @@ func loadEventsForTest(t *testing.T, s *Store, g *Group, n int64) {
 		items = append(items, s.eventItem(&ev))
 	}
 	batchWrite(t, s, items)
-	e := newExpr().set("version", n)
-	_, err := s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: key(groupPK(g.GroupID), skMeta), UpdateExpression: e.updateExpression(),
-		ExpressionAttributeNames: e.namesOrNil(), ExpressionAttributeValues: e.valuesOrNil(),
-	})
+	err := s.updateItem(groupPK(g.GroupID), skMeta).Set("version", n).Run(context.Background())
 	require.NoError(t, err)
 	g.Version = n
 }

@@ -29,13 +29,13 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 		return nil, fmt.Errorf("remove %d members (%d items): want 1..%d members in at most %d items", len(ms), total, RemoveBatch, MaxRemovalItems)
 	}
 	c := s.newChange(g, ev)
-	c.meta.add("memberCount", -int64(len(ms)))
+	c.meta.Add("memberCount", -int64(len(ms)))
 	var roles *Roles
 	out, err := s.commitChange(ctx, c, func(t *tx) {
 		for _, m := range ms {
 			uid := m.UserID
-			cond := newExpr().cond("attribute_exists(PK)").cond("%n = %v", "roleLevel", m.RoleLevel)
-			t.add(s.deleteItem(groupPK(g.GroupID), memberSK(uid), cond), func(old map[string]types.AttributeValue) error {
+			del := s.deleteItem(groupPK(g.GroupID), memberSK(uid)).If(ifExists).If("$ = ?", "roleLevel", m.RoleLevel)
+			addTo(t, del, func(old map[string]types.AttributeValue) error {
 				if old == nil {
 					return &UserError{UserID: uid, Err: errcode.New(errcode.NotInGroup, "user %s is not a member", uid)}
 				}
@@ -77,7 +77,7 @@ func (s *Store) dropRoleMemberships(t *tx, g *Group, ms []*Member) *Roles {
 			// Unconditional: the member record's delete guards the change, and
 			// a missing record (out of step, for the checker) must not make
 			// the member impossible to remove.
-			t.add(s.deleteItem(groupPK(g.GroupID), roleMemberSK(rid, m.UserID), nil), nil)
+			addTo(t, s.deleteItem(groupPK(g.GroupID), roleMemberSK(rid, m.UserID)), nil)
 		}
 	}
 	if next != nil {
@@ -94,13 +94,13 @@ func (s *Store) dropRoleMemberships(t *tx, g *Group, ms []*Member) *Roles {
 // GroupDismissed consumer, as for DismissGroup.
 func (s *Store) DismissAlone(ctx context.Context, g *Group, owner *Member, ev event.Event) (*event.Event, error) {
 	c := s.newChange(g, ev)
-	c.meta.set("status", StatusDismissed).add("memberCount", -1).
-		cond("%n = %v", "memberCount", 1).
-		cond("%n = %v", "ownerUserID", owner.UserID)
+	c.meta.Set("status", StatusDismissed).Add("memberCount", -1).
+		If("$ = ?", "memberCount", 1).
+		If("$ = ?", "ownerUserID", owner.UserID)
 	c.onMetaFail = func(map[string]types.AttributeValue) error { return errVersionMoved }
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		cond := newExpr().cond("attribute_exists(PK)").cond("%n = %v", "roleLevel", RoleOwner)
-		t.add(s.deleteItem(groupPK(g.GroupID), memberSK(owner.UserID), cond), func(map[string]types.AttributeValue) error {
+		del := s.deleteItem(groupPK(g.GroupID), memberSK(owner.UserID)).If(ifExists).If("$ = ?", "roleLevel", RoleOwner)
+		addTo(t, del, func(map[string]types.AttributeValue) error {
 			return errVersionMoved
 		})
 	})

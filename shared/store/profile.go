@@ -15,26 +15,20 @@ import (
 // write.
 func (s *Store) PutProfile(ctx context.Context, p Profile) (*Profile, error) {
 	now := s.nowMillis()
-	e := newExpr().
-		set("userID", p.UserID).
-		set("nickname", p.Nickname).
-		set("faceURL", p.FaceURL).
-		set("ex", p.Ex).
-		set("updateTime", now).
-		set("kind", kindProfile)
-	e.sets = append(e.sets, e.name("createTime")+" = if_not_exists("+e.name("createTime")+", "+e.value(now)+")")
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(userPK(p.UserID), skProfile),
-		UpdateExpression:          e.updateExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-		ReturnValues:              types.ReturnValueAllNew,
-	})
+	var item Item
+	err := s.updateItem(userPK(p.UserID), skProfile).
+		Set("userID", p.UserID).
+		Set("nickname", attr(p.Nickname)).
+		Set("faceURL", attr(p.FaceURL)).
+		Set("ex", attr(p.Ex)).
+		Set("updateTime", now).
+		Set("kind", kindProfile).
+		SetIfNotExists("createTime", now).
+		Value(ctx, &item)
 	if err != nil {
 		return nil, translate(err)
 	}
-	return unmarshal[Profile](out.Attributes)
+	return unmarshal[Profile](item)
 }
 
 // GetProfiles returns the profiles that exist, keyed by userID.

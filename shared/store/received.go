@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -23,19 +22,13 @@ const MaxManagedGroups = 100
 // decisions across groups. The member records come from the "my groups"
 // index, which is eventually consistent: enough for choosing what to list.
 func (s *Store) Memberships(ctx context.Context, userID string) ([]*Group, map[string]*Member, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		IndexName:                 aws.String(gsi2.name),
-		KeyConditionExpression:    aws.String("GSI2PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: groupsOfUserPK(userID)}},
-		Limit:                     aws.Int32(MaxManagedGroups),
-	})
+	items, _, err := call(ctx, s.partition(gsi2, groupsOfUserPK(userID)).SearchLimit(MaxManagedGroups).RequestLimit(1))
 	if err != nil {
-		return nil, nil, translate(err)
+		return nil, nil, err
 	}
-	byGroup := make(map[string]*Member, len(out.Items))
-	gids := make([]string, 0, len(out.Items))
-	for _, it := range out.Items {
+	byGroup := make(map[string]*Member, len(items))
+	gids := make([]string, 0, len(items))
+	for _, it := range items {
 		m, err := unmarshal[Member](it)
 		if err != nil {
 			return nil, nil, err
@@ -89,13 +82,8 @@ func (s *Store) groupsWithRoles(ctx context.Context, groupIDs []string) (map[str
 	return groups, nil
 }
 
-// A merged page of received applications ends at the last application's
-// index sort key (<reqTime>#<uid>) and group: the cursor's fields.
-const (
-	receivedSK    = "sk"
-	receivedGroup = "g"
-)
-
+// receivedCursor is where a merged page of received applications ended: the
+// last application's index sort key (<reqTime>#<uid>) and group.
 type receivedCursor struct{ SK, GroupID string }
 
 // ListApplicationsAcross pages through the applications of several groups,
@@ -107,48 +95,42 @@ func (s *Store) ListApplicationsAcross(ctx context.Context, groupIDs []string, r
 	if err != nil {
 		return nil, err
 	}
+	ix, partitionOf := gsi1, applicationsPK
+	if result != nil {
+		ix, partitionOf = gsi3, func(gid string) string { return applicationsByResultPK(gid, *result) }
+	}
 	var after *receivedCursor
 	if cursor != "" {
-		k, err := decodeCursor(cursor, receivedSK, receivedGroup)
+		// The cursor is the key of the last application listed: it must
+		// name the list partition of the group it belongs to.
+		groupOf := func(k Item) string { return strings.TrimPrefix(strAttr(k, "PK"), groupPK("")) }
+		k, err := decodeKeyCursorOf(ix, cursor, func(k Item) string { return partitionOf(groupOf(k)) })
 		if err != nil {
 			return nil, err
 		}
-		after = &receivedCursor{SK: k[receivedSK], GroupID: k[receivedGroup]}
+		after = &receivedCursor{SK: strAttr(k, ix.sk), GroupID: groupOf(k)}
 	}
 	type row struct {
-		sk  string
-		app *Application
+		sk   string
+		app  *Application
+		item Item
 	}
 	perGroup := make([][]row, len(groupIDs))
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(8)
 	for i, gid := range groupIDs {
 		eg.Go(func() error {
-			ix, pk := gsi1, applicationsPK(gid)
-			if result != nil {
-				ix, pk = gsi3, applicationsByResultPK(gid, *result)
-			}
-			in := &dynamodb.QueryInput{
-				TableName:                 aws.String(s.table),
-				IndexName:                 aws.String(ix.name),
-				KeyConditionExpression:    aws.String("#pk = :pk"),
-				ExpressionAttributeNames:  map[string]string{"#pk": ix.pk},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
-				ScanIndexForward:          aws.Bool(false),
-				Limit:                     aws.Int32(int32(limit + 2)),
-			}
+			q := s.partition(ix, partitionOf(gid)).Order(dynamo.Descending).SearchLimit(limit + 2).RequestLimit(1)
 			if after != nil {
 				// <= keeps the cursor's own sort key, which another group
 				// may share; the exact position is filtered below.
-				in.KeyConditionExpression = aws.String("#pk = :pk AND #sk <= :sk")
-				in.ExpressionAttributeNames["#sk"] = ix.sk
-				in.ExpressionAttributeValues[":sk"] = &types.AttributeValueMemberS{Value: after.SK}
+				q.Range(ix.sk, dynamo.LessOrEqual, after.SK)
 			}
-			out, err := s.db.Query(ectx, in)
+			items, _, err := call(ectx, q)
 			if err != nil {
-				return translate(err)
+				return err
 			}
-			for _, it := range out.Items {
+			for _, it := range items {
 				sk := strAttr(it, ix.sk)
 				if after != nil && sk == after.SK && gid >= after.GroupID {
 					continue
@@ -157,7 +139,7 @@ func (s *Store) ListApplicationsAcross(ctx context.Context, groupIDs []string, r
 				if err != nil {
 					return err
 				}
-				perGroup[i] = append(perGroup[i], row{sk, a})
+				perGroup[i] = append(perGroup[i], row{sk, a, it})
 			}
 			return nil
 		})
@@ -175,8 +157,7 @@ func (s *Store) ListApplicationsAcross(ctx context.Context, groupIDs []string, r
 	page := &Page[*Application]{Items: []*Application{}}
 	for i, r := range rows {
 		if i == limit {
-			last := rows[i-1]
-			page.NextCursor = encodeCursor(map[string]string{receivedSK: last.sk, receivedGroup: last.app.GroupID})
+			page.NextCursor = encodeKeyCursor(ix, rows[i-1].item)
 			break
 		}
 		page.Items = append(page.Items, r.app)

@@ -18,13 +18,13 @@ func rolesItem(r *Roles) map[string]types.AttributeValue {
 func (s *Store) putRoles(t *tx, next *Roles) {
 	read := next.Rev
 	next.Rev = read + 1
-	cond := newExpr()
+	put := s.putItem(rolesItem(next))
 	if read == 0 {
-		cond.cond("attribute_not_exists(PK)")
+		put.If(ifAbsent)
 	} else {
-		cond.cond("%n = %v", "rev", read)
+		put.If("$ = ?", "rev", read)
 	}
-	t.add(s.putItem(rolesItem(next), cond), func(map[string]types.AttributeValue) error { return errVersionMoved })
+	addTo(t, put, func(map[string]types.AttributeValue) error { return errVersionMoved })
 }
 
 // unmarshalRoles reads a ROLES item, or the default configuration when the

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/event"
@@ -98,22 +96,17 @@ func (s *Store) changeRoleMembers(ctx context.Context, g *Group, roleID string, 
 	next.Roles[roleID].MemberCount += delta
 	now := s.nowMillis()
 	gid := g.GroupID
-	set := &types.AttributeValueMemberSS{Value: []string{roleID}}
 	c := s.newChange(g, ev)
 	out, err := s.commitChange(ctx, c, func(t *tx) {
 		s.putRoles(t, next)
 		for _, uid := range userIDs {
-			var up *types.Update
+			up := s.updateItem(groupPK(gid), memberSK(uid)).If(ifExists)
 			if add {
-				up = rawUpdate(s.table, groupPK(gid), memberSK(uid), "ADD #r :set",
-					"attribute_exists(PK) AND NOT contains(#r, :rid)", map[string]string{"#r": "roleIDs"},
-					map[string]types.AttributeValue{":set": set, ":rid": &types.AttributeValueMemberS{Value: roleID}})
+				up.AddStringsToSet("roleIDs", roleID).If("NOT contains($, ?)", "roleIDs", roleID)
 			} else {
-				up = rawUpdate(s.table, groupPK(gid), memberSK(uid), "DELETE #r :set",
-					"attribute_exists(PK) AND contains(#r, :rid)", map[string]string{"#r": "roleIDs"},
-					map[string]types.AttributeValue{":set": set, ":rid": &types.AttributeValueMemberS{Value: roleID}})
+				up.DeleteStringsFromSet("roleIDs", roleID).If("contains($, ?)", "roleIDs", roleID)
 			}
-			t.add(types.TransactWriteItem{Update: up}, func(old map[string]types.AttributeValue) error {
+			addTo(t, up, func(old map[string]types.AttributeValue) error {
 				if old == nil {
 					return &UserError{UserID: uid, Err: errcode.New(errcode.NotInGroup, "user %s is not a member", uid)}
 				}
@@ -124,9 +117,9 @@ func (s *Store) changeRoleMembers(ctx context.Context, g *Group, roleID string, 
 			// the checker reports) never blocks the member for good.
 			if add {
 				rm := &RoleMembership{GroupID: gid, RoleID: roleID, UserID: uid, AddTime: now}
-				t.add(s.putItem(roleMembershipItem(rm), nil), nil)
+				addTo(t, s.putItem(roleMembershipItem(rm)), nil)
 			} else {
-				t.add(s.deleteItem(groupPK(gid), roleMemberSK(roleID, uid), nil), nil)
+				addTo(t, s.deleteItem(groupPK(gid), roleMemberSK(roleID, uid)), nil)
 			}
 		}
 	})
@@ -137,26 +130,6 @@ func (s *Store) changeRoleMembers(ctx context.Context, g *Group, roleID string, 
 	return out, nil
 }
 
-// rawUpdate is a transaction Update with expressions written by hand, for
-// set operations and map keys (role IDs may hold characters a placeholder
-// name cannot).
-func rawUpdate(table, pk, sk, update, cond string, names map[string]string, values map[string]types.AttributeValue) *types.Update {
-	u := &types.Update{
-		TableName:                           aws.String(table),
-		Key:                                 key(pk, sk),
-		UpdateExpression:                    aws.String(update),
-		ExpressionAttributeNames:            names,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	if cond != "" {
-		u.ConditionExpression = aws.String(cond)
-	}
-	if len(values) > 0 {
-		u.ExpressionAttributeValues = values
-	}
-	return u
-}
-
 // ListRoleMembers pages through the RM records of a role, in user ID order.
 func (s *Store) ListRoleMembers(ctx context.Context, groupID, roleID string, limit int, cursor string) (*Page[*RoleMembership], error) {
 	return groupRecords(ctx, s, groupID, roleMemberSK(roleID, ""), limit, cursor, unmarshal[RoleMembership])
@@ -164,15 +137,11 @@ func (s *Store) ListRoleMembers(ctx context.Context, groupID, roleID string, lim
 
 // GetCustomAuths reads the app's custom items (strongly consistent).
 func (s *Store) GetCustomAuths(ctx context.Context) (*CustomAuths, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            key(pkApp, skCustom),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, pkApp, skCustom)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	return unmarshalCustomAuths(out.Item)
+	return unmarshalCustomAuths(item)
 }
 
 // CreateCustomAuth adds a custom item to read, the custom items as read; it
@@ -194,15 +163,8 @@ func (s *Store) CreateCustomAuth(ctx context.Context, read *CustomAuths, name, d
 	if itemBytes(item) > maxRecordBytes {
 		return nil, errcode.New(errcode.LimitExceeded, "the app's custom items are full (%d items); shorter names leave room for more", len(read.Items))
 	}
-	e := newExpr().cond("attribute_not_exists(PK) OR %n = %v", "next", read.Next)
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       e.conditionExpression(),
-		ExpressionAttributeNames:  e.namesOrNil(),
-		ExpressionAttributeValues: e.valuesOrNil(),
-	})
-	if isCondFailed(err) {
+	err := s.putItem(item).If("attribute_not_exists(PK) OR $ = ?", "next", read.Next).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
 		return nil, fmt.Errorf("custom items changed: %w", ErrRetry)
 	}
 	if err != nil {
@@ -233,16 +195,14 @@ func (s *Store) CleanupDeletedRole(ctx context.Context, groupID, roleID string, 
 	if maxItems <= 0 {
 		maxItems = DefaultCleanupItems
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(groupPK(groupID), skRoles), ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, groupPK(groupID), skRoles)
 	if err != nil {
-		return false, translate(err)
+		return false, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return true, nil
 	}
-	roles, err := unmarshal[Roles](out.Item)
+	roles, err := unmarshal[Roles](item)
 	if err != nil {
 		return false, err
 	}
@@ -271,35 +231,23 @@ func (s *Store) CleanupDeletedRole(ctx context.Context, groupID, roleID string, 
 	if cursors == nil {
 		cursors = map[string]string{}
 	}
-	sets, removes := []string{"#rev = #rev + :one"}, []string{}
-	values := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+	up := s.updateItem(groupPK(groupID), skRoles).
+		SetExpr("$ = $ + ?", "rev", "rev", 1).
+		If("attribute_exists($.$)", "deleted", roleID)
 	if done {
 		// The tombstone goes last: while it exists a later run finds the work.
 		delete(cursors, roleID)
-		removes = append(removes, "#d.#rid")
+		up.RemoveExpr("$.$", "deleted", roleID)
 	} else {
 		cursors[roleID] = last
 	}
 	if len(cursors) > 0 {
-		sets = append(sets, "#cf = :cf")
-		values[":cf"] = &types.AttributeValueMemberM{Value: stringMap(cursors)}
+		up.Set("cleanupFrom", &types.AttributeValueMemberM{Value: stringMap(cursors)})
 	} else {
-		removes = append(removes, "#cf")
+		up.Remove("cleanupFrom")
 	}
-	update := "SET " + strings.Join(sets, ", ")
-	if len(removes) > 0 {
-		update += " REMOVE " + strings.Join(removes, ", ")
-	}
-	names := map[string]string{"#rev": "rev", "#d": "deleted", "#rid": roleID, "#cf": "cleanupFrom"}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(groupPK(groupID), skRoles),
-		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String("attribute_exists(#d.#rid)"),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
-	})
-	if err != nil && !isCondFailed(err) {
+	err = up.Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
 		return false, translate(err)
 	}
 	return done, nil
@@ -317,22 +265,16 @@ func stringMap(m map[string]string) map[string]types.AttributeValue {
 // the roleID on each member record that still exists, in one transaction.
 // It answers how many RM records it removed (0: none left).
 func (s *Store) dropDeletedRoleMembers(ctx context.Context, groupID, roleID string, n int) (int, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":p":  &types.AttributeValueMemberS{Value: roleMemberSK(roleID, "")},
-		},
-		ProjectionExpression: aws.String("userID"),
-		ConsistentRead:       aws.Bool(true),
-		Limit:                aws.Int32(int32(n)),
-	})
+	items, _, err := call(ctx, s.partition(baseTable, groupPK(groupID)).
+		Range("SK", dynamo.BeginsWith, roleMemberSK(roleID, "")).
+		Project("userID").
+		Consistent(true).
+		SearchLimit(n).RequestLimit(1))
 	if err != nil {
-		return 0, translate(err)
+		return 0, err
 	}
-	uids := make([]string, 0, len(out.Items))
-	for _, it := range out.Items {
+	uids := make([]string, 0, len(items))
+	for _, it := range items {
 		uids = append(uids, strAttr(it, "userID"))
 	}
 	if len(uids) == 0 {
@@ -344,14 +286,12 @@ func (s *Store) dropDeletedRoleMembers(ctx context.Context, groupID, roleID stri
 	for attempt := 0; ; attempt++ {
 		t := &tx{}
 		for _, uid := range uids {
-			t.add(s.deleteItem(groupPK(groupID), roleMemberSK(roleID, uid), nil), nil)
+			addTo(t, s.deleteItem(groupPK(groupID), roleMemberSK(roleID, uid)), nil)
 			if gone[uid] {
 				continue
 			}
-			up := rawUpdate(s.table, groupPK(groupID), memberSK(uid), "DELETE #r :set", "attribute_exists(PK)",
-				map[string]string{"#r": "roleIDs"},
-				map[string]types.AttributeValue{":set": &types.AttributeValueMemberSS{Value: []string{roleID}}})
-			t.add(types.TransactWriteItem{Update: up}, func(map[string]types.AttributeValue) error { return &memberGone{uid} })
+			up := s.updateItem(groupPK(groupID), memberSK(uid)).DeleteStringsFromSet("roleIDs", roleID).If(ifExists)
+			addTo(t, up, func(map[string]types.AttributeValue) error { return &memberGone{uid} })
 		}
 		err := s.commit(ctx, t)
 		var mg *memberGone
@@ -377,25 +317,19 @@ func (e *memberGone) Error() string { return "member " + e.userID + " is gone" }
 // channel's write is conditioned on the rev read and moves it. It answers
 // the last channel gone through and whether none is left after it.
 func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID, from string, budget int) (string, bool, error) {
-	in := &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: groupPK(groupID)},
-			":p":  &types.AttributeValueMemberS{Value: prefixChannel},
-		},
-		ConsistentRead: aws.Bool(true),
-		Limit:          aws.Int32(int32(budget)),
-	}
+	q := s.partition(baseTable, groupPK(groupID)).
+		Range("SK", dynamo.BeginsWith, prefixChannel).
+		Consistent(true).
+		SearchLimit(budget).RequestLimit(1)
 	if from != "" {
-		in.ExclusiveStartKey = key(groupPK(groupID), channelSK(from))
+		q.StartFrom(dynamo.PagingKey(key(groupPK(groupID), channelSK(from))))
 	}
-	page, err := s.db.Query(ctx, in)
+	items, lek, err := call(ctx, q)
 	if err != nil {
-		return from, false, translate(err)
+		return from, false, err
 	}
 	last := from
-	for _, it := range page.Items {
+	for _, it := range items {
 		ch, err := unmarshal[Channel](it)
 		if err != nil {
 			return last, false, err
@@ -407,7 +341,7 @@ func (s *Store) dropDeletedRoleFromChannels(ctx context.Context, groupID, roleID
 		}
 		last = ch.ChannelID
 	}
-	return last, len(page.LastEvaluatedKey) == 0, nil
+	return last, len(lek) == 0, nil
 }
 
 func namesRole(ch *Channel, roleID string) bool {
@@ -417,49 +351,36 @@ func namesRole(ch *Channel, roleID string) bool {
 // dropRoleFromChannel re-reads one channel and removes roleID from it,
 // conditioned on the rev read.
 func (s *Store) dropRoleFromChannel(ctx context.Context, groupID, channelID, roleID string) error {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(groupPK(groupID), channelSK(channelID)), ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.get(ctx, groupPK(groupID), channelSK(channelID))
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return nil // the channel is gone
 	}
-	ch, err := unmarshal[Channel](out.Item)
+	ch, err := unmarshal[Channel](item)
 	if err != nil {
 		return err
 	}
 	if !namesRole(ch, roleID) {
 		return nil
 	}
-	names := map[string]string{"#rev": "rev"}
-	values := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
-	update := "SET #rev = if_not_exists(#rev, :zero) + :one"
-	values[":zero"] = &types.AttributeValueMemberN{Value: "0"}
-	cond := "attribute_not_exists(#rev)"
-	if _, ok := out.Item["rev"]; ok {
-		cond = "#rev = :read"
-		values[":read"] = &types.AttributeValueMemberN{Value: fmt.Sprint(ch.Rev)}
+	up := s.updateItem(groupPK(groupID), channelSK(channelID)).
+		SetExpr("$ = if_not_exists($, ?) + ?", "rev", "rev", 0, 1).
+		If(ifExists)
+	if _, ok := item["rev"]; ok {
+		up.If("$ = ?", "rev", ch.Rev)
+	} else {
+		up.If("attribute_not_exists($)", "rev")
 	}
 	if ch.RoleAuths[roleID] != nil {
-		update += " REMOVE #ra.#rid"
-		names["#ra"], names["#rid"] = "roleAuths", roleID
+		up.RemoveExpr("$.$", "roleAuths", roleID)
 	}
 	if slices.Contains(ch.Roles, roleID) {
-		update += " DELETE #roles :set"
-		names["#roles"] = "roles"
-		values[":set"] = &types.AttributeValueMemberSS{Value: []string{roleID}}
+		up.DeleteStringsFromSet("roles", roleID)
 	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(groupPK(groupID), channelSK(channelID)),
-		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String("attribute_exists(PK) AND " + cond),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
-	})
-	if isCondFailed(err) {
+	err = up.Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
 		return fmt.Errorf("channel %s changed: %w", channelID, ErrRetry)
 	}
 	return translate(err)

@@ -50,7 +50,7 @@ func (s *Store) SetGroupInfo(ctx context.Context, g *Group, next *Group, ev even
 	}
 	c := s.newChange(g, ev)
 	for name, v := range changes {
-		c.meta.set(name, v)
+		c.meta.Set(name, attr(v))
 	}
 	out, err := s.commitChange(ctx, c, nil)
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Store) SetGroupStatus(ctx context.Context, g *Group, status int, ev eve
 		return nil, fmt.Errorf("set group status %d: unknown status", status)
 	}
 	c := s.newChange(g, ev)
-	c.meta.set("status", status)
+	c.meta.Set("status", status)
 	out, err := s.commitChange(ctx, c, nil)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	"github.com/guregu/dynamo/v2"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/circles-im/circles/shared/awsenv"
@@ -23,6 +25,8 @@ import (
 // Store is the data access layer over one table.
 type Store struct {
 	db    *dynamodb.Client
+	tbl   dynamo.Table
+	dyn   *dynamo.DB
 	table string
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
@@ -35,7 +39,8 @@ type Store struct {
 
 // New returns a store over table, using db.
 func New(db *dynamodb.Client, table string) *Store {
-	return &Store{db: db, table: table, Now: time.Now, EventRetention: 30 * 24 * time.Hour}
+	dyn := dynamo.NewFromIface(txClient{db})
+	return &Store{db: db, dyn: dyn, tbl: dyn.Table(table), table: table, Now: time.Now, EventRetention: 30 * 24 * time.Hour}
 }
 
 // FromEnv builds a store from the Lambda environment: TABLE_NAME, and the
@@ -140,11 +145,11 @@ func (b backoff) wait(ctx context.Context, n int) error {
 	}
 }
 
-// tx collects the items of one TransactWriteItems call, each with the error
-// to answer when its condition is the one that failed.
+// tx collects the writes of one transaction, each with the error to answer
+// when its condition is the one that failed.
 type tx struct {
-	items  []types.TransactWriteItem
-	onFail []func(old map[string]types.AttributeValue) error
+	ops    []func(*dynamo.WriteTx)
+	onFail []func(old Item) error
 	// ref names the group change this transaction commits, if any.
 	ref *changeRef
 	// onCancel, when set, explains a cancelled transaction from all its
@@ -158,8 +163,26 @@ type changeRef struct {
 	version int64
 }
 
-func (t *tx) add(item types.TransactWriteItem, onFail func(old map[string]types.AttributeValue) error) {
-	t.items = append(t.items, item)
+// txOp is a write a transaction holds.
+type txOp interface {
+	*dynamo.Put | *dynamo.Update | *dynamo.Delete | *dynamo.ConditionCheck
+}
+
+// addTo adds op to t; onFail (nil: a lost race) explains a failure of its
+// condition from the item as it was.
+func addTo[O txOp](t *tx, op O, onFail func(old Item) error) {
+	var enlist func(*dynamo.WriteTx)
+	switch o := any(op).(type) {
+	case *dynamo.Put:
+		enlist = func(w *dynamo.WriteTx) { w.Put(o) }
+	case *dynamo.Update:
+		enlist = func(w *dynamo.WriteTx) { w.Update(o) }
+	case *dynamo.Delete:
+		enlist = func(w *dynamo.WriteTx) { w.Delete(o) }
+	case *dynamo.ConditionCheck:
+		enlist = func(w *dynamo.WriteTx) { w.Check(o) }
+	}
+	t.ops = append(t.ops, enlist)
 	t.onFail = append(t.onFail, onFail)
 }
 
@@ -184,20 +207,23 @@ const ambiguousSends = 6
 // deciding again instead could apply the change twice (a second auto-ID
 // role, say). If it stays unknown, the answer is UNAVAILABLE, not a retry.
 func (s *Store) commit(ctx context.Context, t *tx) error {
-	items, onFail := t.items, t.onFail
+	full := &tx{ops: t.ops, onFail: t.onFail, onCancel: t.onCancel}
 	claim := claimOf(ctx)
 	if claim != nil && !claim.Committed() {
-		item, fail := s.markerItem(claim, t.ref)
-		items = append(items[:len(items):len(items)], item)
-		onFail = append(onFail[:len(onFail):len(onFail)], fail)
+		full.ops, full.onFail = slices.Clip(full.ops), slices.Clip(full.onFail)
+		marker, fail := s.markerItem(claim, t.ref)
+		addTo(full, marker, fail)
 	}
-	if len(items) > txLimit {
-		return fmt.Errorf("transaction of %d items exceeds %d", len(items), txLimit)
+	if len(full.ops) > txLimit {
+		return fmt.Errorf("transaction of %d items exceeds %d", len(full.ops), txLimit)
 	}
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(NewID())}
+	w := s.dyn.WriteTx().IdempotentWithToken(NewID())
+	for _, enlist := range full.ops {
+		enlist(w)
+	}
 	var err error
 	for send := 0; ; send++ {
-		_, err = s.db.TransactWriteItems(ctx, in)
+		err = w.Run(ctx)
 		if !outcomeUnknown(ctx, err) {
 			break
 		}
@@ -213,7 +239,7 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	}
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
-		return (&tx{items: items, onFail: onFail, onCancel: t.onCancel}).explain(canceled, err)
+		return full.explain(canceled, err)
 	}
 	return translate(err)
 }
@@ -297,9 +323,4 @@ func translate(err error) error {
 		return errcode.Wrap(errcode.Unavailable, err, "the database did not answer; retry later")
 	}
 	return errcode.Wrap(errcode.Internal, err, "internal error")
-}
-
-func isCondFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
 }

@@ -150,6 +150,134 @@ func UpdateChannel() api.Operation {
 		})
 }
 
+// CreateCategory serves POST /groups/{groupID}/categories.
+func CreateCategory() api.Operation {
+	return declare(api.Spec{Name: "CreateCategory", Method: "POST", Route: "/groups/{groupID}/categories", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.CategoryInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return api.Created(s.CreateCategory(ctx, r.Actor, r.Path("groupID"), in))
+		})
+}
+
+// ListCategories serves GET /groups/{groupID}/categories.
+func ListCategories() api.Operation {
+	return declare(api.Spec{Name: "ListCategories", Method: "GET", Route: "/groups/{groupID}/categories", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.ListCategories(ctx, r.Actor, r.Path("groupID"))
+		})
+}
+
+// UpdateCategory serves PATCH /groups/{groupID}/categories/{categoryID}.
+func UpdateCategory() api.Operation {
+	return declare(api.Spec{Name: "UpdateCategory", Method: "PATCH", Route: "/groups/{groupID}/categories/{categoryID}", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.CategoryInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateCategory(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), in)
+		})
+}
+
+// DeleteCategory serves DELETE /groups/{groupID}/categories/{categoryID}.
+func DeleteCategory() api.Operation {
+	return declare(api.Spec{Name: "DeleteCategory", Method: "DELETE", Route: "/groups/{groupID}/categories/{categoryID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return api.Empty(s.DeleteCategory(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID")))
+		})
+}
+
+// UpdateCategoryAccessList serves POST /groups/{groupID}/categories/{categoryID}/access.
+func UpdateCategoryAccessList() api.Operation {
+	return declare(api.Spec{Name: "UpdateCategoryAccessList", Method: "POST", Route: "/groups/{groupID}/categories/{categoryID}/access", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.AccessListInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateCategoryAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), in)
+		})
+}
+
+// GetCategoryAccessList serves GET /groups/{groupID}/categories/{categoryID}/access.
+func GetCategoryAccessList() api.Operation {
+	return declare(api.Spec{Name: "GetCategoryAccessList", Method: "GET", Route: "/groups/{groupID}/categories/{categoryID}/access", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.GetCategoryAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"))
+		})
+}
+
+// AddCategoryRole serves POST /groups/{groupID}/categories/{categoryID}/roles.
+func AddCategoryRole() api.Operation {
+	return declare(api.Spec{Name: "AddCategoryRole", Method: "POST", Route: "/groups/{groupID}/categories/{categoryID}/roles", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.ChannelRoleInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return api.Created(s.AddCategoryRole(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), in))
+		})
+}
+
+// ListCategoryRoles serves GET /groups/{groupID}/categories/{categoryID}/roles.
+func ListCategoryRoles() api.Operation {
+	return declare(api.Spec{Name: "ListCategoryRoles", Method: "GET", Route: "/groups/{groupID}/categories/{categoryID}/roles", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.ListCategoryRoles(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"))
+		})
+}
+
+// UpdateCategoryRole serves PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID}.
+func UpdateCategoryRole() api.Operation {
+	return declare(api.Spec{Name: "UpdateCategoryRole", Method: "PATCH", Route: "/groups/{groupID}/categories/{categoryID}/roles/{roleID}", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.AuthsInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateCategoryRole(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), r.Path("roleID"), in)
+		})
+}
+
+// RemoveCategoryRole serves DELETE /groups/{groupID}/categories/{categoryID}/roles/{roleID}.
+func RemoveCategoryRole() api.Operation {
+	return declare(api.Spec{Name: "RemoveCategoryRole", Method: "DELETE", Route: "/groups/{groupID}/categories/{categoryID}/roles/{roleID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return api.Empty(s.RemoveCategoryRole(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), r.Path("roleID")))
+		})
+}
+
+// SetCategoryMemberAuths serves PUT /groups/{groupID}/categories/{categoryID}/members/{userID}/auths.
+func SetCategoryMemberAuths() api.Operation {
+	return declare(api.Spec{Name: "SetCategoryMemberAuths", Method: "PUT", Route: "/groups/{groupID}/categories/{categoryID}/members/{userID}/auths", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.AuthsInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.SetCategoryMemberAuths(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), r.Path("userID"), in)
+		})
+}
+
+// DeleteCategoryMemberAuths serves DELETE /groups/{groupID}/categories/{categoryID}/members/{userID}/auths.
+func DeleteCategoryMemberAuths() api.Operation {
+	return declare(api.Spec{Name: "DeleteCategoryMemberAuths", Method: "DELETE", Route: "/groups/{groupID}/categories/{categoryID}/members/{userID}/auths", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return api.Empty(s.DeleteCategoryMemberAuths(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"), r.Path("userID")))
+		})
+}
+
+// GetChannel serves GET /groups/{groupID}/channels/{channelID}.
+func GetChannel() api.Operation {
+	return declare(api.Spec{Name: "GetChannel", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			return s.GetChannel(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
+		})
+}
+
 // declare gives an operation this package's service.
 func declare(spec api.Spec, h func(context.Context, *api.Request, *channel.Service) (any, error)) api.Operation {
 	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {
