@@ -252,6 +252,12 @@ func (e ErrorCode) Valid() bool {
 
 // Defines values for EventType.
 const (
+	EventTypeCategoryAccessListUpdate     EventType = "CategoryAccessListUpdate"
+	EventTypeCategoryCreated              EventType = "CategoryCreated"
+	EventTypeCategoryDeleted              EventType = "CategoryDeleted"
+	EventTypeCategoryMemberAuthUpdate     EventType = "CategoryMemberAuthUpdate"
+	EventTypeCategoryRoleAuthUpdate       EventType = "CategoryRoleAuthUpdate"
+	EventTypeCategoryUpdated              EventType = "CategoryUpdated"
 	EventTypeChannelAccessListUpdate      EventType = "ChannelAccessListUpdate"
 	EventTypeChannelCreated               EventType = "ChannelCreated"
 	EventTypeChannelDeleted               EventType = "ChannelDeleted"
@@ -290,6 +296,18 @@ const (
 // Valid indicates whether the value is a known member of the EventType enum.
 func (e EventType) Valid() bool {
 	switch e {
+	case EventTypeCategoryAccessListUpdate:
+		return true
+	case EventTypeCategoryCreated:
+		return true
+	case EventTypeCategoryDeleted:
+		return true
+	case EventTypeCategoryMemberAuthUpdate:
+		return true
+	case EventTypeCategoryRoleAuthUpdate:
+		return true
+	case EventTypeCategoryUpdated:
+		return true
 	case EventTypeChannelAccessListUpdate:
 		return true
 	case EventTypeChannelCreated:
@@ -1299,12 +1317,12 @@ type Event struct {
 	Payload    map[string]interface{} `json:"payload"`
 	Recipients []ID                   `json:"recipients"`
 
-	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612).
+	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618).
 	Type    EventType `json:"type"`
 	Version int64     `json:"version"`
 }
 
-// EventType OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612).
+// EventType OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618).
 type EventType string
 
 // FailedUser defines model for FailedUser.
@@ -1572,7 +1590,7 @@ type Notification struct {
 	// Seq Position in the caller's inbox (1, 2, 3... in delivery order).
 	Seq int64 `json:"seq"`
 
-	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612).
+	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618).
 	Type    EventType `json:"type"`
 	Version int64     `json:"version"`
 }

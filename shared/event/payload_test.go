@@ -133,3 +133,23 @@ func TestFieldChangesTakesKnownFieldsAndRefusesOthers(t *testing.T) {
 	assert.Nil(t, p.Notification, "a field that did not change is absent")
 	assert.Panics(t, func() { event.FieldChanges[event.GroupInfoPayload](map[string]any{"ownerUserID": "eve"}) })
 }
+
+func TestOpenAPIAndAsyncAPIListExactlyTheEventTypes(t *testing.T) {
+	var want []string
+	for _, typ := range event.Types() {
+		want = append(want, string(typ))
+	}
+	for _, file := range []string{"../../openapi.yaml", "../../asyncapi.yaml"} {
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var doc map[string]any
+		require.NoError(t, yaml.Unmarshal(raw, &doc))
+		enum, ok := section(doc, "schemas")["EventType"].(map[string]any)["enum"].([]any)
+		require.True(t, ok, "%s: components.schemas.EventType.enum", file)
+		var got []string
+		for _, v := range enum {
+			got = append(got, v.(string))
+		}
+		assert.ElementsMatch(t, want, got, "%s: EventType", file)
+	}
+}
