@@ -95,25 +95,11 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		if err := s.unsync(ctx, v); err != nil {
 			return nil, err
 		}
-		members, err := s.st.GetMembers(ctx, groupID, in.UserIDs)
-		if err != nil {
-			return nil, err
+		ch, err := s.changeAccess(ctx, v, in)
+		if err != nil || !ch.changes() {
+			return ch.answer(), err
 		}
-		d := diffAccess(v.g, v.ch, members, in)
-		if len(d.failed) == len(in.UserIDs)+len(in.RoleIDs) {
-			// Every ID named was refused.
-			return nil, d.firstErr
-		}
-		nextp, err := applyAccess(v.ch, in.Op, d)
-		if err != nil {
-			return nil, err
-		}
-		next := *nextp
-		out := accessListOf(&next)
-		out.Failed = d.failed
-		if len(d.users) == 0 && len(d.roles) == 0 {
-			return out, nil
-		}
+		members, d, next, out := ch.members, ch.diff, *ch.after, ch.out
 		payload := event.AccessListPayload{ChannelID: channelID, Op: in.Op, Kind: out.Kind, UserIDs: nonNil(d.users), RoleIDs: nonNil(d.roles)}
 		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, sightChanged(v.g, v.ch, &next, members, d.users)...)
 		err = s.commitSettings(ctx, v, &next, nil, ev, func() (*event.Event, error) {
@@ -124,6 +110,45 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		}
 		return out, nil
 	})
+}
+
+// accessChange is what an access-list request makes of the view's list.
+type accessChange struct {
+	members map[string]*store.Member // the members named
+	diff    accessDiff
+	after   *store.Channel // the view's channel (or category) with the list changed
+	out     *AccessList    // the answer
+}
+
+func (c *accessChange) changes() bool { return len(c.diff.users) > 0 || len(c.diff.roles) > 0 }
+
+func (c *accessChange) answer() *AccessList {
+	if c == nil {
+		return nil
+	}
+	return c.out
+}
+
+// changeAccess sorts an access-list request on the view's list into
+// changes and failures: when every ID named is refused it fails with the
+// first one's error, and the list after it stays within the limits.
+func (s *Service) changeAccess(ctx context.Context, v *view, in AccessListInput) (*accessChange, error) {
+	members, err := s.st.GetMembers(ctx, v.g.GroupID, in.UserIDs)
+	if err != nil {
+		return nil, err
+	}
+	d := diffAccess(v.g, v.ch, members, in)
+	if len(d.failed) == len(in.UserIDs)+len(in.RoleIDs) {
+		// Every ID named was refused.
+		return nil, d.firstErr
+	}
+	after, err := applyAccess(v.ch, in.Op, d)
+	if err != nil {
+		return nil, err
+	}
+	out := accessListOf(after)
+	out.Failed = d.failed
+	return &accessChange{members: members, diff: d, after: after, out: out}, nil
 }
 
 // applyAccess is ch with the change d applied to its list, within the

@@ -234,22 +234,13 @@ func (s *Service) UpdateCategoryAccessList(ctx context.Context, a permission.Act
 		if err := v.need("UpdateCategoryAccessList", permission.ManageBlackWhiteList); err != nil {
 			return nil, err
 		}
-		members, err := s.st.GetMembers(ctx, groupID, in.UserIDs)
+		ch, err := s.changeAccess(ctx, v, in)
 		if err != nil {
 			return nil, err
 		}
-		d := diffAccess(v.g, v.ch, members, in)
-		if len(d.failed) == len(in.UserIDs)+len(in.RoleIDs) {
-			return nil, d.firstErr
-		}
-		after, err := applyAccess(v.ch, in.Op, d)
-		if err != nil {
-			return nil, err
-		}
-		out := accessListOf(after)
+		d, after, out := ch.diff, ch.after, ch.out
 		out.ChannelID, out.CategoryID = "", categoryID
-		out.Failed = d.failed
-		if len(d.users) == 0 && len(d.roles) == 0 {
+		if !ch.changes() {
 			return out, nil
 		}
 		next := *cs.Category
@@ -339,27 +330,15 @@ func (s *Service) UpdateCategoryRole(ctx context.Context, a permission.Actor, gr
 		if err := v.needChannelRoleRights("UpdateCategoryRole"); err != nil {
 			return nil, err
 		}
-		parent, cr, err := v.channelRole(roleID)
+		next, after, err := v.updatedRole(roleID, in, s.now())
 		if err != nil {
-			return nil, err
-		}
-		if err := v.mayEditRole(parent); err != nil {
-			return nil, err
-		}
-		if err := v.checkSettable(cr.Auths, in.Auths); err != nil {
-			return nil, err
-		}
-		next := *cr
-		next.Auths = permission.ApplyAuths(cr.Auths, in.Auths)
-		next.UpdateTime = s.now()
-		after := withRole(v.ch, roleID, &next)
-		if err := permission.CheckSelfLockoutIn(a, v.g, v.self, v.st.Custom, v.ch, after, v.st.Overrides[a.UserID]); err != nil {
 			return nil, err
 		}
 		if err := s.commitCategoryRoles(ctx, cs, after, categoryRoleEvent(a, categoryID, roleID, opUpdateRole, next.Auths)); err != nil {
 			return nil, err
 		}
-		return &next, nil
+		next.ChannelID, next.CategoryID = "", categoryID
+		return next, nil
 	})
 }
 

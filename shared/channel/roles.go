@@ -116,32 +116,44 @@ func (s *Service) UpdateChannelRole(ctx context.Context, a permission.Actor, gro
 		if err := s.unsync(ctx, v); err != nil {
 			return nil, err
 		}
-		parent, cr, err := v.channelRole(roleID)
+		next, after, err := v.updatedRole(roleID, in, s.now())
 		if err != nil {
-			return nil, err
-		}
-		if err := v.mayEditRole(parent); err != nil {
-			return nil, err
-		}
-		if err := v.checkSettable(cr.Auths, in.Auths); err != nil {
-			return nil, err
-		}
-		next := *cr
-		next.Auths = permission.ApplyAuths(cr.Auths, in.Auths)
-		next.UpdateTime = s.now()
-		after := withRole(v.ch, roleID, &next)
-		if err := permission.CheckSelfLockoutIn(a, v.g, v.self, v.st.Custom, v.ch, after, v.st.Overrides[a.UserID]); err != nil {
 			return nil, err
 		}
 		ev := roleEvent(a, channelID, roleID, opUpdateRole, next.Auths)
 		err = s.commitSettings(ctx, v, after, nil, ev, func() (*event.Event, error) {
-			return s.st.PutChannelRole(ctx, v.g, v.ch, &next, false, ev)
+			return s.st.PutChannelRole(ctx, v.g, v.ch, next, false, ev)
 		})
 		if err != nil {
 			return nil, err
 		}
-		return &next, nil
+		return next, nil
 	})
+}
+
+// updatedRole is the view's channel (or category) role of roleID with in
+// applied, and the layer after the change, under UpdateRole's rules: the
+// actor outranks the parent role, holds every item changed, and does not
+// lock themselves out.
+func (v *view) updatedRole(roleID string, in AuthsInput, now int64) (*store.ChannelRole, *store.Channel, error) {
+	parent, cr, err := v.channelRole(roleID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := v.mayEditRole(parent); err != nil {
+		return nil, nil, err
+	}
+	if err := v.checkSettable(cr.Auths, in.Auths); err != nil {
+		return nil, nil, err
+	}
+	next := *cr
+	next.Auths = permission.ApplyAuths(cr.Auths, in.Auths)
+	next.UpdateTime = now
+	after := withRole(v.ch, roleID, &next)
+	if err := permission.CheckSelfLockoutIn(v.a, v.g, v.self, v.st.Custom, v.ch, after, v.st.Overrides[v.a.UserID]); err != nil {
+		return nil, nil, err
+	}
+	return &next, after, nil
 }
 
 // RemoveChannelRole removes a channel role; the same rights as
