@@ -7,7 +7,8 @@
 #         staticcheck ./... (pinned in infra/stack.sh), then
 #         go test -race -count=1 -timeout 15m, in lanes of packages that
 #         run at once, each against its own stack (LANES, go_test_lanes)
-#   bench (`make bench`): go test -run '^$' -bench . -benchmem ./...
+#   bench (`make bench`): go test -run '^$' -bench . -benchmem ./..., then
+#         infra/package.sh (sam build and the artifact check)
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
 # so several runs can go on at once in one tree. The state dir (server logs)
@@ -138,6 +139,9 @@ if [ "$MODE" = test ]; then
   step "go test" go_test_lanes $(race_flag) -count=1 -timeout 15m "$@"
 else
   step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
+  # sam build of every function and the check of its artifact (make
+  # package): about a minute warm, too long to add to make test's budget.
+  step "make package" "$ROOT/infra/package.sh"
 fi
 
 if [ -n "$FAILED" ]; then
