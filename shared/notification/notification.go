@@ -95,16 +95,16 @@ func ConsumerFromEnv(ctx context.Context) (*Service, error) {
 	return s, nil
 }
 
-// fromEnv builds what both consumers use: the table of TABLE_NAME and an
-// SQS client of the default AWS configuration.
+// fromEnv builds what both consumers use, from one AWS configuration of the
+// environment: the table of TABLE_NAME and an SQS client.
 func fromEnv(ctx context.Context) (*store.Store, *sqs.Client, error) {
-	st, err := store.FromEnv(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
 	cfg, err := awsenv.Config()
 	if err != nil {
 		return nil, nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	st, err := store.FromConfig(cfg)
+	if err != nil {
+		return nil, nil, err
 	}
 	return st, sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = awsenv.Endpoint("SQS") }), nil
 }

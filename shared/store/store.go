@@ -44,15 +44,22 @@ func New(db *dynamodb.Client, table string) *Store {
 }
 
 // FromEnv builds a store from the Lambda environment: TABLE_NAME, and the
-// SDK's standard configuration (AWS_ENDPOINT_URL_DYNAMODB locally).
+// AWS configuration of the environment (awsenv; AWS_ENDPOINT_URL_DYNAMODB
+// locally).
 func FromEnv(ctx context.Context) (*Store, error) {
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return nil, errors.New("TABLE_NAME is not set")
-	}
 	cfg, err := awsenv.Config()
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return FromConfig(cfg)
+}
+
+// FromConfig is FromEnv with the AWS configuration given, for a function
+// that builds other clients from the same one.
+func FromConfig(cfg aws.Config) (*Store, error) {
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		return nil, errors.New("TABLE_NAME is not set")
 	}
 	s := New(dynamodb.NewFromConfig(cfg, Instrument, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint("DynamoDB") }), table)
 	if d, err := strconv.Atoi(os.Getenv("EVENT_RETENTION_DAYS")); err == nil && d > 0 {
