@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +76,20 @@ func TestMedianIsTheMiddleOfTheSortedSample(t *testing.T) {
 	assert.Equal(t, 3*time.Millisecond, Median(ms(5, 1, 3)))
 	assert.Equal(t, 7*time.Millisecond, Median(ms(9, 1, 7, 3)), "the upper middle of an even sample")
 	assert.Equal(t, time.Duration(0), Median(nil))
+}
+
+// The benchmark compares functions built as a deployment builds them: its
+// flags are the ones infra/build-function.sh (sam build's makefile build)
+// passes.
+func TestFlagsAreTheDeploymentBuildsFlags(t *testing.T) {
+	script, err := os.ReadFile("../build-function.sh")
+	require.NoError(t, err)
+	var quoted []string
+	for _, f := range Flags {
+		if strings.Contains(f, " ") {
+			f = `"` + f + `"`
+		}
+		quoted = append(quoted, f)
+	}
+	assert.Contains(t, string(script), "go "+strings.Join(quoted, " ")+" -o ")
 }
