@@ -418,3 +418,51 @@ func TestTheCheckerReportsAChannelNamingAMissingCategory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []group.Finding{{Invariant: 7, Message: "channel " + c.ChannelID + " names category ghost, which does not exist"}}, f.violations())
 }
+
+// Category operations refuse a caller outside the group, malformed IDs and
+// input past their limits, and change nothing when they do.
+func TestCategoryOperationsRefuseOutsidersMalformedIDsAndOverflow(t *testing.T) {
+	f := newFixture(t)
+	k := f.category("k", store.ChannelPublic)
+	many := make([]string, store.MaxCategoryListChange+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("bulk%03d", i)
+	}
+	f.bulkMembers(many...)
+	for i := 1; i < store.MaxCategories; i++ {
+		f.category(fmt.Sprintf("k%02d", i), store.ChannelPublic)
+	}
+	before := f.version()
+	cases := []struct {
+		name string
+		do   func() error
+		want errcode.Code
+	}{
+		{"a non-member lists the categories", func() error {
+			_, err := f.svc.ListCategories(f.ctx, admins.Actor("eve"), "g1")
+			return err
+		}, errcode.NotInGroup},
+		{"a non-member creates a category", func() error {
+			_, err := f.svc.CreateCategory(f.ctx, admins.Actor("eve"), "g1", channel.CategoryInput{Name: ptr("x")})
+			return err
+		}, errcode.NotInGroup},
+		{"a categoryID that could reach another key", func() error {
+			_, err := f.svc.UpdateCategory(f.ctx, admins.Actor("alice"), "g1", "k#1", channel.CategoryInput{Name: ptr("x")})
+			return err
+		}, errcode.InvalidArgument},
+		{"a category past the group's limit", func() error {
+			_, err := f.svc.CreateCategory(f.ctx, admins.Actor("alice"), "g1", channel.CategoryInput{Name: ptr("one too many")})
+			return err
+		}, errcode.LimitExceeded},
+		{"a list change of more users than one request takes", func() error {
+			_, err := f.svc.UpdateCategoryAccessList(f.ctx, admins.Actor("alice"), "g1", k.CategoryID, channel.AccessListInput{Op: channel.OpAdd, UserIDs: many})
+			return err
+		}, errcode.InvalidArgument},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			requireCode(t, c.want, c.do())
+		})
+	}
+	assert.Equal(t, before, f.version(), "no refused request changed anything")
+}
