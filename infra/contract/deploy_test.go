@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +40,7 @@ func deployHTTP(t *testing.T, prefix string, timeout time.Duration, opts devstac
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	t.Cleanup(func() {
-		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(opts.Table)})
+		_ = devstack.DeleteTable(context.Background(), dynamodb.NewFromConfig(cfg), opts.Table)
 		if t.Failed() {
 			t.Logf("deployment output (tail):\n%s", tail(out.String(), 20000))
 		}

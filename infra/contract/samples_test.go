@@ -41,7 +41,7 @@ func TestEverySampleEventSucceedsAfterTheSeed(t *testing.T) {
 	table := fmt.Sprintf("samples-%d", time.Now().UnixNano())
 	out := &devstack.SyncBuffer{}
 	t.Cleanup(func() {
-		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = devstack.DeleteTable(context.Background(), db, table)
 		if t.Failed() {
 			t.Logf("deployment output (tail):\n%s", tail(out.String(), 20000))
 		}

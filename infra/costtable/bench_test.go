@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/require"
 
@@ -90,7 +89,7 @@ func measure(b *testing.B, extra int) []costtable.Row {
 	db := dynamodb.NewFromConfig(cfg)
 	table := fmt.Sprintf("cost-%d", time.Now().UnixNano())
 	b.Cleanup(func() {
-		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = devstack.DeleteTable(context.Background(), db, table)
 	})
 	names, err := devstack.FunctionNames(root)
 	require.NoError(b, err)

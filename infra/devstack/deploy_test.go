@@ -82,7 +82,7 @@ func TestDeployServesTheTemplatesFunctionsOnTheLocalStack(t *testing.T) {
 	table := UniqueTableName(t.Name())
 	ddb := dynamodb.NewFromConfig(cfg)
 	t.Cleanup(func() {
-		_, _ = ddb.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = DeleteTable(context.Background(), ddb, table)
 	})
 	var out SyncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -135,7 +135,7 @@ func TestDeployRejectsAnUnknownFunction(t *testing.T) {
 	table := UniqueTableName(t.Name())
 	t.Cleanup(func() {
 		cfg := awsConfig(t, "DYNAMODB")
-		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = DeleteTable(context.Background(), dynamodb.NewFromConfig(cfg), table)
 	})
 	_, err := Deploy(context.Background(), DeployOptions{Root: root, Table: table, Functions: []string{"nope"}, Output: &bytes.Buffer{}})
 	assert.ErrorContains(t, err, "no function nope")

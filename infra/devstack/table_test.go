@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +13,7 @@ func TestEnsureTableIsIdempotent(t *testing.T) {
 	name := UniqueTableName(t.Name())
 	ctx := context.Background()
 	t.Cleanup(func() {
-		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		_ = DeleteTable(context.Background(), client, name)
 	})
 	require.NoError(t, EnsureTable(ctx, client, name))
 	require.NoError(t, EnsureTable(ctx, client, name), "a second call finds the table and its TTL in place")

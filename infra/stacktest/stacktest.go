@@ -7,8 +7,11 @@
 //   - Tests never reach real AWS: without a local endpoint the SDK would use
 //     the public one, so every helper first requires the local endpoints.
 //   - Each NewTable is a new, uniquely named copy of the single table as
-//     template.yaml declares it, deleted when the test ends, so tests that run
-//     in parallel or again never see each other's items.
+//     template.yaml declares it, less its stream, deleted when the test ends,
+//     so tests that run in parallel or again never see each other's items.
+//     Only the pipeline reads the stream, and its tests deploy their own
+//     table (devstack.Deploy); DynamoDB Local slows down with every
+//     stream-enabled table it has held (devstack.DeleteTable).
 package stacktest
 
 import (
@@ -48,8 +51,8 @@ func AWSConfig(t testing.TB, services ...string) aws.Config {
 }
 
 // NewTable creates a fresh, uniquely named copy of the single table on the
-// local DynamoDB, as template.yaml declares it, and deletes it when the test
-// ends. The returned client is built from the environment (so it talks to
+// local DynamoDB, as template.yaml declares it but without a stream, and
+// deletes it when the test ends. The returned client is built from the environment (so it talks to
 // the local endpoint) with optFns applied, for example to add middleware;
 // the table itself is created and deleted through a plain client so that such
 // middleware cannot break setup or cleanup.
@@ -61,14 +64,14 @@ func NewTable(t testing.TB, optFns ...func(*dynamodb.Options)) (*dynamodb.Client
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := devstack.CreateTable(ctx, admin, name); err != nil {
+	if err := devstack.CreateTableWithoutStream(ctx, admin, name); err != nil {
 		t.Fatalf("%v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := admin.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)}); err != nil {
-			t.Errorf("stacktest: delete table %s: %v", name, err)
+		if err := devstack.DeleteTable(ctx, admin, name); err != nil {
+			t.Errorf("stacktest: %v", err)
 		}
 	})
 	// TTL is optional for tests: expired items are never relied upon to be

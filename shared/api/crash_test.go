@@ -38,7 +38,7 @@ func TestARetryAfterACrashBetweenCommitAndResponseDoesNotApplyTheRequestAgain(t 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	t.Cleanup(func() {
-		_, _ = ddb.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = devstack.DeleteTable(context.Background(), ddb, table)
 		if t.Failed() {
 			t.Logf("deployment output:\n%s", out.String())
 		}

@@ -193,7 +193,9 @@ func TestAllWalksNextCursorToTheEndAndRefusesARepeatedCursor(t *testing.T) {
 	}
 	assert.Equal(t, []string{""}, asked)
 
-	loop := func(context.Context, *client.CursorParameter) ([]int, client.Cursor, error) { return []int{1}, "same", nil }
+	loop := func(context.Context, *client.CursorParameter) ([]int, client.Cursor, error) {
+		return []int{1}, "same", nil
+	}
 	got, err = client.Collect(context.Background(), loop)
 	require.ErrorContains(t, err, "twice")
 	assert.Equal(t, []int{1, 1}, got)

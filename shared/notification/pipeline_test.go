@@ -65,7 +65,7 @@ func deployWith(t *testing.T, opts devstack.DeployOptions) *stack {
 
 	t.Cleanup(func() {
 		ctx := context.Background()
-		_, _ = ddb.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = devstack.DeleteTable(ctx, ddb, table)
 		if t.Failed() {
 			t.Logf("deployment output:\n%s", out.String())
 		}
@@ -89,15 +89,21 @@ func deployWith(t *testing.T, opts devstack.DeployOptions) *stack {
 	return &stack{d: d, st: st, svc: group.NewService(st), sqs: sqsClient, out: out}
 }
 
-// eventually polls cond every 100 ms until it holds or timeout passes.
+// eventually polls cond until it holds or timeout passes: after 100 ms at
+// first, then less and less often, up to every 2 s. Conditions here scan the
+// table, and DynamoDB Local spends its CPU parsing every item of a scan:
+// polling a big table ten times a second starved the very consumers being
+// waited for (a test ran 10x slower beside others than alone).
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
+	wait := 100 * time.Millisecond
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting until %s", timeout, what)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(wait)
+		wait = min(wait*3/2, 2*time.Second)
 	}
 }
 

@@ -57,7 +57,7 @@ func TestTheConsumerPrintsTheEventsOfAKickMadeThroughTheAPI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	t.Cleanup(func() {
-		_, _ = dynamodb.NewFromConfig(cfg).DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+		_ = devstack.DeleteTable(context.Background(), dynamodb.NewFromConfig(cfg), table)
 		if t.Failed() {
 			t.Logf("deployment output:\n%s", deployOut.String())
 		}
