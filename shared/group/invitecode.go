@@ -205,6 +205,16 @@ func (s *Service) JoinByInviteCode(ctx context.Context, a permission.Actor, grou
 	}
 	codeID := inviteCodeID(in.Code)
 	return store.Retry(ctx, func() (*JoinResult, error) {
+		// The code first, with one plain read: when many race for its last
+		// uses, the losers learn that it is used up without the snapshot.
+		// The commit is conditioned on the code again.
+		code, err := s.st.GetInviteCode(ctx, groupID, codeID)
+		if err != nil {
+			return nil, err
+		}
+		if err := store.InviteCodeRefusal(code, s.st.Now().UnixMilli()); err != nil {
+			return nil, err
+		}
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
 		if err != nil {
 			return nil, err
@@ -215,14 +225,7 @@ func (s *Service) JoinByInviteCode(ctx context.Context, a permission.Actor, grou
 		if g.DisableInviteCodes == 1 {
 			return nil, errcode.New(errcode.NoPermission, "invite codes are turned off in group %s", groupID)
 		}
-		code, err := s.st.GetInviteCode(ctx, groupID, codeID)
-		if err != nil {
-			return nil, err
-		}
 		now := s.st.Now().UnixMilli()
-		if err := store.InviteCodeRefusal(code, now); err != nil {
-			return nil, err
-		}
 		m := &store.Member{GroupID: groupID, UserID: a.UserID, RoleLevel: store.RoleMember, JoinTime: now,
 			JoinSource: store.JoinByQRCode, InviterUserID: code.CreatorUserID, OperatorUserID: a.UserID}
 		granted := []string{} // the code's roles that are still live, as the store grants them
