@@ -207,3 +207,34 @@ func TestBanRefusesAbuseAndChangesNothing(t *testing.T) {
 		checkClean(t, svc, "g1")
 	})
 }
+
+// TestCheckFindsABannedMemberAndAWrongPendingCount corrupts a group behind
+// the service's back: a member record beside a live ban (invariant 8,
+// reported, not repaired) and a pendingApplications that the records do not
+// match (recounted by a repair).
+func TestCheckFindsABannedMemberAndAWrongPendingCount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, st := membershipGroup(t, 0)
+	_, err := svc.Join(ctx, admins.Actor("dave"), "g1", group.JoinInput{})
+	require.NoError(t, err)
+	_, err = svc.Ban(ctx, admins.Actor("alice"), "g1", group.BanInput{UserIDs: []string{"erin"}})
+	require.NoError(t, err)
+	checkClean(t, svc, "g1")
+
+	rawSet(t, st, "G#g1", "M#erin", map[string]any{"groupID": "g1", "userID": "erin", "roleLevel": store.RoleMember,
+		"joinTime": 5000, "GSI1PK": "G#g1#M", "GSI1SK": rankSK(store.RoleMember, 5000, "erin"),
+		"GSI2PK": "U#erin#G", "GSI2SK": "0000000005000#g1"})
+	rawSet(t, st, "G#g1", "META", map[string]any{"memberCount": 4, "pendingApplications": 7})
+	rep, err := svc.Check(ctx, checker, "g1", group.CheckInput{})
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []int{2, 8}, invariantsOf(rep.Violations), "%v", rep.Violations)
+
+	rep, err = svc.Check(ctx, checker, "g1", group.CheckInput{Repair: true})
+	require.NoError(t, err)
+	assert.True(t, rep.Repaired)
+	assert.Equal(t, []int{8}, invariantsOf(rep.Violations), "the pending count is recounted; the banned member is left to a person")
+	c, err := svc.CountUnhandledApplications(ctx, admins.Actor("alice"), "g1")
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, c.Count)
+}
