@@ -2037,6 +2037,9 @@ type ChannelIDPath = ID
 // ChannelIDQuery Example: alice
 type ChannelIDQuery = ID
 
+// CodeIDPath Example: alice
+type CodeIDPath = ID
+
 // CursorParameter defines model for Cursor.
 type CursorParameter = string
 
@@ -3289,7 +3292,7 @@ type ClientInterface interface {
 	// Needs inviteMember. From the commit on the code admits nobody; a code revoked already or unknown is 404 NOT_FOUND. Emits InviteCodeRevoked (1704).
 	//
 	// Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
-	RevokeInviteCode(ctx context.Context, groupID GroupIDPath, codeID ID, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RevokeInviteCode(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// JoinByInviteCodeWithBody Join a group with an invite code
 	//
@@ -4826,7 +4829,7 @@ func (c *Client) CreateInviteCode(ctx context.Context, groupID GroupIDPath, para
 // Needs inviteMember. From the commit on the code admits nobody; a code revoked already or unknown is 404 NOT_FOUND. Emits InviteCodeRevoked (1704).
 //
 // Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
-func (c *Client) RevokeInviteCode(ctx context.Context, groupID GroupIDPath, codeID ID, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) RevokeInviteCode(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeInviteCodeRequest(c.Server, groupID, codeID, params)
 	if err != nil {
 		return nil, err
@@ -8253,7 +8256,7 @@ func NewCreateInviteCodeRequestWithBody(server string, groupID GroupIDPath, para
 }
 
 // NewRevokeInviteCodeRequest constructs an http.Request for the RevokeInviteCode method
-func NewRevokeInviteCodeRequest(server string, groupID GroupIDPath, codeID ID, params *RevokeInviteCodeParams) (*http.Request, error) {
+func NewRevokeInviteCodeRequest(server string, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -10565,7 +10568,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
-	RevokeInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, codeID ID, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*RevokeInviteCodeResponse, error)
+	RevokeInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*RevokeInviteCodeResponse, error)
 
 	// JoinByInviteCodeWithBodyWithResponse Join a group with an invite code
 	//
@@ -18489,7 +18492,7 @@ func (c *ClientWithResponses) CreateInviteCodeWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
-func (c *ClientWithResponses) RevokeInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, codeID ID, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*RevokeInviteCodeResponse, error) {
+func (c *ClientWithResponses) RevokeInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*RevokeInviteCodeResponse, error) {
 	rsp, err := c.RevokeInviteCode(ctx, groupID, codeID, params, reqEditors...)
 	if err != nil {
 		return nil, err
