@@ -157,6 +157,7 @@ const (
 	ErrorErrorErrCodeN1203 ErrorErrorErrCode = 1203
 	ErrorErrorErrCodeN1204 ErrorErrorErrCode = 1204
 	ErrorErrorErrCodeN1206 ErrorErrorErrCode = 1206
+	ErrorErrorErrCodeN1207 ErrorErrorErrCode = 1207
 	ErrorErrorErrCodeN500  ErrorErrorErrCode = 500
 )
 
@@ -183,6 +184,8 @@ func (e ErrorErrorErrCode) Valid() bool {
 		return true
 	case ErrorErrorErrCodeN1206:
 		return true
+	case ErrorErrorErrCodeN1207:
+		return true
 	case ErrorErrorErrCodeN500:
 		return true
 	default:
@@ -194,6 +197,7 @@ func (e ErrorErrorErrCode) Valid() bool {
 const (
 	ErrorCodeALREADYINGROUP      ErrorCode = "ALREADY_IN_GROUP"
 	ErrorCodeAPPLICATIONHANDLED  ErrorCode = "APPLICATION_HANDLED"
+	ErrorCodeBANNED              ErrorCode = "BANNED"
 	ErrorCodeCONFLICT            ErrorCode = "CONFLICT"
 	ErrorCodeGROUPDISMISSED      ErrorCode = "GROUP_DISMISSED"
 	ErrorCodeGROUPIDEXISTS       ErrorCode = "GROUP_ID_EXISTS"
@@ -216,6 +220,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeALREADYINGROUP:
 		return true
 	case ErrorCodeAPPLICATIONHANDLED:
+		return true
+	case ErrorCodeBANNED:
 		return true
 	case ErrorCodeCONFLICT:
 		return true
@@ -252,6 +258,7 @@ func (e ErrorCode) Valid() bool {
 
 // Defines values for EventType.
 const (
+	EventTypeBanMembers                   EventType = "BanMembers"
 	EventTypeCategoryAccessListUpdate     EventType = "CategoryAccessListUpdate"
 	EventTypeCategoryCreated              EventType = "CategoryCreated"
 	EventTypeCategoryDeleted              EventType = "CategoryDeleted"
@@ -279,9 +286,12 @@ const (
 	EventTypeGroupMuted                   EventType = "GroupMuted"
 	EventTypeGroupOwnerTransferred        EventType = "GroupOwnerTransferred"
 	EventTypeGroupRepaired                EventType = "GroupRepaired"
+	EventTypeInviteCodeCreated            EventType = "InviteCodeCreated"
+	EventTypeInviteCodeRevoked            EventType = "InviteCodeRevoked"
 	EventTypeJoinGroupApplication         EventType = "JoinGroupApplication"
 	EventTypeMemberEnter                  EventType = "MemberEnter"
 	EventTypeMemberInvited                EventType = "MemberInvited"
+	EventTypeMemberJoinedByInviteCode     EventType = "MemberJoinedByInviteCode"
 	EventTypeMemberKicked                 EventType = "MemberKicked"
 	EventTypeMemberQuit                   EventType = "MemberQuit"
 	EventTypeMemberRoleAuthUpdate         EventType = "MemberRoleAuthUpdate"
@@ -291,11 +301,14 @@ const (
 	EventTypeServerRoleAuthUpdate         EventType = "ServerRoleAuthUpdate"
 	EventTypeServerRoleMemberAdd          EventType = "ServerRoleMemberAdd"
 	EventTypeServerRoleMemberDelete       EventType = "ServerRoleMemberDelete"
+	EventTypeUnbanMembers                 EventType = "UnbanMembers"
 )
 
 // Valid indicates whether the value is a known member of the EventType enum.
 func (e EventType) Valid() bool {
 	switch e {
+	case EventTypeBanMembers:
+		return true
 	case EventTypeCategoryAccessListUpdate:
 		return true
 	case EventTypeCategoryCreated:
@@ -350,11 +363,17 @@ func (e EventType) Valid() bool {
 		return true
 	case EventTypeGroupRepaired:
 		return true
+	case EventTypeInviteCodeCreated:
+		return true
+	case EventTypeInviteCodeRevoked:
+		return true
 	case EventTypeJoinGroupApplication:
 		return true
 	case EventTypeMemberEnter:
 		return true
 	case EventTypeMemberInvited:
+		return true
+	case EventTypeMemberJoinedByInviteCode:
 		return true
 	case EventTypeMemberKicked:
 		return true
@@ -373,6 +392,8 @@ func (e EventType) Valid() bool {
 	case EventTypeServerRoleMemberAdd:
 		return true
 	case EventTypeServerRoleMemberDelete:
+		return true
+	case EventTypeUnbanMembers:
 		return true
 	default:
 		return false
@@ -704,6 +725,7 @@ type AccessList struct {
 		// | IDEMPOTENCY_MISMATCH | 409 | 1001 |
 		// | UNAVAILABLE | 503 | 500 |
 		// | INTERNAL | 500 | 500 |
+		// | BANNED | 403 | 1207 |
 		Code    ErrorCode `json:"code"`
 		Message *string   `json:"message,omitempty"`
 
@@ -769,6 +791,11 @@ type Application struct {
 	UserID ID `json:"userID"`
 }
 
+// ApplicationCount defines model for ApplicationCount.
+type ApplicationCount struct {
+	Count int64 `json:"count"`
+}
+
 // ApplicationList defines model for ApplicationList.
 type ApplicationList struct {
 	Items []Application `json:"items"`
@@ -811,6 +838,52 @@ type AuthsInput struct {
 	//
 	// Example: {"10000":"deny","kickMember":"inherit","sendMsg":"allow"}
 	Auths AuthSettings `json:"auths"`
+}
+
+// Ban defines model for Ban.
+type Ban struct {
+	// BanTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	BanTime TimeMillis `json:"banTime"`
+
+	// ExpireTime When the ban ends, in milliseconds; 0 means never.
+	ExpireTime int64 `json:"expireTime"`
+
+	// GroupID Example: alice
+	GroupID ID `json:"groupID"`
+
+	// OperatorUserID Example: alice
+	OperatorUserID ID     `json:"operatorUserID"`
+	Reason         string `json:"reason"`
+
+	// UserID Example: alice
+	UserID ID `json:"userID"`
+}
+
+// BanInput defines model for BanInput.
+type BanInput struct {
+	// ExpireTime When the ban ends, in milliseconds; 0 (the default) means never. A past time is INVALID_ARGUMENT.
+	ExpireTime *int64  `json:"expireTime,omitempty"`
+	Reason     *string `json:"reason,omitempty"`
+	UserIDs    IDList  `json:"userIDs"`
+}
+
+// BanList defines model for BanList.
+type BanList struct {
+	Items []Ban `json:"items"`
+
+	// NextCursor Opaque; empty on the last page.
+	NextCursor Cursor `json:"nextCursor"`
+}
+
+// BanResult defines model for BanResult.
+type BanResult struct {
+	// Banned Users now banned (the members among them were removed).
+	Banned []ID `json:"banned"`
+
+	// Failed Users not banned, with the reason (NO_PERMISSION, ...).
+	Failed []FailedUser `json:"failed"`
 }
 
 // Category defines model for Category.
@@ -865,6 +938,7 @@ type CategoryAccessList struct {
 		// | IDEMPOTENCY_MISMATCH | 409 | 1001 |
 		// | UNAVAILABLE | 503 | 500 |
 		// | INTERNAL | 500 | 500 |
+		// | BANNED | 403 | 1207 |
 		Code    ErrorCode `json:"code"`
 		Message *string   `json:"message,omitempty"`
 
@@ -1140,9 +1214,12 @@ type CreateGroupResult struct {
 	CreateTime TimeMillis `json:"createTime"`
 
 	// CreatorUserID Example: alice
-	CreatorUserID ID     `json:"creatorUserID"`
-	Ex            string `json:"ex"`
-	FaceURL       string `json:"faceURL"`
+	CreatorUserID ID `json:"creatorUserID"`
+
+	// DisableInviteCodes 1 refuses every JoinByInviteCode; absent (0) lets invite codes admit without approval.
+	DisableInviteCodes *ZeroOne `json:"disableInviteCodes,omitempty"`
+	Ex                 string   `json:"ex"`
+	FaceURL            string   `json:"faceURL"`
 
 	// Failed Users that could not be added, with the reason. Absent or empty when all were added.
 	Failed *[]FailedUser `json:"failed,omitempty"`
@@ -1184,6 +1261,16 @@ type CreateGroupResult struct {
 	Version int64 `json:"version"`
 }
 
+// CreateInviteCodeInput defines model for CreateInviteCodeInput.
+type CreateInviteCodeInput struct {
+	// ExpireTime When the code stops admitting, in milliseconds; 0 (the default) means never.
+	ExpireTime *int64 `json:"expireTime,omitempty"`
+	MaxUses    int64  `json:"maxUses"`
+
+	// RoleIDs Custom roles granted to whoever joins with the code (owner, admins and app admins only).
+	RoleIDs *[]ID `json:"roleIDs,omitempty"`
+}
+
 // CreateRoleInput defines model for CreateRoleInput.
 type CreateRoleInput struct {
 	// Auths When absent, the role allows every item the caller holds and inherits the rest.
@@ -1197,6 +1284,38 @@ type CreateRoleInput struct {
 
 	// RoleID Optional; generated when absent. Must not name a role of the group, nor a deleted one whose cleanup is not finished, else 400 INVALID_ARGUMENT.
 	RoleID *ID `json:"roleID,omitempty"`
+}
+
+// CreatedInviteCode defines model for CreatedInviteCode.
+type CreatedInviteCode struct {
+	// Code The code, shown only in this answer.
+	Code string `json:"code"`
+
+	// CodeID The SHA-256 of the code, in hex; the code itself is never stored.
+	CodeID string `json:"codeID"`
+
+	// CreateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	CreateTime TimeMillis `json:"createTime"`
+
+	// CreatorUserID Example: alice
+	CreatorUserID ID `json:"creatorUserID"`
+
+	// ExpireTime 0 means never.
+	ExpireTime int64 `json:"expireTime"`
+
+	// GroupID Example: alice
+	GroupID ID `json:"groupID"`
+
+	// Hint The code's first 4 characters.
+	Hint    string `json:"hint"`
+	MaxUses int64  `json:"maxUses"`
+
+	// RevokeTime When the code was revoked; 0 while it is not.
+	RevokeTime int64 `json:"revokeTime"`
+	RoleIDs    *[]ID `json:"roleIDs"`
+	Uses       int64 `json:"uses"`
 }
 
 // Cursor Opaque; empty on the last page.
@@ -1262,6 +1381,7 @@ type Error struct {
 		// | IDEMPOTENCY_MISMATCH | 409 | 1001 |
 		// | UNAVAILABLE | 503 | 500 |
 		// | INTERNAL | 500 | 500 |
+		// | BANNED | 403 | 1207 |
 		Code ErrorCode `json:"code"`
 
 		// ErrCode OpenIM-compatible numeric code (see ErrorCode).
@@ -1292,6 +1412,7 @@ type ErrorErrorErrCode int32
 // | IDEMPOTENCY_MISMATCH | 409 | 1001 |
 // | UNAVAILABLE | 503 | 500 |
 // | INTERNAL | 500 | 500 |
+// | BANNED | 403 | 1207 |
 type ErrorCode string
 
 // Event One committed change of a group (the outbox event). `version` is the group's version after the change; a group's versions go 1, 2, 3... with no gap. `recipients` are the users notified personally; empty for an event addressed to the whole group.
@@ -1345,6 +1466,7 @@ type FailedUser struct {
 	// | IDEMPOTENCY_MISMATCH | 409 | 1001 |
 	// | UNAVAILABLE | 503 | 500 |
 	// | INTERNAL | 500 | 500 |
+	// | BANNED | 403 | 1207 |
 	Code ErrorCode `json:"code"`
 
 	// Message Why, in words.
@@ -1364,9 +1486,12 @@ type Group struct {
 	CreateTime TimeMillis `json:"createTime"`
 
 	// CreatorUserID Example: alice
-	CreatorUserID ID     `json:"creatorUserID"`
-	Ex            string `json:"ex"`
-	FaceURL       string `json:"faceURL"`
+	CreatorUserID ID `json:"creatorUserID"`
+
+	// DisableInviteCodes 1 refuses every JoinByInviteCode; absent (0) lets invite codes admit without approval.
+	DisableInviteCodes *ZeroOne `json:"disableInviteCodes,omitempty"`
+	Ex                 string   `json:"ex"`
+	FaceURL            string   `json:"faceURL"`
 
 	// GroupID Example: alice
 	GroupID   ID     `json:"groupID"`
@@ -1428,6 +1553,43 @@ type ID = string
 // IDList defines model for IDList.
 type IDList = []ID
 
+// InviteCode defines model for InviteCode.
+type InviteCode struct {
+	// CodeID The SHA-256 of the code, in hex; the code itself is never stored.
+	CodeID string `json:"codeID"`
+
+	// CreateTime Milliseconds since the Unix epoch.
+	//
+	// Example: 1767225600000
+	CreateTime TimeMillis `json:"createTime"`
+
+	// CreatorUserID Example: alice
+	CreatorUserID ID `json:"creatorUserID"`
+
+	// ExpireTime 0 means never.
+	ExpireTime int64 `json:"expireTime"`
+
+	// GroupID Example: alice
+	GroupID ID `json:"groupID"`
+
+	// Hint The code's first 4 characters.
+	Hint    string `json:"hint"`
+	MaxUses int64  `json:"maxUses"`
+
+	// RevokeTime When the code was revoked; 0 while it is not.
+	RevokeTime int64 `json:"revokeTime"`
+	RoleIDs    *[]ID `json:"roleIDs"`
+	Uses       int64 `json:"uses"`
+}
+
+// InviteCodeList defines model for InviteCodeList.
+type InviteCodeList struct {
+	Items []InviteCode `json:"items"`
+
+	// NextCursor Opaque; empty on the last page.
+	NextCursor Cursor `json:"nextCursor"`
+}
+
 // InviteInput defines model for InviteInput.
 type InviteInput struct {
 	// Reason Shown to the invited users (and to the managers for an application).
@@ -1445,6 +1607,11 @@ type InviteResult struct {
 
 	// Joined Users who became members.
 	Joined []ID `json:"joined"`
+}
+
+// JoinByInviteCodeInput defines model for JoinByInviteCodeInput.
+type JoinByInviteCodeInput struct {
+	Code string `json:"code"`
 }
 
 // JoinGroupInput defines model for JoinGroupInput.
@@ -1742,9 +1909,12 @@ type RoleType int32
 // SetGroupInfoInput Every field is optional; absent fields stay, `""` clears a text field.
 type SetGroupInfoInput struct {
 	ApplyMemberFriend *ZeroOne `json:"applyMemberFriend,omitempty"`
-	Ex                *string  `json:"ex,omitempty"`
-	FaceURL           *string  `json:"faceURL,omitempty"`
-	GroupName         *string  `json:"groupName,omitempty"`
+
+	// DisableInviteCodes 1 turns invite codes off (JoinByInviteCode answers 403); 0 turns them on.
+	DisableInviteCodes *ZeroOne `json:"disableInviteCodes,omitempty"`
+	Ex                 *string  `json:"ex,omitempty"`
+	FaceURL            *string  `json:"faceURL,omitempty"`
+	GroupName          *string  `json:"groupName,omitempty"`
 
 	// GroupType 2 is OpenIM's working group; 0 and 1 are accepted and stored.
 	GroupType      *GroupType `json:"groupType,omitempty"`
@@ -1783,6 +1953,18 @@ type TimeMillis = int64
 type TransferGroupOwnerInput struct {
 	// NewOwnerUserID Example: alice
 	NewOwnerUserID ID `json:"newOwnerUserID"`
+}
+
+// UnbanInput defines model for UnbanInput.
+type UnbanInput struct {
+	UserIDs IDList `json:"userIDs"`
+}
+
+// UnbanResult defines model for UnbanResult.
+type UnbanResult struct {
+	// Failed Users who had no live ban (NOT_FOUND).
+	Failed   []FailedUser `json:"failed"`
+	Unbanned []ID         `json:"unbanned"`
 }
 
 // UpdateCategoryInput Every field is optional; absent fields stay.
@@ -1855,6 +2037,9 @@ type ChannelIDPath = ID
 // ChannelIDQuery Example: alice
 type ChannelIDQuery = ID
 
+// CodeIDPath Example: alice
+type CodeIDPath = ID
+
 // CursorParameter defines model for Cursor.
 type CursorParameter = string
 
@@ -1899,6 +2084,9 @@ type ApplicationConflict = Error
 
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
+
+// Banned defines model for Banned.
+type Banned = Error
 
 // ChangeConflict defines model for ChangeConflict.
 type ChangeConflict = Error
@@ -1978,6 +2166,12 @@ type GetGroupApplicationListParams struct {
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// GetGroupApplicationUnhandledCountParams defines parameters for GetGroupApplicationUnhandledCount.
+type GetGroupApplicationUnhandledCountParams struct {
+	// GroupID The group whose applications to list (the caller needs handleApplication in it); absent, every group the caller handles.
+	GroupID *ApplicationGroupIDQuery `form:"groupID,omitempty" json:"groupID,omitempty"`
+}
+
 // GetUserReqApplicationListParams defines parameters for GetUserReqApplicationList.
 type GetUserReqApplicationListParams struct {
 	// Limit Page size.
@@ -2028,6 +2222,27 @@ type JoinGroupParams struct {
 
 // GroupApplicationResponseParams defines parameters for GroupApplicationResponse.
 type GroupApplicationResponseParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListBansParams defines parameters for ListBans.
+type ListBansParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
+	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// BanMembersParams defines parameters for BanMembers.
+type BanMembersParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UnbanMembersParams defines parameters for UnbanMembers.
+type UnbanMembersParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2154,6 +2369,33 @@ type RemoveChannelRoleParams struct {
 
 // UpdateChannelRoleParams defines parameters for UpdateChannelRole.
 type UpdateChannelRoleParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListInviteCodesParams defines parameters for ListInviteCodes.
+type ListInviteCodesParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
+	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateInviteCodeParams defines parameters for CreateInviteCode.
+type CreateInviteCodeParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RevokeInviteCodeParams defines parameters for RevokeInviteCode.
+type RevokeInviteCodeParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// JoinByInviteCodeParams defines parameters for JoinByInviteCode.
+type JoinByInviteCodeParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2341,6 +2583,12 @@ type JoinGroupJSONRequestBody = JoinGroupInput
 // GroupApplicationResponseJSONRequestBody defines body for GroupApplicationResponse for application/json ContentType.
 type GroupApplicationResponseJSONRequestBody = ApplicationResponseInput
 
+// BanMembersJSONRequestBody defines body for BanMembers for application/json ContentType.
+type BanMembersJSONRequestBody = BanInput
+
+// UnbanMembersJSONRequestBody defines body for UnbanMembers for application/json ContentType.
+type UnbanMembersJSONRequestBody = UnbanInput
+
 // CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
 type CreateCategoryJSONRequestBody = CreateCategoryInput
 
@@ -2376,6 +2624,12 @@ type AddChannelRoleJSONRequestBody = ChannelRoleInput
 
 // UpdateChannelRoleJSONRequestBody defines body for UpdateChannelRole for application/json ContentType.
 type UpdateChannelRoleJSONRequestBody = AuthsInput
+
+// CreateInviteCodeJSONRequestBody defines body for CreateInviteCode for application/json ContentType.
+type CreateInviteCodeJSONRequestBody = CreateInviteCodeInput
+
+// JoinByInviteCodeJSONRequestBody defines body for JoinByInviteCode for application/json ContentType.
+type JoinByInviteCodeJSONRequestBody = JoinByInviteCodeInput
 
 // KickGroupMemberJSONRequestBody defines body for KickGroupMember for application/json ContentType.
 type KickGroupMemberJSONRequestBody = KickInput
@@ -2526,6 +2780,13 @@ type ClientInterface interface {
 	// Corresponds with GET /applications/received (the `GetGroupApplicationList` operationId).
 	GetGroupApplicationList(ctx context.Context, params *GetGroupApplicationListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetGroupApplicationUnhandledCount How many pending applications the caller handles
+	//
+	// With `groupID`, the pending applications of that group (the caller needs handleApplication in it). Without, the sum over every group where the caller holds handleApplication (among their first 100 memberships). Each group keeps its count on its record, moved in the transaction of every application change, so nothing is counted here: one group costs one read of the group, all of them one query of the caller's memberships and one batch read per 50 groups. A dismissed group counts for nobody.
+	//
+	// Corresponds with GET /applications/received/count (the `GetGroupApplicationUnhandledCount` operationId).
+	GetGroupApplicationUnhandledCount(ctx context.Context, params *GetGroupApplicationUnhandledCountParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetUserReqApplicationList The caller's own join applications
 	//
 	// The caller's applications, in every state, newest first, paged.
@@ -2643,6 +2904,49 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /groups/{groupID}/applications/{userID} (the `GroupApplicationResponse` operationId).
 	GroupApplicationResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *GroupApplicationResponseParams, body GroupApplicationResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBans The group's live bans, newest first
+	//
+	// Needs banMember. Expired bans are left out, so a page may hold fewer than `limit` bans.
+	//
+	// Corresponds with GET /groups/{groupID}/bans (the `ListBans` operationId).
+	ListBans(ctx context.Context, groupID GroupIDPath, params *ListBansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BanMembersWithBody Ban users from the group
+	//
+	// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+	BanMembersWithBody(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BanMembers Ban users from the group
+	//
+	// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+	BanMembers(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, body BanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnbanMembersWithBody Lift bans
+	//
+	// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+	UnbanMembersWithBody(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnbanMembers Lift bans
+	//
+	// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+	UnbanMembers(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, body UnbanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCategories A group's channel categories
 	//
@@ -2957,6 +3261,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /groups/{groupID}/channels/{channelID}/roles/{roleID} (the `UpdateChannelRole` operationId).
 	UpdateChannelRole(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, roleID RoleIDPath, params *UpdateChannelRoleParams, body UpdateChannelRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInviteCodes The group's invite codes, newest first
+	//
+	// Needs inviteMember. Each code by its `codeID` and `hint`, never the code; revoked, expired and used-up codes included (their fields say which).
+	//
+	// Corresponds with GET /groups/{groupID}/invite-codes (the `ListInviteCodes` operationId).
+	ListInviteCodes(ctx context.Context, groupID GroupIDPath, params *ListInviteCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInviteCodeWithBody Create an invite code
+	//
+	// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+	CreateInviteCodeWithBody(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInviteCode Create an invite code
+	//
+	// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+	CreateInviteCode(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, body CreateInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInviteCode Revoke an invite code
+	//
+	// Needs inviteMember. From the commit on the code admits nobody; a code revoked already or unknown is 404 NOT_FOUND. Emits InviteCodeRevoked (1704).
+	//
+	// Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
+	RevokeInviteCode(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// JoinByInviteCodeWithBody Join a group with an invite code
+	//
+	// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+	JoinByInviteCodeWithBody(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// JoinByInviteCode Join a group with an invite code
+	//
+	// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+	JoinByInviteCode(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, body JoinByInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// KickGroupMemberWithBody Remove members from the group
 	//
@@ -3353,6 +3707,23 @@ func (c *Client) GetGroupApplicationList(ctx context.Context, params *GetGroupAp
 	return c.Client.Do(req)
 }
 
+// GetGroupApplicationUnhandledCount How many pending applications the caller handles
+//
+// With `groupID`, the pending applications of that group (the caller needs handleApplication in it). Without, the sum over every group where the caller holds handleApplication (among their first 100 memberships). Each group keeps its count on its record, moved in the transaction of every application change, so nothing is counted here: one group costs one read of the group, all of them one query of the caller's memberships and one batch read per 50 groups. A dismissed group counts for nobody.
+//
+// Corresponds with GET /applications/received/count (the `GetGroupApplicationUnhandledCount` operationId).
+func (c *Client) GetGroupApplicationUnhandledCount(ctx context.Context, params *GetGroupApplicationUnhandledCountParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupApplicationUnhandledCountRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetUserReqApplicationList The caller's own join applications
 //
 // The caller's applications, in every state, newest first, paged.
@@ -3601,6 +3972,99 @@ func (c *Client) GroupApplicationResponseWithBody(ctx context.Context, groupID G
 // Corresponds with PUT /groups/{groupID}/applications/{userID} (the `GroupApplicationResponse` operationId).
 func (c *Client) GroupApplicationResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *GroupApplicationResponseParams, body GroupApplicationResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGroupApplicationResponseRequest(c.Server, groupID, userID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBans The group's live bans, newest first
+//
+// Needs banMember. Expired bans are left out, so a page may hold fewer than `limit` bans.
+//
+// Corresponds with GET /groups/{groupID}/bans (the `ListBans` operationId).
+func (c *Client) ListBans(ctx context.Context, groupID GroupIDPath, params *ListBansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBansRequest(c.Server, groupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BanMembersWithBody Ban users from the group
+//
+// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+func (c *Client) BanMembersWithBody(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBanMembersRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BanMembers Ban users from the group
+//
+// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+func (c *Client) BanMembers(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, body BanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBanMembersRequest(c.Server, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnbanMembersWithBody Lift bans
+//
+// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+func (c *Client) UnbanMembersWithBody(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnbanMembersRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnbanMembers Lift bans
+//
+// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+func (c *Client) UnbanMembers(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, body UnbanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnbanMembersRequest(c.Server, groupID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4295,6 +4759,116 @@ func (c *Client) UpdateChannelRoleWithBody(ctx context.Context, groupID GroupIDP
 // Corresponds with PATCH /groups/{groupID}/channels/{channelID}/roles/{roleID} (the `UpdateChannelRole` operationId).
 func (c *Client) UpdateChannelRole(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, roleID RoleIDPath, params *UpdateChannelRoleParams, body UpdateChannelRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChannelRoleRequest(c.Server, groupID, channelID, roleID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInviteCodes The group's invite codes, newest first
+//
+// Needs inviteMember. Each code by its `codeID` and `hint`, never the code; revoked, expired and used-up codes included (their fields say which).
+//
+// Corresponds with GET /groups/{groupID}/invite-codes (the `ListInviteCodes` operationId).
+func (c *Client) ListInviteCodes(ctx context.Context, groupID GroupIDPath, params *ListInviteCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInviteCodesRequest(c.Server, groupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInviteCodeWithBody Create an invite code
+//
+// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+func (c *Client) CreateInviteCodeWithBody(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInviteCodeRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInviteCode Create an invite code
+//
+// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+func (c *Client) CreateInviteCode(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, body CreateInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInviteCodeRequest(c.Server, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInviteCode Revoke an invite code
+//
+// Needs inviteMember. From the commit on the code admits nobody; a code revoked already or unknown is 404 NOT_FOUND. Emits InviteCodeRevoked (1704).
+//
+// Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
+func (c *Client) RevokeInviteCode(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInviteCodeRequest(c.Server, groupID, codeID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// JoinByInviteCodeWithBody Join a group with an invite code
+//
+// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+func (c *Client) JoinByInviteCodeWithBody(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewJoinByInviteCodeRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// JoinByInviteCode Join a group with an invite code
+//
+// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+func (c *Client) JoinByInviteCode(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, body JoinByInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewJoinByInviteCodeRequest(c.Server, groupID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5194,6 +5768,60 @@ func NewGetGroupApplicationListRequest(server string, params *GetGroupApplicatio
 	return req, nil
 }
 
+// NewGetGroupApplicationUnhandledCountRequest constructs an http.Request for the GetGroupApplicationUnhandledCount method
+func NewGetGroupApplicationUnhandledCountRequest(server string, params *GetGroupApplicationUnhandledCountParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/applications/received/count")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.GroupID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "groupID", *params.GroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetUserReqApplicationListRequest constructs an http.Request for the GetUserReqApplicationList method
 func NewGetUserReqApplicationListRequest(server string, params *GetUserReqApplicationListParams) (*http.Request, error) {
 	var err error
@@ -5680,6 +6308,203 @@ func NewGroupApplicationResponseRequestWithBody(server string, groupID GroupIDPa
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListBansRequest constructs an http.Request for the ListBans method
+func NewListBansRequest(server string, groupID GroupIDPath, params *ListBansParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/bans", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBanMembersRequest calls the generic BanMembers builder with application/json body
+func NewBanMembersRequest(server string, groupID GroupIDPath, params *BanMembersParams, body BanMembersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBanMembersRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewBanMembersRequestWithBody constructs an http.Request for the BanMembers method, with any body, and a specified content type
+func NewBanMembersRequestWithBody(server string, groupID GroupIDPath, params *BanMembersParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/bans", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUnbanMembersRequest calls the generic UnbanMembers builder with application/json body
+func NewUnbanMembersRequest(server string, groupID GroupIDPath, params *UnbanMembersParams, body UnbanMembersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUnbanMembersRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewUnbanMembersRequestWithBody constructs an http.Request for the UnbanMembers method, with any body, and a specified content type
+func NewUnbanMembersRequestWithBody(server string, groupID GroupIDPath, params *UnbanMembersParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/bans/remove", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -7271,6 +8096,259 @@ func NewUpdateChannelRoleRequestWithBody(server string, groupID GroupIDPath, cha
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListInviteCodesRequest constructs an http.Request for the ListInviteCodes method
+func NewListInviteCodesRequest(server string, groupID GroupIDPath, params *ListInviteCodesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/invite-codes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateInviteCodeRequest calls the generic CreateInviteCode builder with application/json body
+func NewCreateInviteCodeRequest(server string, groupID GroupIDPath, params *CreateInviteCodeParams, body CreateInviteCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateInviteCodeRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewCreateInviteCodeRequestWithBody constructs an http.Request for the CreateInviteCode method, with any body, and a specified content type
+func NewCreateInviteCodeRequestWithBody(server string, groupID GroupIDPath, params *CreateInviteCodeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/invite-codes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRevokeInviteCodeRequest constructs an http.Request for the RevokeInviteCode method
+func NewRevokeInviteCodeRequest(server string, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "codeID", codeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/invite-codes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewJoinByInviteCodeRequest calls the generic JoinByInviteCode builder with application/json body
+func NewJoinByInviteCodeRequest(server string, groupID GroupIDPath, params *JoinByInviteCodeParams, body JoinByInviteCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewJoinByInviteCodeRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewJoinByInviteCodeRequestWithBody constructs an http.Request for the JoinByInviteCode method, with any body, and a specified content type
+func NewJoinByInviteCodeRequestWithBody(server string, groupID GroupIDPath, params *JoinByInviteCodeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/join-by-code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -8934,6 +10012,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /applications/received (the `GetGroupApplicationList` operationId).
 	GetGroupApplicationListWithResponse(ctx context.Context, params *GetGroupApplicationListParams, reqEditors ...RequestEditorFn) (*GetGroupApplicationListResponse, error)
 
+	// GetGroupApplicationUnhandledCountWithResponse How many pending applications the caller handles
+	//
+	// With `groupID`, the pending applications of that group (the caller needs handleApplication in it). Without, the sum over every group where the caller holds handleApplication (among their first 100 memberships). Each group keeps its count on its record, moved in the transaction of every application change, so nothing is counted here: one group costs one read of the group, all of them one query of the caller's memberships and one batch read per 50 groups. A dismissed group counts for nobody.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications/received/count (the `GetGroupApplicationUnhandledCount` operationId).
+	GetGroupApplicationUnhandledCountWithResponse(ctx context.Context, params *GetGroupApplicationUnhandledCountParams, reqEditors ...RequestEditorFn) (*GetGroupApplicationUnhandledCountResponse, error)
+
 	// GetUserReqApplicationListWithResponse The caller's own join applications
 	//
 	// The caller's applications, in every state, newest first, paged.
@@ -9059,6 +10146,51 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /groups/{groupID}/applications/{userID} (the `GroupApplicationResponse` operationId).
 	GroupApplicationResponseWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *GroupApplicationResponseParams, body GroupApplicationResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*GroupApplicationResponseResponse, error)
+
+	// ListBansWithResponse The group's live bans, newest first
+	//
+	// Needs banMember. Expired bans are left out, so a page may hold fewer than `limit` bans.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/bans (the `ListBans` operationId).
+	ListBansWithResponse(ctx context.Context, groupID GroupIDPath, params *ListBansParams, reqEditors ...RequestEditorFn) (*ListBansResponse, error)
+
+	// BanMembersWithBodyWithResponse Ban users from the group
+	//
+	// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+	BanMembersWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BanMembersResponse, error)
+
+	// BanMembersWithResponse Ban users from the group
+	//
+	// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+	BanMembersWithResponse(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, body BanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*BanMembersResponse, error)
+
+	// UnbanMembersWithBodyWithResponse Lift bans
+	//
+	// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+	UnbanMembersWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnbanMembersResponse, error)
+
+	// UnbanMembersWithResponse Lift bans
+	//
+	// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+	UnbanMembersWithResponse(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, body UnbanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*UnbanMembersResponse, error)
 
 	// ListCategoriesWithResponse A group's channel categories
 	//
@@ -9401,6 +10533,60 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /groups/{groupID}/channels/{channelID}/roles/{roleID} (the `UpdateChannelRole` operationId).
 	UpdateChannelRoleWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, roleID RoleIDPath, params *UpdateChannelRoleParams, body UpdateChannelRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChannelRoleResponse, error)
+
+	// ListInviteCodesWithResponse The group's invite codes, newest first
+	//
+	// Needs inviteMember. Each code by its `codeID` and `hint`, never the code; revoked, expired and used-up codes included (their fields say which).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/invite-codes (the `ListInviteCodes` operationId).
+	ListInviteCodesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListInviteCodesParams, reqEditors ...RequestEditorFn) (*ListInviteCodesResponse, error)
+
+	// CreateInviteCodeWithBodyWithResponse Create an invite code
+	//
+	// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+	CreateInviteCodeWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInviteCodeResponse, error)
+
+	// CreateInviteCodeWithResponse Create an invite code
+	//
+	// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+	CreateInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, body CreateInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInviteCodeResponse, error)
+
+	// RevokeInviteCodeWithResponse Revoke an invite code
+	//
+	// Needs inviteMember. From the commit on the code admits nobody; a code revoked already or unknown is 404 NOT_FOUND. Emits InviteCodeRevoked (1704).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
+	RevokeInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*RevokeInviteCodeResponse, error)
+
+	// JoinByInviteCodeWithBodyWithResponse Join a group with an invite code
+	//
+	// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+	JoinByInviteCodeWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*JoinByInviteCodeResponse, error)
+
+	// JoinByInviteCodeWithResponse Join a group with an invite code
+	//
+	// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+	JoinByInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, body JoinByInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*JoinByInviteCodeResponse, error)
 
 	// KickGroupMemberWithBodyWithResponse Remove members from the group
 	//
@@ -9984,6 +11170,96 @@ func (r GetGroupApplicationListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetGroupApplicationListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetGroupApplicationUnhandledCountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationCount
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *GroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON200() *ApplicationCount {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON404() *GroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetGroupApplicationUnhandledCountResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGroupApplicationUnhandledCountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGroupApplicationUnhandledCountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGroupApplicationUnhandledCountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGroupApplicationUnhandledCountResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10587,6 +11863,8 @@ type JoinGroupResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Banned
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFoundOrGroupNotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -10612,6 +11890,11 @@ func (r JoinGroupResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r JoinGroupResponse) GetJSON401() *Unauthenticated {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r JoinGroupResponse) GetJSON403() *Banned {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -10759,6 +12042,290 @@ func (r GroupApplicationResponseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GroupApplicationResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListBansResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BanList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *GroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBansResponse) GetJSON200() *BanList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListBansResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListBansResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListBansResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListBansResponse) GetJSON404() *GroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListBansResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListBansResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListBansResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBansResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBansResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBansResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBansResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BanMembersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BanResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *GroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BanMembersResponse) GetJSON200() *BanResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BanMembersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BanMembersResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BanMembersResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r BanMembersResponse) GetJSON404() *GroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r BanMembersResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r BanMembersResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BanMembersResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BanMembersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BanMembersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BanMembersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BanMembersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BanMembersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UnbanMembersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UnbanResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnbanMembersResponse) GetJSON200() *UnbanResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UnbanMembersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UnbanMembersResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UnbanMembersResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UnbanMembersResponse) GetJSON404() *NotFoundOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UnbanMembersResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UnbanMembersResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UnbanMembersResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UnbanMembersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UnbanMembersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnbanMembersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnbanMembersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnbanMembersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13266,6 +14833,394 @@ func (r UpdateChannelRoleResponse) ContentType() string {
 	return ""
 }
 
+type ListInviteCodesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InviteCodeList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *GroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInviteCodesResponse) GetJSON200() *InviteCodeList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInviteCodesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInviteCodesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListInviteCodesResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListInviteCodesResponse) GetJSON404() *GroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListInviteCodesResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListInviteCodesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListInviteCodesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInviteCodesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInviteCodesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInviteCodesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInviteCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateInviteCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedInviteCode
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *GroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON201() *CreatedInviteCode {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON404() *GroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateInviteCodeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateInviteCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateInviteCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateInviteCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateInviteCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RevokeInviteCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InviteCode
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON200() *InviteCode {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON404() *NotFoundOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeInviteCodeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInviteCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInviteCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInviteCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInviteCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type JoinByInviteCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JoinResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Banned
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *JoinConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *LimitExceeded
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON200() *JoinResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON403() *Banned {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON404() *NotFoundOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON409() *JoinConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON422() *LimitExceeded {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r JoinByInviteCodeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r JoinByInviteCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r JoinByInviteCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r JoinByInviteCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r JoinByInviteCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type KickGroupMemberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15615,6 +17570,21 @@ func (c *ClientWithResponses) GetGroupApplicationListWithResponse(ctx context.Co
 	return ParseGetGroupApplicationListResponse(rsp)
 }
 
+// GetGroupApplicationUnhandledCountWithResponse How many pending applications the caller handles
+//
+// With `groupID`, the pending applications of that group (the caller needs handleApplication in it). Without, the sum over every group where the caller holds handleApplication (among their first 100 memberships). Each group keeps its count on its record, moved in the transaction of every application change, so nothing is counted here: one group costs one read of the group, all of them one query of the caller's memberships and one batch read per 50 groups. A dismissed group counts for nobody.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications/received/count (the `GetGroupApplicationUnhandledCount` operationId).
+func (c *ClientWithResponses) GetGroupApplicationUnhandledCountWithResponse(ctx context.Context, params *GetGroupApplicationUnhandledCountParams, reqEditors ...RequestEditorFn) (*GetGroupApplicationUnhandledCountResponse, error) {
+	rsp, err := c.GetGroupApplicationUnhandledCount(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupApplicationUnhandledCountResponse(rsp)
+}
+
 // GetUserReqApplicationListWithResponse The caller's own join applications
 //
 // The caller's applications, in every state, newest first, paged.
@@ -15823,6 +17793,81 @@ func (c *ClientWithResponses) GroupApplicationResponseWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseGroupApplicationResponseResponse(rsp)
+}
+
+// ListBansWithResponse The group's live bans, newest first
+//
+// Needs banMember. Expired bans are left out, so a page may hold fewer than `limit` bans.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/bans (the `ListBans` operationId).
+func (c *ClientWithResponses) ListBansWithResponse(ctx context.Context, groupID GroupIDPath, params *ListBansParams, reqEditors ...RequestEditorFn) (*ListBansResponse, error) {
+	rsp, err := c.ListBans(ctx, groupID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBansResponse(rsp)
+}
+
+// BanMembersWithBodyWithResponse Ban users from the group
+//
+// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+func (c *ClientWithResponses) BanMembersWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BanMembersResponse, error) {
+	rsp, err := c.BanMembersWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBanMembersResponse(rsp)
+}
+
+// BanMembersWithResponse Ban users from the group
+//
+// Needs banMember (the owner and admins hold it; a custom role may allow it). Up to 100 users, members or not. A member is removed by the ban in the same transaction, under a kick's rank rules (the caller must outrank them; nobody bans themselves or the owner). Until `expireTime` (milliseconds; 0 = never) or an UnbanMembers, a banned user cannot join, apply, be invited, use an invite code or be admitted by accepting an old application: each answers 403 BANNED (errCode 1207). Targets that cannot be banned come back in `failed`; when none can, the request fails with the first target's error and changes nothing. Emits BanMembers (1701) to the users banned and the holders of banMember.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/bans (the `BanMembers` operationId).
+func (c *ClientWithResponses) BanMembersWithResponse(ctx context.Context, groupID GroupIDPath, params *BanMembersParams, body BanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*BanMembersResponse, error) {
+	rsp, err := c.BanMembers(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBanMembersResponse(rsp)
+}
+
+// UnbanMembersWithBodyWithResponse Lift bans
+//
+// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+func (c *ClientWithResponses) UnbanMembersWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnbanMembersResponse, error) {
+	rsp, err := c.UnbanMembersWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnbanMembersResponse(rsp)
+}
+
+// UnbanMembersWithResponse Lift bans
+//
+// Needs banMember. Up to 100 users; those without a live ban come back in `failed` (NOT_FOUND), and when none has one the request fails with that error and changes nothing. Emits UnbanMembers (1702) to the users and the holders of banMember.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/bans/remove (the `UnbanMembers` operationId).
+func (c *ClientWithResponses) UnbanMembersWithResponse(ctx context.Context, groupID GroupIDPath, params *UnbanMembersParams, body UnbanMembersJSONRequestBody, reqEditors ...RequestEditorFn) (*UnbanMembersResponse, error) {
+	rsp, err := c.UnbanMembers(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnbanMembersResponse(rsp)
 }
 
 // ListCategoriesWithResponse A group's channel categories
@@ -16393,6 +18438,96 @@ func (c *ClientWithResponses) UpdateChannelRoleWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseUpdateChannelRoleResponse(rsp)
+}
+
+// ListInviteCodesWithResponse The group's invite codes, newest first
+//
+// Needs inviteMember. Each code by its `codeID` and `hint`, never the code; revoked, expired and used-up codes included (their fields say which).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/invite-codes (the `ListInviteCodes` operationId).
+func (c *ClientWithResponses) ListInviteCodesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListInviteCodesParams, reqEditors ...RequestEditorFn) (*ListInviteCodesResponse, error) {
+	rsp, err := c.ListInviteCodes(ctx, groupID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInviteCodesResponse(rsp)
+}
+
+// CreateInviteCodeWithBodyWithResponse Create an invite code
+//
+// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+func (c *ClientWithResponses) CreateInviteCodeWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInviteCodeResponse, error) {
+	rsp, err := c.CreateInviteCodeWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInviteCodeResponse(rsp)
+}
+
+// CreateInviteCodeWithResponse Create an invite code
+//
+// Needs inviteMember (a code admits without approval); a code that grants roles needs the owner, an admin or an app admin. The code (128 random bits, 22 base62 characters) is in this answer only: the group keeps its SHA-256 (`codeID`) and its first 4 characters (`hint`). `maxUses` is 1 to 100000; `expireTime` is in milliseconds, 0 = never; `roleIDs` (at most 10 custom roles) are granted to whoever joins with it. Emits InviteCodeCreated (1703), group-wide (its details for holders of inviteMember only).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/invite-codes (the `CreateInviteCode` operationId).
+func (c *ClientWithResponses) CreateInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, params *CreateInviteCodeParams, body CreateInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInviteCodeResponse, error) {
+	rsp, err := c.CreateInviteCode(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInviteCodeResponse(rsp)
+}
+
+// RevokeInviteCodeWithResponse Revoke an invite code
+//
+// Needs inviteMember. From the commit on the code admits nobody; a code revoked already or unknown is 404 NOT_FOUND. Emits InviteCodeRevoked (1704).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /groups/{groupID}/invite-codes/{codeID} (the `RevokeInviteCode` operationId).
+func (c *ClientWithResponses) RevokeInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, codeID CodeIDPath, params *RevokeInviteCodeParams, reqEditors ...RequestEditorFn) (*RevokeInviteCodeResponse, error) {
+	rsp, err := c.RevokeInviteCode(ctx, groupID, codeID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInviteCodeResponse(rsp)
+}
+
+// JoinByInviteCodeWithBodyWithResponse Join a group with an invite code
+//
+// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+func (c *ClientWithResponses) JoinByInviteCodeWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*JoinByInviteCodeResponse, error) {
+	rsp, err := c.JoinByInviteCodeWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJoinByInviteCodeResponse(rsp)
+}
+
+// JoinByInviteCodeWithResponse Join a group with an invite code
+//
+// Any authenticated non-member with a profile joins at once, whatever needVerification says, unless the group set disableInviteCodes 1 (403 NO_PERMISSION). One transaction moves the code's use count (conditioned on it being below maxUses, the code neither revoked nor expired), adds the member with the code's roles that still exist, and emits MemberJoinedByInviteCode (1705). An unknown, revoked or expired code, or one of another group, is 404 NOT_FOUND; a used-up one 422 LIMIT_EXCEEDED; a banned caller 403 BANNED; a member 409 ALREADY_IN_GROUP.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/{groupID}/join-by-code (the `JoinByInviteCode` operationId).
+func (c *ClientWithResponses) JoinByInviteCodeWithResponse(ctx context.Context, groupID GroupIDPath, params *JoinByInviteCodeParams, body JoinByInviteCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*JoinByInviteCodeResponse, error) {
+	rsp, err := c.JoinByInviteCode(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJoinByInviteCodeResponse(rsp)
 }
 
 // KickGroupMemberWithBodyWithResponse Remove members from the group
@@ -17159,6 +19294,81 @@ func ParseGetGroupApplicationListResponse(rsp *http.Response) (*GetGroupApplicat
 	return response, nil
 }
 
+// ParseGetGroupApplicationUnhandledCountResponse parses an HTTP response from a GetGroupApplicationUnhandledCountWithResponse call
+func ParseGetGroupApplicationUnhandledCountResponse(rsp *http.Response) (*GetGroupApplicationUnhandledCountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGroupApplicationUnhandledCountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationCount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest GroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetUserReqApplicationListResponse parses an HTTP response from a GetUserReqApplicationListWithResponse call
 func ParseGetUserReqApplicationListResponse(rsp *http.Response) (*GetUserReqApplicationListResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -17677,6 +19887,13 @@ func ParseJoinGroupResponse(rsp *http.Response) (*JoinGroupResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Banned
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFoundOrGroupNotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17768,6 +19985,245 @@ func ParseGroupApplicationResponseResponse(rsp *http.Response) (*GroupApplicatio
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest ApplicationConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListBansResponse parses an HTTP response from a ListBansWithResponse call
+func ParseListBansResponse(rsp *http.Response) (*ListBansResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBansResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BanList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest GroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBanMembersResponse parses an HTTP response from a BanMembersWithResponse call
+func ParseBanMembersResponse(rsp *http.Response) (*BanMembersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BanMembersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BanResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest GroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUnbanMembersResponse parses an HTTP response from a UnbanMembersWithResponse call
+func ParseUnbanMembersResponse(rsp *http.Response) (*UnbanMembersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnbanMembersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UnbanResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -19890,6 +22346,334 @@ func ParseUpdateChannelRoleResponse(rsp *http.Response) (*UpdateChannelRoleRespo
 			return nil, err
 		}
 		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListInviteCodesResponse parses an HTTP response from a ListInviteCodesWithResponse call
+func ParseListInviteCodesResponse(rsp *http.Response) (*ListInviteCodesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInviteCodesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InviteCodeList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest GroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateInviteCodeResponse parses an HTTP response from a CreateInviteCodeWithResponse call
+func ParseCreateInviteCodeResponse(rsp *http.Response) (*CreateInviteCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateInviteCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedInviteCode
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest GroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInviteCodeResponse parses an HTTP response from a RevokeInviteCodeWithResponse call
+func ParseRevokeInviteCodeResponse(rsp *http.Response) (*RevokeInviteCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInviteCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InviteCode
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseJoinByInviteCodeResponse parses an HTTP response from a JoinByInviteCodeWithResponse call
+func ParseJoinByInviteCodeResponse(rsp *http.Response) (*JoinByInviteCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &JoinByInviteCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JoinResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Banned
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest JoinConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest LimitExceeded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal

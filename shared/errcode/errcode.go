@@ -27,6 +27,9 @@ const (
 	IdempotencyMismatch Code = "IDEMPOTENCY_MISMATCH"
 	Unavailable         Code = "UNAVAILABLE"
 	Internal            Code = "INTERNAL"
+	// Banned: the user has a live ban in the group, so no entry path admits
+	// them until it expires or is lifted.
+	Banned Code = "BANNED"
 )
 
 type mapping struct {
@@ -53,6 +56,9 @@ var table = map[Code]mapping{
 	IdempotencyMismatch: {http.StatusConflict, 1001},
 	Unavailable:         {http.StatusServiceUnavailable, 500},
 	Internal:            {http.StatusInternalServerError, 500},
+	// OpenIM numbers its group errors from 1201 (1206: application handled);
+	// a ban is the next group refusal.
+	Banned: {http.StatusForbidden, 1207},
 }
 
 // Codes lists every code, for documentation and tests.

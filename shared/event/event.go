@@ -47,6 +47,12 @@ const (
 	CategoryRoleAuthUpdate   Type = "CategoryRoleAuthUpdate"
 	CategoryMemberAuthUpdate Type = "CategoryMemberAuthUpdate"
 	CategoryAccessListUpdate Type = "CategoryAccessListUpdate"
+
+	BanMembers               Type = "BanMembers"
+	UnbanMembers             Type = "UnbanMembers"
+	InviteCodeCreated        Type = "InviteCodeCreated"
+	InviteCodeRevoked        Type = "InviteCodeRevoked"
+	MemberJoinedByInviteCode Type = "MemberJoinedByInviteCode"
 )
 
 var codes = map[Type]int{
@@ -92,6 +98,13 @@ var codes = map[Type]int{
 	CategoryRoleAuthUpdate:   1616,
 	CategoryMemberAuthUpdate: 1617,
 	CategoryAccessListUpdate: 1618,
+
+	// Bans and invite codes: Circles' own, numbered from 1701.
+	BanMembers:               1701,
+	UnbanMembers:             1702,
+	InviteCodeCreated:        1703,
+	InviteCodeRevoked:        1704,
+	MemberJoinedByInviteCode: 1705,
 }
 
 // Code is the numeric notification code of the type (0 if unknown).

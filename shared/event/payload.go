@@ -28,6 +28,7 @@ func Payloads() []Payload {
 		MemberOverridePayload{}, AccessListPayload{},
 		CategoryPayload{}, CategoryDeletedPayload{}, CategoryRolePayload{}, CategoryOverridePayload{},
 		CategoryAccessListPayload{},
+		BanPayload{}, UnbanPayload{}, InviteCodePayload{}, InviteCodeJoinPayload{},
 	}
 }
 
@@ -52,6 +53,7 @@ type GroupInfoPayload struct {
 	NeedVerification       *int    `json:"needVerification,omitempty"`
 	LookMemberInfo         *int    `json:"lookMemberInfo,omitempty"`
 	ApplyMemberFriend      *int    `json:"applyMemberFriend,omitempty"`
+	DisableInviteCodes     *int    `json:"disableInviteCodes,omitempty"`
 	NotificationUpdateTime *int64  `json:"notificationUpdateTime,omitempty"`
 	NotificationUserID     *string `json:"notificationUserID,omitempty"`
 }
@@ -312,6 +314,46 @@ type CategoryAccessListPayload struct {
 }
 
 func (CategoryAccessListPayload) Types() []Type { return []Type{CategoryAccessListUpdate} }
+
+// BanPayload: the users banned, why and until when (0: until lifted), and
+// which of them were members and so were removed.
+type BanPayload struct {
+	UserIDs    []string `json:"userIDs"`
+	Removed    []string `json:"removed"`
+	Reason     string   `json:"reason"`
+	ExpireTime int64    `json:"expireTime"`
+}
+
+func (BanPayload) Types() []Type { return []Type{BanMembers} }
+
+// UnbanPayload: the users whose bans were lifted.
+type UnbanPayload struct {
+	UserIDs []string `json:"userIDs"`
+}
+
+func (UnbanPayload) Types() []Type { return []Type{UnbanMembers} }
+
+// InviteCodePayload: an invite code created or revoked, named by its ID
+// and hint (never the code itself).
+type InviteCodePayload struct {
+	CodeID     string   `json:"codeID"`
+	Hint       string   `json:"hint"`
+	ExpireTime int64    `json:"expireTime"`
+	MaxUses    int64    `json:"maxUses"`
+	RoleIDs    []string `json:"roleIDs"`
+}
+
+func (InviteCodePayload) Types() []Type { return []Type{InviteCodeCreated, InviteCodeRevoked} }
+
+// InviteCodeJoinPayload: a user who joined with an invite code, and the
+// roles the code granted them.
+type InviteCodeJoinPayload struct {
+	UserID  string   `json:"userID"`
+	CodeID  string   `json:"codeID"`
+	RoleIDs []string `json:"roleIDs"`
+}
+
+func (InviteCodeJoinPayload) Types() []Type { return []Type{MemberJoinedByInviteCode} }
 
 // payloadMap is p as the event stores and publishes it: its JSON object.
 // A payload type that does not belong to t is a programming error, caught

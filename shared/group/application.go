@@ -256,6 +256,48 @@ func (s *Service) ListReceivedApplications(ctx context.Context, a permission.Act
 	return s.st.ListGroupApplications(ctx, in.GroupID, in.HandleResult, in.Limit, in.Cursor)
 }
 
+// ApplicationCount is the answer of GetGroupApplicationUnhandledCount.
+type ApplicationCount struct {
+	Count int64 `json:"count"`
+}
+
+// CountUnhandledApplications counts the pending applications the actor may
+// handle: of one group with a groupID, else of every group where they hold
+// handleApplication (among their first store.MaxManagedGroups memberships,
+// as ListReceivedApplications). Nothing is counted at read time: each
+// group's record carries its pendingApplications, moved in the transaction
+// of every application change, so one group costs the snapshot every
+// operation reads, and all of them one Query of the actor's memberships and
+// one BatchGetItem per 50 groups (each group's record and roles). A
+// dismissed group counts for nobody.
+func (s *Service) CountUnhandledApplications(ctx context.Context, a permission.Actor, groupID string) (*ApplicationCount, error) {
+	if groupID == "" {
+		groups, self, err := s.st.Memberships(ctx, a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		out := &ApplicationCount{}
+		for _, g := range groups {
+			req := permission.Request{Op: permission.OpListApplications, Actor: a, Group: g, Self: self[g.GroupID]}
+			if permission.Decide(req) == nil {
+				out.Count += max(g.PendingApplications, 0)
+			}
+		}
+		return out, nil
+	}
+	if err := validate.ID("groupID", groupID); err != nil {
+		return nil, err
+	}
+	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if err := permission.Decide(permission.Request{Op: permission.OpListApplications, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
+		return nil, err
+	}
+	return &ApplicationCount{Count: max(g.PendingApplications, 0)}, nil
+}
+
 // ListSentApplications pages through the actor's own applications, newest
 // first.
 func (s *Service) ListSentApplications(ctx context.Context, a permission.Actor, limit int, cursor string) (*store.Page[*store.Application], error) {

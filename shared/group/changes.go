@@ -34,6 +34,7 @@ var memberEventKeys = func() map[event.Type][]string {
 		event.GroupMemberMuted:             {"userID"},
 		event.GroupMemberCancelMuted:       {"userID"},
 		event.MemberEnter:                  {"userID"},
+		event.MemberJoinedByInviteCode:     {"userID"},
 		event.GroupApplicationAccepted:     handled,
 		event.GroupApplicationRejected:     handled,
 		event.MemberInvited:                handled,
@@ -52,11 +53,27 @@ var applicationEvents = map[event.Type]bool{
 	event.MemberInvited:            true,
 }
 
+// managerEvents are events whose details are for the holders of an item:
+// bans (reason, expiry) for banMember, invite codes (hint, limits, roles)
+// for inviteMember. Anyone else reads only the keys listed.
+var managerEvents = map[event.Type]struct {
+	item permission.Item
+	keep []string
+}{
+	event.BanMembers:        {permission.BanMember, []string{"userIDs", "removed"}},
+	event.UnbanMembers:      {permission.BanMember, []string{"userIDs"}},
+	event.InviteCodeCreated: {permission.InviteMember, []string{"codeID"}},
+	event.InviteCodeRevoked: {permission.InviteMember, []string{"codeID"}},
+}
+
 // readerCopy is ev as the actor may read it: an application event's
 // details are absent for readers who do not handle applications, and the
 // member fields they may not see (permission.SeesFullMemberInfo, under the
 // group's current settings) are absent from their copy of the payload.
 func readerCopy(a permission.Actor, g *store.Group, self *store.Member, ev event.Event) event.Event {
+	if m, managed := managerEvents[ev.Type]; managed && !permission.Holds(a, g, self, m.item) {
+		return keepOnly(ev, m.keep)
+	}
 	keep, ok := memberEventKeys[ev.Type]
 	if applicationEvents[ev.Type] && !permission.Holds(a, g, self, permission.HandleApplication) {
 		return keepOnly(ev, keep)

@@ -53,7 +53,15 @@ import (
 //     out;
 //  7. every channel's categoryID names a live category or none (a deleted
 //     category whose cleanup is moving its channels out counts as none);
-//     reported, not repaired.
+//     reported, not repaired;
+//  8. no member record exists for a user with a live ban (a ban removes the
+//     member in its own transaction, and every way in is conditioned on
+//     the ban); reported, not repaired: removing a member is a decision for
+//     a person.
+//
+// With invariant 2, pendingApplications, which GetGroupApplicationUnhandledCount
+// reads, must equal the pending application records of a group that is not
+// dismissed; a repair recounts it.
 
 // CleanupGrace is how long after a dismissal its records may remain before
 // the checker calls them a violation of invariant 5.
@@ -147,7 +155,7 @@ func (s *Service) repairOnce(ctx context.Context, a permission.Actor, groupID st
 			return false, nil // accepts no change; its records go with the cleanup
 		}
 		r, payload := plan(st)
-		if r.OwnerUserID == "" && r.MemberCount == nil && r.ChannelCount == nil && r.Items() == 0 {
+		if r.OwnerUserID == "" && r.MemberCount == nil && r.ChannelCount == nil && r.PendingApplications == nil && r.Items() == 0 {
 			return false, nil
 		}
 		payload.Violations = messages(evaluate(st, CheckInput{}, s.st.Now()).Violations)
@@ -181,6 +189,15 @@ func evaluate(st *store.GroupState, in CheckInput, now time.Time) *CheckReport {
 	}
 	if g.Status != store.StatusDismissed && g.ChannelCount != st.Channels {
 		add(2, "channelCount is %d but there are %d channels", g.ChannelCount, st.Channels)
+	}
+	if g.Status != store.StatusDismissed && g.PendingApplications != int64(st.PendingApplications) {
+		add(2, "pendingApplications is %d but there are %d pending applications", g.PendingApplications, st.PendingApplications)
+	}
+	// Invariant 8: nobody with a live ban is a member.
+	for _, b := range st.Bans {
+		if byID[b.UserID] != nil && b.Live(now.UnixMilli()) {
+			add(8, "user %s is banned (until %d, 0 = never) but has a member record", b.UserID, b.ExpireTime)
+		}
 	}
 	if g.Status != store.StatusDismissed {
 		// Invariant 7: a channel's categoryID names a live category or none.
@@ -337,6 +354,9 @@ func plan(st *store.GroupState) (store.Repair, *event.GroupRepairedPayload) {
 		r.MemberCount = &n
 		previous := g.MemberCount
 		payload.PreviousMemberCount, payload.MemberCount = &previous, &n
+	}
+	if n := int64(st.PendingApplications); g.PendingApplications != n {
+		r.PendingApplications = &n
 	}
 	if n := st.Channels; g.ChannelCount != n {
 		r.ChannelCount = &n

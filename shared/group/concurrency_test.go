@@ -64,7 +64,7 @@ func concurrencySeed(t *testing.T) uint64 {
 var expectedRefusals = []errcode.Code{
 	errcode.NoPermission, errcode.NotInGroup, errcode.AlreadyInGroup, errcode.GroupDismissed,
 	errcode.ApplicationHandled, errcode.OwnerCannotQuit, errcode.Conflict, errcode.NotFound,
-	errcode.InvalidArgument, errcode.LimitExceeded,
+	errcode.InvalidArgument, errcode.LimitExceeded, errcode.Banned,
 }
 
 // op is one kind of random operation.
@@ -340,6 +340,30 @@ func memberOps(ctx context.Context, svc *group.Service, us []string) []op {
 				in.Nickname = &n
 			}
 			_, err := svc.SetMemberInfo(ctx, a, gid, target, in)
+			return err
+		}},
+		// Bans race with every way in: the checker's invariant 8 (no member
+		// beside a live ban) is checked with the rest.
+		{"ban", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			in := group.BanInput{UserIDs: []string{target}, Reason: "random"}
+			if r.IntN(2) == 0 {
+				in.ExpireTime = time.Now().Add(time.Hour).UnixMilli()
+			}
+			_, err := svc.Ban(ctx, a, gid, in)
+			return err
+		}},
+		{"unban", false, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			_, err := svc.Unban(ctx, a, gid, group.UnbanInput{UserIDs: []string{target}})
+			return err
+		}},
+		// The app admin makes a code of 1 to 3 uses, and the actor joins
+		// with it.
+		{"joinByCode", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			c, err := svc.CreateInviteCode(ctx, admins.Actor("admin"), gid, group.CreateInviteCodeInput{MaxUses: int64(1 + r.IntN(3))})
+			if err != nil {
+				return err
+			}
+			_, err = svc.JoinByInviteCode(ctx, a, gid, group.JoinByInviteCodeInput{Code: c.Code})
 			return err
 		}},
 		{"mute", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {

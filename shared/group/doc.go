@@ -24,6 +24,14 @@
 //   - Kicks, mutes and changes to another member's info need the item and
 //     to outrank the target; the owner is never kicked or muted and the owner
 //     quits only as the last member (which dismisses the group).
+//   - A ban (banMember) removes a member as a kick does, and every way in
+//     (join, application, invitation, invite code, an accepted application)
+//     is conditioned on the user having no live ban, in its own transaction.
+//   - An invite code admits without approval, at most maxUses times, while
+//     neither revoked nor expired; the use, the member and the code's roles
+//     commit together.
+//   - Each group counts its pending applications on its record, in the
+//     transaction of every application change.
 //   - Member lists are ordered by roleLevel, then joinTime, and a filter
 //     (owner, admins, ordinary, combinations) is a key range, so a page reads
 //     only that page. GetGroupChanges reads the event log by version.

@@ -27,8 +27,9 @@ type InviteResult struct {
 
 // Invite brings users into the group. Under needVerification 1 an actor
 // without inviteMember creates applications (joinSource 2) instead; in every
-// other case the users join directly. Users without a profile and members
-// fail one by one; each batch of the rest is one transaction.
+// other case the users join directly. Users without a profile, members and
+// banned users fail one by one (a ban is also a condition of each
+// transaction); each batch of the rest is one transaction.
 func (s *Service) Invite(ctx context.Context, a permission.Actor, groupID string, in InviteInput) (*InviteResult, error) {
 	if err := validate.First(
 		validate.ID("groupID", groupID),
@@ -73,10 +74,16 @@ func (s *Service) Invite(ctx context.Context, a permission.Actor, groupID string
 	if err != nil {
 		return nil, err
 	}
+	bans, err := s.st.GetBans(ctx, groupID, in.UserIDs)
+	if err != nil {
+		return nil, err
+	}
 	res := &InviteResult{Joined: []string{}, Applied: []string{}, Failed: []FailedUser{}}
 	var todo []string
 	for _, id := range in.UserIDs {
 		switch {
+		case bans[id] != nil && bans[id].Live(s.st.Now().UnixMilli()):
+			res.Failed = append(res.Failed, FailedUser{UserID: id, Code: errcode.Banned, Message: "user " + id + " is banned from the group"})
 		case profiles[id] == nil:
 			res.Failed = append(res.Failed, FailedUser{UserID: id, Code: errcode.NotFound, Message: "user " + id + " has no profile"})
 		case existing[id] != nil:

@@ -24,6 +24,9 @@ type SetInfoInput struct {
 	LookMemberInfo    *int    `json:"lookMemberInfo"`
 	ApplyMemberFriend *int    `json:"applyMemberFriend"`
 	GroupType         *int    `json:"groupType"`
+	// DisableInviteCodes 1 refuses every JoinByInviteCode; 0 (the default)
+	// lets codes admit without approval.
+	DisableInviteCodes *int `json:"disableInviteCodes"`
 }
 
 func (in *SetInfoInput) validate() error {
@@ -49,6 +52,7 @@ func (in *SetInfoInput) validate() error {
 		oneOf("lookMemberInfo", in.LookMemberInfo, 0, 1),
 		oneOf("applyMemberFriend", in.ApplyMemberFriend, 0, 1),
 		oneOf("groupType", in.GroupType, 0, 1, 2),
+		oneOf("disableInviteCodes", in.DisableInviteCodes, 0, 1),
 	)
 }
 
@@ -74,6 +78,7 @@ func (in *SetInfoInput) apply(g *store.Group) *store.Group {
 	setI(&next.LookMemberInfo, in.LookMemberInfo)
 	setI(&next.ApplyMemberFriend, in.ApplyMemberFriend)
 	setI(&next.GroupType, in.GroupType)
+	setI(&next.DisableInviteCodes, in.DisableInviteCodes)
 	return &next
 }
 

@@ -48,6 +48,13 @@ type Group struct {
 	// store's CreateChannel and DeleteChannel so that MaxChannels holds in
 	// the database.
 	ChannelCount int64 `json:"-" dynamodbav:"channelCount,omitempty"`
+	// PendingApplications counts the group's applications with
+	// handleResult 0, moved in the transaction of every application change,
+	// so that a handler's unhandled count is a read, not a count.
+	PendingApplications int64 `json:"-" dynamodbav:"pendingApplications,omitempty"`
+	// DisableInviteCodes 1 turns invite codes off: JoinByInviteCode is
+	// refused (codes admit without approval, whatever needVerification says).
+	DisableInviteCodes int `json:"disableInviteCodes,omitempty" dynamodbav:"disableInviteCodes,omitempty"`
 
 	// RoleLevel is the caller's own level in the group, when they are a
 	// member; it is not stored on the group.

@@ -77,7 +77,7 @@ var (
 	everyoneBuiltIn = []string{
 		"manageGroup", "manageChannel", "manageRole", "inviteMember", "kickMember", "muteMember", "muteGroup",
 		"handleApplication", "accountInfoSelf", "accountInfoOther", "manageBlackWhiteList",
-		"sendMsg", "recallMsg", "deleteMsg", "remindOther", "remindEveryone",
+		"sendMsg", "recallMsg", "deleteMsg", "remindOther", "remindEveryone", "banMember",
 	}
 	everyoneAllowed = []string{"sendMsg", "remindOther", "accountInfoSelf", "recallMsg"}
 )

@@ -24,6 +24,17 @@ const (
 	OpSetMemberInfo      Op = "SetGroupMemberInfo"
 	OpSetMemberRoleLevel Op = "SetGroupMemberInfo.roleLevel"
 	OpReadMembers        Op = "ReadMembers"
+	// OpBan is BanMembers for one target: banMember; a member target must
+	// be outranked (as for a kick), and nobody bans themselves or the owner.
+	OpBan Op = "BanMembers"
+	// OpManageBans is UnbanMembers and ListBans: banMember.
+	OpManageBans Op = "ListBans"
+	// OpManageInviteCodes is CreateInviteCode, ListInviteCodes and
+	// RevokeInviteCode: inviteMember, the right to add members without
+	// approval, since a code admits without approval.
+	OpManageInviteCodes Op = "InviteCodes"
+	// OpJoinByInviteCode is JoinByInviteCode: like a join, for non-members.
+	OpJoinByInviteCode Op = "JoinByInviteCode"
 )
 
 // Request is everything a decision needs, loaded by the caller in one
@@ -50,6 +61,9 @@ var opItem = map[Op]Item{
 	OpHandleApplication: HandleApplication,
 	OpListApplications:  HandleApplication,
 	OpMuteMember:        MuteMember,
+	OpBan:               BanMember,
+	OpManageBans:        BanMember,
+	OpManageInviteCodes: InviteMember,
 }
 
 // Decide answers whether the request is allowed; nil means yes, otherwise the
@@ -60,7 +74,7 @@ func Decide(r Request) error {
 	if g.Status == model.StatusDismissed {
 		return errcode.New(errcode.GroupDismissed, "group %s is dismissed", g.GroupID)
 	}
-	if r.Op == OpJoin {
+	if r.Op == OpJoin || r.Op == OpJoinByInviteCode {
 		if r.Self != nil {
 			return errcode.New(errcode.AlreadyInGroup, "you are already a member of group %s", g.GroupID)
 		}
@@ -99,6 +113,21 @@ func Decide(r Request) error {
 		}
 		if r.Target.RoleLevel == model.RoleOwner {
 			return errcode.New(errcode.NoPermission, "the owner cannot be %s", participle(r.Op))
+		}
+		if !Outranks(r.Actor, g, r.Self, r.Target) {
+			return errcode.New(errcode.NoPermission, "you must outrank user %s", r.TargetID)
+		}
+	case OpBan:
+		if r.TargetID == r.Actor.UserID {
+			return errcode.New(errcode.NoPermission, "you cannot ban yourself")
+		}
+		// A user who is not a member may be banned ahead of time; a member is
+		// removed by the ban, under a kick's rank rules.
+		if r.Target == nil {
+			return nil
+		}
+		if r.Target.RoleLevel == model.RoleOwner {
+			return errcode.New(errcode.NoPermission, "the owner cannot be banned")
 		}
 		if !Outranks(r.Actor, g, r.Self, r.Target) {
 			return errcode.New(errcode.NoPermission, "you must outrank user %s", r.TargetID)

@@ -6,7 +6,7 @@
 //
 // The entry points: Decide for the group operations (owner transfer,
 // dismissal, settings, mutes, invitations, kicks, applications, member
-// info); Holds, HoldsIn and HoldsEach for an item at server level or in a
+// info, bans, invite codes); Holds, HoldsIn and HoldsEach for an item at server level or in a
 // channel; Visible and VisibleTo for a channel; and the role rules of
 // role.go (CanManageRoles, CanEditRole, CanEditChannelRole, CanGrantRole,
 // CheckItemsHeld, CheckSelfLockout, the priority checks) and the channel
@@ -16,7 +16,7 @@
 // Permission items (Item), each set to allow, deny or inherit:
 //   - Server items: manageGroup, manageChannel, manageRole, inviteMember,
 //     kickMember, muteMember, muteGroup, handleApplication, accountInfoSelf,
-//     accountInfoOther, manageBlackWhiteList.
+//     accountInfoOther, manageBlackWhiteList, banMember.
 //   - Channel-capable items (ChannelItems): sendMsg, recallMsg, deleteMsg,
 //     remindOther, remindEveryone, manageChannel, manageRole,
 //     manageBlackWhiteList.

@@ -17,6 +17,8 @@ const (
 	AccountInfoSelf      Item = "accountInfoSelf"
 	AccountInfoOther     Item = "accountInfoOther"
 	ManageBlackWhiteList Item = "manageBlackWhiteList"
+	// BanMember bans users from the group and lifts bans.
+	BanMember Item = "banMember"
 )
 
 // Channel-capable items (manageChannel, manageRole and manageBlackWhiteList
@@ -32,6 +34,6 @@ const (
 // BuiltIn lists every built-in item.
 var BuiltIn = []Item{
 	ManageGroup, ManageChannel, ManageRole, InviteMember, KickMember, MuteMember, MuteGroup,
-	HandleApplication, AccountInfoSelf, AccountInfoOther, ManageBlackWhiteList,
+	HandleApplication, AccountInfoSelf, AccountInfoOther, ManageBlackWhiteList, BanMember,
 	SendMsg, RecallMsg, DeleteMsg, RemindOther, RemindEveryone,
 }

@@ -70,6 +70,14 @@ func matrixRequests(t *testing.T, row matrix.Row, a permission.Actor, g *model.G
 		return []permission.Request{on(permission.OpJoin, a.UserID)}
 	case "approve", "approveTwice":
 		return []permission.Request{on(permission.OpHandleApplication, row.Target)}
+	case "ban":
+		return []permission.Request{on(permission.OpManageBans, ""), on(permission.OpBan, row.Target)}
+	case "listBans":
+		return []permission.Request{on(permission.OpManageBans, "")}
+	case "inviteCode":
+		return []permission.Request{on(permission.OpManageInviteCodes, "")}
+	case "joinByCode":
+		return []permission.Request{on(permission.OpJoinByInviteCode, a.UserID)}
 	case "listMembers", "membersInfo", "changes":
 		return []permission.Request{on(permission.OpReadMembers, "")}
 	}

@@ -14,9 +14,10 @@ import (
 const kindApplication = "application"
 
 // ApplyBatch is how many applications one PutApplications transaction
-// holds: each takes three items (the application, a check that the user is
-// not a member, a check of the profile), plus the group and the event.
-const ApplyBatch = 32
+// holds: each takes four items (the application, a check that the user is
+// not a member, a check of the profile, a check that they are not banned),
+// plus the group and the event.
+const ApplyBatch = 24
 
 func applicationsPK(gid string) string { return "G#" + gid + "#A" }
 func userApplicationsPK(uid string) string {
@@ -55,20 +56,50 @@ func (s *Store) GetApplication(ctx context.Context, groupID, userID string) (*Ap
 
 // PutApplications creates or replaces the pending applications of users
 // (at most ApplyBatch) as one change of g. Each is conditioned, in the same
-// transaction, on the user not being a member and having a profile, so an
-// application never sits beside the member record it would create (a join
-// racing an invite cannot add the user twice: OpenIM #3785). A failing user
-// fails the whole batch with a *UserError.
+// transaction, on the user not being a member, having a profile and not
+// being banned, so an application never sits beside the member record it
+// would create (a join racing an invite cannot add the user twice: OpenIM
+// #3785). A failing user fails the whole batch with a *UserError.
+//
+// The group's pendingApplications rises by the applications that were not
+// pending before (new ones, and ones replacing a handled application): the
+// applications are read first, and each put is conditioned on the record
+// being as read, so the count moves exactly with the records; a record that
+// changed in between makes the change a lost race.
 func (s *Store) PutApplications(ctx context.Context, g *Group, apps []*Application, ev event.Event) (*event.Event, error) {
 	if len(apps) == 0 || len(apps) > ApplyBatch {
 		return nil, fmt.Errorf("put %d applications: want 1..%d", len(apps), ApplyBatch)
 	}
+	uids := make([]string, len(apps))
+	for i, a := range apps {
+		uids[i] = a.UserID
+	}
+	prev, err := s.getApplications(ctx, g.GroupID, uids)
+	if err != nil {
+		return nil, err
+	}
 	c := s.newChange(g, ev)
-	return s.commitChange(ctx, c, func(t *tx) {
+	added := int64(0)
+	for _, a := range apps {
+		if p := prev[a.UserID]; p == nil || p.HandleResult != ApplicationPending {
+			added++
+		}
+	}
+	if added > 0 {
+		c.meta.Add("pendingApplications", added)
+	}
+	out, err := s.commitChange(ctx, c, func(t *tx) {
 		for _, a := range apps {
 			a.HandleResult, a.HandledMsg, a.HandleUserID, a.HandledTime = ApplicationPending, "", "", 0
 			uid := a.UserID
-			addTo(t, s.putItem(applicationItem(a)), nil)
+			put := s.putItem(applicationItem(a))
+			if p := prev[uid]; p == nil {
+				put.If(ifAbsent)
+			} else {
+				put.If("$ = ?", "handleResult", p.HandleResult).If("$ = ?", "reqTime", p.ReqTime)
+			}
+			addTo(t, put, nil)
+			s.checkNotBanned(t, g.GroupID, uid)
 			addTo(t, s.checkItem(groupPK(g.GroupID), memberSK(uid)).If(ifAbsent), func(Item) error {
 				return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 			})
@@ -77,15 +108,43 @@ func (s *Store) PutApplications(ctx context.Context, g *Group, apps []*Applicati
 			})
 		}
 	})
+	if err == nil {
+		g.PendingApplications += added
+	}
+	return out, err
+}
+
+// getApplications reads the application records of users to a group
+// (strongly consistent), keyed by userID.
+func (s *Store) getApplications(ctx context.Context, groupID string, userIDs []string) (map[string]*Application, error) {
+	keys := make([]Item, len(userIDs))
+	for i, id := range userIDs {
+		keys[i] = key(groupPK(groupID), applicationSK(id))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Application, len(items))
+	for _, it := range items {
+		a, err := unmarshal[Application](it)
+		if err != nil {
+			return nil, err
+		}
+		out[a.UserID] = a
+	}
+	return out, nil
 }
 
 // HandleApplication marks the pending application app (as read, in the same
 // snapshot as g) with result, and, when add is not nil, adds that member and
 // one to memberCount, all in one change. The application must still be
 // pending and unchanged since it was read, else APPLICATION_HANDLED (or a
-// retry, if it was replaced by a newer request). If the user has become a
+// retry, if it was replaced by a newer request); the group's
+// pendingApplications drops by one with it. If the user has become a
 // member, the answer is a *UserError with ALREADY_IN_GROUP: the caller then
-// marks the application only (add nil).
+// marks the application only (add nil). A user with a live ban is not
+// admitted: a *UserError with BANNED.
 func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Application, result int, handler, msg string, add *Member, ev event.Event) (*event.Event, error) {
 	if result != ApplicationAgreed && result != ApplicationRefused {
 		return nil, fmt.Errorf("handle application with result %d", result)
@@ -95,6 +154,9 @@ func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Applicatio
 	}
 	now := s.nowMillis()
 	c := s.newChange(g, ev)
+	// The application's own condition (pending, as read) makes the count
+	// move exactly once.
+	c.meta.Add("pendingApplications", -1)
 	if add != nil {
 		c.meta.Add("memberCount", 1)
 	}
@@ -120,11 +182,13 @@ func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Applicatio
 		})
 		if add != nil {
 			s.putMembers(t, []*Member{add})
+			s.checkNotBanned(t, g.GroupID, add.UserID)
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	g.PendingApplications--
 	if add != nil {
 		g.MemberCount++
 	}

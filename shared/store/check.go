@@ -89,6 +89,8 @@ type GroupState struct {
 	// Categories the group's categories (CATS).
 	ChannelCategories map[string]string
 	Categories        *Categories
+	// Bans are the group's ban records, expired ones included.
+	Bans []*Ban
 }
 
 // ReadGroupState reads a group, all its member and application records and
@@ -138,6 +140,12 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 			if st.Categories, err = unmarshalCategories(it); err != nil {
 				return err
 			}
+		case strings.HasPrefix(sk, prefixBan):
+			b, err := unmarshal[Ban](it)
+			if err != nil {
+				return err
+			}
+			st.Bans = append(st.Bans, b)
 		case strings.HasPrefix(sk, prefixApplication):
 			st.Applications++
 			if res, _ := intAttr(it, "handleResult"); res == 0 {
@@ -198,6 +206,9 @@ type Repair struct {
 	MemberCount *int64
 	// ChannelCount, when not nil, becomes the group's channelCount.
 	ChannelCount *int64
+	// PendingApplications, when not nil, becomes the group's
+	// pendingApplications.
+	PendingApplications *int64
 	Members      []MemberFix
 	// Roles, when not nil, is the role configuration to write (as read,
 	// with recounted memberCounts); it is conditioned on the rev read.
@@ -241,6 +252,9 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 	}
 	if r.ChannelCount != nil {
 		c.meta.Set("channelCount", *r.ChannelCount)
+	}
+	if r.PendingApplications != nil {
+		c.meta.Set("pendingApplications", *r.PendingApplications)
 	}
 	out, err := s.commitChange(ctx, c, func(t *tx) {
 		for _, f := range r.Members {
@@ -299,6 +313,9 @@ func (s *Store) RepairGroup(ctx context.Context, g *Group, r Repair, ev event.Ev
 	}
 	if r.ChannelCount != nil {
 		g.ChannelCount = *r.ChannelCount
+	}
+	if r.PendingApplications != nil {
+		g.PendingApplications = *r.PendingApplications
 	}
 	return out, nil
 }

@@ -27,8 +27,10 @@ func (e *UserError) Unwrap() error { return e.Err }
 // within 100.
 const CreateBatch = 48
 
-// AddBatch is how many members one AddMembers transaction holds.
-const AddBatch = 49
+// AddBatch is how many members one AddMembers transaction holds: each
+// takes three items (the record, the profile check, the ban check), plus
+// the group and the event.
+const AddBatch = 32
 
 // GetGroup reads a group with a strongly consistent read.
 func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
@@ -183,15 +185,21 @@ func (s *Store) CreateGroup(ctx context.Context, g *Group, first []*Member, ev e
 }
 
 // AddMembers adds members (at most AddBatch) to g as one change: the
-// records, memberCount and the event commit together. A member that exists
-// or a user without a profile fails the whole batch with a *UserError.
+// records, memberCount and the event commit together. A member that exists,
+// a user without a profile or a banned user fails the whole batch with a
+// *UserError.
 func (s *Store) AddMembers(ctx context.Context, g *Group, ms []*Member, ev event.Event) (*event.Event, error) {
 	if len(ms) == 0 || len(ms) > AddBatch {
 		return nil, fmt.Errorf("add %d members: want 1..%d", len(ms), AddBatch)
 	}
 	c := s.newChange(g, ev)
 	c.meta.Add("memberCount", int64(len(ms)))
-	out, err := s.commitChange(ctx, c, func(t *tx) { s.putMembers(t, ms) })
+	out, err := s.commitChange(ctx, c, func(t *tx) {
+		s.putMembers(t, ms)
+		for _, m := range ms {
+			s.checkNotBanned(t, g.GroupID, m.UserID)
+		}
+	})
 	if err == nil {
 		g.MemberCount += int64(len(ms))
 	}

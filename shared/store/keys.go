@@ -18,6 +18,8 @@ import "fmt"
 //	categories   G#<gid>            CATS            (every category's layer but its user list: category.go)
 //	category     G#<gid>            K#<catID>       (name, ext, position, user list, override holders)
 //	user facts   G#<gid>            KU#<uid>        (a user's category list entries and category overrides)
+//	ban          G#<gid>            B#<uid>         G#<gid>#B / <banTime>#<uid>          (a user kept out of the group: ban.go)
+//	invite code  G#<gid>            IC#<codeID>     G#<gid>#IC / <createTime>#<codeID>   (codeID: hex SHA-256 of the code; invitecode.go)
 //	custom items APP                CUSTOMAUTHS     (every custom permission item of the app)
 //	idempotency  I#<uid>#<key>      IDEM
 //	inbox entry  U#<uid>#N          <seq>           (seq: 12 digits, per user 1, 2, 3…; see inbox.go)
@@ -40,6 +42,8 @@ const (
 	prefixRoleMember  = "RM#"
 	prefixChannel     = "C#"
 	prefixOverride    = "CO#"
+	prefixBan         = "B#"
+	prefixInviteCode  = "IC#"
 )
 
 func userPK(uid string) string            { return "U#" + uid }
@@ -54,6 +58,10 @@ func overrideSK(cid, uid string) string   { return prefixOverride + cid + "#" + 
 func idemPK(uid, key string) string       { return "I#" + uid + "#" + key }
 func membersByRankPK(gid string) string   { return "G#" + gid + "#M" }
 func groupsOfUserPK(uid string) string    { return "U#" + uid + "#G" }
+func banSK(uid string) string             { return prefixBan + uid }
+func bansPK(gid string) string            { return "G#" + gid + "#B" }
+func inviteCodeSK(codeID string) string   { return prefixInviteCode + codeID }
+func inviteCodesPK(gid string) string     { return "G#" + gid + "#IC" }
 
 // rankPrefix orders members by roleLevel descending in an ascending index:
 // owner (100) -> "899", admin (60) -> "939", member (20) -> "979".

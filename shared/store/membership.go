@@ -29,6 +29,16 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 		return nil, fmt.Errorf("remove %d members (%d items): want 1..%d members in at most %d items", len(ms), total, RemoveBatch, MaxRemovalItems)
 	}
 	c := s.newChange(g, ev)
+	return s.commitRemoval(ctx, c, ms, nil)
+}
+
+// commitRemoval commits change c with the removal of members ms (as read in
+// the same snapshot as c's group): each record deleted on condition that it
+// still exists at the level read, memberCount lowered by their number, and
+// their role memberships dropped with the roles' memberCounts. more adds
+// the change's other items.
+func (s *Store) commitRemoval(ctx context.Context, c *change, ms []*Member, more func(t *tx)) (*event.Event, error) {
+	g := c.group
 	c.meta.Add("memberCount", -int64(len(ms)))
 	var roles *Roles
 	out, err := s.commitChange(ctx, c, func(t *tx) {
@@ -42,7 +52,12 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 				return errVersionMoved
 			})
 		}
-		roles = s.dropRoleMemberships(t, g, ms)
+		if len(ms) > 0 {
+			roles = s.dropRoleMemberships(t, g, ms)
+		}
+		if more != nil {
+			more(t)
+		}
 	})
 	if err == nil {
 		g.MemberCount -= int64(len(ms))

@@ -32,6 +32,7 @@ func InfoChanges(old, next *Group) map[string]any {
 	num("needVerification", old.NeedVerification, next.NeedVerification)
 	num("lookMemberInfo", old.LookMemberInfo, next.LookMemberInfo)
 	num("applyMemberFriend", old.ApplyMemberFriend, next.ApplyMemberFriend)
+	num("disableInviteCodes", old.DisableInviteCodes, next.DisableInviteCodes)
 	if old.NotificationUpdateTime != next.NotificationUpdateTime {
 		out["notificationUpdateTime"] = next.NotificationUpdateTime
 	}

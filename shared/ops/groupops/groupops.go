@@ -314,6 +314,99 @@ func TransferGroupOwner() api.Operation {
 		})
 }
 
+// BanMembers serves POST /groups/{groupID}/bans: ban users, removing the
+// members among them.
+func BanMembers() api.Operation {
+	return declare(api.Spec{Name: "BanMembers", Method: "POST", Route: "/groups/{groupID}/bans", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.BanInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.Ban(ctx, r.Actor, r.Path("groupID"), in)
+		})
+}
+
+// UnbanMembers serves POST /groups/{groupID}/bans/remove.
+func UnbanMembers() api.Operation {
+	return declare(api.Spec{Name: "UnbanMembers", Method: "POST", Route: "/groups/{groupID}/bans/remove", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.UnbanInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.Unban(ctx, r.Actor, r.Path("groupID"), in)
+		})
+}
+
+// ListBans serves GET /groups/{groupID}/bans?limit=&cursor=: the live
+// bans, newest first.
+func ListBans() api.Operation {
+	return declare(api.Spec{Name: "ListBans", Method: "GET", Route: "/groups/{groupID}/bans", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			limit, err := r.QueryLimit()
+			if err != nil {
+				return nil, err
+			}
+			return s.ListBans(ctx, r.Actor, r.Path("groupID"), limit, r.Query("cursor"))
+		})
+}
+
+// CreateInviteCode serves POST /groups/{groupID}/invite-codes; the code is
+// in this answer only.
+func CreateInviteCode() api.Operation {
+	return declare(api.Spec{Name: "CreateInviteCode", Method: "POST", Route: "/groups/{groupID}/invite-codes", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.CreateInviteCodeInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return api.Created(s.CreateInviteCode(ctx, r.Actor, r.Path("groupID"), in))
+		})
+}
+
+// ListInviteCodes serves GET /groups/{groupID}/invite-codes?limit=&cursor=.
+func ListInviteCodes() api.Operation {
+	return declare(api.Spec{Name: "ListInviteCodes", Method: "GET", Route: "/groups/{groupID}/invite-codes", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			limit, err := r.QueryLimit()
+			if err != nil {
+				return nil, err
+			}
+			return s.ListInviteCodes(ctx, r.Actor, r.Path("groupID"), limit, r.Query("cursor"))
+		})
+}
+
+// RevokeInviteCode serves DELETE /groups/{groupID}/invite-codes/{codeID}.
+func RevokeInviteCode() api.Operation {
+	return declare(api.Spec{Name: "RevokeInviteCode", Method: "DELETE", Route: "/groups/{groupID}/invite-codes/{codeID}", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			return s.RevokeInviteCode(ctx, r.Actor, r.Path("groupID"), r.Path("codeID"))
+		})
+}
+
+// JoinByInviteCode serves POST /groups/{groupID}/join-by-code.
+func JoinByInviteCode() api.Operation {
+	return declare(api.Spec{Name: "JoinByInviteCode", Method: "POST", Route: "/groups/{groupID}/join-by-code", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.JoinByInviteCodeInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.JoinByInviteCode(ctx, r.Actor, r.Path("groupID"), in)
+		})
+}
+
+// GetGroupApplicationUnhandledCount serves GET
+// /applications/received/count?groupID=: the pending applications the
+// caller handles, in one group or all of them.
+func GetGroupApplicationUnhandledCount() api.Operation {
+	return declare(api.Spec{Name: "GetGroupApplicationUnhandledCount", Method: "GET", Route: "/applications/received/count", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			return s.CountUnhandledApplications(ctx, r.Actor, r.Query("groupID"))
+		})
+}
+
 // declare gives an operation this package's service.
 func declare(spec api.Spec, h func(context.Context, *api.Request, *group.Service) (any, error)) api.Operation {
 	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {

@@ -17,7 +17,8 @@ type Row struct {
 	// toOrdinary, toOwner, transfer, quit, setInfo, muteGroup, dismiss,
 	// invite, join, approve (Target applies, then Actor agrees),
 	// approveTwice (the owner refuses Target's application first),
-	// listMembers, membersInfo, changes.
+	// listMembers, membersInfo, changes, ban, listBans, inviteCode (create
+	// one), joinByCode (the owner makes a code, the actor joins with it).
 	Op, Actor, Target string
 	NV                int  // the group's needVerification
 	Dismissed         bool // dismiss the group first
@@ -126,4 +127,23 @@ var Rows = []Row{
 	{Op: "invite", Actor: "o", Target: "x", Dismissed: true, Want: Gone},
 	{Op: "join", Actor: "x", NV: 2, Dismissed: true, Want: Gone},
 	{Op: "dismiss", Actor: "admin", Dismissed: true, Want: Gone},
+	// Ban: banMember; a member target under a kick's rank rules, nobody bans
+	// themselves or the owner; a non-member may be banned ahead of time.
+	{Op: "ban", Actor: "o", Target: "m1"}, {Op: "ban", Actor: "o", Target: "a1"},
+	{Op: "ban", Actor: "a1", Target: "m1"}, {Op: "ban", Actor: "a1", Target: "a2", Want: NoPerm},
+	{Op: "ban", Actor: "a1", Target: "o", Want: NoPerm}, {Op: "ban", Actor: "a1", Target: "a1", Want: NoPerm},
+	{Op: "ban", Actor: "o", Target: "o", Want: NoPerm},
+	{Op: "ban", Actor: "m1", Target: "m2", Want: NoPerm}, {Op: "ban", Actor: "x", Target: "m1", Want: NotIn},
+	{Op: "ban", Actor: "admin", Target: "a1"}, {Op: "ban", Actor: "admin", Target: "o", Want: NoPerm},
+	{Op: "ban", Actor: "o", Target: "y"},
+	{Op: "ban", Actor: "o", Target: "m1", Dismissed: true, Want: Gone},
+	// Bans are listed (and lifted) by the holders of banMember.
+	{Op: "listBans", Actor: "o"}, {Op: "listBans", Actor: "a1"}, {Op: "listBans", Actor: "m1", Want: NoPerm},
+	{Op: "listBans", Actor: "x", Want: NotIn}, {Op: "listBans", Actor: "admin"},
+	// Invite codes: made by the holders of inviteMember; anyone not a member
+	// joins with one at once, whatever needVerification says.
+	{Op: "inviteCode", Actor: "o"}, {Op: "inviteCode", Actor: "a1"}, {Op: "inviteCode", Actor: "m1", Want: NoPerm},
+	{Op: "inviteCode", Actor: "x", Want: NotIn}, {Op: "inviteCode", Actor: "admin"},
+	{Op: "inviteCode", Actor: "o", Dismissed: true, Want: Gone},
+	{Op: "joinByCode", Actor: "x", NV: 1, Want: Joined}, {Op: "joinByCode", Actor: "m1", Want: Already},
 }
