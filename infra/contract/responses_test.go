@@ -202,6 +202,20 @@ func runScenario(t *testing.T, c *apiClient) {
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k, nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/roles/"+r2, nil)
 
+	// --- Bans and invite codes: frank, kicked above, is banned, refused,
+	// unbanned, and comes back with a code.
+	c.ok(200, "alice", "POST", "/groups/"+g+"/bans", map[string]any{"userIDs": []string{"frank"}, "reason": "spam", "expireTime": 0})
+	c.ok(200, "dave", "GET", "/groups/"+g+"/bans", nil)
+	c.fail(403, "BANNED", "frank", "POST", "/groups/"+g+"/applications", map[string]any{"reqMsg": "sorry"})
+	c.ok(200, "alice", "POST", "/groups/"+g+"/bans/remove", map[string]any{"userIDs": []string{"frank"}})
+	code := c.ok(201, "alice", "POST", "/groups/"+g+"/invite-codes", map[string]any{"maxUses": 2})
+	c.ok(200, "dave", "GET", "/groups/"+g+"/invite-codes", nil)
+	c.ok(200, "frank", "POST", "/groups/"+g+"/join-by-code", map[string]any{"code": code["code"]})
+	c.fail(400, "INVALID_ARGUMENT", "frank", "POST", "/groups/"+g+"/join-by-code", map[string]any{"code": "not a code"})
+	c.ok(200, "alice", "DELETE", "/groups/"+g+"/invite-codes/"+code["codeID"].(string), nil)
+	c.ok(200, "alice", "GET", "/applications/received/count", nil)
+	c.ok(200, "alice", "GET", "/applications/received/count?groupID="+g, nil)
+
 	// --- Every route decodes its body; those without one refuse any.
 	checkBodiesAreDecoded(t, c, g, map[string]string{"groupID": g, "userID": "carol", "roleID": r1, "channelID": ch})
 
@@ -385,7 +399,7 @@ var errCodes = map[string][2]int{
 	"GROUP_ID_EXISTS": {409, 1202}, "ALREADY_IN_GROUP": {409, 1003}, "GROUP_DISMISSED": {410, 1204},
 	"APPLICATION_HANDLED": {409, 1206}, "OWNER_CANNOT_QUIT": {409, 1002}, "CONFLICT": {409, 1003},
 	"LIMIT_EXCEEDED": {422, 1001}, "IDEMPOTENCY_MISMATCH": {409, 1001}, "UNAVAILABLE": {503, 500},
-	"INTERNAL": {500, 500},
+	"INTERNAL": {500, 500}, "BANNED": {403, 1207},
 }
 
 // fail calls and expects an error answer with the code; the body was

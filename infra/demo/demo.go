@@ -22,6 +22,7 @@ package demo
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -91,6 +92,12 @@ const (
 	// Applicant has a pending application to DemoGroup, which
 	// group-application-response accepts.
 	Applicant = "dave"
+	// JoinCode is DemoGroup's invite code that join-by-invite-code uses, and
+	// RevokeCode the one revoke-invite-code revokes (by its ID, the code's
+	// SHA-256). Codes are drawn at random unless an app admin chooses one,
+	// as the seed does so that the samples can name them.
+	JoinCode   = "CirclesDemoJoinCode000"
+	RevokeCode = "CirclesDemoRevokeCode0"
 	// OverrideUser has member settings in General, which
 	// delete-channel-member-auths removes and set-channel-member-auths sets.
 	OverrideUser = "carol"
@@ -98,8 +105,9 @@ const (
 
 // Users are the users with a profile: alice owns every group, bob is an
 // admin of DemoGroup, carol a member holding Moderators, erin is there to be
-// kicked, grace to quit; frank applies (join-group), heidi is invited.
-var Users = []string{"alice", "bob", "carol", Applicant, "erin", "frank", "grace", "heidi"}
+// kicked, grace to quit; frank applies (join-group), heidi is invited, ivan
+// joins with JoinCode (join-by-invite-code).
+var Users = []string{"alice", "bob", "carol", Applicant, "erin", "frank", "grace", "heidi", "ivan"}
 
 // Groups: DemoGroup for everything but the samples that end a group or its
 // ownership, which have their own.
@@ -130,7 +138,7 @@ var Channels = []Channel{
 func Seed(ctx context.Context, c *Client) error {
 	s := &seeder{c: c, run: runID()}
 	for _, step := range []func(context.Context) error{
-		s.profiles, s.customItem, s.groups, s.roles, s.categories, s.channels, s.override, s.categoryOverride, s.application,
+		s.profiles, s.customItem, s.groups, s.roles, s.categories, s.channels, s.override, s.categoryOverride, s.application, s.inviteCodes,
 	} {
 		if err := step(ctx); err != nil {
 			return err
@@ -437,6 +445,30 @@ func (s *seeder) override(ctx context.Context) error {
 	}
 	s.c.logf("created settings of %s in general", OverrideUser)
 	return nil
+}
+
+// inviteCodes creates JoinCode and RevokeCode in DemoGroup (10 uses each,
+// no expiry) unless the group has or had them.
+func (s *seeder) inviteCodes(ctx context.Context) error {
+	have, err := s.ids(ctx, s.owner(), "/groups/"+DemoGroup+"/invite-codes", "codeID")
+	if err != nil {
+		return err
+	}
+	for _, code := range []string{JoinCode, RevokeCode} {
+		body := map[string]any{"code": code, "maxUses": 10}
+		if err := s.ensure(have[InviteCodeID(code)], "invite code "+code, func() error {
+			return s.write(ctx, AppAdmin, http.MethodPost, "/groups/"+DemoGroup+"/invite-codes", body, "invite-code-"+code)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InviteCodeID is the ID of an invite code: its SHA-256, in hex.
+func InviteCodeID(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(sum[:])
 }
 
 // application leaves Applicant's application to DemoGroup pending, unless

@@ -1263,6 +1263,9 @@ type CreateGroupResult struct {
 
 // CreateInviteCodeInput defines model for CreateInviteCodeInput.
 type CreateInviteCodeInput struct {
+	// Code A code of the caller's choosing instead of a random one, for app admins only (403 NO_PERMISSION for others), e.g. codes an app's backend provisions itself. Its unguessability is then the chooser's responsibility. A code the group has or had is 400.
+	Code *string `json:"code,omitempty"`
+
 	// ExpireTime When the code stops admitting, in milliseconds; 0 (the default) means never.
 	ExpireTime *int64 `json:"expireTime,omitempty"`
 	MaxUses    int64  `json:"maxUses"`

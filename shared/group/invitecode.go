@@ -73,6 +73,12 @@ type CreateInviteCodeInput struct {
 	ExpireTime int64    `json:"expireTime"`
 	MaxUses    int64    `json:"maxUses"`
 	RoleIDs    []string `json:"roleIDs"`
+	// Code is a code of the caller's choosing, of the same form as a drawn
+	// one (22 base62 characters), instead of a random one: for app admins
+	// only, whose backends provision codes they hand out themselves (and
+	// for the demo fixtures, which the sample events name). Its
+	// unguessability is then the chooser's responsibility.
+	Code string `json:"code,omitempty"`
 }
 
 // CreatedInviteCode is the answer of CreateInviteCode: the code, shown this
@@ -104,10 +110,17 @@ func (s *Service) CreateInviteCode(ctx context.Context, a permission.Actor, grou
 		return nil, errcode.New(errcode.InvalidArgument, "maxUses must be from 1 to %d", MaxInviteCodeUses)
 	case len(in.RoleIDs) > store.MaxInviteCodeRoles:
 		return nil, errcode.New(errcode.InvalidArgument, "a code grants at most %d roles", store.MaxInviteCodeRoles)
+	case in.Code != "" && !validInviteCode(in.Code):
+		return nil, errcode.New(errcode.InvalidArgument, "code must be %d characters from 0-9, A-Z and a-z", inviteCodeLen)
+	case in.Code != "" && !a.AppAdmin:
+		return nil, errcode.New(errcode.NoPermission, "only app admins choose a code; leave code out to draw one")
 	}
-	code, err := newInviteCode()
-	if err != nil {
-		return nil, errcode.Wrap(errcode.Internal, err, "internal error")
+	code := in.Code
+	if code == "" {
+		var err error
+		if code, err = newInviteCode(); err != nil {
+			return nil, errcode.Wrap(errcode.Internal, err, "internal error")
+		}
 	}
 	return store.Retry(ctx, func() (*CreatedInviteCode, error) {
 		g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
@@ -129,7 +142,7 @@ func (s *Service) CreateInviteCode(ctx context.Context, a permission.Actor, grou
 		rec := &store.InviteCode{CodeID: inviteCodeID(code), Hint: code[:inviteCodeHintLen], CreatorUserID: a.UserID,
 			CreateTime: s.st.Now().UnixMilli(), ExpireTime: in.ExpireTime, MaxUses: in.MaxUses, RoleIDs: slices.Clone(in.RoleIDs)}
 		ev := event.New(event.InviteCodeCreated, a.UserID, inviteCodePayload(rec))
-		if _, err := s.st.CreateInviteCode(ctx, g, rec, ev); err != nil {
+		if _, err := s.st.CreateInviteCode(ctx, g, rec, ev, in.Code != ""); err != nil {
 			return nil, err
 		}
 		return &CreatedInviteCode{Code: code, InviteCode: rec}, nil

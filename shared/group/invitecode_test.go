@@ -187,6 +187,9 @@ func TestInviteCodeManagementRefusesAbuse(t *testing.T) {
 		{"@everyone as a role", "alice", group.CreateInviteCodeInput{MaxUses: 1, RoleIDs: []string{store.EveryoneRoleID}}, errcode.InvalidArgument},
 		{"roles from a holder of inviteMember below admin", "carol", group.CreateInviteCodeInput{MaxUses: 1, RoleIDs: []string{inviters}}, errcode.NoPermission},
 		{"duplicate roles", "alice", group.CreateInviteCodeInput{MaxUses: 1, RoleIDs: []string{inviters, inviters}}, errcode.InvalidArgument},
+		{"a chosen code from the owner, no app admin", "alice", group.CreateInviteCodeInput{MaxUses: 1, Code: "OwnersOwnChosenCode000"}, errcode.NoPermission},
+		{"a chosen code too short", "admin", group.CreateInviteCodeInput{MaxUses: 1, Code: "short"}, errcode.InvalidArgument},
+		{"a chosen code outside base62", "admin", group.CreateInviteCodeInput{MaxUses: 1, Code: "AdminsChosenCode00000!"}, errcode.InvalidArgument},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -210,6 +213,22 @@ func TestInviteCodeManagementRefusesAbuse(t *testing.T) {
 		require.NoError(t, err)
 		_, err = svc.RevokeInviteCode(ctx, admins.Actor("alice"), "g1", c.CodeID)
 		assert.Equal(t, errcode.NotFound, errcode.CodeOf(err))
+	})
+	t.Run("an app admin chooses a code, stored by its hash, and cannot choose it again even once revoked", func(t *testing.T) {
+		const code = "AdminsChosenCode000001"
+		c, err := svc.CreateInviteCode(ctx, admins.Actor("admin"), "g1", group.CreateInviteCodeInput{MaxUses: 2, Code: code})
+		require.NoError(t, err)
+		assert.Equal(t, code, c.Code)
+		sum := sha256.Sum256([]byte(code))
+		assert.Equal(t, hex.EncodeToString(sum[:]), c.CodeID, "stored by its hash like a drawn code")
+		_, err = svc.CreateInviteCode(ctx, admins.Actor("admin"), "g1", group.CreateInviteCodeInput{MaxUses: 2, Code: code})
+		assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "a live code is not chosen twice: %v", err)
+		_, err = svc.RevokeInviteCode(ctx, admins.Actor("alice"), "g1", c.CodeID)
+		require.NoError(t, err)
+		before := readGroupItems(t, st, "g1")
+		_, err = svc.CreateInviteCode(ctx, admins.Actor("admin"), "g1", group.CreateInviteCodeInput{MaxUses: 2, Code: code})
+		assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(err), "nor revived once revoked: %v", err)
+		assert.Equal(t, before, readGroupItems(t, st, "g1"))
 	})
 	t.Run("members without inviteMember neither list nor revoke", func(t *testing.T) {
 		_, err := svc.ListInviteCodes(ctx, admins.Actor("erin"), "g1", 10, "")

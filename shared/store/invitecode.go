@@ -28,11 +28,16 @@ func inviteCodeItem(c *InviteCode) Item {
 }
 
 // CreateInviteCode stores a new code of g as one change with its event.
-func (s *Store) CreateInviteCode(ctx context.Context, g *Group, code *InviteCode, ev event.Event) (*event.Event, error) {
+// chosen says the creator chose the code (an app admin may), so a clash is
+// the caller's to fix rather than a broken random source.
+func (s *Store) CreateInviteCode(ctx context.Context, g *Group, code *InviteCode, ev event.Event, chosen bool) (*event.Event, error) {
 	code.GroupID = g.GroupID
 	c := s.newChange(g, ev)
 	return s.commitChange(ctx, c, func(t *tx) {
 		addTo(t, s.putItem(inviteCodeItem(code)).If(ifAbsent), func(Item) error {
+			if chosen { // the record stays after a revocation, too
+				return errcode.New(errcode.InvalidArgument, "code: this group has or had this code; choose another")
+			}
 			// 128 random bits: a clash is a broken random source.
 			return errcode.New(errcode.Internal, "internal error")
 		})
