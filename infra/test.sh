@@ -117,11 +117,12 @@ step() { # step NAME CMD...: run one step, remember failures, keep going.
   local name=$1
   shift
   log "$name: $*"
+  local start=$SECONDS
   if "$@"; then
-    log "$name: ok"
+    log "$name: ok ($((SECONDS - start)) s; $SECONDS s in all)"
   else
     FAILED="$FAILED $name"
-    printf 'error: %s failed\n' "$name" >&2
+    printf 'error: %s failed (%d s)\n' "$name" "$((SECONDS - start))" >&2
   fi
 }
 

@@ -133,10 +133,11 @@ func serve(ctx context.Context, args []string) error {
 	fs.Parse(args) //nolint:errcheck // ExitOnError
 	start := startTime()
 
-	// Claim the port first and answer 503 until the stack is ready: a
-	// request made while the functions build gets a quick, retryable
-	// answer, and a second runner fails fast.
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", *port))
+	// Claim the port first (or take it over from infra/portgate.py, which
+	// claimed it before this program was built) and answer 503 until the
+	// stack is ready: a request made while the functions build gets a
+	// quick, retryable answer, and a second runner fails fast.
+	ln, gateReady, err := listen(*port)
 	if err != nil {
 		return err
 	}
@@ -144,6 +145,7 @@ func serve(ctx context.Context, args []string) error {
 	srv := &http.Server{Handler: withDocs(gate), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	gateReady()
 	stopServer := func() error {
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
