@@ -28,7 +28,7 @@ type CategoryInput struct {
 }
 
 // MaxPosition bounds positions of categories and channels.
-const MaxPosition = 1_000_000
+const MaxPosition = store.MaxPosition
 
 func (in CategoryInput) validate(create bool) error {
 	if in.CategoryID != nil {
@@ -209,13 +209,20 @@ func (s *Service) ListCategories(ctx context.Context, a permission.Actor, groupI
 	if err != nil {
 		return nil, err
 	}
+	return visibleCategories(v, cats), nil
+}
+
+// visibleCategories is the page of cats the view's actor sees, in position
+// order (ties: creation order).
+func visibleCategories(v *view, cats []*store.Category) *store.Page[*store.Category] {
 	out := &store.Page[*store.Category]{Items: []*store.Category{}}
 	for _, c := range cats {
-		if permission.VisibleTo(a, v.g, v.self, asChannel(c)) {
+		if permission.VisibleTo(v.a, v.g, v.self, asChannel(c)) {
 			out.Items = append(out.Items, c)
 		}
 	}
-	return out, nil
+	store.SortByPosition(out.Items, func(c *store.Category) (int64, string) { return c.Position, c.CategoryID })
+	return out
 }
 
 // UpdateCategoryAccessList is UpdateChannelAccessList for a category: the

@@ -47,6 +47,9 @@ const (
 	CategoryRoleAuthUpdate   Type = "CategoryRoleAuthUpdate"
 	CategoryMemberAuthUpdate Type = "CategoryMemberAuthUpdate"
 	CategoryAccessListUpdate Type = "CategoryAccessListUpdate"
+
+	CategoryPositionsUpdate Type = "CategoryPositionsUpdate"
+	ChannelPositionsUpdate  Type = "ChannelPositionsUpdate"
 )
 
 var codes = map[Type]int{
@@ -92,6 +95,9 @@ var codes = map[Type]int{
 	CategoryRoleAuthUpdate:   1616,
 	CategoryMemberAuthUpdate: 1617,
 	CategoryAccessListUpdate: 1618,
+
+	CategoryPositionsUpdate: 1619,
+	ChannelPositionsUpdate:  1620,
 }
 
 // Code is the numeric notification code of the type (0 if unknown).

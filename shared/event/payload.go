@@ -28,6 +28,7 @@ func Payloads() []Payload {
 		MemberOverridePayload{}, AccessListPayload{},
 		CategoryPayload{}, CategoryDeletedPayload{}, CategoryRolePayload{}, CategoryOverridePayload{},
 		CategoryAccessListPayload{},
+		CategoryPositionsPayload{}, ChannelPositionsPayload{},
 	}
 }
 
@@ -312,6 +313,23 @@ type CategoryAccessListPayload struct {
 }
 
 func (CategoryAccessListPayload) Types() []Type { return []Type{CategoryAccessListUpdate} }
+
+// CategoryPositionsPayload: the categories a reorder named, with their new
+// positions.
+type CategoryPositionsPayload struct {
+	Positions map[string]int64 `json:"positions"`
+}
+
+func (CategoryPositionsPayload) Types() []Type { return []Type{CategoryPositionsUpdate} }
+
+// ChannelPositionsPayload: the channels of one category ("" for the
+// uncategorised ones) a reorder named, with their new positions.
+type ChannelPositionsPayload struct {
+	CategoryID string           `json:"categoryID"`
+	Positions  map[string]int64 `json:"positions"`
+}
+
+func (ChannelPositionsPayload) Types() []Type { return []Type{ChannelPositionsUpdate} }
 
 // payloadMap is p as the event stores and publishes it: its JSON object.
 // A payload type that does not belong to t is a programming error, caught

@@ -90,6 +90,8 @@ var Domains = []Domain{
 		channelops.UpdateChannelRole(),
 		channelops.UpdateChannel(),
 		channelops.GetChannel(),
+		channelops.UpdateCategoryPositions(),
+		channelops.UpdateChannelPositions(),
 		channelops.CreateCategory(),
 		channelops.ListCategories(),
 		channelops.UpdateCategory(),

@@ -701,6 +701,19 @@ func (s *Store) LoadCategoryFacts(ctx context.Context, groupID string, userIDs .
 	return f, nil
 }
 
+// CategoryOverride is userID's override in the category, as a channel
+// override of the category seen as a channel (what the rules of a category
+// operation decide on); nil if none or userID was not read.
+func (f *CategoryFacts) CategoryOverride(categoryID, userID string) *MemberOverride {
+	u := f.users[userID]
+	if u == nil || u.overrides[categoryID] == nil {
+		return nil
+	}
+	c := *u.overrides[categoryID]
+	c.CategoryID, c.ChannelID = "", categoryID
+	return &c
+}
+
 // Attach gives ch the facts of its category (attachCategory) for the users
 // read.
 func (f *CategoryFacts) Attach(ch *Channel, overrides map[string]*MemberOverride) {

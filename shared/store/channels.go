@@ -24,7 +24,8 @@ func channelItem(ch *Channel) map[string]types.AttributeValue {
 		// roleAuths.<roleID> paths, which need the map to exist.
 		ch.RoleAuths = map[string]*ChannelRole{}
 	}
-	return marshalItem(ch, map[string]string{"PK": groupPK(ch.GroupID), "SK": channelSK(ch.ChannelID), "kind": kindChannel})
+	return marshalItem(ch, map[string]string{"PK": groupPK(ch.GroupID), "SK": channelSK(ch.ChannelID), "kind": kindChannel,
+		gsi1.pk: channelsByPositionPK(ch.GroupID), gsi1.sk: channelPositionSK(ch.Position, ch.ChannelID)})
 }
 
 func overrideItem(ov *MemberOverride) map[string]types.AttributeValue {
@@ -258,11 +259,24 @@ func (s *Store) GetMemberOverride(ctx context.Context, groupID, channelID, userI
 	return unmarshal[MemberOverride](item)
 }
 
-// ListChannels pages through a group's channels, oldest first (channel IDs
-// are ULIDs). The sort-key range is C#…: overrides (CO#…) and every other
-// record sort outside it, so a page reads only channel items.
+// ListChannels pages through a group's channels in position order, ties
+// in channelID order (creation order: generated IDs are ULIDs), through
+// GSI1's partition of the group's channels, so a page reads only that
+// page's channel items. Like every index read it is eventually consistent.
 func (s *Store) ListChannels(ctx context.Context, groupID string, limit int, cursor string) (*Page[*Channel], error) {
-	return groupRecords(ctx, s, groupID, prefixChannel, limit, cursor, unmarshalChannel)
+	items, next, err := s.page(ctx, pageQuery{ix: gsi1, partition: channelsByPositionPK(groupID), forward: true, limit: limit, cursor: cursor})
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*Channel]{Items: make([]*Channel, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		ch, err := unmarshalChannel(it)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, ch)
+	}
+	return page, nil
 }
 
 // ChannelRolesOf reads the channels of the group that have a channel role
