@@ -2161,6 +2161,15 @@ type UpdateChannelAccessListParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListChannelMembersParams defines parameters for ListChannelMembers.
+type ListChannelMembersParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
+	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // DeleteChannelMemberAuthsParams defines parameters for DeleteChannelMemberAuths.
 type DeleteChannelMemberAuthsParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
@@ -2957,6 +2966,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /groups/{groupID}/channels/{channelID}/access (the `UpdateChannelAccessList` operationId).
 	UpdateChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *UpdateChannelAccessListParams, body UpdateChannelAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListChannelMembers The members who can see a channel, paged
+	//
+	// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+	//
+	// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+	ListChannelMembers(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteChannelMemberAuths Remove a member's own auths in a channel
 	//
@@ -4281,6 +4297,23 @@ func (c *Client) UpdateChannelAccessListWithBody(ctx context.Context, groupID Gr
 // Corresponds with POST /groups/{groupID}/channels/{channelID}/access (the `UpdateChannelAccessList` operationId).
 func (c *Client) UpdateChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *UpdateChannelAccessListParams, body UpdateChannelAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChannelAccessListRequest(c.Server, groupID, channelID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListChannelMembers The members who can see a channel, paged
+//
+// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+//
+// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+func (c *Client) ListChannelMembers(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChannelMembersRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7182,6 +7215,86 @@ func NewUpdateChannelAccessListRequestWithBody(server string, groupID GroupIDPat
 	return req, nil
 }
 
+// NewListChannelMembersRequest constructs an http.Request for the ListChannelMembers method
+func NewListChannelMembersRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "channelID", channelID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/channels/%s/members", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDeleteChannelMemberAuthsRequest constructs an http.Request for the DeleteChannelMemberAuths method
 func NewDeleteChannelMemberAuthsRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, userID UserIDPath, params *DeleteChannelMemberAuthsParams) (*http.Request, error) {
 	var err error
@@ -9631,6 +9744,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /groups/{groupID}/channels/{channelID}/access (the `UpdateChannelAccessList` operationId).
 	UpdateChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *UpdateChannelAccessListParams, body UpdateChannelAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChannelAccessListResponse, error)
+
+	// ListChannelMembersWithResponse The members who can see a channel, paged
+	//
+	// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+	ListChannelMembersWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*ListChannelMembersResponse, error)
 
 	// DeleteChannelMemberAuthsWithResponse Remove a member's own auths in a channel
 	//
@@ -13190,6 +13312,96 @@ func (r UpdateChannelAccessListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateChannelAccessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListChannelMembersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MemberList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChannelMembersResponse) GetJSON200() *MemberList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListChannelMembersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListChannelMembersResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListChannelMembersResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListChannelMembersResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListChannelMembersResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListChannelMembersResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListChannelMembersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChannelMembersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChannelMembersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChannelMembersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChannelMembersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16825,6 +17037,21 @@ func (c *ClientWithResponses) UpdateChannelAccessListWithResponse(ctx context.Co
 	return ParseUpdateChannelAccessListResponse(rsp)
 }
 
+// ListChannelMembersWithResponse The members who can see a channel, paged
+//
+// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+func (c *ClientWithResponses) ListChannelMembersWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*ListChannelMembersResponse, error) {
+	rsp, err := c.ListChannelMembers(ctx, groupID, channelID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChannelMembersResponse(rsp)
+}
+
 // DeleteChannelMemberAuthsWithResponse Remove a member's own auths in a channel
 //
 // The same rights as SetChannelMemberAuths. Emits MemberRoleAuthUpdate (1611) to the member.
@@ -20134,6 +20361,81 @@ func ParseUpdateChannelAccessListResponse(rsp *http.Response) (*UpdateChannelAcc
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListChannelMembersResponse parses an HTTP response from a ListChannelMembersWithResponse call
+func ParseListChannelMembersResponse(rsp *http.Response) (*ListChannelMembersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChannelMembersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MemberList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal

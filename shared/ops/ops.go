@@ -92,6 +92,7 @@ var Domains = []Domain{
 		channelops.GetChannel(),
 		channelops.UpdateCategoryPositions(),
 		channelops.UpdateChannelPositions(),
+		channelops.ListChannelMembers(),
 		channelops.CreateCategory(),
 		channelops.ListCategories(),
 		channelops.UpdateCategory(),

@@ -302,6 +302,18 @@ func UpdateChannelPositions() api.Operation {
 		})
 }
 
+// ListChannelMembers serves GET /groups/{groupID}/channels/{channelID}/members?limit=&cursor=.
+func ListChannelMembers() api.Operation {
+	return declare(api.Spec{Name: "ListChannelMembers", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/members", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			limit, err := r.QueryLimit()
+			if err != nil {
+				return nil, err
+			}
+			return s.ListChannelMembers(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), limit, r.Query("cursor"))
+		})
+}
+
 // declare gives an operation this package's service.
 func declare(spec api.Spec, h func(context.Context, *api.Request, *channel.Service) (any, error)) api.Operation {
 	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {
