@@ -259,6 +259,8 @@ func (s *Service) UpdateCategoryAccessList(ctx context.Context, a permission.Act
 		}
 		payload := event.CategoryAccessListPayload{CategoryID: categoryID, Op: in.Op, Kind: out.Kind, UserIDs: nonNil(d.users), RoleIDs: nonNil(d.roles)}
 		ev := event.New(event.CategoryAccessListUpdate, a.UserID, payload)
+		// The category's synced channels follow its list.
+		ev.Visibility = visibility(event.Visibility{CategoryID: categoryID, Users: sightChanged(v.g, v.ch, after, ch.members, d.users), Roles: d.roles})
 		if _, err := s.st.UpdateCategory(ctx, cs, &next, list, ev); err != nil {
 			return nil, err
 		}

@@ -265,6 +265,7 @@ const (
 	EventTypeChannelPositionsUpdate       EventType = "ChannelPositionsUpdate"
 	EventTypeChannelRoleAuthUpdate        EventType = "ChannelRoleAuthUpdate"
 	EventTypeChannelUpdated               EventType = "ChannelUpdated"
+	EventTypeChannelVisibilityChanged     EventType = "ChannelVisibilityChanged"
 	EventTypeGroupApplicationAccepted     EventType = "GroupApplicationAccepted"
 	EventTypeGroupApplicationRejected     EventType = "GroupApplicationRejected"
 	EventTypeGroupCancelMuted             EventType = "GroupCancelMuted"
@@ -323,6 +324,8 @@ func (e EventType) Valid() bool {
 	case EventTypeChannelRoleAuthUpdate:
 		return true
 	case EventTypeChannelUpdated:
+		return true
+	case EventTypeChannelVisibilityChanged:
 		return true
 	case EventTypeGroupApplicationAccepted:
 		return true
@@ -1338,12 +1341,12 @@ type Event struct {
 	Payload    map[string]interface{} `json:"payload"`
 	Recipients []ID                   `json:"recipients"`
 
-	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620).
+	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620) and ChannelVisibilityChanged (1621), a notification the consumer derives from access-list changes.
 	Type    EventType `json:"type"`
 	Version int64     `json:"version"`
 }
 
-// EventType OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620).
+// EventType OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620) and ChannelVisibilityChanged (1621), a notification the consumer derives from access-list changes.
 type EventType string
 
 // FailedUser defines model for FailedUser.
@@ -1611,7 +1614,7 @@ type Notification struct {
 	// Seq Position in the caller's inbox (1, 2, 3... in delivery order).
 	Seq int64 `json:"seq"`
 
-	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620).
+	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620) and ChannelVisibilityChanged (1621), a notification the consumer derives from access-list changes.
 	Type    EventType `json:"type"`
 	Version int64     `json:"version"`
 }

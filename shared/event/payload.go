@@ -28,7 +28,7 @@ func Payloads() []Payload {
 		MemberOverridePayload{}, AccessListPayload{},
 		CategoryPayload{}, CategoryDeletedPayload{}, CategoryRolePayload{}, CategoryOverridePayload{},
 		CategoryAccessListPayload{},
-		CategoryPositionsPayload{}, ChannelPositionsPayload{},
+		CategoryPositionsPayload{}, ChannelPositionsPayload{}, ChannelVisibilityPayload{},
 	}
 }
 
@@ -330,6 +330,16 @@ type ChannelPositionsPayload struct {
 }
 
 func (ChannelPositionsPayload) Types() []Type { return []Type{ChannelPositionsUpdate} }
+
+// ChannelVisibilityPayload names the channel (or the category, whose
+// synced channels follow its list) the recipient may have started or
+// stopped seeing; the client reads its channels again.
+type ChannelVisibilityPayload struct {
+	ChannelID  string `json:"channelID"`
+	CategoryID string `json:"categoryID"`
+}
+
+func (ChannelVisibilityPayload) Types() []Type { return []Type{ChannelVisibilityChanged} }
 
 // payloadMap is p as the event stores and publishes it: its JSON object.
 // A payload type that does not belong to t is a programming error, caught
