@@ -199,6 +199,9 @@ func runScenario(t *testing.T, c *apiClient) {
 	c.ok(200, "alice", "PATCH", "/groups/"+g+"/channels/"+ch, map[string]any{"categoryID": k, "syncMode": 1})
 	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch+"/access", nil)
 	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch, nil)
+	c.ok(200, "bob", "GET", "/groups/"+g+"/channels/"+ch+"/members?limit=2", nil)
+	c.ok(200, "alice", "PUT", "/groups/"+g+"/category-positions", map[string]any{"positions": map[string]int{k: 2}})
+	c.ok(200, "alice", "PUT", "/groups/"+g+"/channel-positions", map[string]any{"categoryID": k, "positions": map[string]int{ch: 1}})
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/categories/"+k, nil)
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/roles/"+r2, nil)
 

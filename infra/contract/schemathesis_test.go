@@ -182,7 +182,7 @@ func logFuzzStats(t *testing.T, r *repo, path string) {
 
 // seedFuzzData creates the users' profiles and three groups owned by alice
 // (dave admin, bob member holding a custom role, a public and a private
-// channel each), and writes the file circles_hooks.py reads: the users'
+// channel each, the public one synced to a category), and writes the file circles_hooks.py reads: the users'
 // tokens, the seeded IDs, and openapi.yaml's error codes.
 func seedFuzzData(t *testing.T, c *apiClient) string {
 	t.Helper()
@@ -190,9 +190,10 @@ func seedFuzzData(t *testing.T, c *apiClient) string {
 		c.ok(200, u, "PUT", "/users/me", map[string]any{"nickname": strings.ToUpper(u[:1]) + u[1:]})
 	}
 	type resources struct {
-		GroupID   string   `json:"groupID"`
-		RoleID    []string `json:"roleID"`
-		ChannelID []string `json:"channelID"`
+		GroupID    string   `json:"groupID"`
+		RoleID     []string `json:"roleID"`
+		ChannelID  []string `json:"channelID"`
+		CategoryID []string `json:"categoryID"`
 	}
 	var groups []resources
 	for i := 1; i <= 3; i++ {
@@ -208,7 +209,9 @@ func seedFuzzData(t *testing.T, c *apiClient) string {
 		pub := c.ok(201, "alice", "POST", "/groups/"+g+"/channels", map[string]any{"name": "general"})["channelID"].(string)
 		priv := c.ok(201, "alice", "POST", "/groups/"+g+"/channels", map[string]any{"name": "staff", "viewMode": 1})["channelID"].(string)
 		c.ok(200, "alice", "POST", "/groups/"+g+"/channels/"+priv+"/access", map[string]any{"op": "add", "roleIDs": []string{role}})
-		groups = append(groups, resources{GroupID: g, RoleID: []string{role, "everyone"}, ChannelID: []string{pub, priv}})
+		cat := c.ok(201, "alice", "POST", "/groups/"+g+"/categories", map[string]any{"name": "lounge"})["categoryID"].(string)
+		c.ok(200, "alice", "PATCH", "/groups/"+g+"/channels/"+pub, map[string]any{"categoryID": cat, "syncMode": 1})
+		groups = append(groups, resources{GroupID: g, RoleID: []string{role, "everyone"}, ChannelID: []string{pub, priv}, CategoryID: []string{cat}})
 	}
 	// carol has applied to the first group, so its application paths have one to handle.
 	c.ok(200, "carol", "POST", "/groups/g-fuzz-1/applications", map[string]any{"reqMsg": "let me in"})

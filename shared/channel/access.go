@@ -101,7 +101,9 @@ func (s *Service) UpdateChannelAccessList(ctx context.Context, a permission.Acto
 		}
 		members, d, next, out := ch.members, ch.diff, *ch.after, ch.out
 		payload := event.AccessListPayload{ChannelID: channelID, Op: in.Op, Kind: out.Kind, UserIDs: nonNil(d.users), RoleIDs: nonNil(d.roles)}
-		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, sightChanged(v.g, v.ch, &next, members, d.users)...)
+		changed := sightChanged(v.g, v.ch, &next, members, d.users)
+		ev := event.New(event.ChannelAccessListUpdate, a.UserID, payload, changed...)
+		ev.Visibility = visibility(event.Visibility{ChannelID: channelID, Users: changed, Roles: d.roles})
 		err = s.commitSettings(ctx, v, &next, nil, ev, func() (*event.Event, error) {
 			return s.st.UpdateChannelAccess(ctx, v.g, v.ch, in.Op == OpAdd, d.users, d.roles, ev)
 		})
@@ -228,6 +230,18 @@ func sightChanged(g *store.Group, before, after *store.Channel, members map[stri
 		}
 	}
 	return out
+}
+
+// visibility is the audience of a list change's ChannelVisibilityChanged
+// notification: the users whose sight changed and the members of the roles
+// added or removed, a superset of those whose sight changed (an admin, or
+// a member listed otherwise too, sees no change). A change naming
+// @everyone may change every member's sight: none, the change log says it.
+func visibility(v event.Visibility) *event.Visibility {
+	if slices.Contains(v.Roles, store.EveryoneRoleID) || len(v.Users) == 0 && len(v.Roles) == 0 {
+		return nil
+	}
+	return &v
 }
 
 // FailedID is an ID of an access-list request that was refused, with the

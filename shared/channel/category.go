@@ -28,7 +28,7 @@ type CategoryInput struct {
 }
 
 // MaxPosition bounds positions of categories and channels.
-const MaxPosition = 1_000_000
+const MaxPosition = store.MaxPosition
 
 func (in CategoryInput) validate(create bool) error {
 	if in.CategoryID != nil {
@@ -209,13 +209,20 @@ func (s *Service) ListCategories(ctx context.Context, a permission.Actor, groupI
 	if err != nil {
 		return nil, err
 	}
+	return visibleCategories(v, cats), nil
+}
+
+// visibleCategories is the page of cats the view's actor sees, in position
+// order (ties: creation order).
+func visibleCategories(v *view, cats []*store.Category) *store.Page[*store.Category] {
 	out := &store.Page[*store.Category]{Items: []*store.Category{}}
 	for _, c := range cats {
-		if permission.VisibleTo(a, v.g, v.self, asChannel(c)) {
+		if permission.VisibleTo(v.a, v.g, v.self, asChannel(c)) {
 			out.Items = append(out.Items, c)
 		}
 	}
-	return out, nil
+	store.SortByPosition(out.Items, func(c *store.Category) (int64, string) { return c.Position, c.CategoryID })
+	return out
 }
 
 // UpdateCategoryAccessList is UpdateChannelAccessList for a category: the
@@ -252,6 +259,8 @@ func (s *Service) UpdateCategoryAccessList(ctx context.Context, a permission.Act
 		}
 		payload := event.CategoryAccessListPayload{CategoryID: categoryID, Op: in.Op, Kind: out.Kind, UserIDs: nonNil(d.users), RoleIDs: nonNil(d.roles)}
 		ev := event.New(event.CategoryAccessListUpdate, a.UserID, payload)
+		// The category's synced channels follow its list.
+		ev.Visibility = visibility(event.Visibility{CategoryID: categoryID, Users: sightChanged(v.g, v.ch, after, ch.members, d.users), Roles: d.roles})
 		if _, err := s.st.UpdateCategory(ctx, cs, &next, list, ev); err != nil {
 			return nil, err
 		}

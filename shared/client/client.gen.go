@@ -263,13 +263,16 @@ const (
 	EventTypeCategoryCreated              EventType = "CategoryCreated"
 	EventTypeCategoryDeleted              EventType = "CategoryDeleted"
 	EventTypeCategoryMemberAuthUpdate     EventType = "CategoryMemberAuthUpdate"
+	EventTypeCategoryPositionsUpdate      EventType = "CategoryPositionsUpdate"
 	EventTypeCategoryRoleAuthUpdate       EventType = "CategoryRoleAuthUpdate"
 	EventTypeCategoryUpdated              EventType = "CategoryUpdated"
 	EventTypeChannelAccessListUpdate      EventType = "ChannelAccessListUpdate"
 	EventTypeChannelCreated               EventType = "ChannelCreated"
 	EventTypeChannelDeleted               EventType = "ChannelDeleted"
+	EventTypeChannelPositionsUpdate       EventType = "ChannelPositionsUpdate"
 	EventTypeChannelRoleAuthUpdate        EventType = "ChannelRoleAuthUpdate"
 	EventTypeChannelUpdated               EventType = "ChannelUpdated"
+	EventTypeChannelVisibilityChanged     EventType = "ChannelVisibilityChanged"
 	EventTypeGroupApplicationAccepted     EventType = "GroupApplicationAccepted"
 	EventTypeGroupApplicationRejected     EventType = "GroupApplicationRejected"
 	EventTypeGroupCancelMuted             EventType = "GroupCancelMuted"
@@ -317,6 +320,8 @@ func (e EventType) Valid() bool {
 		return true
 	case EventTypeCategoryMemberAuthUpdate:
 		return true
+	case EventTypeCategoryPositionsUpdate:
+		return true
 	case EventTypeCategoryRoleAuthUpdate:
 		return true
 	case EventTypeCategoryUpdated:
@@ -327,9 +332,13 @@ func (e EventType) Valid() bool {
 		return true
 	case EventTypeChannelDeleted:
 		return true
+	case EventTypeChannelPositionsUpdate:
+		return true
 	case EventTypeChannelRoleAuthUpdate:
 		return true
 	case EventTypeChannelUpdated:
+		return true
+	case EventTypeChannelVisibilityChanged:
 		return true
 	case EventTypeGroupApplicationAccepted:
 		return true
@@ -994,6 +1003,12 @@ type CategoryOverride struct {
 	UserID ID `json:"userID"`
 }
 
+// CategoryPositionsInput defines model for CategoryPositionsInput.
+type CategoryPositionsInput struct {
+	// Positions New position by categoryID; no two the same.
+	Positions map[string]Position `json:"positions"`
+}
+
 // CategoryRole defines model for CategoryRole.
 type CategoryRole struct {
 	// Auths The items a role, channel role or member override sets, keyed by AuthItem. Items absent inherit.
@@ -1081,6 +1096,15 @@ type ChannelList struct {
 
 	// NextCursor Opaque; empty on the last page.
 	NextCursor Cursor `json:"nextCursor"`
+}
+
+// ChannelPositionsInput defines model for ChannelPositionsInput.
+type ChannelPositionsInput struct {
+	// CategoryID The category every channel named is in; empty or absent for the uncategorised channels.
+	CategoryID *string `json:"categoryID,omitempty"`
+
+	// Positions New position by channelID; no two the same.
+	Positions map[string]Position `json:"positions"`
 }
 
 // ChannelRole defines model for ChannelRole.
@@ -1441,12 +1465,12 @@ type Event struct {
 	Payload    map[string]interface{} `json:"payload"`
 	Recipients []ID                   `json:"recipients"`
 
-	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618).
+	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620) and ChannelVisibilityChanged (1621), a notification the consumer derives from access-list changes.
 	Type    EventType `json:"type"`
 	Version int64     `json:"version"`
 }
 
-// EventType OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618).
+// EventType OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620) and ChannelVisibilityChanged (1621), a notification the consumer derives from access-list changes.
 type EventType string
 
 // FailedUser defines model for FailedUser.
@@ -1760,7 +1784,7 @@ type Notification struct {
 	// Seq Position in the caller's inbox (1, 2, 3... in delivery order).
 	Seq int64 `json:"seq"`
 
-	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618).
+	// Type OpenIM notification types (codes 1501-1520), GroupRepaired (1530) and the QChat role and channel types (1601-1612) and the channel category types (1613-1618), the reorders (1619-1620) and ChannelVisibilityChanged (1621), a notification the consumer derives from access-list changes.
 	Type    EventType `json:"type"`
 	Version int64     `json:"version"`
 }
@@ -2304,6 +2328,12 @@ type UpdateCategoryRoleParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// UpdateCategoryPositionsParams defines parameters for UpdateCategoryPositions.
+type UpdateCategoryPositionsParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // GetGroupChangesParams defines parameters for GetGroupChanges.
 type GetGroupChangesParams struct {
 	// SinceVersion The last group version the client has applied; 0 (the default) reads from the start of the retained log.
@@ -2311,6 +2341,12 @@ type GetGroupChangesParams struct {
 
 	// Limit Page size.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateChannelPositionsParams defines parameters for UpdateChannelPositions.
+type UpdateChannelPositionsParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListChannelsParams defines parameters for ListChannels.
@@ -2344,6 +2380,15 @@ type UpdateChannelParams struct {
 type UpdateChannelAccessListParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListChannelMembersParams defines parameters for ListChannelMembers.
+type ListChannelMembersParams struct {
+	// Limit Page size.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
+	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // DeleteChannelMemberAuthsParams defines parameters for DeleteChannelMemberAuths.
@@ -2609,6 +2654,12 @@ type AddCategoryRoleJSONRequestBody = ChannelRoleInput
 
 // UpdateCategoryRoleJSONRequestBody defines body for UpdateCategoryRole for application/json ContentType.
 type UpdateCategoryRoleJSONRequestBody = AuthsInput
+
+// UpdateCategoryPositionsJSONRequestBody defines body for UpdateCategoryPositions for application/json ContentType.
+type UpdateCategoryPositionsJSONRequestBody = CategoryPositionsInput
+
+// UpdateChannelPositionsJSONRequestBody defines body for UpdateChannelPositions for application/json ContentType.
+type UpdateChannelPositionsJSONRequestBody = ChannelPositionsInput
 
 // CreateChannelJSONRequestBody defines body for CreateChannel for application/json ContentType.
 type CreateChannelJSONRequestBody = CreateChannelInput
@@ -3101,6 +3152,24 @@ type ClientInterface interface {
 	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
 	UpdateCategoryRole(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateCategoryPositionsWithBody Reorder categories
+	//
+	// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+	UpdateCategoryPositionsWithBody(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryPositions Reorder categories
+	//
+	// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+	UpdateCategoryPositions(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, body UpdateCategoryPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetGroupChanges The group's events after a version (incremental sync)
 	//
 	// Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -3108,9 +3177,27 @@ type ClientInterface interface {
 	// Corresponds with GET /groups/{groupID}/changes (the `GetGroupChanges` operationId).
 	GetGroupChanges(ctx context.Context, groupID GroupIDPath, params *GetGroupChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateChannelPositionsWithBody Reorder the channels of one category
+	//
+	// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+	UpdateChannelPositionsWithBody(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChannelPositions Reorder the channels of one category
+	//
+	// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+	UpdateChannelPositions(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, body UpdateChannelPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListChannels The channels visible to the caller, paged
 	//
-	// Members and app admins. Only the channels visible to the caller, in creation order.
+	// Members and app admins. Only the channels visible to the caller, in position order (ties: creation order). Positions order the channels of one category among themselves, so a client groups the channels by `categoryID` and keeps their order within each.
 	//
 	// Corresponds with GET /groups/{groupID}/channels (the `ListChannels` operationId).
 	ListChannels(ctx context.Context, groupID GroupIDPath, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3189,6 +3276,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /groups/{groupID}/channels/{channelID}/access (the `UpdateChannelAccessList` operationId).
 	UpdateChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *UpdateChannelAccessListParams, body UpdateChannelAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListChannelMembers The members who can see a channel, paged
+	//
+	// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+	//
+	// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+	ListChannelMembers(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteChannelMemberAuths Remove a member's own auths in a channel
 	//
@@ -4408,6 +4502,44 @@ func (c *Client) UpdateCategoryRole(ctx context.Context, groupID GroupIDPath, ca
 	return c.Client.Do(req)
 }
 
+// UpdateCategoryPositionsWithBody Reorder categories
+//
+// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+func (c *Client) UpdateCategoryPositionsWithBody(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryPositionsRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryPositions Reorder categories
+//
+// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+func (c *Client) UpdateCategoryPositions(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, body UpdateCategoryPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryPositionsRequest(c.Server, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetGroupChanges The group's events after a version (incremental sync)
 //
 // Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -4425,9 +4557,47 @@ func (c *Client) GetGroupChanges(ctx context.Context, groupID GroupIDPath, param
 	return c.Client.Do(req)
 }
 
+// UpdateChannelPositionsWithBody Reorder the channels of one category
+//
+// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+func (c *Client) UpdateChannelPositionsWithBody(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChannelPositionsRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChannelPositions Reorder the channels of one category
+//
+// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+func (c *Client) UpdateChannelPositions(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, body UpdateChannelPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChannelPositionsRequest(c.Server, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListChannels The channels visible to the caller, paged
 //
-// Members and app admins. Only the channels visible to the caller, in creation order.
+// Members and app admins. Only the channels visible to the caller, in position order (ties: creation order). Positions order the channels of one category among themselves, so a client groups the channels by `categoryID` and keeps their order within each.
 //
 // Corresponds with GET /groups/{groupID}/channels (the `ListChannels` operationId).
 func (c *Client) ListChannels(ctx context.Context, groupID GroupIDPath, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4597,6 +4767,23 @@ func (c *Client) UpdateChannelAccessListWithBody(ctx context.Context, groupID Gr
 // Corresponds with POST /groups/{groupID}/channels/{channelID}/access (the `UpdateChannelAccessList` operationId).
 func (c *Client) UpdateChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *UpdateChannelAccessListParams, body UpdateChannelAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateChannelAccessListRequest(c.Server, groupID, channelID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListChannelMembers The members who can see a channel, paged
+//
+// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+//
+// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+func (c *Client) ListChannelMembers(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChannelMembersRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7251,6 +7438,68 @@ func NewUpdateCategoryRoleRequestWithBody(server string, groupID GroupIDPath, ca
 	return req, nil
 }
 
+// NewUpdateCategoryPositionsRequest calls the generic UpdateCategoryPositions builder with application/json body
+func NewUpdateCategoryPositionsRequest(server string, groupID GroupIDPath, params *UpdateCategoryPositionsParams, body UpdateCategoryPositionsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCategoryPositionsRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewUpdateCategoryPositionsRequestWithBody constructs an http.Request for the UpdateCategoryPositions method, with any body, and a specified content type
+func NewUpdateCategoryPositionsRequestWithBody(server string, groupID GroupIDPath, params *UpdateCategoryPositionsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/category-positions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetGroupChangesRequest constructs an http.Request for the GetGroupChanges method
 func NewGetGroupChangesRequest(server string, groupID GroupIDPath, params *GetGroupChangesParams) (*http.Request, error) {
 	var err error
@@ -7319,6 +7568,68 @@ func NewGetGroupChangesRequest(server string, groupID GroupIDPath, params *GetGr
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateChannelPositionsRequest calls the generic UpdateChannelPositions builder with application/json body
+func NewUpdateChannelPositionsRequest(server string, groupID GroupIDPath, params *UpdateChannelPositionsParams, body UpdateChannelPositionsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateChannelPositionsRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewUpdateChannelPositionsRequestWithBody constructs an http.Request for the UpdateChannelPositions method, with any body, and a specified content type
+func NewUpdateChannelPositionsRequestWithBody(server string, groupID GroupIDPath, params *UpdateChannelPositionsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/channel-positions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7730,6 +8041,86 @@ func NewUpdateChannelAccessListRequestWithBody(server string, groupID GroupIDPat
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListChannelMembersRequest constructs an http.Request for the ListChannelMembers method
+func NewListChannelMembersRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "channelID", channelID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/channels/%s/members", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -10357,6 +10748,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /groups/{groupID}/categories/{categoryID}/roles/{roleID} (the `UpdateCategoryRole` operationId).
 	UpdateCategoryRoleWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, roleID RoleIDPath, params *UpdateCategoryRoleParams, body UpdateCategoryRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryRoleResponse, error)
 
+	// UpdateCategoryPositionsWithBodyWithResponse Reorder categories
+	//
+	// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+	UpdateCategoryPositionsWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryPositionsResponse, error)
+
+	// UpdateCategoryPositionsWithResponse Reorder categories
+	//
+	// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+	UpdateCategoryPositionsWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, body UpdateCategoryPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryPositionsResponse, error)
+
 	// GetGroupChangesWithResponse The group's events after a version (incremental sync)
 	//
 	// Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -10366,9 +10775,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /groups/{groupID}/changes (the `GetGroupChanges` operationId).
 	GetGroupChangesWithResponse(ctx context.Context, groupID GroupIDPath, params *GetGroupChangesParams, reqEditors ...RequestEditorFn) (*GetGroupChangesResponse, error)
 
+	// UpdateChannelPositionsWithBodyWithResponse Reorder the channels of one category
+	//
+	// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+	UpdateChannelPositionsWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChannelPositionsResponse, error)
+
+	// UpdateChannelPositionsWithResponse Reorder the channels of one category
+	//
+	// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+	UpdateChannelPositionsWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, body UpdateChannelPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChannelPositionsResponse, error)
+
 	// ListChannelsWithResponse The channels visible to the caller, paged
 	//
-	// Members and app admins. Only the channels visible to the caller, in creation order.
+	// Members and app admins. Only the channels visible to the caller, in position order (ties: creation order). Positions order the channels of one category among themselves, so a client groups the channels by `categoryID` and keeps their order within each.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10455,6 +10882,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /groups/{groupID}/channels/{channelID}/access (the `UpdateChannelAccessList` operationId).
 	UpdateChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *UpdateChannelAccessListParams, body UpdateChannelAccessListJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChannelAccessListResponse, error)
+
+	// ListChannelMembersWithResponse The members who can see a channel, paged
+	//
+	// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+	ListChannelMembersWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*ListChannelMembersResponse, error)
 
 	// DeleteChannelMemberAuthsWithResponse Remove a member's own auths in a channel
 	//
@@ -13499,6 +13935,103 @@ func (r UpdateCategoryRoleResponse) ContentType() string {
 	return ""
 }
 
+type UpdateCategoryPositionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON200() *CategoryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateCategoryPositionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCategoryPositionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCategoryPositionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCategoryPositionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCategoryPositionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetGroupChangesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13583,6 +14116,103 @@ func (r GetGroupChangesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetGroupChangesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateChannelPositionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChannelList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON200() *ChannelList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateChannelPositionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateChannelPositionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateChannelPositionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateChannelPositionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateChannelPositionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14255,6 +14885,96 @@ func (r UpdateChannelAccessListResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateChannelAccessListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListChannelMembersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MemberList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ChannelOrGroupNotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChannelMembersResponse) GetJSON200() *MemberList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListChannelMembersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListChannelMembersResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListChannelMembersResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListChannelMembersResponse) GetJSON404() *ChannelOrGroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r ListChannelMembersResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListChannelMembersResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListChannelMembersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChannelMembersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChannelMembersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChannelMembersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChannelMembersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18143,6 +18863,36 @@ func (c *ClientWithResponses) UpdateCategoryRoleWithResponse(ctx context.Context
 	return ParseUpdateCategoryRoleResponse(rsp)
 }
 
+// UpdateCategoryPositionsWithBodyWithResponse Reorder categories
+//
+// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+func (c *ClientWithResponses) UpdateCategoryPositionsWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryPositionsResponse, error) {
+	rsp, err := c.UpdateCategoryPositionsWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryPositionsResponse(rsp)
+}
+
+// UpdateCategoryPositionsWithResponse Reorder categories
+//
+// Sets the positions of up to 50 categories in one transaction; the others keep theirs. Needs manageChannel in every category named (as a PATCH of its position would). Positions are 0 to 1000000, no two the same in one request. A category that does not exist, or that the caller cannot see, is NOT_FOUND, and nothing changes. Emits CategoryPositionsUpdate (1619).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /groups/{groupID}/category-positions (the `UpdateCategoryPositions` operationId).
+func (c *ClientWithResponses) UpdateCategoryPositionsWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateCategoryPositionsParams, body UpdateCategoryPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryPositionsResponse, error) {
+	rsp, err := c.UpdateCategoryPositions(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryPositionsResponse(rsp)
+}
+
 // GetGroupChangesWithResponse The group's events after a version (incremental sync)
 //
 // Members and app admins. Returns the events with version greater than `sinceVersion`, in version order, at most `limit` of them, with the group's current version; ask again from the last item's version while it is below `version`. When the retained log no longer continues right after `sinceVersion` (or `sinceVersion` is ahead of the group) the answer is `full: true` with no items, and the client reloads the group. Costs one Query, not a scan.
@@ -18158,9 +18908,39 @@ func (c *ClientWithResponses) GetGroupChangesWithResponse(ctx context.Context, g
 	return ParseGetGroupChangesResponse(rsp)
 }
 
+// UpdateChannelPositionsWithBodyWithResponse Reorder the channels of one category
+//
+// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+func (c *ClientWithResponses) UpdateChannelPositionsWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChannelPositionsResponse, error) {
+	rsp, err := c.UpdateChannelPositionsWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChannelPositionsResponse(rsp)
+}
+
+// UpdateChannelPositionsWithResponse Reorder the channels of one category
+//
+// Sets the positions of up to 50 channels of one category (`categoryID`; empty or absent: the uncategorised channels) in one transaction; the others keep theirs. Needs manageChannel in every channel named. A channel that does not exist or that the caller cannot see is NOT_FOUND, one in another category INVALID_ARGUMENT, and nothing changes. Positions are 0 to 1000000, no two the same in one request. Emits ChannelPositionsUpdate (1620).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /groups/{groupID}/channel-positions (the `UpdateChannelPositions` operationId).
+func (c *ClientWithResponses) UpdateChannelPositionsWithResponse(ctx context.Context, groupID GroupIDPath, params *UpdateChannelPositionsParams, body UpdateChannelPositionsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChannelPositionsResponse, error) {
+	rsp, err := c.UpdateChannelPositions(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChannelPositionsResponse(rsp)
+}
+
 // ListChannelsWithResponse The channels visible to the caller, paged
 //
-// Members and app admins. Only the channels visible to the caller, in creation order.
+// Members and app admins. Only the channels visible to the caller, in position order (ties: creation order). Positions order the channels of one category among themselves, so a client groups the channels by `categoryID` and keeps their order within each.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18306,6 +19086,21 @@ func (c *ClientWithResponses) UpdateChannelAccessListWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseUpdateChannelAccessListResponse(rsp)
+}
+
+// ListChannelMembersWithResponse The members who can see a channel, paged
+//
+// Members who can see the channel, and app admins; a channel the caller cannot see answers exactly as a missing one. A public channel: every member not on its blacklist (directly or by a role), in member-list order. A private channel: the owner and admins, then the whitelisted users in member-list order, then the members of each whitelisted role (in userID order), each once; with @everyone whitelisted, every member in member-list order. A synced channel's list is its category's. A page costs O(limit) reads plus the access list, never O(group), so it may hold fewer than `limit` members (even none) and still carry a `nextCursor`. lookMemberInfo masks as in the member list.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /groups/{groupID}/channels/{channelID}/members (the `ListChannelMembers` operationId).
+func (c *ClientWithResponses) ListChannelMembersWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelMembersParams, reqEditors ...RequestEditorFn) (*ListChannelMembersResponse, error) {
+	rsp, err := c.ListChannelMembers(ctx, groupID, channelID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChannelMembersResponse(rsp)
 }
 
 // DeleteChannelMemberAuthsWithResponse Remove a member's own auths in a channel
@@ -21242,6 +22037,88 @@ func ParseUpdateCategoryRoleResponse(rsp *http.Response) (*UpdateCategoryRoleRes
 	return response, nil
 }
 
+// ParseUpdateCategoryPositionsResponse parses an HTTP response from a UpdateCategoryPositionsWithResponse call
+func ParseUpdateCategoryPositionsResponse(rsp *http.Response) (*UpdateCategoryPositionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCategoryPositionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetGroupChangesResponse parses an HTTP response from a GetGroupChangesWithResponse call
 func ParseGetGroupChangesResponse(rsp *http.Response) (*GetGroupChangesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21290,6 +22167,88 @@ func ParseGetGroupChangesResponse(rsp *http.Response) (*GetGroupChangesResponse,
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateChannelPositionsResponse parses an HTTP response from a UpdateChannelPositionsWithResponse call
+func ParseUpdateChannelPositionsResponse(rsp *http.Response) (*UpdateChannelPositionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateChannelPositionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChannelList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
 		var dest GroupDismissed
@@ -21864,6 +22823,81 @@ func ParseUpdateChannelAccessListResponse(rsp *http.Response) (*UpdateChannelAcc
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListChannelMembersResponse parses an HTTP response from a ListChannelMembersWithResponse call
+func ParseListChannelMembersResponse(rsp *http.Response) (*ListChannelMembersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChannelMembersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MemberList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ChannelOrGroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal

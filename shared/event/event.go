@@ -53,6 +53,13 @@ const (
 	InviteCodeCreated        Type = "InviteCodeCreated"
 	InviteCodeRevoked        Type = "InviteCodeRevoked"
 	MemberJoinedByInviteCode Type = "MemberJoinedByInviteCode"
+
+	CategoryPositionsUpdate Type = "CategoryPositionsUpdate"
+	ChannelPositionsUpdate  Type = "ChannelPositionsUpdate"
+
+	// ChannelVisibilityChanged is a notification, never a change of its
+	// own: the delivery stage derives it from a change's Visibility.
+	ChannelVisibilityChanged Type = "ChannelVisibilityChanged"
 )
 
 var codes = map[Type]int{
@@ -105,6 +112,11 @@ var codes = map[Type]int{
 	InviteCodeCreated:        1703,
 	InviteCodeRevoked:        1704,
 	MemberJoinedByInviteCode: 1705,
+
+	CategoryPositionsUpdate: 1619,
+	ChannelPositionsUpdate:  1620,
+
+	ChannelVisibilityChanged: 1621,
 }
 
 // Code is the numeric notification code of the type (0 if unknown).
@@ -141,6 +153,39 @@ type Event struct {
 	// stage expands it with paged reads when it delivers the event (not when
 	// the change commits).
 	Audience *Audience `json:"audience,omitempty" dynamodbav:"audience,omitempty"`
+	// Visibility, when set, names the users whose sight of a channel (or of
+	// a category's synced channels) the change may have changed: the
+	// delivery stage sends them a ChannelVisibilityChanged notification
+	// (VisibilityNotice) beside the event's own.
+	Visibility *Visibility `json:"visibility,omitempty" dynamodbav:"visibility,omitempty"`
+}
+
+// Visibility is the audience of a change's ChannelVisibilityChanged
+// notification: Users by name and the members of Roles, expanded at
+// delivery. A change that may change the sight of every member carries
+// none: members read it through GetGroupChanges.
+type Visibility struct {
+	ChannelID  string   `json:"channelID,omitempty" dynamodbav:"channelID,omitempty"`
+	CategoryID string   `json:"categoryID,omitempty" dynamodbav:"categoryID,omitempty"`
+	Users      []string `json:"users,omitempty" dynamodbav:"users,omitempty"`
+	Roles      []string `json:"roles,omitempty" dynamodbav:"roles,omitempty"`
+}
+
+// VisibilityNotice is the ChannelVisibilityChanged notification ev's
+// Visibility asks for (nil if none): an event of its own ID
+// (<eventID>-visibility, so its deliveries are marked apart from ev's), at
+// ev's version, to Visibility's users and the members of its roles.
+func (ev *Event) VisibilityNotice() *Event {
+	v := ev.Visibility
+	if v == nil || len(v.Users) == 0 && len(v.Roles) == 0 {
+		return nil
+	}
+	n := New(ChannelVisibilityChanged, ev.ActorUserID, ChannelVisibilityPayload{ChannelID: v.ChannelID, CategoryID: v.CategoryID}, v.Users...)
+	n.EventID, n.GroupID, n.Version, n.OccurredAt = ev.EventID+"-visibility", ev.GroupID, ev.Version, ev.OccurredAt
+	if len(v.Roles) > 0 {
+		n.Audience = &Audience{Roles: v.Roles}
+	}
+	return &n
 }
 
 // Audience is a set of users named by a rule, resolved at delivery time.
@@ -151,11 +196,16 @@ type Audience struct {
 	// through the lists they can read, so that a large group's event is not
 	// a mass notification.)
 	Holders string `json:"holders,omitempty" dynamodbav:"holders,omitempty"`
+	// Roles: the members of each of these custom roles.
+	Roles []string `json:"roles,omitempty" dynamodbav:"roles,omitempty"`
 }
+
+// Empty reports whether the audience names nobody.
+func (a *Audience) Empty() bool { return a == nil || a.Holders == "" && len(a.Roles) == 0 }
 
 // Personal reports whether ev is delivered to anyone's inbox.
 func (ev *Event) Personal() bool {
-	return len(ev.Recipients) > 0 || (ev.Audience != nil && ev.Audience.Holders != "")
+	return len(ev.Recipients) > 0 || !ev.Audience.Empty()
 }
 
 // New builds an event of type t with its typed payload (nil for none); the

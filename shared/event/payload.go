@@ -29,6 +29,7 @@ func Payloads() []Payload {
 		CategoryPayload{}, CategoryDeletedPayload{}, CategoryRolePayload{}, CategoryOverridePayload{},
 		CategoryAccessListPayload{},
 		BanPayload{}, UnbanPayload{}, InviteCodePayload{}, InviteCodeJoinPayload{},
+		CategoryPositionsPayload{}, ChannelPositionsPayload{}, ChannelVisibilityPayload{},
 	}
 }
 
@@ -354,6 +355,33 @@ type InviteCodeJoinPayload struct {
 }
 
 func (InviteCodeJoinPayload) Types() []Type { return []Type{MemberJoinedByInviteCode} }
+
+// CategoryPositionsPayload: the categories a reorder named, with their new
+// positions.
+type CategoryPositionsPayload struct {
+	Positions map[string]int64 `json:"positions"`
+}
+
+func (CategoryPositionsPayload) Types() []Type { return []Type{CategoryPositionsUpdate} }
+
+// ChannelPositionsPayload: the channels of one category ("" for the
+// uncategorised ones) a reorder named, with their new positions.
+type ChannelPositionsPayload struct {
+	CategoryID string           `json:"categoryID"`
+	Positions  map[string]int64 `json:"positions"`
+}
+
+func (ChannelPositionsPayload) Types() []Type { return []Type{ChannelPositionsUpdate} }
+
+// ChannelVisibilityPayload names the channel (or the category, whose
+// synced channels follow its list) the recipient may have started or
+// stopped seeing; the client reads its channels again.
+type ChannelVisibilityPayload struct {
+	ChannelID  string `json:"channelID"`
+	CategoryID string `json:"categoryID"`
+}
+
+func (ChannelVisibilityPayload) Types() []Type { return []Type{ChannelVisibilityChanged} }
 
 // payloadMap is p as the event stores and publishes it: its JSON object.
 // A payload type that does not belong to t is a programming error, caught

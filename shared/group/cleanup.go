@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/circles-im/circles/shared/event"
+	"github.com/circles-im/circles/shared/model"
 	"github.com/circles-im/circles/shared/store"
 	"github.com/circles-im/circles/shared/validate"
 )
@@ -34,7 +35,9 @@ func (s *Service) CleanupDismissed(ctx context.Context, groupID string, maxItems
 // removal of a deleted role's memberships and channel roles, ChannelDeleted
 // that of a deleted channel's member overrides, CategoryDeleted the move of
 // a deleted category's channels out of it (keeping the settings they
-// followed) and the removal of its tombstone. Other events need nothing
+// followed) and the removal of its tombstone, ChannelUpdated of a synced
+// channel the removal of its member overrides from before it synced, which
+// no longer apply (their generation moved). Other events need nothing
 // and are done. Each removal is idempotent, so a redelivery is harmless.
 func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int) (done bool, err error) {
 	if maxItems <= 0 {
@@ -53,6 +56,15 @@ func (s *Service) OnGroupEvent(ctx context.Context, ev event.Event, maxItems int
 	case event.CategoryDeleted:
 		categoryID, _ := ev.Payload["categoryID"].(string)
 		cleanup = func() (bool, error) { return s.st.CleanupDeletedCategory(ctx, ev.GroupID, categoryID, maxItems) }
+	case event.ChannelUpdated:
+		// A synced channel dropped its own settings: its member overrides
+		// of the generation before no longer apply and are removed.
+		ch, _ := ev.Payload["channel"].(map[string]any)
+		channelID, _ := ch["channelID"].(string)
+		if sync, _ := ch["syncMode"].(float64); sync != model.Synced || channelID == "" {
+			return true, nil
+		}
+		cleanup = func() (bool, error) { return s.st.CleanupStaleOverrides(ctx, ev.GroupID, channelID, maxItems) }
 	default:
 		return true, nil
 	}

@@ -28,17 +28,18 @@ type roleChannelOps struct {
 	mu       sync.Mutex
 	roleIDs  map[string][]string // groupID -> custom roles
 	chanIDs  map[string][]string // groupID -> channels
+	catIDs   map[string][]string // groupID -> categories
 	cleanups map[string][]string // groupID -> deleted channels
 }
 
 func newRoleChannelOps(ctx context.Context, st *store.Store, admins permission.AppAdmins) *roleChannelOps {
 	return &roleChannelOps{ctx: ctx, st: st, roles: role.NewService(st), channels: channel.NewService(st), admin: admins.Actor("admin"),
-		roleIDs: map[string][]string{}, chanIDs: map[string][]string{}, cleanups: map[string][]string{}}
+		roleIDs: map[string][]string{}, chanIDs: map[string][]string{}, catIDs: map[string][]string{}, cleanups: map[string][]string{}}
 }
 
 // seed gives each group three custom roles (the first grants kickMember and
-// manageRole, so ordinary members holding it take part), some role members
-// and a public and a private channel, so that the random operations meet
+// manageRole, so ordinary members holding it take part), some role members,
+// a public and a private channel and a public and a private category, so that the random operations meet
 // existing roles and channels from the start.
 func (rc *roleChannelOps) seed(t *testing.T, groups []string) {
 	t.Helper()
@@ -67,6 +68,8 @@ func (rc *roleChannelOps) seed(t *testing.T, groups []string) {
 			name := fmt.Sprintf("seed%d", mode)
 			_, err := rc.channels.CreateChannel(rc.ctx, rc.admin, gid, channel.ChannelInput{Name: &name, ViewMode: &mode})
 			require.NoError(t, err)
+			_, err = rc.channels.CreateCategory(rc.ctx, rc.admin, gid, channel.CategoryInput{Name: &name, ViewMode: &mode})
+			require.NoError(t, err)
 		}
 	}
 	rc.refresh(groups)
@@ -91,8 +94,14 @@ func (rc *roleChannelOps) refresh(groups []string) {
 				cids = append(cids, ch.ChannelID)
 			}
 		}
+		var kids []string
+		if cats, err := rc.st.ListCategories(rc.ctx, gid); err == nil {
+			for _, c := range cats {
+				kids = append(kids, c.CategoryID)
+			}
+		}
 		rc.mu.Lock()
-		rc.roleIDs[gid], rc.chanIDs[gid] = rids, cids
+		rc.roleIDs[gid], rc.chanIDs[gid], rc.catIDs[gid] = rids, cids, kids
 		rc.mu.Unlock()
 	}
 }
@@ -216,6 +225,64 @@ func (rc *roleChannelOps) ops() []op {
 			_, err := rc.channels.SetChannelMemberAuths(ctx, a, gid, cid, target, channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
 			return err
 		}},
+		{"createCategory", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			name, mode := fmt.Sprintf("cat%d", r.IntN(1000)), r.IntN(2)
+			_, err := rc.channels.CreateCategory(ctx, a, gid, channel.CategoryInput{Name: &name, ViewMode: &mode})
+			return err
+		}},
+		{"updateCategory", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			mode, pos := r.IntN(2), int64(r.IntN(10))
+			_, err := rc.channels.UpdateCategory(ctx, a, gid, rc.pick(r, rc.catIDs, gid), channel.CategoryInput{ViewMode: &mode, Position: &pos})
+			return err
+		}},
+		{"deleteCategory", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			return rc.channels.DeleteCategory(ctx, a, gid, rc.pick(r, rc.catIDs, gid))
+		}},
+		{"categoryAccess", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			in := channel.AccessListInput{Op: []string{"add", "remove"}[r.IntN(2)], UserIDs: []string{target}}
+			if r.IntN(2) == 0 {
+				in.RoleIDs = []string{rc.pick(r, rc.roleIDs, gid)}
+			}
+			_, err := rc.channels.UpdateCategoryAccessList(ctx, a, gid, rc.pick(r, rc.catIDs, gid), in)
+			return err
+		}},
+		{"categoryRoleOrOverride", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			kid, rid := rc.pick(r, rc.catIDs, gid), rc.pick(r, rc.roleIDs, gid)
+			var err error
+			switch r.IntN(4) {
+			case 0:
+				_, err = rc.channels.AddCategoryRole(ctx, a, gid, kid, channel.ChannelRoleInput{ParentRoleID: rid})
+			case 1:
+				_, err = rc.channels.UpdateCategoryRole(ctx, a, gid, kid, rid, channel.AuthsInput{Auths: randomAuths(r)})
+			case 2:
+				_, err = rc.channels.SetCategoryMemberAuths(ctx, a, gid, kid, target, channel.AuthsInput{Auths: map[string]string{"sendMsg": "deny"}})
+			default:
+				err = rc.channels.DeleteCategoryMemberAuths(ctx, a, gid, kid, target)
+			}
+			return err
+		}},
+		{"placeChannel", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			kid, sync := rc.pick(r, rc.catIDs, gid), r.IntN(2)
+			if r.IntN(4) == 0 {
+				kid, sync = "", 0
+			}
+			_, err := rc.channels.UpdateChannel(ctx, a, gid, rc.pick(r, rc.chanIDs, gid), channel.ChannelInput{CategoryID: &kid, SyncMode: &sync})
+			return err
+		}},
+		{"reorder", false, func(r *rand.Rand, a permission.Actor, gid, _ string) error {
+			if r.IntN(2) == 0 {
+				in := channel.CategoryPositionsInput{Positions: map[string]int64{rc.pick(r, rc.catIDs, gid): int64(r.IntN(5)), rc.pick(r, rc.catIDs, gid): int64(5 + r.IntN(5))}}
+				_, err := rc.channels.UpdateCategoryPositions(ctx, a, gid, in)
+				return err
+			}
+			kid := ""
+			if r.IntN(2) == 0 {
+				kid = rc.pick(r, rc.catIDs, gid)
+			}
+			in := channel.ChannelPositionsInput{CategoryID: kid, Positions: map[string]int64{rc.pick(r, rc.chanIDs, gid): int64(r.IntN(5)), rc.pick(r, rc.chanIDs, gid): int64(5 + r.IntN(5))}}
+			_, err := rc.channels.UpdateChannelPositions(ctx, a, gid, in)
+			return err
+		}},
 		{"checkPermissions", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
 			cid := ""
 			if r.IntN(2) == 0 {
@@ -227,14 +294,23 @@ func (rc *roleChannelOps) ops() []op {
 	}
 }
 
-// finishCleanups runs what the cleanup consumer does for RoleDeleted and
-// ChannelDeleted, for everything deleted during the run.
+// finishCleanups runs what the cleanup consumer does for RoleDeleted,
+// CategoryDeleted and ChannelDeleted, for everything deleted during the run.
 func (rc *roleChannelOps) finishCleanups(t *testing.T, gid string) {
 	t.Helper()
 	for _, rid := range rc.tombstones(t, gid) {
 		for done := false; !done; {
 			var err error
 			done, err = rc.st.CleanupDeletedRole(rc.ctx, gid, rid, 1000)
+			require.NoError(t, err)
+		}
+	}
+	cats, err := rc.st.GetCategories(rc.ctx, gid)
+	require.NoError(t, err)
+	for _, kid := range cats.Deleted() {
+		for done := false; !done; {
+			var err error
+			done, err = rc.st.CleanupDeletedCategory(rc.ctx, gid, kid, 1000)
 			require.NoError(t, err)
 		}
 	}

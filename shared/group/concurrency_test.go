@@ -22,9 +22,10 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// The randomized concurrency test of issues 3 and 4: 16 workers run random
-// group, role and channel operations on 3 groups and 30 users, then the
-// checker must find no violation of invariants 1–6 on any group.
+// The randomized concurrency test of issues 3, 4 and 12: 16 workers run
+// random group, role, channel and category operations (moves, syncs and
+// reorders among them) on 3 groups and 30 users, then the checker must find
+// no violation of invariants 1–7 on any group.
 //
 // CIRCLES_CONCURRENCY_SEED replays a run's choices (the seed is logged, and
 // repeated on failure); the interleaving of the workers is the scheduler's,

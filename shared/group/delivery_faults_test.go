@@ -40,7 +40,7 @@ func deliverUnderFaults(t *testing.T, st, faulty *store.Store, groups, users []s
 		evs, err := st.ListEvents(ctx, gid, 0, 10000)
 		require.NoError(t, err)
 		for _, ev := range evs {
-			if ev.Personal() {
+			if ev.Personal() || ev.VisibilityNotice() != nil {
 				committed = append(committed, &ev)
 			}
 		}
@@ -109,14 +109,21 @@ func deliverUnderFaults(t *testing.T, st, faulty *store.Store, groups, users []s
 
 	want := map[string]map[string]bool{} // user -> event IDs
 	expander := notification.NewService(st)
-	for _, ev := range committed {
-		recipients, err := expander.Expand(ctx, ev)
-		require.NoError(t, err)
-		for _, uid := range recipients {
-			if want[uid] == nil {
-				want[uid] = map[string]bool{}
+	for _, committed := range committed {
+		// The event's own recipients, and those of the
+		// ChannelVisibilityChanged notification the consumer derives from it.
+		for _, ev := range []*event.Event{committed, committed.VisibilityNotice()} {
+			if ev == nil {
+				continue
 			}
-			want[uid][ev.EventID] = true
+			recipients, err := expander.Expand(ctx, ev)
+			require.NoError(t, err)
+			for _, uid := range recipients {
+				if want[uid] == nil {
+					want[uid] = map[string]bool{}
+				}
+				want[uid][ev.EventID] = true
+			}
 		}
 	}
 	checked := 0

@@ -147,7 +147,20 @@ func (s *Service) plan(ctx context.Context, j *job, stopAt time.Time, n *tally) 
 		return s.deliveries(ctx, j, &ch.Event, unique(ch.Recipients), n), nil
 	case ex != nil:
 		return []task{{j: j, run: func(ctx context.Context) error { return s.expand(ctx, ex, stopAt, n) }}}, nil
-	case !ev.Personal():
+	}
+	tasks, err := s.planEvent(ctx, j, ev, stopAt, n)
+	if notice := ev.VisibilityNotice(); notice != nil && err == nil {
+		// The ChannelVisibilityChanged notification the change asks for:
+		// an event of its own ID, delivered (and split) like any other.
+		more, err := s.planEvent(ctx, j, notice, stopAt, n)
+		return append(tasks, more...), err
+	}
+	return tasks, err
+}
+
+// planEvent is plan for one event: its deliveries, or its split.
+func (s *Service) planEvent(ctx context.Context, j *job, ev *event.Event, stopAt time.Time, n *tally) ([]task, error) {
+	if !ev.Personal() {
 		return nil, nil
 	}
 	recipients := unique(ev.Recipients)
@@ -218,22 +231,31 @@ func (s *Service) split(ctx context.Context, ev *event.Event, recipients []strin
 	return s.expand(ctx, &Expansion{Event: base, Sources: sources, NextIndex: next}, stopAt, n)
 }
 
-// sources are the paged sources of ev's audience, resolved from the
-// group's roles as they are now.
+// sources are the paged sources of ev's audience: the holders of an item,
+// resolved from the group's roles as they are now, and the members of the
+// roles it names.
 func (s *Service) sources(ctx context.Context, ev *event.Event) ([]string, error) {
-	g, err := s.st.GroupRoles(ctx, ev.GroupID)
-	if err != nil {
-		return nil, err
-	}
-	out := []string{store.SourceManagers}
-	if g.Roles == nil {
-		return out, nil
-	}
-	for _, rid := range slices.Sorted(maps.Keys(g.Roles.Roles)) {
-		r := g.Roles.Roles[rid]
-		if r.Type == store.RoleTypeCustom && r.Auths[ev.Audience.Holders] == store.AuthAllow {
-			out = append(out, store.SourceRole+rid)
+	var out []string
+	if ev.Audience.Holders != "" {
+		g, err := s.st.GroupRoles(ctx, ev.GroupID)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, store.SourceManagers)
+		if g.Roles != nil {
+			for _, rid := range slices.Sorted(maps.Keys(g.Roles.Roles)) {
+				r := g.Roles.Roles[rid]
+				if r.Type == store.RoleTypeCustom && r.Auths[ev.Audience.Holders] == store.AuthAllow {
+					out = append(out, store.SourceRole+rid)
+				}
+			}
+		}
+	}
+	// The members of the roles named, each role a source of its own: a
+	// user in two of them is sent one chunk entry each, and the delivery
+	// marker keeps it to one inbox entry.
+	for _, rid := range ev.Audience.Roles {
+		out = append(out, store.SourceRole+rid)
 	}
 	return out, nil
 }

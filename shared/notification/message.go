@@ -61,7 +61,7 @@ func parseMessage(body []byte) (ev *event.Event, ch *Chunk, ex *Expansion, err e
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if e.Audience != nil && e.Audience.Holders == "" {
+	if e.Audience.Empty() {
 		e.Audience = nil // names nobody: one meaning for "no audience"
 	}
 	return &e, nil, nil, nil

@@ -125,3 +125,72 @@ func TestDecideAnswersEveryRowOfThePermissionMatrix(t *testing.T) {
 		})
 	}
 }
+
+// channelMatrixItems are the items each category or channel operation of
+// the matrix needs, and whether it needs them at server level (not in its
+// target); an operation without items needs only to see its target.
+var channelMatrixItems = map[string]struct {
+	items  []permission.Item
+	server bool
+}{
+	"createCategory":         {[]permission.Item{permission.ManageChannel}, true},
+	"updateCategory":         {[]permission.Item{permission.ManageChannel}, false},
+	"deleteCategory":         {[]permission.Item{permission.ManageChannel}, false},
+	"listCategories":         {nil, true},
+	"categoryAccess":         {[]permission.Item{permission.ManageBlackWhiteList}, false},
+	"getCategoryAccess":      {nil, false},
+	"addCategoryRole":        {[]permission.Item{permission.ManageRole, permission.ManageChannel}, false},
+	"setCategoryMemberAuths": {[]permission.Item{permission.ManageRole, permission.ManageChannel}, false},
+	"reorderCategories":      {[]permission.Item{permission.ManageChannel}, false},
+	"reorderChannels":        {[]permission.Item{permission.ManageChannel}, false},
+	"listChannelMembers":     {nil, false},
+}
+
+// channelMatrixGroup builds in memory the group of matrix.ChannelRow: the
+// categories as channels of their own, as the rules see them.
+func channelMatrixGroup() (*model.Group, map[string]*model.Member, map[string]*model.Channel) {
+	g, ms := matrixGroup(matrix.Row{})
+	g.Roles.Roles["mgr"] = &model.Role{RoleID: "mgr", GroupID: "g", Type: model.RoleTypeCustom, Priority: 1,
+		Auths: map[string]string{"manageChannel": model.AuthAllow, "manageRole": model.AuthAllow, "manageBlackWhiteList": model.AuthAllow}}
+	ms["m1"].RoleIDs = []string{"mgr"}
+	targets := map[string]*model.Channel{
+		"k":  {GroupID: "g", ChannelID: "k", ViewMode: model.ChannelPublic},
+		"kp": {GroupID: "g", ChannelID: "kp", ViewMode: model.ChannelPrivate},
+		"c":  {GroupID: "g", ChannelID: "c", ViewMode: model.ChannelPublic, CategoryID: "k"},
+	}
+	return g, ms, targets
+}
+
+func TestTheRulesAnswerEveryCategoryAndChannelRowOfThePermissionMatrix(t *testing.T) {
+	admins := permission.ParseAppAdmins(matrix.AppAdmin)
+	require.NotEmpty(t, matrix.ChannelRows)
+	for i, row := range matrix.ChannelRows {
+		t.Run(fmt.Sprintf("%02d %s by %s on %q -> %q", i, row.Op, row.Actor, row.Target, row.Want), func(t *testing.T) {
+			need, ok := channelMatrixItems[row.Op]
+			require.True(t, ok, "no operation %s", row.Op)
+			a := admins.Actor(row.Actor)
+			g, ms, targets := channelMatrixGroup()
+			self := ms[row.Actor]
+			got := ""
+			ch := targets[row.Target]
+			switch err := permission.RequireMember(a, g, self); {
+			case err != nil:
+				got = string(errcode.CodeOf(err))
+			case ch != nil && !permission.VisibleTo(a, g, self, ch):
+				got = matrix.NotFound
+			default:
+				in := ch
+				if need.server {
+					in = nil
+				}
+				for _, it := range need.items {
+					if !permission.HoldsIn(a, g, self, nil, in, nil, it) {
+						got = matrix.NoPerm
+						break
+					}
+				}
+			}
+			assert.Equal(t, row.Want, got)
+		})
+	}
+}

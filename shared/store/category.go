@@ -577,23 +577,7 @@ type CategoryCopy struct {
 // KU# items. A change committing a copy is a group change, so the group's
 // version condition makes this read current at the write.
 func (s *Store) LoadCategoryCopy(ctx context.Context, groupID, categoryID string) (*CategoryCopy, error) {
-	cats, err := s.GetCategories(ctx, groupID)
-	if err != nil {
-		return nil, err
-	}
-	if cats.item.Layers[categoryID] == nil {
-		return nil, categoryNotFound(categoryID)
-	}
-	rec, err := s.get(ctx, groupPK(groupID), categorySK(categoryID))
-	if err != nil {
-		return nil, err
-	}
-	if rec == nil {
-		return nil, categoryNotFound(categoryID)
-	}
-	// The record of a deleted category stays until its cleanup is done,
-	// so a copy of a tombstone has its list too.
-	c, err := unmarshalCategory(rec, cats)
+	c, err := s.LoadCategoryLayer(ctx, groupID, categoryID)
 	if err != nil {
 		return nil, err
 	}
@@ -661,6 +645,28 @@ func (s *Store) RewriteChannel(ctx context.Context, g *Group, next *Channel, joi
 	return out, err
 }
 
+// LoadCategoryLayer reads the category (live or a tombstone's layer) a
+// synced channel follows, with its full user list: CATS and its record.
+func (s *Store) LoadCategoryLayer(ctx context.Context, groupID, categoryID string) (*Category, error) {
+	cats, err := s.GetCategories(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if cats.item.Layers[categoryID] == nil {
+		return nil, categoryNotFound(categoryID)
+	}
+	rec, err := s.get(ctx, groupPK(groupID), categorySK(categoryID))
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, categoryNotFound(categoryID)
+	}
+	// The record of a deleted category stays until its cleanup is done,
+	// so a tombstone's layer has its list too.
+	return unmarshalCategory(rec, cats)
+}
+
 // CategoryFacts are CATS and some users' KU# items: what deciding on
 // channels already read needs of their categories.
 type CategoryFacts struct {
@@ -699,6 +705,19 @@ func (s *Store) LoadCategoryFacts(ctx context.Context, groupID string, userIDs .
 		}
 	}
 	return f, nil
+}
+
+// CategoryOverride is userID's override in the category, as a channel
+// override of the category seen as a channel (what the rules of a category
+// operation decide on); nil if none or userID was not read.
+func (f *CategoryFacts) CategoryOverride(categoryID, userID string) *MemberOverride {
+	u := f.users[userID]
+	if u == nil || u.overrides[categoryID] == nil {
+		return nil
+	}
+	c := *u.overrides[categoryID]
+	c.CategoryID, c.ChannelID = "", categoryID
+	return &c
 }
 
 // Attach gives ch the facts of its category (attachCategory) for the users

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -24,7 +25,8 @@ func channelItem(ch *Channel) map[string]types.AttributeValue {
 		// roleAuths.<roleID> paths, which need the map to exist.
 		ch.RoleAuths = map[string]*ChannelRole{}
 	}
-	return marshalItem(ch, map[string]string{"PK": groupPK(ch.GroupID), "SK": channelSK(ch.ChannelID), "kind": kindChannel})
+	return marshalItem(ch, map[string]string{"PK": groupPK(ch.GroupID), "SK": channelSK(ch.ChannelID), "kind": kindChannel,
+		gsi1.pk: channelsByPositionPK(ch.GroupID), gsi1.sk: channelPositionSK(ch.Position, ch.ChannelID)})
 }
 
 func overrideItem(ov *MemberOverride) map[string]types.AttributeValue {
@@ -258,11 +260,24 @@ func (s *Store) GetMemberOverride(ctx context.Context, groupID, channelID, userI
 	return unmarshal[MemberOverride](item)
 }
 
-// ListChannels pages through a group's channels, oldest first (channel IDs
-// are ULIDs). The sort-key range is C#…: overrides (CO#…) and every other
-// record sort outside it, so a page reads only channel items.
+// ListChannels pages through a group's channels in position order, ties
+// in channelID order (creation order: generated IDs are ULIDs), through
+// GSI1's partition of the group's channels, so a page reads only that
+// page's channel items. Like every index read it is eventually consistent.
 func (s *Store) ListChannels(ctx context.Context, groupID string, limit int, cursor string) (*Page[*Channel], error) {
-	return groupRecords(ctx, s, groupID, prefixChannel, limit, cursor, unmarshalChannel)
+	items, next, err := s.page(ctx, pageQuery{ix: gsi1, partition: channelsByPositionPK(groupID), forward: true, limit: limit, cursor: cursor})
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*Channel]{Items: make([]*Channel, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		ch, err := unmarshalChannel(it)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, ch)
+	}
+	return page, nil
 }
 
 // ChannelRolesOf reads the channels of the group that have a channel role
@@ -419,4 +434,50 @@ func (s *Store) CleanupDeletedChannel(ctx context.Context, groupID, channelID st
 			return true, nil
 		}
 	}
+}
+
+// CleanupStaleOverrides deletes at most maxItems member overrides of a
+// channel that no longer apply: those set before the channel last dropped
+// its own settings (synced to its category), whose generation is not the
+// channel's. Each delete is conditioned on the override still being of
+// another generation, so an override set meanwhile stays. A step reads the
+// channel's override range (filtered to the stale ones) up to the first
+// maxItems+1 of them; done once none is left beyond those deleted. A
+// missing channel is done here: CleanupDeletedChannel removes its overrides.
+func (s *Store) CleanupStaleOverrides(ctx context.Context, groupID, channelID string, maxItems int) (done bool, err error) {
+	if maxItems < 1 {
+		return false, fmt.Errorf("cleanup of channel %s: maxItems %d < 1", channelID, maxItems)
+	}
+	ch, err := s.GetChannel(ctx, groupID, channelID)
+	if errcode.CodeOf(err) == errcode.NotFound {
+		return true, nil
+	}
+	if err != nil || ch.Gen == 0 {
+		return err == nil, err // generation 0: nothing was ever dropped
+	}
+	const stale = "attribute_not_exists($) OR $ <> ?"
+	q := s.partition(baseTable, groupPK(groupID)).
+		Range("SK", dynamo.BeginsWith, overrideSK(channelID, "")).
+		Filter(stale, "gen", "gen", ch.Gen).
+		Project("PK", "SK").
+		Consistent(true)
+	var keys []Item
+	errEnough := errors.New("enough")
+	err = each(ctx, q, func(it Item) error {
+		keys = append(keys, it)
+		if len(keys) > maxItems {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		return false, err
+	}
+	for _, k := range keys[:min(maxItems, len(keys))] {
+		err := s.deleteItem(strAttr(k, "PK"), strAttr(k, "SK")).If(stale, "gen", "gen", ch.Gen).Run(ctx)
+		if err != nil && !dynamo.IsCondCheckFailed(err) {
+			return false, translate(err)
+		}
+	}
+	return len(keys) <= maxItems, nil
 }

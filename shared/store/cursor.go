@@ -181,7 +181,7 @@ func (s *Store) page(ctx context.Context, q pageQuery) ([]map[string]types.Attri
 }
 
 // groupRecords pages through a group's records whose sort key begins with
-// prefix (channels, a role's members), in sort-key order. A cursor of
+// prefix (a role's members), in sort-key order. A cursor of
 // another list of the same group is refused, not read outside the range.
 func groupRecords[T any](ctx context.Context, s *Store, groupID, prefix string, limit int, cursor string, decode func(map[string]types.AttributeValue) (*T, error)) (*Page[*T], error) {
 	if cursor != "" {

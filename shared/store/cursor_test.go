@@ -34,17 +34,14 @@ func TestATamperedCursorWithAnOversizedKeyIsInvalidNotInternal(t *testing.T) {
 		{"a group's applications", func(c string) error { _, err := s.ListGroupApplications(ctx, "g1", nil, 10, c); return err }, gsi1, applicationsPK("g1")},
 		{"a group's pending applications", func(c string) error { _, err := s.ListGroupApplications(ctx, "g1", &pending, 10, c); return err }, gsi3, applicationsByResultPK("g1", 0)},
 		{"sent applications", func(c string) error { _, err := s.ListUserApplications(ctx, "alice", 10, c); return err }, gsi2, userApplicationsPK("alice")},
-		{"channels", func(c string) error { _, err := s.ListChannels(ctx, "g1", 10, c); return err }, baseTable, groupPK("g1")},
+		{"channels", func(c string) error { _, err := s.ListChannels(ctx, "g1", 10, c); return err }, gsi1, channelsByPositionPK("g1")},
 		{"role members", func(c string) error { _, err := s.ListRoleMembers(ctx, "g1", "r1", 10, c); return err }, baseTable, groupPK("g1")},
 	}
 	for _, l := range lists {
 		t.Run(l.name, func(t *testing.T) {
 			k := map[string]string{"PK": l.pk, "SK": long, l.ix.pk: l.pk, l.ix.sk: long}
 			if l.ix == baseTable {
-				k["SK"] = prefixChannel + long
-				if l.name == "role members" {
-					k["SK"] = roleMemberSK("r1", long)
-				}
+				k["SK"] = roleMemberSK("r1", long)
 			}
 			assert.Equal(t, errcode.InvalidArgument, errcode.CodeOf(l.list(encodeCursor(k))))
 		})

@@ -278,6 +278,42 @@ func GetChannel() api.Operation {
 		})
 }
 
+// UpdateCategoryPositions serves PUT /groups/{groupID}/category-positions.
+func UpdateCategoryPositions() api.Operation {
+	return declare(api.Spec{Name: "UpdateCategoryPositions", Method: "PUT", Route: "/groups/{groupID}/category-positions", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.CategoryPositionsInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateCategoryPositions(ctx, r.Actor, r.Path("groupID"), in)
+		})
+}
+
+// UpdateChannelPositions serves PUT /groups/{groupID}/channel-positions.
+func UpdateChannelPositions() api.Operation {
+	return declare(api.Spec{Name: "UpdateChannelPositions", Method: "PUT", Route: "/groups/{groupID}/channel-positions", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			var in channel.ChannelPositionsInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.UpdateChannelPositions(ctx, r.Actor, r.Path("groupID"), in)
+		})
+}
+
+// ListChannelMembers serves GET /groups/{groupID}/channels/{channelID}/members?limit=&cursor=.
+func ListChannelMembers() api.Operation {
+	return declare(api.Spec{Name: "ListChannelMembers", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/members", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
+			limit, err := r.QueryLimit()
+			if err != nil {
+				return nil, err
+			}
+			return s.ListChannelMembers(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"), limit, r.Query("cursor"))
+		})
+}
+
 // declare gives an operation this package's service.
 func declare(spec api.Spec, h func(context.Context, *api.Request, *channel.Service) (any, error)) api.Operation {
 	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {

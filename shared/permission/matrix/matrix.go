@@ -1,5 +1,6 @@
-// Package matrix is the permission matrix of the group operations: one table
-// of who may do what to whom, which two tests run. The permission tests
+// Package matrix is the permission matrix of the group operations (Rows)
+// and of the category and channel operations (ChannelRows): tables of who
+// may do what to whom, each of which two tests run. The permission tests
 // decide every row with permission.Decide on records built in memory; the
 // group tests run every row through the service on DynamoDB Local, where
 // a refused request must also leave the group as it was.
@@ -146,4 +147,57 @@ var Rows = []Row{
 	{Op: "inviteCode", Actor: "x", Want: NotIn}, {Op: "inviteCode", Actor: "admin"},
 	{Op: "inviteCode", Actor: "o", Dismissed: true, Want: Gone},
 	{Op: "joinByCode", Actor: "x", NV: 1, Want: Joined}, {Op: "joinByCode", Actor: "m1", Want: Already},
+}
+
+// ChannelRow is one request of a category or channel operation and its
+// outcome, run by the same two tests: in memory (who is a member, who sees
+// the target, who holds its items there) and through the channel service
+// on DynamoDB Local, where a refused request must leave the group as it
+// was.
+//
+// The group of every row: owner "o", admin "a1", members "m1" (holding
+// the custom role "mgr", which allows manageChannel, manageRole and
+// manageBlackWhiteList) and "m2" (no custom role); "x" is not a member,
+// "admin" an app admin. Category "k" is public, category "kp" private with
+// nobody listed, channel "c" is in "k" (unsynced).
+type ChannelRow struct {
+	// Op: createCategory, updateCategory, deleteCategory, listCategories,
+	// categoryAccess, getCategoryAccess, addCategoryRole,
+	// setCategoryMemberAuths (on m2), reorderCategories, reorderChannels,
+	// listChannelMembers.
+	Op, Actor string
+	// Target is the category or channel the operation acts on ("" for
+	// createCategory and listCategories).
+	Target string
+	Want   string // "" for success, or an error code
+}
+
+// NotFound is the answer for a missing target or one the actor cannot see.
+const NotFound = string(errcode.NotFound)
+
+// ChannelRows are the category and channel requests, grouped by operation.
+// A category is a channel of its own to the rules: a member who cannot see
+// it gets NOT_FOUND, one who sees it but lacks the items NO_PERMISSION.
+var ChannelRows = []ChannelRow{
+	{Op: "createCategory", Actor: "o"}, {Op: "createCategory", Actor: "a1"}, {Op: "createCategory", Actor: "m1"},
+	{Op: "createCategory", Actor: "m2", Want: NoPerm}, {Op: "createCategory", Actor: "x", Want: NotIn},
+	{Op: "createCategory", Actor: "admin"},
+	{Op: "updateCategory", Actor: "m1", Target: "k"}, {Op: "updateCategory", Actor: "m2", Target: "k", Want: NoPerm},
+	{Op: "updateCategory", Actor: "x", Target: "k", Want: NotIn}, {Op: "updateCategory", Actor: "a1", Target: "kp"},
+	{Op: "updateCategory", Actor: "m1", Target: "kp", Want: NotFound},
+	{Op: "deleteCategory", Actor: "m2", Target: "k", Want: NoPerm}, {Op: "deleteCategory", Actor: "m1", Target: "kp", Want: NotFound},
+	{Op: "listCategories", Actor: "m2"}, {Op: "listCategories", Actor: "x", Want: NotIn}, {Op: "listCategories", Actor: "admin"},
+	{Op: "categoryAccess", Actor: "m1", Target: "k"}, {Op: "categoryAccess", Actor: "m2", Target: "k", Want: NoPerm},
+	{Op: "categoryAccess", Actor: "m1", Target: "kp", Want: NotFound},
+	{Op: "getCategoryAccess", Actor: "m2", Target: "k"}, {Op: "getCategoryAccess", Actor: "m2", Target: "kp", Want: NotFound},
+	{Op: "getCategoryAccess", Actor: "a1", Target: "kp"},
+	{Op: "addCategoryRole", Actor: "m1", Target: "k"}, {Op: "addCategoryRole", Actor: "m2", Target: "k", Want: NoPerm},
+	{Op: "setCategoryMemberAuths", Actor: "m1", Target: "k"}, {Op: "setCategoryMemberAuths", Actor: "m2", Target: "k", Want: NoPerm},
+	{Op: "reorderCategories", Actor: "m1", Target: "k"}, {Op: "reorderCategories", Actor: "m2", Target: "k", Want: NoPerm},
+	{Op: "reorderCategories", Actor: "x", Target: "k", Want: NotIn}, {Op: "reorderCategories", Actor: "m1", Target: "kp", Want: NotFound},
+	{Op: "reorderCategories", Actor: "o", Target: "kp"},
+	{Op: "reorderChannels", Actor: "m1", Target: "c"}, {Op: "reorderChannels", Actor: "m2", Target: "c", Want: NoPerm},
+	{Op: "reorderChannels", Actor: "x", Target: "c", Want: NotIn}, {Op: "reorderChannels", Actor: "admin", Target: "c"},
+	{Op: "listChannelMembers", Actor: "m2", Target: "c"}, {Op: "listChannelMembers", Actor: "x", Target: "c", Want: NotIn},
+	{Op: "listChannelMembers", Actor: "admin", Target: "c"},
 }

@@ -1,13 +1,14 @@
 # Schemathesis hooks for TestSchemathesis (infra/contract/schemathesis_test.go).
 #
-# The test seeds a group with members, a role and a channel, then runs
+# The test seeds a group with members, a role, channels and a category, then runs
 # `st run openapi.yaml` with SCHEMATHESIS_HOOKS=circles_hooks and
 # CIRCLES_FUZZ_SEED pointing at a JSON file:
 #
 #   {"tokens": {"alice": "<jwt>", ...},    # the users requests are sent as
 #    "groups": [{"groupID": "g-fuzz-1",     # the seeded groups, each with
-#                "roleID": [...],           # its roles and channels
-#                "channelID": [...]}, ...],
+#                "roleID": [...],           # its roles, channels
+#                "channelID": [...],        # and categories
+#                "categoryID": [...]}, ...],
 #    "userIDs": ["alice", ...],             # users with a profile
 #    "errorCodes": ["CONFLICT", ...]}       # openapi.yaml's ErrorCode
 #
@@ -81,7 +82,7 @@ def before_call(context, case, **kwargs):
         for name in list(params):
             if name == "groupID":
                 params[name] = group["groupID"]
-            elif name in ("roleID", "channelID"):
+            elif name in ("roleID", "channelID", "categoryID"):
                 params[name] = rng.choice(group[name])
             elif name == "userID":
                 params[name] = rng.choice(_USER_IDS)
