@@ -1855,6 +1855,9 @@ type ChannelIDPath = ID
 // ChannelIDQuery Example: alice
 type ChannelIDQuery = ID
 
+// ConsistentQuery defines model for ConsistentQuery.
+type ConsistentQuery = bool
+
 // CursorParameter defines model for Cursor.
 type CursorParameter = string
 
@@ -1997,6 +2000,9 @@ type CreateCustomAuthParams struct {
 type GetGroupsInfoParams struct {
 	// GroupIDs Comma-separated group IDs, 1 to 1000, without duplicates.
 	GroupIDs GroupIDsQuery `form:"groupIDs" json:"groupIDs"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateGroupParams defines parameters for CreateGroup.
@@ -2102,6 +2108,9 @@ type ListChannelsParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateChannelParams defines parameters for CreateChannel.
@@ -2116,10 +2125,22 @@ type DeleteChannelParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetChannelParams defines parameters for GetChannel.
+type GetChannelParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
+}
+
 // UpdateChannelParams defines parameters for UpdateChannel.
 type UpdateChannelParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetChannelAccessListParams defines parameters for GetChannelAccessList.
+type GetChannelAccessListParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // UpdateChannelAccessListParams defines parameters for UpdateChannelAccessList.
@@ -2138,6 +2159,12 @@ type DeleteChannelMemberAuthsParams struct {
 type SetChannelMemberAuthsParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListChannelRolesParams defines parameters for ListChannelRoles.
+type ListChannelRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // AddChannelRoleParams defines parameters for AddChannelRole.
@@ -2168,6 +2195,9 @@ type KickGroupMemberParams struct {
 type GetGroupMembersInfoParams struct {
 	// UserIDs Comma-separated user IDs, 1 to 1000, without duplicates.
 	UserIDs UserIDsQuery `form:"userIDs" json:"userIDs"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetGroupMemberListParams defines parameters for GetGroupMemberList.
@@ -2180,6 +2210,9 @@ type GetGroupMemberListParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetGroupMemberListParamsFilter defines parameters for GetGroupMemberList.
@@ -2207,6 +2240,12 @@ type CancelMuteGroupMemberParams struct {
 type MuteGroupMemberParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListMemberRolesParams defines parameters for ListMemberRoles.
+type ListMemberRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CancelMuteGroupParams defines parameters for CancelMuteGroup.
@@ -2237,6 +2276,9 @@ type CheckPermissionsParams struct {
 
 	// UserID Whose permissions to check; defaults to the caller. Another user needs manageRole, or an app admin.
 	UserID *UserIDQuery `form:"userID,omitempty" json:"userID,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // QuitGroupParams defines parameters for QuitGroup.
@@ -2249,6 +2291,12 @@ type QuitGroupParams struct {
 type UpdateRolePrioritiesParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRolesParams defines parameters for ListRoles.
+type ListRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateRoleParams defines parameters for CreateRole.
@@ -2276,6 +2324,9 @@ type ListRoleMembersParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // AddRoleMembersParams defines parameters for AddRoleMembers.
@@ -2309,6 +2360,9 @@ type GetJoinedGroupListParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetMyNotificationsParams defines parameters for GetMyNotifications.
@@ -2838,7 +2892,7 @@ type ClientInterface interface {
 	// Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-	GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelWithBody Change a channel (partial update)
 	//
@@ -2863,7 +2917,7 @@ type ClientInterface interface {
 	// Members who can see the channel, and app admins. `kind` says which list it is: blacklist for a public channel, whitelist for a private one.
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-	GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelAccessListWithBody Edit a channel's blacklist (public) or whitelist (private)
 	//
@@ -2913,7 +2967,7 @@ type ClientInterface interface {
 	// Members who can see the channel, and app admins. The whole list is one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-	ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddChannelRoleWithBody Override a server role in a channel
 	//
@@ -3056,7 +3110,7 @@ type ClientInterface interface {
 	// Members and app admins. The member's roles, @everyone first, then by priority. The whole list is one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-	ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CancelMuteGroup Unmute the group
 	//
@@ -3092,7 +3146,7 @@ type ClientInterface interface {
 
 	// CheckPermissions A member's effective permission items
 	//
-	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 	//
 	// Corresponds with GET /groups/{groupID}/permissions (the `CheckPermissions` operationId).
 	CheckPermissions(ctx context.Context, groupID GroupIDPath, params *CheckPermissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3138,7 +3192,7 @@ type ClientInterface interface {
 	// Members and app admins. Every role, @everyone first, then the custom roles by priority. The whole list is one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-	ListRoles(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListRoles(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRoleWithBody Create a custom role
 	//
@@ -4035,8 +4089,8 @@ func (c *Client) DeleteChannel(ctx context.Context, groupID GroupIDPath, channel
 // Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-func (c *Client) GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetChannelRequest(c.Server, groupID, channelID)
+func (c *Client) GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4090,8 +4144,8 @@ func (c *Client) UpdateChannel(ctx context.Context, groupID GroupIDPath, channel
 // Members who can see the channel, and app admins. `kind` says which list it is: blacklist for a public channel, whitelist for a private one.
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-func (c *Client) GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetChannelAccessListRequest(c.Server, groupID, channelID)
+func (c *Client) GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelAccessListRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4200,8 +4254,8 @@ func (c *Client) SetChannelMemberAuths(ctx context.Context, groupID GroupIDPath,
 // Members who can see the channel, and app admins. The whole list is one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-func (c *Client) ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListChannelRolesRequest(c.Server, groupID, channelID)
+func (c *Client) ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChannelRolesRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4513,8 +4567,8 @@ func (c *Client) MuteGroupMember(ctx context.Context, groupID GroupIDPath, userI
 // Members and app admins. The member's roles, @everyone first, then by priority. The whole list is one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-func (c *Client) ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListMemberRolesRequest(c.Server, groupID, userID)
+func (c *Client) ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMemberRolesRequest(c.Server, groupID, userID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4599,7 +4653,7 @@ func (c *Client) TransferGroupOwner(ctx context.Context, groupID GroupIDPath, pa
 
 // CheckPermissions A member's effective permission items
 //
-// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 //
 // Corresponds with GET /groups/{groupID}/permissions (the `CheckPermissions` operationId).
 func (c *Client) CheckPermissions(ctx context.Context, groupID GroupIDPath, params *CheckPermissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4695,8 +4749,8 @@ func (c *Client) UpdateRolePriorities(ctx context.Context, groupID GroupIDPath, 
 // Members and app admins. Every role, @everyone first, then the custom roles by priority. The whole list is one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-func (c *Client) ListRoles(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListRolesRequest(c.Server, groupID)
+func (c *Client) ListRoles(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRolesRequest(c.Server, groupID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5373,6 +5427,18 @@ func NewGetGroupsInfoRequest(server string, params *GetGroupsInfoParams) (*http.
 		if params.GroupIDs != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "groupIDs", params.GroupIDs, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6555,6 +6621,18 @@ func NewListChannelsRequest(server string, groupID GroupIDPath, params *ListChan
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6688,7 +6766,7 @@ func NewDeleteChannelRequest(server string, groupID GroupIDPath, channelID Chann
 }
 
 // NewGetChannelRequest constructs an http.Request for the GetChannel method
-func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6718,6 +6796,33 @@ func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelI
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -6798,7 +6903,7 @@ func NewUpdateChannelRequestWithBody(server string, groupID GroupIDPath, channel
 }
 
 // NewGetChannelAccessListRequest constructs an http.Request for the GetChannelAccessList method
-func NewGetChannelAccessListRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+func NewGetChannelAccessListRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6828,6 +6933,33 @@ func NewGetChannelAccessListRequest(server string, groupID GroupIDPath, channelI
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7047,7 +7179,7 @@ func NewSetChannelMemberAuthsRequestWithBody(server string, groupID GroupIDPath,
 }
 
 // NewListChannelRolesRequest constructs an http.Request for the ListChannelRoles method
-func NewListChannelRolesRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+func NewListChannelRolesRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7077,6 +7209,33 @@ func NewListChannelRolesRequest(server string, groupID GroupIDPath, channelID Ch
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7404,6 +7563,18 @@ func NewGetGroupMembersInfoRequest(server string, groupID GroupIDPath, params *G
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -7480,6 +7651,18 @@ func NewGetGroupMemberListRequest(server string, groupID GroupIDPath, params *Ge
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -7760,7 +7943,7 @@ func NewMuteGroupMemberRequestWithBody(server string, groupID GroupIDPath, userI
 }
 
 // NewListMemberRolesRequest constructs an http.Request for the ListMemberRoles method
-func NewListMemberRolesRequest(server string, groupID GroupIDPath, userID UserIDPath) (*http.Request, error) {
+func NewListMemberRolesRequest(server string, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7790,6 +7973,33 @@ func NewListMemberRolesRequest(server string, groupID GroupIDPath, userID UserID
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -8031,6 +8241,18 @@ func NewCheckPermissionsRequest(server string, groupID GroupIDPath, params *Chec
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -8170,7 +8392,7 @@ func NewUpdateRolePrioritiesRequestWithBody(server string, groupID GroupIDPath, 
 }
 
 // NewListRolesRequest constructs an http.Request for the ListRoles method
-func NewListRolesRequest(server string, groupID GroupIDPath) (*http.Request, error) {
+func NewListRolesRequest(server string, groupID GroupIDPath, params *ListRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8193,6 +8415,33 @@ func NewListRolesRequest(server string, groupID GroupIDPath) (*http.Request, err
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -8447,6 +8696,18 @@ func NewListRoleMembersRequest(server string, groupID GroupIDPath, roleID RoleID
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8760,6 +9021,18 @@ func NewGetJoinedGroupListRequest(server string, params *GetJoinedGroupListParam
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9274,7 +9547,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-	GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
+	GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
 
 	// UpdateChannelWithBodyWithResponse Change a channel (partial update)
 	//
@@ -9301,7 +9574,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-	GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error)
+	GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error)
 
 	// UpdateChannelAccessListWithBodyWithResponse Edit a channel's blacklist (public) or whitelist (private)
 	//
@@ -9355,7 +9628,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-	ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error)
+	ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error)
 
 	// AddChannelRoleWithBodyWithResponse Override a server role in a channel
 	//
@@ -9508,7 +9781,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-	ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error)
+	ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error)
 
 	// CancelMuteGroupWithResponse Unmute the group
 	//
@@ -9548,7 +9821,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckPermissionsWithResponse A member's effective permission items
 	//
-	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9598,7 +9871,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-	ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
+	ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
 
 	// CreateRoleWithBodyWithResponse Create a custom role
 	//
@@ -16177,8 +16450,8 @@ func (c *ClientWithResponses) DeleteChannelWithResponse(ctx context.Context, gro
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
-	rsp, err := c.GetChannel(ctx, groupID, channelID, reqEditors...)
+func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
+	rsp, err := c.GetChannel(ctx, groupID, channelID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16222,8 +16495,8 @@ func (c *ClientWithResponses) UpdateChannelWithResponse(ctx context.Context, gro
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-func (c *ClientWithResponses) GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error) {
-	rsp, err := c.GetChannelAccessList(ctx, groupID, channelID, reqEditors...)
+func (c *ClientWithResponses) GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error) {
+	rsp, err := c.GetChannelAccessList(ctx, groupID, channelID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16312,8 +16585,8 @@ func (c *ClientWithResponses) SetChannelMemberAuthsWithResponse(ctx context.Cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-func (c *ClientWithResponses) ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error) {
-	rsp, err := c.ListChannelRoles(ctx, groupID, channelID, reqEditors...)
+func (c *ClientWithResponses) ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error) {
+	rsp, err := c.ListChannelRoles(ctx, groupID, channelID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16567,8 +16840,8 @@ func (c *ClientWithResponses) MuteGroupMemberWithResponse(ctx context.Context, g
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-func (c *ClientWithResponses) ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error) {
-	rsp, err := c.ListMemberRoles(ctx, groupID, userID, reqEditors...)
+func (c *ClientWithResponses) ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error) {
+	rsp, err := c.ListMemberRoles(ctx, groupID, userID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16637,7 +16910,7 @@ func (c *ClientWithResponses) TransferGroupOwnerWithResponse(ctx context.Context
 
 // CheckPermissionsWithResponse A member's effective permission items
 //
-// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16717,8 +16990,8 @@ func (c *ClientWithResponses) UpdateRolePrioritiesWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListRolesResponse, error) {
-	rsp, err := c.ListRoles(ctx, groupID, reqEditors...)
+func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error) {
+	rsp, err := c.ListRoles(ctx, groupID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

@@ -98,10 +98,14 @@ func (s *Service) Changes(ctx context.Context, a permission.Actor, groupID strin
 	if err != nil {
 		return nil, err
 	}
-	g, self, err := s.readMembers(ctx, a, groupID)
+	// Strongly consistent: an eventually consistent group record could be
+	// behind the version the client just got from a write, and answer it
+	// full=true for nothing.
+	g, ms, err := s.readMembers(store.WithConsistentReads(ctx), a, groupID)
 	if err != nil {
 		return nil, err
 	}
+	self := ms[a.UserID]
 	out := &Changes{Version: g.Version, Items: []event.Event{}}
 	if sinceVersion == g.Version {
 		return out, nil

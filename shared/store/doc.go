@@ -35,6 +35,12 @@
 // of a user is numbered 1, 2, 3… with no gap and no duplicate under
 // redelivery.
 //
+// A read nothing is written from (a view: View, ViewChannelState, GroupsOf,
+// GetGroups, LoadCategoryFacts) reads with BatchGetItem, eventually
+// consistent unless the context asks otherwise (WithConsistentReads);
+// view.go states what that gives up and why it is safe. Every write
+// decides on a serializable snapshot (TransactGetItems) instead.
+//
 // Data access goes through github.com/guregu/dynamo/v2 on the store's own
 // SDK client: Put, Update (SET, ADD and DELETE of sets, REMOVE), Delete and
 // ConditionCheck with If conditions, Query with key ranges, limits and

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -42,13 +41,14 @@ func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
 	return unmarshal[Group](item)
 }
 
-// GetGroups returns the groups that exist, keyed by groupID.
+// GetGroups returns the groups that exist, keyed by groupID. It is a view
+// (view.go): eventually consistent unless the context asks otherwise.
 func (s *Store) GetGroups(ctx context.Context, groupIDs []string) (map[string]*Group, error) {
 	keys := make([]map[string]types.AttributeValue, len(groupIDs))
 	for i, id := range groupIDs {
 		keys[i] = key(groupPK(id), skMeta)
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.viewGet(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +99,12 @@ func (s *Store) Snapshot(ctx context.Context, groupID string, userIDs ...string)
 // snapshot is Snapshot plus extra items read in the same call, answered in
 // the order of extra (nil where the item does not exist).
 func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, extra []map[string]types.AttributeValue) (*Group, map[string]*Member, []map[string]types.AttributeValue, error) {
+	return s.readSnapshot(ctx, readTx, groupID, userIDs, extra)
+}
+
+// readSnapshot is snapshot read the way how says: one TransactGetItems
+// (readTx) or one BatchGetItem (readView, see view.go).
+func (s *Store) readSnapshot(ctx context.Context, how reader, groupID string, userIDs []string, extra []map[string]types.AttributeValue) (*Group, map[string]*Member, []map[string]types.AttributeValue, error) {
 	keys := append([]Item{key(groupPK(groupID), skMeta), key(groupPK(groupID), skRoles)}, extra...)
 	seen := map[string]bool{}
 	for _, id := range userIDs {
@@ -108,16 +114,9 @@ func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, 
 		seen[id] = true
 		keys = append(keys, key(groupPK(groupID), memberSK(id)))
 	}
-	if len(keys) > 100 {
-		return nil, nil, nil, fmt.Errorf("snapshot of %d items exceeds 100", len(keys))
-	}
-	got := make([]Item, len(keys)) // nil where the item does not exist
-	read := s.dyn.GetTx()
-	for i, k := range keys {
-		read.GetOne(s.tbl.Get("PK", k["PK"]).Range("SK", dynamo.Equal, k["SK"]), &got[i])
-	}
-	if err := read.Run(ctx); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, nil, nil, translate(err)
+	got, err := s.readKeys(ctx, how, keys) // nil where the item does not exist
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if got[0] == nil {
 		return nil, nil, nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
