@@ -63,6 +63,8 @@ var milestoneRoutes = []struct {
 	{"POST", "/groups/{groupID}/members/{userID}/mute", "mute-group-member", "MuteGroupMember"},
 	{"DELETE", "/groups/{groupID}/members/{userID}/mute", "cancel-mute-group-member", "CancelMuteGroupMember"},
 	{"GET", "/groups/{groupID}/changes", "get-group-changes", "GetGroupChanges"},
+	{"GET", "/users/me/groups/changes", "get-joined-group-changes", "GetJoinedGroupChanges"},
+	{"POST", "/groups/changes:batch", "get-groups-changes", "GetGroupsChanges"},
 	{"POST", "/admin/groups/{groupID}/check", "check-group", "CheckGroup"},
 }
 
@@ -75,6 +77,7 @@ var routeParams = map[string][]string{
 	"GET /groups/{groupID}/members":     {"query:filter", "query:limit", "query:cursor"},
 	"GET /groups/{groupID}/member-info": {"query:userIDs"},
 	"GET /groups/{groupID}/changes":     {"query:sinceVersion", "query:limit"},
+	"GET /users/me/groups/changes":      {"query:since"},
 	"GET /users/me/groups":              {"query:limit", "query:cursor"},
 	"GET /users":                        {"query:userIDs"},
 	"GET /groups":                       {"query:groupIDs"},

@@ -1419,6 +1419,34 @@ type GroupStatus int32
 // GroupType 2 is OpenIM's working group; 0 and 1 are accepted and stored.
 type GroupType int32
 
+// GroupsChanges defines model for GroupsChanges.
+type GroupsChanges struct {
+	// Groups The groups asked that moved and that the caller may read, in the order asked.
+	Groups []struct {
+		// Full true when sinceVersion is older than the retained log; reload the group instead.
+		Full bool `json:"full"`
+
+		// GroupID Example: alice
+		GroupID ID `json:"groupID"`
+
+		// Items Events after sinceVersion, in version order; empty when `full` is true.
+		Items []Event `json:"items"`
+
+		// Version The group's current version.
+		Version int64 `json:"version"`
+	} `json:"groups"`
+}
+
+// GroupsChangesInput defines model for GroupsChangesInput.
+type GroupsChangesInput struct {
+	// Groups The groups, each at most once, with the version the client has.
+	Groups []struct {
+		// GroupID Example: alice
+		GroupID      ID    `json:"groupID"`
+		SinceVersion int64 `json:"sinceVersion"`
+	} `json:"groups"`
+}
+
 // HandleResult 0 pending, 1 agreed, -1 refused.
 type HandleResult int32
 
@@ -1475,6 +1503,33 @@ type JoinResult struct {
 
 // JoinSource 1 added by an admin, 2 invitation, 3 search, 4 QR code.
 type JoinSource int32
+
+// JoinedChanges defines model for JoinedChanges.
+type JoinedChanges struct {
+	// Changes Each group whose membership changed since the token, with its last change, oldest first.
+	Changes []struct {
+		// At When the change began, in milliseconds since the epoch.
+		At int64 `json:"at"`
+
+		// GroupID Example: alice
+		GroupID ID `json:"groupID"`
+
+		// Joined true when you are a member as of this change, false when you left or were removed.
+		Joined bool `json:"joined"`
+	} `json:"changes"`
+
+	// Full The token is absent or too old; reload the list from fullListPath, then go on with token.
+	Full bool `json:"full"`
+
+	// FullListPath Where to reload the whole list from when full is true (/users/me/groups).
+	FullListPath *string `json:"fullListPath,omitempty"`
+
+	// More The answer stopped at 1000 log entries; call again with token at once.
+	More bool `json:"more"`
+
+	// Token What the next call passes as since.
+	Token string `json:"token"`
+}
 
 // KickInput defines model for KickInput.
 type KickInput struct {
@@ -2011,6 +2066,12 @@ type CreateGroupParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetGroupsChangesParams defines parameters for GetGroupsChanges.
+type GetGroupsChangesParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // DismissGroupParams defines parameters for DismissGroup.
 type DismissGroupParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
@@ -2365,6 +2426,12 @@ type GetJoinedGroupListParams struct {
 	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
+// GetJoinedGroupChangesParams defines parameters for GetJoinedGroupChanges.
+type GetJoinedGroupChangesParams struct {
+	// Since The token of the last answer; absent for the first call.
+	Since *string `form:"since,omitempty" json:"since,omitempty"`
+}
+
 // GetMyNotificationsParams defines parameters for GetMyNotifications.
 type GetMyNotificationsParams struct {
 	// AfterSeq The last inbox seq the client has seen; 0 (the default) reads from the first entry.
@@ -2385,6 +2452,9 @@ type CreateCustomAuthJSONRequestBody = CustomAuthInput
 
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = CreateGroupInput
+
+// GetGroupsChangesJSONRequestBody defines body for GetGroupsChanges for application/json ContentType.
+type GetGroupsChangesJSONRequestBody = GroupsChangesInput
 
 // SetGroupInfoJSONRequestBody defines body for SetGroupInfo for application/json ContentType.
 type SetGroupInfoJSONRequestBody = SetGroupInfoInput
@@ -2636,6 +2706,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /groups (the `CreateGroup` operationId).
 	CreateGroup(ctx context.Context, params *CreateGroupParams, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetGroupsChangesWithBody Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChangesWithBody(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetGroupsChanges Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChanges(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DismissGroup Dismiss the group
 	//
@@ -3310,6 +3398,13 @@ type ClientInterface interface {
 	// Corresponds with GET /users/me/groups (the `GetJoinedGroupList` operationId).
 	GetJoinedGroupList(ctx context.Context, params *GetJoinedGroupListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetJoinedGroupChanges The groups you joined or left since a token (incremental joined-group list)
+	//
+	// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+	//
+	// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+	GetJoinedGroupChanges(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMyNotifications The caller's personal notifications (inbox), after a seq
 	//
 	// Personal notifications only: you were kicked or invited, your application was handled, a join application arrived for a group you manage. Events addressed to a whole group are not copied here; read them with GetGroupChanges. Entries are numbered 1, 2, 3... per user in delivery order (`seq`), each event at most once. Ask again with `afterSeq` = `nextCursor` (the last item's seq) while it is not empty.
@@ -3524,6 +3619,44 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, params *CreateGroupPar
 // Corresponds with POST /groups (the `CreateGroup` operationId).
 func (c *Client) CreateGroup(ctx context.Context, params *CreateGroupParams, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetGroupsChangesWithBody Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *Client) GetGroupsChangesWithBody(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupsChangesRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetGroupsChanges Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *Client) GetGroupsChanges(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupsChangesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5017,6 +5150,23 @@ func (c *Client) GetJoinedGroupList(ctx context.Context, params *GetJoinedGroupL
 	return c.Client.Do(req)
 }
 
+// GetJoinedGroupChanges The groups you joined or left since a token (incremental joined-group list)
+//
+// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+//
+// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+func (c *Client) GetJoinedGroupChanges(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJoinedGroupChangesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMyNotifications The caller's personal notifications (inbox), after a seq
 //
 // Personal notifications only: you were kicked or invited, your application was handled, a join application arrived for a group you manage. Events addressed to a whole group are not copied here; read them with GetGroupChanges. Entries are numbered 1, 2, 3... per user in delivery order (`seq`), each event at most once. Ask again with `afterSeq` = `nextCursor` (the last item's seq) while it is not empty.
@@ -5483,6 +5633,61 @@ func NewCreateGroupRequestWithBody(server string, params *CreateGroupParams, con
 	}
 
 	operationPath := fmt.Sprintf("/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetGroupsChangesRequest calls the generic GetGroupsChanges builder with application/json body
+func NewGetGroupsChangesRequest(server string, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetGroupsChangesRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetGroupsChangesRequestWithBody constructs an http.Request for the GetGroupsChanges method, with any body, and a specified content type
+func NewGetGroupsChangesRequestWithBody(server string, params *GetGroupsChangesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/changes:batch")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9056,6 +9261,60 @@ func NewGetJoinedGroupListRequest(server string, params *GetJoinedGroupListParam
 	return req, nil
 }
 
+// NewGetJoinedGroupChangesRequest constructs an http.Request for the GetJoinedGroupChanges method
+func NewGetJoinedGroupChangesRequest(server string, params *GetJoinedGroupChangesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/me/groups/changes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetMyNotificationsRequest constructs an http.Request for the GetMyNotifications method
 func NewGetMyNotificationsRequest(server string, params *GetMyNotificationsParams) (*http.Request, error) {
 	var err error
@@ -9269,6 +9528,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /groups (the `CreateGroup` operationId).
 	CreateGroupWithResponse(ctx context.Context, params *CreateGroupParams, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
+
+	// GetGroupsChangesWithBodyWithResponse Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChangesWithBodyWithResponse(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error)
+
+	// GetGroupsChangesWithResponse Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChangesWithResponse(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error)
 
 	// DismissGroupWithResponse Dismiss the group
 	//
@@ -9997,6 +10274,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /users/me/groups (the `GetJoinedGroupList` operationId).
 	GetJoinedGroupListWithResponse(ctx context.Context, params *GetJoinedGroupListParams, reqEditors ...RequestEditorFn) (*GetJoinedGroupListResponse, error)
 
+	// GetJoinedGroupChangesWithResponse The groups you joined or left since a token (incremental joined-group list)
+	//
+	// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+	GetJoinedGroupChangesWithResponse(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*GetJoinedGroupChangesResponse, error)
+
 	// GetMyNotificationsWithResponse The caller's personal notifications (inbox), after a seq
 	//
 	// Personal notifications only: you were kicked or invited, your application was handled, a join application arrived for a group you manage. Events addressed to a whole group are not copied here; read them with GetGroupChanges. Entries are numbered 1, 2, 3... per user in delivery order (`seq`), each event at most once. Ask again with `afterSeq` = `nextCursor` (the last item's seq) while it is not empty.
@@ -10651,6 +10937,82 @@ func (r CreateGroupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetGroupsChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupsChanges
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON200() *GroupsChanges {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGroupsChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGroupsChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGroupsChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGroupsChangesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15748,6 +16110,75 @@ func (r GetJoinedGroupListResponse) ContentType() string {
 	return ""
 }
 
+type GetJoinedGroupChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JoinedChanges
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON200() *JoinedChanges {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJoinedGroupChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJoinedGroupChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJoinedGroupChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJoinedGroupChangesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMyNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15991,6 +16422,36 @@ func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, param
 		return nil, err
 	}
 	return ParseCreateGroupResponse(rsp)
+}
+
+// GetGroupsChangesWithBodyWithResponse Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *ClientWithResponses) GetGroupsChangesWithBodyWithResponse(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error) {
+	rsp, err := c.GetGroupsChangesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupsChangesResponse(rsp)
+}
+
+// GetGroupsChangesWithResponse Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *ClientWithResponses) GetGroupsChangesWithResponse(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error) {
+	rsp, err := c.GetGroupsChanges(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupsChangesResponse(rsp)
 }
 
 // DismissGroupWithResponse Dismiss the group
@@ -17206,6 +17667,21 @@ func (c *ClientWithResponses) GetJoinedGroupListWithResponse(ctx context.Context
 	return ParseGetJoinedGroupListResponse(rsp)
 }
 
+// GetJoinedGroupChangesWithResponse The groups you joined or left since a token (incremental joined-group list)
+//
+// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+func (c *ClientWithResponses) GetJoinedGroupChangesWithResponse(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*GetJoinedGroupChangesResponse, error) {
+	rsp, err := c.GetJoinedGroupChanges(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJoinedGroupChangesResponse(rsp)
+}
+
 // GetMyNotificationsWithResponse The caller's personal notifications (inbox), after a seq
 //
 // Personal notifications only: you were kicked or invited, your application was handled, a join application arrived for a group you manage. Events addressed to a whole group are not copied here; read them with GetGroupChanges. Entries are numbered 1, 2, 3... per user in delivery order (`seq`), each event at most once. Ask again with `afterSeq` = `nextCursor` (the last item's seq) while it is not empty.
@@ -17731,6 +18207,67 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetGroupsChangesResponse parses an HTTP response from a GetGroupsChangesWithResponse call
+func ParseGetGroupsChangesResponse(rsp *http.Response) (*GetGroupsChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGroupsChangesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupsChanges
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal
@@ -21994,6 +22531,60 @@ func ParseGetJoinedGroupListResponse(rsp *http.Response) (*GetJoinedGroupListRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest GroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetJoinedGroupChangesResponse parses an HTTP response from a GetJoinedGroupChangesWithResponse call
+func ParseGetJoinedGroupChangesResponse(rsp *http.Response) (*GetJoinedGroupChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJoinedGroupChangesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JoinedChanges
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

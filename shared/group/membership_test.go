@@ -103,7 +103,7 @@ func TestInviteOfManyUsersCommitsInAtomicBatches(t *testing.T) {
 		if nv == 0 {
 			assert.Len(t, out.Joined, 110)
 			assert.EqualValues(t, 113, g.MemberCount)
-			assert.EqualValues(t, 1+3, g.Version, "110 users in batches of 49")
+			assert.EqualValues(t, 1+4, g.Version, "110 users in batches of 32")
 		} else {
 			assert.Len(t, out.Applied, 110)
 			assert.EqualValues(t, 3, g.MemberCount)
@@ -235,7 +235,7 @@ func TestKickOfManyMembersCommitsInBatches(t *testing.T) {
 	assert.Empty(t, out.Failed)
 	g := assertInvariants(t, st, "g1")
 	assert.EqualValues(t, 3, g.MemberCount)
-	assert.Equal(t, before.Version+2, g.Version, "60 targets in batches of 49")
+	assert.Equal(t, before.Version+2, g.Version, "60 targets in batches of 48")
 }
 
 func TestQuitRules(t *testing.T) {

@@ -70,7 +70,7 @@ func matrixRequests(t *testing.T, row matrix.Row, a permission.Actor, g *model.G
 		return []permission.Request{on(permission.OpJoin, a.UserID)}
 	case "approve", "approveTwice":
 		return []permission.Request{on(permission.OpHandleApplication, row.Target)}
-	case "listMembers", "membersInfo", "changes":
+	case "listMembers", "membersInfo", "changes", "groupsChanges":
 		return []permission.Request{on(permission.OpReadMembers, "")}
 	}
 	require.FailNow(t, "no operation "+row.Op)

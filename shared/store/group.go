@@ -22,12 +22,12 @@ func (e *UserError) Error() string { return fmt.Sprintf("user %s: %v", e.UserID,
 func (e *UserError) Unwrap() error { return e.Err }
 
 // CreateBatch is how many members (owner included) the first transaction of
-// CreateGroup holds: group, roles, event and two items per member stay
-// within 100.
-const CreateBatch = 48
+// CreateGroup holds: group, roles, event and three items per member (the
+// record, the profile check, the joined-log entry) stay within 100.
+const CreateBatch = 32
 
 // AddBatch is how many members one AddMembers transaction holds.
-const AddBatch = 49
+const AddBatch = 32
 
 // GetGroup reads a group with a strongly consistent read.
 func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
@@ -140,10 +140,12 @@ func (s *Store) readSnapshot(ctx context.Context, how reader, groupID string, us
 }
 
 // putMembers adds, for each new member, the member record (which must not
-// exist) and a check that the user has a profile.
+// exist), a check that the user has a profile and the user's joined-log
+// entry (joined.go) at the change's version.
 func (s *Store) putMembers(t *tx, ms []*Member) {
 	for _, m := range ms {
 		uid := m.UserID
+		s.logMembership(t, uid, m.GroupID, t.ref.version, true)
 		addTo(t, s.putItem(memberItem(m)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 		})

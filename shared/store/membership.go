@@ -11,7 +11,7 @@ import (
 )
 
 // RemoveBatch is how many members one RemoveMembers transaction holds.
-const RemoveBatch = 49
+const RemoveBatch = 48
 
 // RemoveMembers removes members from g as one change: each record is
 // deleted on condition that it still exists at the level read, memberCount
@@ -41,6 +41,7 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 				}
 				return errVersionMoved
 			})
+			s.logMembership(t, uid, g.GroupID, t.ref.version, false)
 		}
 		roles = s.dropRoleMemberships(t, g, ms)
 	})
@@ -57,9 +58,9 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 // group record, the event and the role configuration take the other three.
 const MaxRemovalItems = maxTxItems - 3
 
-// RemovalItems is how many transaction items removing m takes: its record
-// and one per role membership.
-func RemovalItems(m *Member) int { return 1 + len(m.RoleIDs) }
+// RemovalItems is how many transaction items removing m takes: its record,
+// its joined-log entry and one per role membership.
+func RemovalItems(m *Member) int { return 2 + len(m.RoleIDs) }
 
 // dropRoleMemberships deletes the role-membership records of members that
 // leave and lowers the live roles' memberCounts; it returns the new role
@@ -103,6 +104,7 @@ func (s *Store) DismissAlone(ctx context.Context, g *Group, owner *Member, ev ev
 		addTo(t, del, func(map[string]types.AttributeValue) error {
 			return errVersionMoved
 		})
+		s.logMembership(t, owner.UserID, g.GroupID, t.ref.version, false)
 	})
 	if err == nil {
 		g.Status, g.MemberCount = StatusDismissed, 0

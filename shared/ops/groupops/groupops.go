@@ -105,6 +105,28 @@ func GetGroupChanges() api.Operation {
 		})
 }
 
+// GetGroupsChanges serves POST /groups/changes:batch: many groups' changes
+// in one call.
+func GetGroupsChanges() api.Operation {
+	return declare(api.Spec{Name: "GetGroupsChanges", Method: "POST", Route: "/groups/changes:batch", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.GroupsChangesInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.GroupsChanges(ctx, r.Actor, in)
+		})
+}
+
+// GetJoinedGroupChanges serves GET /users/me/groups/changes?since=: the
+// groups you joined or left since a token.
+func GetJoinedGroupChanges() api.Operation {
+	return declare(api.Spec{Name: "GetJoinedGroupChanges", Method: "GET", Route: "/users/me/groups/changes", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			return s.JoinedChanges(ctx, r.Actor, r.Query("since"))
+		})
+}
+
 // GetGroupMemberList serves GET /groups/{groupID}/members?filter=&limit=&cursor=.
 func GetGroupMemberList() api.Operation {
 	return declare(api.Spec{Name: "GetGroupMemberList", Method: "GET", Route: "/groups/{groupID}/members", Body: api.NoBody, Consistent: true},
