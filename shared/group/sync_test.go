@@ -186,13 +186,14 @@ func clockedService(t *testing.T, ids ...string) (*group.Service, *store.Store, 
 	return svc, st, &clock
 }
 
-// After joins (create, invite, a join anyone may make), kicks and quits
-// interleaved with tokens, replaying the answers in order reconstructs
-// exactly the caller's current group list, each answer with one Query.
+// After joins (create, invite, a join anyone may make), kicks, quits and a
+// dismissal interleaved with tokens, replaying the answers in order
+// reconstructs exactly the caller's current group list, each answer with
+// one Query.
 func TestReplayingJoinedGroupChangesReconstructsTheGroupList(t *testing.T) {
 	t.Parallel() // each test has its own table
 	ctx := context.Background()
-	svc, _, clock := clockedService(t, "alice", "bob", "zoe")
+	svc, st, clock := clockedService(t, "alice", "bob", "zoe")
 
 	first, err := svc.JoinedChanges(ctx, admins.Actor("zoe"), "")
 	require.NoError(t, err)
@@ -230,6 +231,17 @@ func TestReplayingJoinedGroupChangesReconstructsTheGroupList(t *testing.T) {
 			require.NoError(t, svc.Quit(ctx, admins.Actor("zoe"), "g3", group.QuitInput{}))
 			_, err := svc.Kick(ctx, admins.Actor("bob"), "g4", group.KickInput{UserIDs: []string{"zoe"}})
 			require.NoError(t, err)
+		},
+		func() {
+			_, err := svc.Create(ctx, admins.Actor("alice"), group.CreateInput{GroupID: "g5", MemberUserIDs: []string{"zoe"}})
+			require.NoError(t, err)
+		},
+		func() {
+			// A dismissed group's members leave with its cleanup.
+			require.NoError(t, svc.Dismiss(ctx, admins.Actor("alice"), "g5"))
+			done, err := st.CleanupDismissed(ctx, "g5", 100)
+			require.NoError(t, err)
+			require.True(t, done)
 		},
 		func() {}, // nothing new: the answer repeats the window, harmlessly
 	}

@@ -127,8 +127,8 @@ func (s *Store) deleteMembers(ctx context.Context, groupID string, max int) (int
 		}
 		err = s.deleteRecords(ctx, groupID, keys, int64(len(keys)), func(t *tx) {
 			for _, k := range keys {
-				// Version 0: the cleanup is no change of the group's.
-				s.logMembership(t, memberOfKey(k), groupID, 0, false)
+				// At version 0: the cleanup is no change of the group.
+				s.logMembership(t, memberOfKey(k), groupID, false)
 			}
 		})
 		if err != nil {

@@ -145,7 +145,7 @@ func (s *Store) readSnapshot(ctx context.Context, how reader, groupID string, us
 func (s *Store) putMembers(t *tx, ms []*Member) {
 	for _, m := range ms {
 		uid := m.UserID
-		s.logMembership(t, uid, m.GroupID, t.ref.version, true)
+		s.logMembership(t, uid, m.GroupID, true)
 		addTo(t, s.putItem(memberItem(m)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 		})

@@ -49,10 +49,19 @@ func joinedLogSK(at int64, gid string, version int64) string {
 	return fmt.Sprintf("%013d#%s#%012d", at, gid, version)
 }
 
+// changeVersion is the version of the change t commits; 0 for a
+// transaction that is no change of a group.
+func (t *tx) changeVersion() int64 {
+	if t.ref == nil {
+		return 0
+	}
+	return t.ref.version
+}
+
 // logMembership adds to t the joined-log entry of userID joining (or
-// leaving) groupID at the change version.
-func (s *Store) logMembership(t *tx, userID, groupID string, version int64, joined bool) {
-	at := s.nowMillis()
+// leaving) groupID, at the version of the change t commits.
+func (s *Store) logMembership(t *tx, userID, groupID string, joined bool) {
+	at, version := s.nowMillis(), t.changeVersion()
 	item := Item{
 		"PK":        &types.AttributeValueMemberS{Value: joinedLogPK(userID)},
 		"SK":        &types.AttributeValueMemberS{Value: joinedLogSK(at, groupID, version)},

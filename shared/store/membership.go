@@ -41,7 +41,7 @@ func (s *Store) RemoveMembers(ctx context.Context, g *Group, ms []*Member, ev ev
 				}
 				return errVersionMoved
 			})
-			s.logMembership(t, uid, g.GroupID, t.ref.version, false)
+			s.logMembership(t, uid, g.GroupID, false)
 		}
 		roles = s.dropRoleMemberships(t, g, ms)
 	})
@@ -104,7 +104,7 @@ func (s *Store) DismissAlone(ctx context.Context, g *Group, owner *Member, ev ev
 		addTo(t, del, func(map[string]types.AttributeValue) error {
 			return errVersionMoved
 		})
-		s.logMembership(t, owner.UserID, g.GroupID, t.ref.version, false)
+		s.logMembership(t, owner.UserID, g.GroupID, false)
 	})
 	if err == nil {
 		g.Status, g.MemberCount = StatusDismissed, 0
