@@ -26,7 +26,7 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 	dep := deployHTTP(t, "http", 3*time.Minute, devstack.DeployOptions{
 		Secret: secret,
 		Functions: []string{"put-my-profile", "create-group", "create-role", "add-role-members", "create-channel",
-			"update-channel-access-list", "check-permissions", "list-channels"},
+			"update-channel-access-list", "check-permissions", "list-channels", "remove-role-members"},
 	})
 	out := dep.out
 
@@ -73,6 +73,14 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 	require.NotEmpty(t, calls, "the request log line of CheckPermissions")
 	assert.Equal(t, "1", calls[len(calls)-1][1], "one DynamoDB call after authentication")
 
+	// Read-your-writes: alice takes the role from bob, and his check with
+	// consistent=true right after sees it, in one call too.
+	ok(200, "alice", "POST", "/groups/g1/roles/"+roleID+"/members/remove", map[string]any{"userIDs": []string{"bob"}})
+	got = ok(200, "bob", "GET", "/groups/g1/permissions?consistent=true&auths=sendMsg,deleteMsg,kickMember&channelID="+chID, nil)
+	assert.Equal(t, map[string]any{"sendMsg": true, "deleteMsg": false, "kickMember": false}, got["auths"])
+	calls = regexp.MustCompile(`"operation":"CheckPermissions".*?"dynamoCalls":(\d+)`).FindAllStringSubmatch(out.String(), -1)
+	assert.Equal(t, "1", calls[len(calls)-1][1], "one DynamoDB call with consistent=true")
+
 	// Bad input: a clear error, nothing stored.
 	bad := []struct {
 		name, method, path string
@@ -82,6 +90,7 @@ func TestCheckPermissionsOverHTTPMakesOneDynamoDBCall(t *testing.T) {
 	}{
 		{"an unknown item", "GET", "/groups/g1/permissions?auths=sendMsg,flyToTheMoon", nil, 400, "INVALID_ARGUMENT"},
 		{"no items", "GET", "/groups/g1/permissions", nil, 400, "INVALID_ARGUMENT"},
+		{"consistent neither true nor false", "GET", "/groups/g1/permissions?auths=sendMsg&consistent=yes", nil, 400, "INVALID_ARGUMENT"},
 		{"a missing channel", "GET", "/groups/g1/permissions?auths=sendMsg&channelID=nope", nil, 404, "NOT_FOUND"},
 		{"an unknown field", "POST", "/groups/g1/channels", map[string]any{"name": "x", "colour": "red"}, 400, "INVALID_ARGUMENT"},
 		{"a bad auth value", "POST", "/groups/g1/roles", map[string]any{"name": "x", "auths": map[string]string{"sendMsg": "maybe"}}, 400, "INVALID_ARGUMENT"},

@@ -63,6 +63,8 @@ var milestoneRoutes = []struct {
 	{"POST", "/groups/{groupID}/members/{userID}/mute", "mute-group-member", "MuteGroupMember"},
 	{"DELETE", "/groups/{groupID}/members/{userID}/mute", "cancel-mute-group-member", "CancelMuteGroupMember"},
 	{"GET", "/groups/{groupID}/changes", "get-group-changes", "GetGroupChanges"},
+	{"GET", "/users/me/groups/changes", "get-joined-group-changes", "GetJoinedGroupChanges"},
+	{"POST", "/groups/changes:batch", "get-groups-changes", "GetGroupsChanges"},
 	{"POST", "/admin/groups/{groupID}/check", "check-group", "CheckGroup"},
 }
 
@@ -75,6 +77,7 @@ var routeParams = map[string][]string{
 	"GET /groups/{groupID}/members":     {"query:filter", "query:limit", "query:cursor"},
 	"GET /groups/{groupID}/member-info": {"query:userIDs"},
 	"GET /groups/{groupID}/changes":     {"query:sinceVersion", "query:limit"},
+	"GET /users/me/groups/changes":      {"query:since"},
 	"GET /users/me/groups":              {"query:limit", "query:cursor"},
 	"GET /users":                        {"query:userIDs"},
 	"GET /groups":                       {"query:groupIDs"},
@@ -1114,4 +1117,30 @@ func (b *bodyValidator) validate(ref string, v any) error {
 		b.schemas[ref] = s
 	}
 	return s.Validate(v)
+}
+
+// Every sample that changes something carries its own Idempotency-Key:
+// run one after another on one table (make seed, then the samples), two
+// with the same key would replay, or refuse, each other.
+func TestSampleEventsUseDistinctIdempotencyKeys(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), "events", "*.json"))
+	require.NoError(t, err)
+	seen := map[string]string{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var e struct {
+			Headers map[string]string `json:"headers"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &e), f)
+		key := e.Headers["idempotency-key"]
+		if key == "" {
+			continue
+		}
+		if other, dup := seen[key]; dup {
+			t.Errorf("%s and %s share the Idempotency-Key %s", filepath.Base(other), filepath.Base(f), key)
+		}
+		seen[key] = f
+	}
+	assert.NotEmpty(t, seen)
 }

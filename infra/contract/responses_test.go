@@ -133,6 +133,13 @@ func runScenario(t *testing.T, c *apiClient) {
 	assert.Equal(t, []any{"frank"}, kick["kicked"])
 	c.ok(200, "bob", "GET", "/groups/"+g+"/changes", nil)
 	c.ok(200, "bob", "GET", "/groups/"+g+"/changes?sinceVersion=3&limit=2", nil)
+	// Sync across groups: bob's joined-group log (first call: full), then
+	// from its token; and the batch of changes, where his group moved.
+	jc := c.ok(200, "bob", "GET", "/users/me/groups/changes", nil)
+	assert.Equal(t, true, jc["full"])
+	c.ok(200, "bob", "GET", "/users/me/groups/changes?since="+jc["token"].(string), nil)
+	gc := c.ok(200, "bob", "POST", "/groups/changes:batch", map[string]any{"groups": []map[string]any{{"groupID": g, "sinceVersion": 1}, {"groupID": "nowhere", "sinceVersion": 0}}})
+	assert.Len(t, gc["groups"], 1, "only bob's group that moved")
 
 	// --- Roles.
 	r1 := c.ok(201, "alice", "POST", "/groups/"+g+"/roles", map[string]any{"name": "mods", "icon": "m.png", "auths": map[string]string{"kickMember": "allow", "muteMember": "deny"}})["roleID"].(string)

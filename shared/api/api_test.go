@@ -88,6 +88,27 @@ func request(sub, method, route, body string, headers map[string]string) *events
 	return ev
 }
 
+// answersQuery serves the operation name, as alice, once for each value of
+// the query parameter param (none for ""), and checks its answer: the JSON
+// of want, or 400 INVALID_ARGUMENT where want is "".
+func (d *deps) answersQuery(t *testing.T, name, route, param string, h func(context.Context, *api.Request, *deps) (any, error), cases map[string]string) {
+	t.Helper()
+	for q, want := range cases {
+		ev := request("alice", "GET", route, "", nil)
+		if q != "" {
+			ev.QueryStringParameters = map[string]string{param: q}
+		}
+		resp := d.serve(t, context.Background(), name, h, ev)
+		if want != "" {
+			assert.Equal(t, 200, resp.StatusCode, "%s=%q: %s", param, q, resp.Body)
+			assert.JSONEq(t, want, resp.Body, "%s=%q", param, q)
+			continue
+		}
+		assert.Equal(t, 400, resp.StatusCode, "%s=%q: %s", param, q, resp.Body)
+		assert.Equal(t, "INVALID_ARGUMENT", decodeError(t, resp.Body).Error.Code, "%s=%q", param, q)
+	}
+}
+
 type errorBody struct {
 	Error struct {
 		Code      string `json:"code"`
@@ -225,20 +246,8 @@ func TestLimitZeroAndAnEmptyIdempotencyKeyAreRefused(t *testing.T) {
 		return map[string]int{"limit": n}, nil
 	}
 	d := newDeps(t)
-	for q, want := range map[string]string{"": `{"limit":0}`, "1": `{"limit":1}`, "1000": `{"limit":1000}`, "0": "", "-3": "", "x": ""} {
-		ev := request("alice", "GET", "/users/me/groups", "", nil)
-		if q != "" {
-			ev.QueryStringParameters = map[string]string{"limit": q}
-		}
-		resp := d.serve(t, ctx, "GetJoinedGroupList", limit, ev)
-		if want != "" {
-			assert.Equal(t, 200, resp.StatusCode, "limit=%q: %s", q, resp.Body)
-			assert.JSONEq(t, want, resp.Body, "limit=%q", q)
-			continue
-		}
-		assert.Equal(t, 400, resp.StatusCode, "limit=%q: %s", q, resp.Body)
-		assert.Equal(t, "INVALID_ARGUMENT", decodeError(t, resp.Body).Error.Code, "limit=%q", q)
-	}
+	d.answersQuery(t, "GetJoinedGroupList", "/users/me/groups", "limit", limit,
+		map[string]string{"": `{"limit":0}`, "1": `{"limit":1}`, "1000": `{"limit":1000}`, "0": "", "-3": "", "x": ""})
 
 	resp := d.serve(t, ctx, "PutMyProfile", putProfile,
 		request("alice", "PUT", "/users/me", `{"nickname":"Alice"}`, map[string]string{"idempotency-key": ""}))

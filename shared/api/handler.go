@@ -73,6 +73,9 @@ func serve(ctx context.Context, spec Spec, h Handle, st *store.Store, admins per
 	if err == nil {
 		err = r.checkBody(spec)
 	}
+	if err == nil && spec.Consistent {
+		ctx, err = r.readConsistency(ctx)
+	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err == nil {
 		resp, err = serveIdempotent(ctx, r, h, st)

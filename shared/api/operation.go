@@ -30,6 +30,10 @@ type Spec struct {
 	Method string // HTTP method of its route
 	Route  string // path of its route, as template.yaml declares it
 	Body   Body
+	// Consistent marks a read nothing is written from, which takes
+	// ?consistent=true for strongly consistent reads
+	// (store.WithConsistentReads); its default is eventually consistent.
+	Consistent bool
 }
 
 // Handle is an operation's handler, its service built: decode, call the

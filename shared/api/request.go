@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/circles-im/circles/shared/errcode"
 	"github.com/circles-im/circles/shared/permission"
+	"github.com/circles-im/circles/shared/store"
 	"github.com/circles-im/circles/shared/validate"
 )
 
@@ -184,6 +186,18 @@ func (r *Request) QueryLimit() (int, error) {
 		return 0, errcode.New(errcode.InvalidArgument, "limit must be at least 1")
 	}
 	return n, err
+}
+
+// readConsistency reads ?consistent= (true or false; absent is false) and
+// answers ctx, asking strongly consistent reads when it is true.
+func (r *Request) readConsistency(ctx context.Context) (context.Context, error) {
+	switch r.Query("consistent") {
+	case "", "false":
+		return ctx, nil
+	case "true":
+		return store.WithConsistentReads(ctx), nil
+	}
+	return ctx, errcode.New(errcode.InvalidArgument, "consistent must be true or false")
 }
 
 // Header returns a request header (API Gateway lower-cases names).

@@ -259,7 +259,7 @@ func (s *Service) GetChannelAccessList(ctx context.Context, a permission.Actor, 
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx, a, groupID, channelID)
+	v, err := s.see(ctx, a, groupID, channelID)
 	if err != nil {
 		return nil, err
 	}

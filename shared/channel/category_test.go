@@ -237,7 +237,7 @@ func TestCheckPermissionsInASyncedChannelOfALargeCategoryUsesOneDynamoDBCall(t *
 				require.NoError(t, err)
 				assert.Equal(t, c.want, res.Auths)
 			}
-			assert.Equal(t, map[string]int{"TransactGetItems": 1}, meter.CallsByOperation())
+			assert.Equal(t, map[string]int{"BatchGetItem": 1}, meter.CallsByOperation())
 		})
 	}
 }

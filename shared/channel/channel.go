@@ -290,7 +290,7 @@ func (s *Service) GetChannel(ctx context.Context, a permission.Actor, groupID, c
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx, a, groupID, channelID)
+	v, err := s.see(ctx, a, groupID, channelID)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func (s *Service) ListChannels(ctx context.Context, a permission.Actor, groupID 
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx, a, groupID, "")
+	v, err := s.see(ctx, a, groupID, "")
 	if err != nil {
 		return nil, err
 	}

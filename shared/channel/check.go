@@ -17,7 +17,9 @@ type CheckResult struct {
 // CheckPermissions answers which of the items userID (default: the actor)
 // holds in the group, or in the channel when channelID is given
 // (permission.Effective). Asking about another user needs manageRole or an app admin. It
-// makes exactly one DynamoDB call: chat services ask it on every message.
+// makes exactly one DynamoDB call, a BatchGetItem, eventually consistent
+// unless the context asks otherwise (store.ViewChannelState): chat
+// services ask it on every message.
 // A user who is not a member, and every user of a dismissed group, holds
 // nothing; an actor who is not a member (and not an app admin) is refused;
 // a channel the actor cannot see is NOT_FOUND, as a missing one.
@@ -35,7 +37,7 @@ func (s *Service) CheckPermissions(ctx context.Context, a permission.Actor, grou
 	if len(auths) == 0 || len(auths) > validate.MaxBatch {
 		return nil, errcode.New(errcode.InvalidArgument, "auths must name 1 to %d items", validate.MaxBatch)
 	}
-	st, err := s.st.LoadChannelState(ctx, groupID, channelID, a.UserID, userID)
+	st, err := s.st.ViewChannelState(ctx, groupID, channelID, a.UserID, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package channel_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -70,9 +71,46 @@ func TestCheckPermissionsUsesExactlyOneDynamoDBCallAfterAuthentication(t *testin
 				assert.Equal(t, c.want, res.Auths)
 			}
 			assert.Equal(t, 1, meter.Calls(), "calls: %v", meter.CallsByOperation())
-			assert.Equal(t, map[string]int{"TransactGetItems": 1}, meter.CallsByOperation())
+			assert.Equal(t, map[string]int{"BatchGetItem": 1}, meter.CallsByOperation())
 		})
 	}
+}
+
+// CheckPermissions reads nothing it writes from, so it reads its items
+// eventually consistent by default: for a member with three roles in a
+// public channel, eight items at half a unit each, in one BatchGetItem.
+// consistent=true (store.WithConsistentReads) reads the same items in one
+// call at a unit each, and sees a change committed just before it.
+func TestCheckPermissionsCostsAtMostFourReadUnitsAndConsistentReadsSeeTheChangeJustCommitted(t *testing.T) {
+	f := newFixture(t)
+	mods := f.role("mods", map[string]string{"deleteMsg": "allow"}, "carol")
+	f.role("helpers", map[string]string{"remindOther": "allow"}, "carol")
+	f.role("regulars", nil, "carol")
+	ch := f.channel("general", store.ChannelPublic)
+	items := []string{"sendMsg", "deleteMsg", "remindOther", "kickMember"}
+	check := func(ctx context.Context) (map[string]bool, *store.Meter) {
+		t.Helper()
+		ctx, meter := store.WithMeter(ctx)
+		res, err := f.svc.CheckPermissions(ctx, admins.Actor("carol"), "g1", items, ch.ChannelID, "")
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{"BatchGetItem": 1}, meter.CallsByOperation(), "one call")
+		return res.Auths, meter
+	}
+
+	held, eventual := check(f.ctx)
+	assert.Equal(t, map[string]bool{"sendMsg": true, "deleteMsg": true, "remindOther": true, "kickMember": false}, held)
+	assert.Greater(t, eventual.ReadUnits(), 0.0)
+	assert.LessOrEqual(t, eventual.ReadUnits(), 4.0, "read units")
+
+	// Carol leaves mods; the consistent check right after sees it.
+	_, err := f.roles.RemoveRoleMembers(f.ctx, admins.Actor("alice"), "g1", mods.RoleID, role.RoleMembersInput{UserIDs: []string{"carol"}})
+	require.NoError(t, err)
+	held, consistent := check(store.WithConsistentReads(f.ctx))
+	assert.Equal(t, map[string]bool{"sendMsg": true, "deleteMsg": false, "remindOther": true, "kickMember": false}, held)
+	// The same items, each a strongly consistent read: twice the units,
+	// which is how the meter sees that DynamoDB was asked for it.
+	_, eventual = check(f.ctx)
+	assert.Equal(t, 2*eventual.ReadUnits(), consistent.ReadUnits(), "consistent reads cost twice the eventual ones")
 }
 
 // deleteRoleCost builds a role named in the access list and channel roles

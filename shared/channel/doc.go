@@ -31,5 +31,8 @@
 //   - CheckPermissions answers, for the actor or (with manageRole, or as an
 //     app admin) another user, which items they hold in the group or a
 //     channel, with exactly one DynamoDB call: chat services ask it on every
-//     message.
+//     message. It writes nothing, so that call is a BatchGetItem,
+//     eventually consistent (about a second behind at most) unless the
+//     caller asks consistent=true; so are GetChannel, ListChannels,
+//     GetChannelAccessList and ListChannelRoles (store.ViewChannelState).
 package channel

@@ -33,6 +33,19 @@ type view struct {
 // same NOT_FOUND for both).
 func (s *Service) load(ctx context.Context, a permission.Actor, groupID, channelID string, others ...string) (*view, error) {
 	st, err := s.st.LoadChannelState(ctx, groupID, channelID, append([]string{a.UserID}, others...)...)
+	return admitted(a, channelID, st, err)
+}
+
+// see is load for a read nothing is written from: the same items in one
+// BatchGetItem (store.ViewChannelState), eventually consistent unless the
+// context asks otherwise.
+func (s *Service) see(ctx context.Context, a permission.Actor, groupID, channelID string) (*view, error) {
+	st, err := s.st.ViewChannelState(ctx, groupID, channelID, a.UserID)
+	return admitted(a, channelID, st, err)
+}
+
+// admitted is the view of st, refused as admit says.
+func admitted(a permission.Actor, channelID string, st *store.ChannelState, err error) (*view, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -193,7 +193,7 @@ func (s *Service) ListChannelRoles(ctx context.Context, a permission.Actor, grou
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("channelID", channelID)); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx, a, groupID, channelID)
+	v, err := s.see(ctx, a, groupID, channelID)
 	if err != nil {
 		return nil, err
 	}

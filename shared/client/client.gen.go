@@ -1571,6 +1571,34 @@ type GroupStatus int32
 // GroupType 2 is OpenIM's working group; 0 and 1 are accepted and stored.
 type GroupType int32
 
+// GroupsChanges defines model for GroupsChanges.
+type GroupsChanges struct {
+	// Groups The groups asked that moved and that the caller may read, in the order asked.
+	Groups []struct {
+		// Full true when sinceVersion is older than the retained log; reload the group instead.
+		Full bool `json:"full"`
+
+		// GroupID Example: alice
+		GroupID ID `json:"groupID"`
+
+		// Items Events after sinceVersion, in version order; empty when `full` is true.
+		Items []Event `json:"items"`
+
+		// Version The group's current version.
+		Version int64 `json:"version"`
+	} `json:"groups"`
+}
+
+// GroupsChangesInput defines model for GroupsChangesInput.
+type GroupsChangesInput struct {
+	// Groups The groups, each at most once, with the version the client has.
+	Groups []struct {
+		// GroupID Example: alice
+		GroupID      ID    `json:"groupID"`
+		SinceVersion int64 `json:"sinceVersion"`
+	} `json:"groups"`
+}
+
 // HandleResult 0 pending, 1 agreed, -1 refused.
 type HandleResult int32
 
@@ -1669,6 +1697,33 @@ type JoinResult struct {
 
 // JoinSource 1 added by an admin, 2 invitation, 3 search, 4 QR code.
 type JoinSource int32
+
+// JoinedChanges defines model for JoinedChanges.
+type JoinedChanges struct {
+	// Changes Each group whose membership changed since the token, with its last change, oldest first.
+	Changes []struct {
+		// At When the change began, in milliseconds since the epoch.
+		At int64 `json:"at"`
+
+		// GroupID Example: alice
+		GroupID ID `json:"groupID"`
+
+		// Joined true when you are a member as of this change, false when you left or were removed.
+		Joined bool `json:"joined"`
+	} `json:"changes"`
+
+	// Full The token is absent or too old; reload the list from fullListPath, then go on with token.
+	Full bool `json:"full"`
+
+	// FullListPath Where to reload the whole list from when full is true (/users/me/groups).
+	FullListPath *string `json:"fullListPath,omitempty"`
+
+	// More The answer stopped at 1000 log entries; call again with token at once.
+	More bool `json:"more"`
+
+	// Token What the next call passes as since.
+	Token string `json:"token"`
+}
 
 // KickInput defines model for KickInput.
 type KickInput struct {
@@ -2067,6 +2122,9 @@ type ChannelIDQuery = ID
 // CodeIDPath Example: alice
 type CodeIDPath = ID
 
+// ConsistentQuery defines model for ConsistentQuery.
+type ConsistentQuery = bool
+
 // CursorParameter defines model for Cursor.
 type CursorParameter = string
 
@@ -2218,10 +2276,19 @@ type CreateCustomAuthParams struct {
 type GetGroupsInfoParams struct {
 	// GroupIDs Comma-separated group IDs, 1 to 1000, without duplicates.
 	GroupIDs GroupIDsQuery `form:"groupIDs" json:"groupIDs"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateGroupParams defines parameters for CreateGroup.
 type CreateGroupParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetGroupsChangesParams defines parameters for GetGroupsChanges.
+type GetGroupsChangesParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -2356,6 +2423,9 @@ type ListChannelsParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateChannelParams defines parameters for CreateChannel.
@@ -2370,10 +2440,22 @@ type DeleteChannelParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetChannelParams defines parameters for GetChannel.
+type GetChannelParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
+}
+
 // UpdateChannelParams defines parameters for UpdateChannel.
 type UpdateChannelParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetChannelAccessListParams defines parameters for GetChannelAccessList.
+type GetChannelAccessListParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // UpdateChannelAccessListParams defines parameters for UpdateChannelAccessList.
@@ -2401,6 +2483,12 @@ type DeleteChannelMemberAuthsParams struct {
 type SetChannelMemberAuthsParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListChannelRolesParams defines parameters for ListChannelRoles.
+type ListChannelRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // AddChannelRoleParams defines parameters for AddChannelRole.
@@ -2458,6 +2546,9 @@ type KickGroupMemberParams struct {
 type GetGroupMembersInfoParams struct {
 	// UserIDs Comma-separated user IDs, 1 to 1000, without duplicates.
 	UserIDs UserIDsQuery `form:"userIDs" json:"userIDs"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetGroupMemberListParams defines parameters for GetGroupMemberList.
@@ -2470,6 +2561,9 @@ type GetGroupMemberListParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetGroupMemberListParamsFilter defines parameters for GetGroupMemberList.
@@ -2497,6 +2591,12 @@ type CancelMuteGroupMemberParams struct {
 type MuteGroupMemberParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListMemberRolesParams defines parameters for ListMemberRoles.
+type ListMemberRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CancelMuteGroupParams defines parameters for CancelMuteGroup.
@@ -2527,6 +2627,9 @@ type CheckPermissionsParams struct {
 
 	// UserID Whose permissions to check; defaults to the caller. Another user needs manageRole, or an app admin.
 	UserID *UserIDQuery `form:"userID,omitempty" json:"userID,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // QuitGroupParams defines parameters for QuitGroup.
@@ -2539,6 +2642,12 @@ type QuitGroupParams struct {
 type UpdateRolePrioritiesParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRolesParams defines parameters for ListRoles.
+type ListRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateRoleParams defines parameters for CreateRole.
@@ -2566,6 +2675,9 @@ type ListRoleMembersParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // AddRoleMembersParams defines parameters for AddRoleMembers.
@@ -2599,6 +2711,15 @@ type GetJoinedGroupListParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
+}
+
+// GetJoinedGroupChangesParams defines parameters for GetJoinedGroupChanges.
+type GetJoinedGroupChangesParams struct {
+	// Since The token of the last answer; absent for the first call.
+	Since *string `form:"since,omitempty" json:"since,omitempty"`
 }
 
 // GetMyNotificationsParams defines parameters for GetMyNotifications.
@@ -2621,6 +2742,9 @@ type CreateCustomAuthJSONRequestBody = CustomAuthInput
 
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = CreateGroupInput
+
+// GetGroupsChangesJSONRequestBody defines body for GetGroupsChanges for application/json ContentType.
+type GetGroupsChangesJSONRequestBody = GroupsChangesInput
 
 // SetGroupInfoJSONRequestBody defines body for SetGroupInfo for application/json ContentType.
 type SetGroupInfoJSONRequestBody = SetGroupInfoInput
@@ -2897,6 +3021,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /groups (the `CreateGroup` operationId).
 	CreateGroup(ctx context.Context, params *CreateGroupParams, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetGroupsChangesWithBody Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChangesWithBody(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetGroupsChanges Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChanges(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DismissGroup Dismiss the group
 	//
@@ -3232,7 +3374,7 @@ type ClientInterface interface {
 	// Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-	GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelWithBody Change a channel (partial update)
 	//
@@ -3257,7 +3399,7 @@ type ClientInterface interface {
 	// Members who can see the channel, and app admins. `kind` says which list it is: blacklist for a public channel, whitelist for a private one.
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-	GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelAccessListWithBody Edit a channel's blacklist (public) or whitelist (private)
 	//
@@ -3314,7 +3456,7 @@ type ClientInterface interface {
 	// Members who can see the channel, and app admins. The whole list is one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-	ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddChannelRoleWithBody Override a server role in a channel
 	//
@@ -3507,7 +3649,7 @@ type ClientInterface interface {
 	// Members and app admins. The member's roles, @everyone first, then by priority. The whole list is one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-	ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CancelMuteGroup Unmute the group
 	//
@@ -3543,7 +3685,7 @@ type ClientInterface interface {
 
 	// CheckPermissions A member's effective permission items
 	//
-	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 	//
 	// Corresponds with GET /groups/{groupID}/permissions (the `CheckPermissions` operationId).
 	CheckPermissions(ctx context.Context, groupID GroupIDPath, params *CheckPermissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3589,7 +3731,7 @@ type ClientInterface interface {
 	// Members and app admins. Every role, @everyone first, then the custom roles by priority. The whole list is one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-	ListRoles(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListRoles(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRoleWithBody Create a custom role
 	//
@@ -3706,6 +3848,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /users/me/groups (the `GetJoinedGroupList` operationId).
 	GetJoinedGroupList(ctx context.Context, params *GetJoinedGroupListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJoinedGroupChanges The groups you joined or left since a token (incremental joined-group list)
+	//
+	// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+	//
+	// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+	GetJoinedGroupChanges(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMyNotifications The caller's personal notifications (inbox), after a seq
 	//
@@ -3938,6 +4087,44 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, params *CreateGroupPar
 // Corresponds with POST /groups (the `CreateGroup` operationId).
 func (c *Client) CreateGroup(ctx context.Context, params *CreateGroupParams, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetGroupsChangesWithBody Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *Client) GetGroupsChangesWithBody(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupsChangesRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetGroupsChanges Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *Client) GetGroupsChanges(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupsChangesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4672,8 +4859,8 @@ func (c *Client) DeleteChannel(ctx context.Context, groupID GroupIDPath, channel
 // Members who can see the channel (a synced channel through its category), and app admins. A channel the caller cannot see answers exactly as a missing one.
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-func (c *Client) GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetChannelRequest(c.Server, groupID, channelID)
+func (c *Client) GetChannel(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4727,8 +4914,8 @@ func (c *Client) UpdateChannel(ctx context.Context, groupID GroupIDPath, channel
 // Members who can see the channel, and app admins. `kind` says which list it is: blacklist for a public channel, whitelist for a private one.
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-func (c *Client) GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetChannelAccessListRequest(c.Server, groupID, channelID)
+func (c *Client) GetChannelAccessList(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelAccessListRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4854,8 +5041,8 @@ func (c *Client) SetChannelMemberAuths(ctx context.Context, groupID GroupIDPath,
 // Members who can see the channel, and app admins. The whole list is one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-func (c *Client) ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListChannelRolesRequest(c.Server, groupID, channelID)
+func (c *Client) ListChannelRoles(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChannelRolesRequest(c.Server, groupID, channelID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5277,8 +5464,8 @@ func (c *Client) MuteGroupMember(ctx context.Context, groupID GroupIDPath, userI
 // Members and app admins. The member's roles, @everyone first, then by priority. The whole list is one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-func (c *Client) ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListMemberRolesRequest(c.Server, groupID, userID)
+func (c *Client) ListMemberRoles(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMemberRolesRequest(c.Server, groupID, userID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5363,7 +5550,7 @@ func (c *Client) TransferGroupOwner(ctx context.Context, groupID GroupIDPath, pa
 
 // CheckPermissions A member's effective permission items
 //
-// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 //
 // Corresponds with GET /groups/{groupID}/permissions (the `CheckPermissions` operationId).
 func (c *Client) CheckPermissions(ctx context.Context, groupID GroupIDPath, params *CheckPermissionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5459,8 +5646,8 @@ func (c *Client) UpdateRolePriorities(ctx context.Context, groupID GroupIDPath, 
 // Members and app admins. Every role, @everyone first, then the custom roles by priority. The whole list is one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-func (c *Client) ListRoles(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListRolesRequest(c.Server, groupID)
+func (c *Client) ListRoles(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRolesRequest(c.Server, groupID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5717,6 +5904,23 @@ func (c *Client) PutMyProfile(ctx context.Context, params *PutMyProfileParams, b
 // Corresponds with GET /users/me/groups (the `GetJoinedGroupList` operationId).
 func (c *Client) GetJoinedGroupList(ctx context.Context, params *GetJoinedGroupListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetJoinedGroupListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJoinedGroupChanges The groups you joined or left since a token (incremental joined-group list)
+//
+// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+//
+// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+func (c *Client) GetJoinedGroupChanges(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJoinedGroupChangesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6200,6 +6404,18 @@ func NewGetGroupsInfoRequest(server string, params *GetGroupsInfoParams) (*http.
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6235,6 +6451,61 @@ func NewCreateGroupRequestWithBody(server string, params *CreateGroupParams, con
 	}
 
 	operationPath := fmt.Sprintf("/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetGroupsChangesRequest calls the generic GetGroupsChanges builder with application/json body
+func NewGetGroupsChangesRequest(server string, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetGroupsChangesRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetGroupsChangesRequestWithBody constructs an http.Request for the GetGroupsChanges method, with any body, and a specified content type
+func NewGetGroupsChangesRequestWithBody(server string, params *GetGroupsChangesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/changes:batch")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7694,6 +7965,18 @@ func NewListChannelsRequest(server string, groupID GroupIDPath, params *ListChan
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -7827,7 +8110,7 @@ func NewDeleteChannelRequest(server string, groupID GroupIDPath, channelID Chann
 }
 
 // NewGetChannelRequest constructs an http.Request for the GetChannel method
-func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7857,6 +8140,33 @@ func NewGetChannelRequest(server string, groupID GroupIDPath, channelID ChannelI
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7937,7 +8247,7 @@ func NewUpdateChannelRequestWithBody(server string, groupID GroupIDPath, channel
 }
 
 // NewGetChannelAccessListRequest constructs an http.Request for the GetChannelAccessList method
-func NewGetChannelAccessListRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+func NewGetChannelAccessListRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7967,6 +8277,33 @@ func NewGetChannelAccessListRequest(server string, groupID GroupIDPath, channelI
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -8266,7 +8603,7 @@ func NewSetChannelMemberAuthsRequestWithBody(server string, groupID GroupIDPath,
 }
 
 // NewListChannelRolesRequest constructs an http.Request for the ListChannelRoles method
-func NewListChannelRolesRequest(server string, groupID GroupIDPath, channelID ChannelIDPath) (*http.Request, error) {
+func NewListChannelRolesRequest(server string, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8296,6 +8633,33 @@ func NewListChannelRolesRequest(server string, groupID GroupIDPath, channelID Ch
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -8876,6 +9240,18 @@ func NewGetGroupMembersInfoRequest(server string, groupID GroupIDPath, params *G
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -8952,6 +9328,18 @@ func NewGetGroupMemberListRequest(server string, groupID GroupIDPath, params *Ge
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9232,7 +9620,7 @@ func NewMuteGroupMemberRequestWithBody(server string, groupID GroupIDPath, userI
 }
 
 // NewListMemberRolesRequest constructs an http.Request for the ListMemberRoles method
-func NewListMemberRolesRequest(server string, groupID GroupIDPath, userID UserIDPath) (*http.Request, error) {
+func NewListMemberRolesRequest(server string, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9262,6 +9650,33 @@ func NewListMemberRolesRequest(server string, groupID GroupIDPath, userID UserID
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -9503,6 +9918,18 @@ func NewCheckPermissionsRequest(server string, groupID GroupIDPath, params *Chec
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -9642,7 +10069,7 @@ func NewUpdateRolePrioritiesRequestWithBody(server string, groupID GroupIDPath, 
 }
 
 // NewListRolesRequest constructs an http.Request for the ListRoles method
-func NewListRolesRequest(server string, groupID GroupIDPath) (*http.Request, error) {
+func NewListRolesRequest(server string, groupID GroupIDPath, params *ListRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9665,6 +10092,33 @@ func NewListRolesRequest(server string, groupID GroupIDPath) (*http.Request, err
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -9919,6 +10373,18 @@ func NewListRoleMembersRequest(server string, groupID GroupIDPath, roleID RoleID
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10241,6 +10707,72 @@ func NewGetJoinedGroupListRequest(server string, params *GetJoinedGroupListParam
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetJoinedGroupChangesRequest constructs an http.Request for the GetJoinedGroupChanges method
+func NewGetJoinedGroupChangesRequest(server string, params *GetJoinedGroupChangesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/me/groups/changes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -10477,6 +11009,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /groups (the `CreateGroup` operationId).
 	CreateGroupWithResponse(ctx context.Context, params *CreateGroupParams, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
+
+	// GetGroupsChangesWithBodyWithResponse Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChangesWithBodyWithResponse(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error)
+
+	// GetGroupsChangesWithResponse Many groups' events after their versions, in one call
+	//
+	// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+	GetGroupsChangesWithResponse(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error)
 
 	// DismissGroupWithResponse Dismiss the group
 	//
@@ -10836,7 +11386,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-	GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
+	GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
 
 	// UpdateChannelWithBodyWithResponse Change a channel (partial update)
 	//
@@ -10863,7 +11413,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-	GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error)
+	GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error)
 
 	// UpdateChannelAccessListWithBodyWithResponse Edit a channel's blacklist (public) or whitelist (private)
 	//
@@ -10926,7 +11476,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-	ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error)
+	ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error)
 
 	// AddChannelRoleWithBodyWithResponse Override a server role in a channel
 	//
@@ -11133,7 +11683,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-	ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error)
+	ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error)
 
 	// CancelMuteGroupWithResponse Unmute the group
 	//
@@ -11173,7 +11723,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckPermissionsWithResponse A member's effective permission items
 	//
-	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+	// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11223,7 +11773,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-	ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
+	ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
 
 	// CreateRoleWithBodyWithResponse Create a custom role
 	//
@@ -11348,6 +11898,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /users/me/groups (the `GetJoinedGroupList` operationId).
 	GetJoinedGroupListWithResponse(ctx context.Context, params *GetJoinedGroupListParams, reqEditors ...RequestEditorFn) (*GetJoinedGroupListResponse, error)
+
+	// GetJoinedGroupChangesWithResponse The groups you joined or left since a token (incremental joined-group list)
+	//
+	// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+	GetJoinedGroupChangesWithResponse(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*GetJoinedGroupChangesResponse, error)
 
 	// GetMyNotificationsWithResponse The caller's personal notifications (inbox), after a seq
 	//
@@ -12093,6 +12652,82 @@ func (r CreateGroupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetGroupsChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupsChanges
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON200() *GroupsChanges {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetGroupsChangesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGroupsChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGroupsChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGroupsChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGroupsChangesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18153,6 +18788,75 @@ func (r GetJoinedGroupListResponse) ContentType() string {
 	return ""
 }
 
+type GetJoinedGroupChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JoinedChanges
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON200() *JoinedChanges {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetJoinedGroupChangesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJoinedGroupChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJoinedGroupChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJoinedGroupChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJoinedGroupChangesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMyNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18411,6 +19115,36 @@ func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, param
 		return nil, err
 	}
 	return ParseCreateGroupResponse(rsp)
+}
+
+// GetGroupsChangesWithBodyWithResponse Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *ClientWithResponses) GetGroupsChangesWithBodyWithResponse(ctx context.Context, params *GetGroupsChangesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error) {
+	rsp, err := c.GetGroupsChangesWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupsChangesResponse(rsp)
+}
+
+// GetGroupsChangesWithResponse Many groups' events after their versions, in one call
+//
+// GetGroupChanges for up to 100 groups at once: for each group the caller may read (a member, or an app admin) whose version moved from `sinceVersion`, the events after it (at most 50; ask again from the last item's version while it is below `version`) or `full: true`, in the order asked. A group with nothing new is left out, and so is a group the caller may not read, a dismissed one or one that does not exist: the answer tells nothing about groups that are not the caller's. Costs one BatchGetItem of the group records; then, only if some group moved, one BatchGetItem of the caller's member records in those groups and one Query per moved group the caller may read. Reads are strongly consistent. Reads nothing it writes: a POST only because the list does not fit a URL.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /groups/changes:batch (the `GetGroupsChanges` operationId).
+func (c *ClientWithResponses) GetGroupsChangesWithResponse(ctx context.Context, params *GetGroupsChangesParams, body GetGroupsChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*GetGroupsChangesResponse, error) {
+	rsp, err := c.GetGroupsChanges(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupsChangesResponse(rsp)
 }
 
 // DismissGroupWithResponse Dismiss the group
@@ -19005,8 +19739,8 @@ func (c *ClientWithResponses) DeleteChannelWithResponse(ctx context.Context, gro
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID} (the `GetChannel` operationId).
-func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
-	rsp, err := c.GetChannel(ctx, groupID, channelID, reqEditors...)
+func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
+	rsp, err := c.GetChannel(ctx, groupID, channelID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19050,8 +19784,8 @@ func (c *ClientWithResponses) UpdateChannelWithResponse(ctx context.Context, gro
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/access (the `GetChannelAccessList` operationId).
-func (c *ClientWithResponses) GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error) {
-	rsp, err := c.GetChannelAccessList(ctx, groupID, channelID, reqEditors...)
+func (c *ClientWithResponses) GetChannelAccessListWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *GetChannelAccessListParams, reqEditors ...RequestEditorFn) (*GetChannelAccessListResponse, error) {
+	rsp, err := c.GetChannelAccessList(ctx, groupID, channelID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19155,8 +19889,8 @@ func (c *ClientWithResponses) SetChannelMemberAuthsWithResponse(ctx context.Cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/channels/{channelID}/roles (the `ListChannelRoles` operationId).
-func (c *ClientWithResponses) ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error) {
-	rsp, err := c.ListChannelRoles(ctx, groupID, channelID, reqEditors...)
+func (c *ClientWithResponses) ListChannelRolesWithResponse(ctx context.Context, groupID GroupIDPath, channelID ChannelIDPath, params *ListChannelRolesParams, reqEditors ...RequestEditorFn) (*ListChannelRolesResponse, error) {
+	rsp, err := c.ListChannelRoles(ctx, groupID, channelID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19500,8 +20234,8 @@ func (c *ClientWithResponses) MuteGroupMemberWithResponse(ctx context.Context, g
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/members/{userID}/roles (the `ListMemberRoles` operationId).
-func (c *ClientWithResponses) ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error) {
-	rsp, err := c.ListMemberRoles(ctx, groupID, userID, reqEditors...)
+func (c *ClientWithResponses) ListMemberRolesWithResponse(ctx context.Context, groupID GroupIDPath, userID UserIDPath, params *ListMemberRolesParams, reqEditors ...RequestEditorFn) (*ListMemberRolesResponse, error) {
+	rsp, err := c.ListMemberRoles(ctx, groupID, userID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19570,7 +20304,7 @@ func (c *ClientWithResponses) TransferGroupOwnerWithResponse(ctx context.Context
 
 // CheckPermissionsWithResponse A member's effective permission items
 //
-// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB round trip after authentication, so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
+// The effective value of each item in `auths` for `userID` (default: the caller), in the group or, with `channelID`, in that channel. Asking about another user needs manageRole, or an app admin. Answered from one DynamoDB call after authentication (a BatchGetItem, eventually consistent unless `consistent=true`; a second only when DynamoDB throttles), so chat services can call it on every message. A user who is not a member holds nothing (every item false). An unknown item is INVALID_ARGUMENT; an unknown channel is NOT_FOUND.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19650,8 +20384,8 @@ func (c *ClientWithResponses) UpdateRolePrioritiesWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/roles (the `ListRoles` operationId).
-func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListRolesResponse, error) {
-	rsp, err := c.ListRoles(ctx, groupID, reqEditors...)
+func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error) {
+	rsp, err := c.ListRoles(ctx, groupID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19864,6 +20598,21 @@ func (c *ClientWithResponses) GetJoinedGroupListWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetJoinedGroupListResponse(rsp)
+}
+
+// GetJoinedGroupChangesWithResponse The groups you joined or left since a token (incremental joined-group list)
+//
+// Every member record created or deleted (create, invite, an accepted application, quit, kick, the owner leaving alone, a dismissed group's cleanup) writes an entry of the member's joined-group log in the same transaction. This answers, for each group whose membership changed since the token, its last change (`joined` true or false), oldest first, and the token for the next call; its cost follows the changes, not the number of your groups (one Query). Without `since`, or with a token older than the log's retention (the events' retention, 30 days by default), the answer is `full: true` with `fullListPath`: reload the list from there (GetJoinedGroupList), then go on with the token. Entries are ordered by when their change began, so every answer reads the last five minutes again and a change may come twice; apply the changes in order and the result is your current list. With `more: true`, call again at once. The token is opaque, bound to you, at most 512 bytes; a token that is not yours or not one this operation gave is INVALID_ARGUMENT.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/me/groups/changes (the `GetJoinedGroupChanges` operationId).
+func (c *ClientWithResponses) GetJoinedGroupChangesWithResponse(ctx context.Context, params *GetJoinedGroupChangesParams, reqEditors ...RequestEditorFn) (*GetJoinedGroupChangesResponse, error) {
+	rsp, err := c.GetJoinedGroupChanges(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJoinedGroupChangesResponse(rsp)
 }
 
 // GetMyNotificationsWithResponse The caller's personal notifications (inbox), after a seq
@@ -20466,6 +21215,67 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetGroupsChangesResponse parses an HTTP response from a GetGroupsChangesWithResponse call
+func ParseGetGroupsChangesResponse(rsp *http.Response) (*GetGroupsChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGroupsChangesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupsChanges
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal
@@ -25542,6 +26352,60 @@ func ParseGetJoinedGroupListResponse(rsp *http.Response) (*GetJoinedGroupListRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest GroupList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetJoinedGroupChangesResponse parses an HTTP response from a GetJoinedGroupChangesWithResponse call
+func ParseGetJoinedGroupChangesResponse(rsp *http.Response) (*GetJoinedGroupChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJoinedGroupChangesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JoinedChanges
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -115,10 +115,21 @@ func (s *Service) Changes(ctx context.Context, a permission.Actor, groupID strin
 	if err != nil {
 		return nil, err
 	}
-	g, self, err := s.readMembers(ctx, a, groupID)
+	// Strongly consistent: an eventually consistent group record could be
+	// behind the version the client just got from a write, and answer it
+	// full=true for nothing.
+	g, ms, err := s.readMembers(store.WithConsistentReads(ctx), a, groupID)
 	if err != nil {
 		return nil, err
 	}
+	return s.changesAfter(ctx, a, g, ms[a.UserID], sinceVersion, limit)
+}
+
+// changesAfter is Changes on g and the actor's record self as read, after
+// the read check: at most one Query of the event partition, none when
+// sinceVersion is the group's version or ahead of it.
+func (s *Service) changesAfter(ctx context.Context, a permission.Actor, g *store.Group, self *store.Member, sinceVersion int64, limit int) (*Changes, error) {
+	groupID := g.GroupID
 	out := &Changes{Version: g.Version, Items: []event.Event{}}
 	if sinceVersion == g.Version {
 		return out, nil

@@ -153,6 +153,13 @@ var matrixOps = map[string]func(ctx context.Context, s *group.Service, a permiss
 		_, err := s.Changes(ctx, a, gid, 0, 10)
 		return "", err
 	},
+	"groupsChanges": func(ctx context.Context, s *group.Service, a permission.Actor, gid, _ string) (string, error) {
+		res, err := s.GroupsChanges(ctx, a, group.GroupsChangesInput{Groups: []group.GroupSince{{GroupID: gid}}})
+		if err == nil && len(res.Groups) == 0 {
+			return matrix.NotIn, nil
+		}
+		return "", err
+	},
 }
 
 // TestPermissionMatrix runs every row of the permission matrix

@@ -144,18 +144,18 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 	})
 }
 
-// readMembers loads the group and the actor's record, and asks Decide
+// readMembers reads the group and the records of the actor and of userIDs
+// in one view (store.View: nothing is written from it), and asks Decide
 // whether the actor may read the group's members.
-func (s *Service) readMembers(ctx context.Context, a permission.Actor, groupID string) (*store.Group, *store.Member, error) {
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+func (s *Service) readMembers(ctx context.Context, a permission.Actor, groupID string, userIDs ...string) (*store.Group, map[string]*store.Member, error) {
+	g, ms, err := s.st.View(ctx, groupID, append([]string{a.UserID}, userIDs...)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	self := ms[a.UserID]
-	if err := permission.Decide(permission.Request{Op: permission.OpReadMembers, Actor: a, Group: g, Self: self}); err != nil {
+	if err := permission.Decide(permission.Request{Op: permission.OpReadMembers, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
 		return nil, nil, err
 	}
-	return g, self, nil
+	return g, ms, nil
 }
 
 // visibleMembers hides the private fields the actor may not see.
@@ -182,7 +182,7 @@ func (s *Service) ListMembers(ctx context.Context, a permission.Actor, groupID s
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	g, self, err := s.readMembers(ctx, a, groupID)
+	g, ms, err := s.readMembers(ctx, a, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Service) ListMembers(ctx context.Context, a permission.Actor, groupID s
 	if err != nil {
 		return nil, err
 	}
-	page.Items = visibleMembers(a, g, self, page.Items)
+	page.Items = visibleMembers(a, g, ms[a.UserID], page.Items)
 	return page, nil
 }
 
@@ -201,11 +201,8 @@ func (s *Service) MembersInfo(ctx context.Context, a permission.Actor, groupID s
 	if err := validate.First(validate.ID("groupID", groupID), validate.IDs("userIDs", userIDs, true)); err != nil {
 		return nil, err
 	}
-	g, self, err := s.readMembers(ctx, a, groupID)
-	if err != nil {
-		return nil, err
-	}
-	found, err := s.st.GetMembers(ctx, groupID, userIDs)
+	// The actor's record and the asked ones in the same read.
+	g, found, err := s.readMembers(ctx, a, groupID, userIDs...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +212,6 @@ func (s *Service) MembersInfo(ctx context.Context, a permission.Actor, groupID s
 			page.Items = append(page.Items, m)
 		}
 	}
-	page.Items = visibleMembers(a, g, self, page.Items)
+	page.Items = visibleMembers(a, g, found[a.UserID], page.Items)
 	return page, nil
 }

@@ -235,7 +235,7 @@ func TestKickOfManyMembersCommitsInBatches(t *testing.T) {
 	assert.Empty(t, out.Failed)
 	g := assertInvariants(t, st, "g1")
 	assert.EqualValues(t, 3, g.MemberCount)
-	assert.Equal(t, before.Version+2, g.Version, "60 targets in batches of 49")
+	assert.Equal(t, before.Version+2, g.Version, "60 targets in batches of 48")
 }
 
 func TestQuitRules(t *testing.T) {

@@ -78,7 +78,7 @@ func matrixRequests(t *testing.T, row matrix.Row, a permission.Actor, g *model.G
 		return []permission.Request{on(permission.OpManageInviteCodes, "")}
 	case "joinByCode":
 		return []permission.Request{on(permission.OpJoinByInviteCode, a.UserID)}
-	case "listMembers", "membersInfo", "changes":
+	case "listMembers", "membersInfo", "changes", "groupsChanges":
 		return []permission.Request{on(permission.OpReadMembers, "")}
 	}
 	require.FailNow(t, "no operation "+row.Op)

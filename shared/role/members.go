@@ -152,7 +152,7 @@ func (s *Service) ListRoleMembers(ctx context.Context, a permission.Actor, group
 	if roleID == store.EveryoneRoleID {
 		return nil, errcode.New(errcode.InvalidArgument, "every member holds @everyone; list the group's members instead")
 	}
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	g, ms, err := s.st.View(ctx, groupID, a.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -269,7 +269,7 @@ func (s *Service) ListRoles(ctx context.Context, a permission.Actor, groupID str
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	g, ms, err := s.st.View(ctx, groupID, a.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func (s *Service) ListMemberRoles(ctx context.Context, a permission.Actor, group
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("userID", userID)); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID, userID)
+	g, ms, err := s.st.View(ctx, groupID, a.UserID, userID)
 	if err != nil {
 		return nil, err
 	}

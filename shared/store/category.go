@@ -675,14 +675,15 @@ type CategoryFacts struct {
 }
 
 // LoadCategoryFacts reads CATS and the KU# items of userIDs in one
-// BatchGetItem.
+// BatchGetItem, a view (view.go): eventually consistent unless the context
+// asks otherwise.
 func (s *Store) LoadCategoryFacts(ctx context.Context, groupID string, userIDs ...string) (*CategoryFacts, error) {
 	users := distinct(userIDs)
 	keys := []map[string]types.AttributeValue{key(groupPK(groupID), skCategories)}
 	for _, id := range users {
 		keys = append(keys, key(groupPK(groupID), userCatsSK(id)))
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.viewGet(ctx, keys)
 	if err != nil {
 		return nil, err
 	}

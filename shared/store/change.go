@@ -62,10 +62,11 @@ func (s *Store) commitChange(ctx context.Context, c *change, items func(t *tx)) 
 	addTo(c.t, c.meta, func(old map[string]types.AttributeValue) error {
 		return groupFailure(old, expected, c.onMetaFail)
 	})
+	// Set before items, which may name the change's version (the joined log).
+	c.t.ref = &changeRef{groupID: c.group.GroupID, version: expected + 1}
 	if items != nil {
 		items(c.t)
 	}
-	c.t.ref = &changeRef{groupID: c.group.GroupID, version: expected + 1}
 	// A repeated version is impossible while the version condition holds;
 	// the condition on the event is a second lock on invariant 4.
 	addTo(c.t, s.putItem(s.eventItem(c.ev)).If(ifAbsent), func(map[string]types.AttributeValue) error {

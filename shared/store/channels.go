@@ -348,6 +348,18 @@ type ChannelState struct {
 // (attachCategory). It is the single round trip of CheckPermissions. At
 // most 31 users.
 func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string, userIDs ...string) (*ChannelState, error) {
+	return s.loadChannelState(ctx, readTx, groupID, channelID, userIDs...)
+}
+
+// ViewChannelState is LoadChannelState for a read nothing is written from
+// (CheckPermissions, GetChannel, ListChannels): the same items in ONE
+// BatchGetItem, eventually consistent unless the context asks otherwise
+// (view.go).
+func (s *Store) ViewChannelState(ctx context.Context, groupID, channelID string, userIDs ...string) (*ChannelState, error) {
+	return s.loadChannelState(ctx, readView, groupID, channelID, userIDs...)
+}
+
+func (s *Store) loadChannelState(ctx context.Context, how reader, groupID, channelID string, userIDs ...string) (*ChannelState, error) {
 	var users []string
 	for _, id := range userIDs {
 		if id != "" && !slices.Contains(users, id) {
@@ -361,7 +373,7 @@ func (s *Store) LoadChannelState(ctx context.Context, groupID, channelID string,
 			extra = append(extra, key(groupPK(groupID), overrideSK(channelID, id)), key(groupPK(groupID), userCatsSK(id)))
 		}
 	}
-	g, ms, items, err := s.snapshot(ctx, groupID, users, extra)
+	g, ms, items, err := s.readSnapshot(ctx, how, groupID, users, extra)
 	if err != nil {
 		return nil, err
 	}

@@ -91,8 +91,11 @@ func (s *Store) recordKeys(ctx context.Context, groupID, prefix string, max int)
 // conditioned on existing (so a concurrent cleanup cannot make this one
 // count a record twice), together with a check of the group record, which
 // must be dismissed and which lowers memberCount by members.
-func (s *Store) deleteRecords(ctx context.Context, groupID string, keys []Item, members int64) error {
+func (s *Store) deleteRecords(ctx context.Context, groupID string, keys []Item, members int64, more ...func(t *tx)) error {
 	t := &tx{}
+	for _, add := range more {
+		add(t)
+	}
 	notDismissed := func(Item) error {
 		return errcode.New(errcode.InvalidArgument, "group %s is not dismissed", groupID)
 	}
@@ -112,17 +115,36 @@ func (s *Store) deleteRecords(ctx context.Context, groupID string, keys []Item, 
 
 // deleteMembers deletes member records and lowers memberCount by as many in
 // the same transaction, so memberCount equals the member records at every
-// point (invariant 2).
+// point (invariant 2), with each user's joined-log entry (joined.go), in
+// transactions of at most cleanupMembers members.
 func (s *Store) deleteMembers(ctx context.Context, groupID string, max int) (int, error) {
-	keys, err := s.recordKeys(ctx, groupID, prefixMember, max)
-	if err != nil || len(keys) == 0 {
-		return 0, err
+	done := 0
+	for done < max {
+		asked := min(max-done, cleanupMembers)
+		keys, err := s.recordKeys(ctx, groupID, prefixMember, asked)
+		if err != nil || len(keys) == 0 {
+			return done, err
+		}
+		err = s.deleteRecords(ctx, groupID, keys, int64(len(keys)), func(t *tx) {
+			for _, k := range keys {
+				// At version 0: the cleanup is no change of the group.
+				s.logMembership(t, memberOfKey(k), groupID, false)
+			}
+		})
+		if err != nil {
+			return done, err
+		}
+		done += len(keys)
+		if len(keys) < asked {
+			break
+		}
 	}
-	if err := s.deleteRecords(ctx, groupID, keys, int64(len(keys))); err != nil {
-		return 0, err
-	}
-	return len(keys), nil
+	return done, nil
 }
+
+// cleanupMembers is how many members one cleanup transaction removes: a
+// delete and a joined-log entry each, with the group record's update.
+const cleanupMembers = (CleanupBatch - 1) / 2
 
 // deleteByPrefix deletes records whose sort key begins with prefix.
 // Application records take their list entries (the same items' GSI keys)

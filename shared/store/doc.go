@@ -33,7 +33,15 @@
 // of the last item returned, bound to the list's partition, in one codec
 // (cursor.go); an Idempotency-Key's response is replayed for 24 h; the inbox
 // of a user is numbered 1, 2, 3… with no gap and no duplicate under
-// redelivery.
+// redelivery; every member record created or deleted writes an entry of
+// the user's joined-group log in the same transaction (joined.go), which a
+// token reads from with one Query.
+//
+// A read nothing is written from (a view: View, ViewChannelState, GroupsOf,
+// GetGroups, LoadCategoryFacts) reads with BatchGetItem, eventually
+// consistent unless the context asks otherwise (WithConsistentReads);
+// view.go states what that gives up and why it is safe. Every write
+// decides on a serializable snapshot (TransactGetItems) instead.
 //
 // Data access goes through github.com/guregu/dynamo/v2 on the store's own
 // SDK client: Put, Update (SET, ADD and DELETE of sets, REMOVE), Delete and

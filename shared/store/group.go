@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -23,14 +22,14 @@ func (e *UserError) Error() string { return fmt.Sprintf("user %s: %v", e.UserID,
 func (e *UserError) Unwrap() error { return e.Err }
 
 // CreateBatch is how many members (owner included) the first transaction of
-// CreateGroup holds: group, roles, event and two items per member stay
-// within 100.
-const CreateBatch = 48
+// CreateGroup holds: group, roles, event and three items per member (the
+// record, the profile check, the joined-log entry) stay within 100.
+const CreateBatch = 32
 
 // AddBatch is how many members one AddMembers transaction holds: each
-// takes three items (the record, the profile check, the ban check), plus
-// the group and the event.
-const AddBatch = 32
+// takes four items (the record, the profile check, the ban check and the
+// joined-log entry), plus the group and the event.
+const AddBatch = 24
 
 // GetGroup reads a group with a strongly consistent read.
 func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
@@ -44,13 +43,14 @@ func (s *Store) GetGroup(ctx context.Context, groupID string) (*Group, error) {
 	return unmarshal[Group](item)
 }
 
-// GetGroups returns the groups that exist, keyed by groupID.
+// GetGroups returns the groups that exist, keyed by groupID. It is a view
+// (view.go): eventually consistent unless the context asks otherwise.
 func (s *Store) GetGroups(ctx context.Context, groupIDs []string) (map[string]*Group, error) {
 	keys := make([]map[string]types.AttributeValue, len(groupIDs))
 	for i, id := range groupIDs {
 		keys[i] = key(groupPK(id), skMeta)
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.viewGet(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +101,12 @@ func (s *Store) Snapshot(ctx context.Context, groupID string, userIDs ...string)
 // snapshot is Snapshot plus extra items read in the same call, answered in
 // the order of extra (nil where the item does not exist).
 func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, extra []map[string]types.AttributeValue) (*Group, map[string]*Member, []map[string]types.AttributeValue, error) {
+	return s.readSnapshot(ctx, readTx, groupID, userIDs, extra)
+}
+
+// readSnapshot is snapshot read the way how says: one TransactGetItems
+// (readTx) or one BatchGetItem (readView, see view.go).
+func (s *Store) readSnapshot(ctx context.Context, how reader, groupID string, userIDs []string, extra []map[string]types.AttributeValue) (*Group, map[string]*Member, []map[string]types.AttributeValue, error) {
 	keys := append([]Item{key(groupPK(groupID), skMeta), key(groupPK(groupID), skRoles)}, extra...)
 	seen := map[string]bool{}
 	for _, id := range userIDs {
@@ -110,16 +116,9 @@ func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, 
 		seen[id] = true
 		keys = append(keys, key(groupPK(groupID), memberSK(id)))
 	}
-	if len(keys) > 100 {
-		return nil, nil, nil, fmt.Errorf("snapshot of %d items exceeds 100", len(keys))
-	}
-	got := make([]Item, len(keys)) // nil where the item does not exist
-	read := s.dyn.GetTx()
-	for i, k := range keys {
-		read.GetOne(s.tbl.Get("PK", k["PK"]).Range("SK", dynamo.Equal, k["SK"]), &got[i])
-	}
-	if err := read.Run(ctx); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return nil, nil, nil, translate(err)
+	got, err := s.readKeys(ctx, how, keys) // nil where the item does not exist
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if got[0] == nil {
 		return nil, nil, nil, errcode.New(errcode.GroupNotFound, "group %s not found", groupID)
@@ -143,10 +142,12 @@ func (s *Store) snapshot(ctx context.Context, groupID string, userIDs []string, 
 }
 
 // putMembers adds, for each new member, the member record (which must not
-// exist) and a check that the user has a profile.
+// exist), a check that the user has a profile and the user's joined-log
+// entry (joined.go) at the change's version.
 func (s *Store) putMembers(t *tx, ms []*Member) {
 	for _, m := range ms {
 		uid := m.UserID
+		s.logMembership(t, uid, m.GroupID, true)
 		addTo(t, s.putItem(memberItem(m)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 		})

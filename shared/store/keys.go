@@ -25,6 +25,7 @@ import "fmt"
 //	inbox entry  U#<uid>#N          <seq>           (seq: 12 digits, per user 1, 2, 3…; see inbox.go)
 //	inbox seq    U#<uid>            INBOXSEQ        (the user's last seq; a delivery's transaction moves it n -> n+1 on "seq = n")
 //	delivery     N#<eid>#<uid>      MARK            (put-if-absent in the same transaction: one entry per (eventID, recipient))
+//	joined log   U#<uid>#J          <at>#<gid>#<v>  (a member record created or deleted, in its transaction; see joined.go)
 //
 // IDs never contain '#' (validate.IsID), so the separators are unambiguous.
 // Numbers in sort keys are zero-padded so that string order is numeric order.

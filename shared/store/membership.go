@@ -11,7 +11,7 @@ import (
 )
 
 // RemoveBatch is how many members one RemoveMembers transaction holds.
-const RemoveBatch = 49
+const RemoveBatch = 48
 
 // RemoveMembers removes members from g as one change: each record is
 // deleted on condition that it still exists at the level read, memberCount
@@ -51,6 +51,7 @@ func (s *Store) commitRemoval(ctx context.Context, c *change, ms []*Member, more
 				}
 				return errVersionMoved
 			})
+			s.logMembership(t, uid, g.GroupID, false)
 		}
 		if len(ms) > 0 {
 			roles = s.dropRoleMemberships(t, g, ms)
@@ -72,9 +73,9 @@ func (s *Store) commitRemoval(ctx context.Context, c *change, ms []*Member, more
 // group record, the event and the role configuration take the other three.
 const MaxRemovalItems = maxTxItems - 3
 
-// RemovalItems is how many transaction items removing m takes: its record
-// and one per role membership.
-func RemovalItems(m *Member) int { return 1 + len(m.RoleIDs) }
+// RemovalItems is how many transaction items removing m takes: its record,
+// its joined-log entry and one per role membership.
+func RemovalItems(m *Member) int { return 2 + len(m.RoleIDs) }
 
 // dropRoleMemberships deletes the role-membership records of members that
 // leave and lowers the live roles' memberCounts; it returns the new role
@@ -118,6 +119,7 @@ func (s *Store) DismissAlone(ctx context.Context, g *Group, owner *Member, ev ev
 		addTo(t, del, func(map[string]types.AttributeValue) error {
 			return errVersionMoved
 		})
+		s.logMembership(t, owner.UserID, g.GroupID, false)
 	})
 	if err == nil {
 		g.Status, g.MemberCount = StatusDismissed, 0

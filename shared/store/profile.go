@@ -62,13 +62,19 @@ const batchGetAttempts = 8
 // bounded number of times, and never past ctx.
 // Reads are strongly consistent: callers decide on what they read.
 func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	return s.batchRead(ctx, keys, true)
+}
+
+// batchRead is batchGet with the consistency asked: a chunk is one call,
+// and a second only for keys left unprocessed under throttling.
+func (s *Store) batchRead(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool) ([]map[string]types.AttributeValue, error) {
 	busy := func(err error) error {
 		return errcode.Wrap(errcode.Unavailable, err, "the database is busy; retry later")
 	}
 	var items []map[string]types.AttributeValue
 	for start := 0; start < len(keys); start += 100 {
 		end := min(start+100, len(keys))
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[start:end], ConsistentRead: aws.Bool(true)}}
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[start:end], ConsistentRead: aws.Bool(consistent)}}
 		for attempt := 0; len(req) > 0; attempt++ {
 			if attempt == batchGetAttempts {
 				return nil, busy(fmt.Errorf("%d keys unprocessed after %d calls", len(req[s.table].Keys), attempt))

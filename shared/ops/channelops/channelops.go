@@ -32,7 +32,7 @@ func AddChannelRole() api.Operation {
 
 // CheckPermissions serves GET /groups/{groupID}/permissions?auths=&channelID=&userID=.
 func CheckPermissions() api.Operation {
-	return declare(api.Spec{Name: "CheckPermissions", Method: "GET", Route: "/groups/{groupID}/permissions", Body: api.NoBody},
+	return declare(api.Spec{Name: "CheckPermissions", Method: "GET", Route: "/groups/{groupID}/permissions", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.CheckPermissions(ctx, r.Actor, r.Path("groupID"), r.QueryList("auths"), r.Query("channelID"), r.Query("userID"))
 		})
@@ -68,7 +68,7 @@ func DeleteChannel() api.Operation {
 
 // GetChannelAccessList serves GET /groups/{groupID}/channels/{channelID}/access.
 func GetChannelAccessList() api.Operation {
-	return declare(api.Spec{Name: "GetChannelAccessList", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/access", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetChannelAccessList", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/access", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.GetChannelAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
 		})
@@ -76,7 +76,7 @@ func GetChannelAccessList() api.Operation {
 
 // ListChannelRoles serves GET /groups/{groupID}/channels/{channelID}/roles.
 func ListChannelRoles() api.Operation {
-	return declare(api.Spec{Name: "ListChannelRoles", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/roles", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListChannelRoles", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/roles", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.ListChannelRoles(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
 		})
@@ -84,7 +84,7 @@ func ListChannelRoles() api.Operation {
 
 // ListChannels serves GET /groups/{groupID}/channels?limit=&cursor=.
 func ListChannels() api.Operation {
-	return declare(api.Spec{Name: "ListChannels", Method: "GET", Route: "/groups/{groupID}/channels", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListChannels", Method: "GET", Route: "/groups/{groupID}/channels", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			limit, err := r.QueryLimit()
 			if err != nil {
@@ -272,7 +272,7 @@ func DeleteCategoryMemberAuths() api.Operation {
 
 // GetChannel serves GET /groups/{groupID}/channels/{channelID}.
 func GetChannel() api.Operation {
-	return declare(api.Spec{Name: "GetChannel", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetChannel", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.GetChannel(ctx, r.Actor, r.Path("groupID"), r.Path("channelID"))
 		})

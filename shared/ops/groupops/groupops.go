@@ -105,9 +105,31 @@ func GetGroupChanges() api.Operation {
 		})
 }
 
+// GetGroupsChanges serves POST /groups/changes:batch: many groups' changes
+// in one call.
+func GetGroupsChanges() api.Operation {
+	return declare(api.Spec{Name: "GetGroupsChanges", Method: "POST", Route: "/groups/changes:batch", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.GroupsChangesInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.GroupsChanges(ctx, r.Actor, in)
+		})
+}
+
+// GetJoinedGroupChanges serves GET /users/me/groups/changes?since=: the
+// groups you joined or left since a token.
+func GetJoinedGroupChanges() api.Operation {
+	return declare(api.Spec{Name: "GetJoinedGroupChanges", Method: "GET", Route: "/users/me/groups/changes", Body: api.NoBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			return s.JoinedChanges(ctx, r.Actor, r.Query("since"))
+		})
+}
+
 // GetGroupMemberList serves GET /groups/{groupID}/members?filter=&limit=&cursor=.
 func GetGroupMemberList() api.Operation {
-	return declare(api.Spec{Name: "GetGroupMemberList", Method: "GET", Route: "/groups/{groupID}/members", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetGroupMemberList", Method: "GET", Route: "/groups/{groupID}/members", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			filter, err := r.QueryInt("filter")
 			if err != nil {
@@ -123,7 +145,7 @@ func GetGroupMemberList() api.Operation {
 
 // GetGroupMembersInfo serves GET /groups/{groupID}/member-info?userIDs=a,b.
 func GetGroupMembersInfo() api.Operation {
-	return declare(api.Spec{Name: "GetGroupMembersInfo", Method: "GET", Route: "/groups/{groupID}/member-info", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetGroupMembersInfo", Method: "GET", Route: "/groups/{groupID}/member-info", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			return s.MembersInfo(ctx, r.Actor, r.Path("groupID"), r.QueryList("userIDs"))
 		})
@@ -131,7 +153,7 @@ func GetGroupMembersInfo() api.Operation {
 
 // GetGroupsInfo serves GET /groups?groupIDs=a,b.
 func GetGroupsInfo() api.Operation {
-	return declare(api.Spec{Name: "GetGroupsInfo", Method: "GET", Route: "/groups", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetGroupsInfo", Method: "GET", Route: "/groups", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			return s.GetGroupsInfo(ctx, r.Actor, r.QueryList("groupIDs"))
 		})
@@ -139,7 +161,7 @@ func GetGroupsInfo() api.Operation {
 
 // GetJoinedGroupList serves GET /users/me/groups: your groups, paged.
 func GetJoinedGroupList() api.Operation {
-	return declare(api.Spec{Name: "GetJoinedGroupList", Method: "GET", Route: "/users/me/groups", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetJoinedGroupList", Method: "GET", Route: "/users/me/groups", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			limit, err := r.QueryLimit()
 			if err != nil {

@@ -72,7 +72,7 @@ func ListCustomAuths() api.Operation {
 
 // ListMemberRoles serves GET /groups/{groupID}/members/{userID}/roles.
 func ListMemberRoles() api.Operation {
-	return declare(api.Spec{Name: "ListMemberRoles", Method: "GET", Route: "/groups/{groupID}/members/{userID}/roles", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListMemberRoles", Method: "GET", Route: "/groups/{groupID}/members/{userID}/roles", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *role.Service) (any, error) {
 			return s.ListMemberRoles(ctx, r.Actor, r.Path("groupID"), r.Path("userID"))
 		})
@@ -80,7 +80,7 @@ func ListMemberRoles() api.Operation {
 
 // ListRoleMembers serves GET /groups/{groupID}/roles/{roleID}/members?limit=&cursor=.
 func ListRoleMembers() api.Operation {
-	return declare(api.Spec{Name: "ListRoleMembers", Method: "GET", Route: "/groups/{groupID}/roles/{roleID}/members", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListRoleMembers", Method: "GET", Route: "/groups/{groupID}/roles/{roleID}/members", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *role.Service) (any, error) {
 			limit, err := r.QueryLimit()
 			if err != nil {
@@ -92,7 +92,7 @@ func ListRoleMembers() api.Operation {
 
 // ListRoles serves GET /groups/{groupID}/roles.
 func ListRoles() api.Operation {
-	return declare(api.Spec{Name: "ListRoles", Method: "GET", Route: "/groups/{groupID}/roles", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListRoles", Method: "GET", Route: "/groups/{groupID}/roles", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *role.Service) (any, error) {
 			return s.ListRoles(ctx, r.Actor, r.Path("groupID"))
 		})

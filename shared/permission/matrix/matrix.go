@@ -18,8 +18,9 @@ type Row struct {
 	// toOrdinary, toOwner, transfer, quit, setInfo, muteGroup, dismiss,
 	// invite, join, approve (Target applies, then Actor agrees),
 	// approveTwice (the owner refuses Target's application first),
-	// listMembers, membersInfo, changes, ban, listBans, inviteCode (create
-	// one), joinByCode (the owner makes a code, the actor joins with it).
+	// listMembers, membersInfo, changes, groupsChanges, ban, listBans,
+	// inviteCode (create one), joinByCode (the owner makes a code, the
+	// actor joins with it).
 	Op, Actor, Target string
 	NV                int  // the group's needVerification
 	Dismissed         bool // dismiss the group first
@@ -115,6 +116,9 @@ var Rows = []Row{
 	{Op: "listMembers", Actor: "m1"}, {Op: "listMembers", Actor: "x", Want: NotIn}, {Op: "listMembers", Actor: "admin"},
 	{Op: "membersInfo", Actor: "m1", Target: "a1"}, {Op: "membersInfo", Actor: "x", Target: "a1", Want: NotIn},
 	{Op: "changes", Actor: "m1"}, {Op: "changes", Actor: "x", Want: NotIn}, {Op: "changes", Actor: "admin"},
+	// Many groups' changes: a group the actor may not read is left out of
+	// the answer, which the rows read as NotIn.
+	{Op: "groupsChanges", Actor: "m1"}, {Op: "groupsChanges", Actor: "x", Want: NotIn}, {Op: "groupsChanges", Actor: "admin"},
 	// A dismissed group refuses every change.
 	{Op: "kick", Actor: "o", Target: "m1", Dismissed: true, Want: Gone},
 	{Op: "mute", Actor: "o", Target: "m1", Dismissed: true, Want: Gone},
