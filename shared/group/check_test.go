@@ -293,12 +293,14 @@ func TestCheckOfAHealthyGroupReportsNothing(t *testing.T) {
 	_, err = svc.TransferOwner(ctx, admins.Actor("alice"), "g1", group.TransferInput{NewOwnerUserID: "bob"})
 	require.NoError(t, err)
 
+	// The creation's batches, then the transfer.
+	version := int64(1 + (62-store.CreateBatch+store.AddBatch-1)/store.AddBatch + 1)
 	rep, err := svc.Check(ctx, checker, "g1", group.CheckInput{Repair: true})
 	require.NoError(t, err)
-	assert.Equal(t, &group.CheckReport{GroupID: "g1", Version: 3, Violations: []group.Finding{}}, rep)
+	assert.Equal(t, &group.CheckReport{GroupID: "g1", Version: version, Violations: []group.Finding{}}, rep)
 	b, err := json.Marshal(rep)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"groupID":"g1","version":3,"violations":[],"repaired":false}`, string(b))
+	assert.JSONEq(t, fmt.Sprintf(`{"groupID":"g1","version":%d,"violations":[],"repaired":false}`, version), string(b))
 	assertInvariants(t, st, "g1")
 }
 
