@@ -3,10 +3,11 @@
 # local stack that this command starts, uses and stops itself.
 #
 #   test  (default; `make test`, .ci/run):
-#         sam validate --lint on template.yaml, go mod tidy -diff, go vet ./...,
-#         staticcheck ./... (pinned in infra/stack.sh), then
 #         go test -race -count=1 -timeout 15m, in lanes of packages that
-#         run at once, each against its own stack (LANES, go_test_lanes)
+#         run at once, each against its own stack (LANES, go_test_lanes),
+#         and beside it sam validate --lint on template.yaml,
+#         go mod tidy -diff, go vet ./... and staticcheck ./... (pinned in
+#         infra/stack.sh)
 #   bench (`make bench`): go test -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
 #
@@ -63,8 +64,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log "starting $LANE_COUNT throwaway stacks (DynamoDB Local + moto) in $STATE"
+# At once: each waits seconds for its JVM and Python to answer. (A port
+# picked by two at once makes one of them retry on others.)
+STARTS=()
 for ((i = 0; i < LANE_COUNT; i++)); do
-  "$ROOT/infra/stack.sh" start "$STATE/lane$i"
+  "$ROOT/infra/stack.sh" start "$STATE/lane$i" &
+  STARTS+=($!)
+done
+for pid in "${STARTS[@]}"; do
+  wait "$pid" || die "a local stack did not start (logs in $STATE)"
 done
 # shellcheck disable=SC1091 # written by stack.sh start
 . "$STATE/lane0/env"
@@ -127,6 +135,13 @@ step() { # step NAME CMD...: run one step, remember failures, keep going.
 }
 
 if [ "$MODE" = test ]; then
+  # The tests start first and the static checks run beside them: the lanes
+  # spend much of their time waiting on DynamoDB Local and the pipeline, and
+  # the checks would otherwise add their minute to the wall time.
+  TEST_START=$SECONDS
+  # shellcheck disable=SC2046 # race_flag prints zero or one word
+  go_test_lanes $(race_flag) -count=1 -timeout 15m "$@" >"$STATE/go-test.log" 2>&1 &
+  TESTS=$!
   if [ -f template.yaml ]; then
     export SAM_CLI_TELEMETRY=0
     step "sam validate" "$VENV/bin/sam" validate --lint --template template.yaml
@@ -136,8 +151,15 @@ if [ "$MODE" = test ]; then
   step "go mod tidy" go mod tidy -diff
   step "go vet" go vet ./...
   step "staticcheck" "$LOCAL_DIR/bin/staticcheck" ./...
-  # shellcheck disable=SC2046 # race_flag prints zero or one word
-  step "go test" go_test_lanes $(race_flag) -count=1 -timeout 15m "$@"
+  log "go test: go_test_lanes $(race_flag) -count=1 -timeout 15m $*"
+  if wait "$TESTS"; then
+    cat "$STATE/go-test.log"
+    log "go test: ok ($((SECONDS - TEST_START)) s; $SECONDS s in all)"
+  else
+    cat "$STATE/go-test.log"
+    FAILED="$FAILED go test"
+    printf 'error: go test failed (%d s)\n' "$((SECONDS - TEST_START))" >&2
+  fi
 else
   step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
   # sam build of every function and the check of its artifact (make
