@@ -138,10 +138,7 @@ func (s *Service) Ban(ctx context.Context, a permission.Actor, groupID string, i
 				return nil, err
 			}
 			// An earlier batch is committed: report the rest as failed.
-			e := errcode.Of(err)
-			for _, id := range append(batch, rest...) {
-				res.Failed = append(res.Failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
-			}
+			res.Failed = append(res.Failed, failedWith(err, batch, rest)...)
 			return res, nil
 		}
 		res.Banned = append(res.Banned, banned...)

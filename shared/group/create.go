@@ -36,6 +36,20 @@ type FailedUser struct {
 	Message string       `json:"message,omitempty"`
 }
 
+// failedWith reports each of ids as failed with err: the users a batched
+// operation had not reached when a later batch failed after an earlier one
+// committed.
+func failedWith(err error, ids ...[]string) []FailedUser {
+	e := errcode.Of(err)
+	var out []FailedUser
+	for _, part := range ids {
+		for _, id := range part {
+			out = append(out, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
+		}
+	}
+	return out
+}
+
 // Created is the answer of CreateGroup: the group, and the users of later
 // batches that could not be added.
 type Created struct {

@@ -202,10 +202,7 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 				return nil, err
 			}
 			// An earlier batch is committed: report the rest as failed.
-			e := errcode.Of(err)
-			for _, id := range append(batch, rest...) {
-				res.Failed = append(res.Failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
-			}
+			res.Failed = append(res.Failed, failedWith(err, batch, rest)...)
 			return res, nil
 		}
 		res.Kicked = append(res.Kicked, kicked...)
