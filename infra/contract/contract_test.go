@@ -640,6 +640,12 @@ func TestFunctionPolicies(t *testing.T) {
 	tableArn := map[string]any{"Fn::GetAtt": []any{"Table", "Arn"}}
 	indexArn := map[string]any{"Fn::Sub": "${Table.Arn}/index/*"}
 	streamArn := map[string]any{"Fn::GetAtt": []any{"Table", "StreamArn"}}
+	inboxArn := map[string]any{"Fn::GetAtt": []any{"InboxTable", "Arn"}}
+	// Only the inbox's writer and reader touch the inbox table.
+	inboxUsers := map[string][]string{
+		"DeliverNotificationsFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+		"GetMyNotificationsFunction":   {"dynamodb:Query"},
+	}
 	for _, id := range sortedKeys(r.Functions) {
 		f := r.Functions[id]
 		t.Run(id, func(t *testing.T) {
@@ -658,10 +664,16 @@ func TestFunctionPolicies(t *testing.T) {
 					}
 					assert.NotEqual(t, "*", res, "%s: %s on Resource *", id, a)
 					if strings.HasPrefix(a, "dynamodb:") {
-						assert.Contains(t, []any{tableArn, indexArn, streamArn}, res,
-							"%s: %s must be scoped to the table, its indexes or its stream", id, a)
+						assert.Contains(t, []any{tableArn, indexArn, streamArn, inboxArn}, res,
+							"%s: %s must be scoped to the table, its indexes or its stream, or the inbox table", id, a)
+						if assert.ObjectsAreEqual(res, inboxArn) {
+							assert.Contains(t, inboxUsers[id], a, "%s: %s on the inbox table", id, a)
+						}
 					}
 				}
+			}
+			for _, a := range inboxUsers[id] {
+				assert.Contains(t, actions[a], inboxArn, "%s needs %s on the inbox table", id, a)
 			}
 			if _, scheduled := scheduledFunctions[id]; scheduled {
 				// Scheduled checkers only report: they read, never write.
@@ -751,6 +763,26 @@ func TestTableMatchesConventions(t *testing.T) {
 		assert.Equal(t, true, mapAt(p, "SSESpecification")["SSEEnabled"])
 		assert.NotContains(t, p, "TableName", "the table name is generated and passed as TABLE_NAME")
 	})
+}
+
+func TestTheInboxTableHasNoStreamAndExpiresEntries(t *testing.T) {
+	r := load(t)
+	table := mapAt(r.Template, "Resources", "InboxTable")
+	require.Equal(t, "AWS::DynamoDB::Table", strAt(table, "Type"), "Resources.InboxTable")
+	assert.Equal(t, "Retain", strAt(table, "DeletionPolicy"))
+	assert.Equal(t, "Retain", strAt(table, "UpdateReplacePolicy"))
+	p := mapAt(table, "Properties")
+	assert.Equal(t, [][2]string{{"PK", "HASH"}, {"SK", "RANGE"}}, keySchema(p["KeySchema"]))
+	assert.NotContains(t, p, "StreamSpecification", "inbox writes must not reach the outbox stream")
+	assert.NotContains(t, p, "GlobalSecondaryIndexes")
+	assert.Equal(t, "PAY_PER_REQUEST", strAt(p, "BillingMode"))
+	assert.Equal(t, "expiresAt", strAt(p, "TimeToLiveSpecification", "AttributeName"))
+	assert.Equal(t, true, mapAt(p, "TimeToLiveSpecification")["Enabled"])
+	assert.Equal(t, true, mapAt(p, "PointInTimeRecoverySpecification")["PointInTimeRecoveryEnabled"])
+	assert.Equal(t, true, mapAt(p, "SSESpecification")["SSEEnabled"])
+	assert.Equal(t, map[string]any{"Ref": "InboxTable"},
+		mapAt(r.Template, "Globals", "Function", "Environment", "Variables")["INBOX_TABLE_NAME"],
+		"every function finds the inbox table as INBOX_TABLE_NAME")
 }
 
 func keySchema(v any) [][2]string {

@@ -81,7 +81,10 @@ type DeployOptions struct {
 // functions built for the host and run behind the Runtime API emulator and
 // the HTTP API.
 type Deployment struct {
-	Table     string
+	Table string
+	// InboxTable is the inbox table made beside Table (InboxTableName), or
+	// Table itself when the template declares none.
+	InboxTable string
 	Bus       *Bus
 	Functions []Lambda
 	Invoker   *Invoker
@@ -147,7 +150,16 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := tmpl.Resolver(bus, map[string]string{TableLogicalID: opts.Table})
+	refs := map[string]string{TableLogicalID: opts.Table}
+	inboxTable := opts.Table
+	if tmpl.HasInboxTable() {
+		inboxTable = InboxTableName(opts.Table)
+		if err := tmpl.createTableOf(ctx, ddb, InboxTableLogicalID, inboxTable); err != nil {
+			return nil, err
+		}
+		refs[InboxTableLogicalID] = inboxTable
+	}
+	res := tmpl.Resolver(bus, refs)
 	res.Attrs[TableLogicalID+".Arn"] = aws.ToString(desc.Table.TableArn)
 	res.Attrs[TableLogicalID+".StreamArn"] = aws.ToString(desc.Table.LatestStreamArn)
 
@@ -216,7 +228,7 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 		inv.Close()
 		return nil, err
 	}
-	d := &Deployment{Table: opts.Table, Bus: bus, Functions: lambdas, Invoker: inv, API: handler}
+	d := &Deployment{Table: opts.Table, InboxTable: inboxTable, Bus: bus, Functions: lambdas, Invoker: inv, API: handler}
 	if opts.Pipeline || len(opts.Functions) == 0 {
 		if hasStreamSource(fns) {
 			if err := CheckEndpoints("DYNAMODB_STREAMS"); err != nil {

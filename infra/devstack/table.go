@@ -19,6 +19,13 @@ import (
 // TableLogicalID is the logical id of the single table in template.yaml.
 const TableLogicalID = "Table"
 
+// InboxTableLogicalID is the logical id of the inbox table in template.yaml.
+// Deploy creates it as InboxTableName(table) beside the table.
+const InboxTableLogicalID = "InboxTable"
+
+// InboxTableName is the name Deploy gives the inbox table of the table name.
+func InboxTableName(table string) string { return table + "-inbox" }
+
 // cfnTable mirrors the AWS::DynamoDB::Table properties the local stack uses.
 // It is filled from the generic template values through encoding/json, so an
 // unresolvable intrinsic in a key property is an error, not a silent "".
@@ -85,25 +92,40 @@ func TableTTLAttribute() (string, error) {
 	return t.TableTTLAttribute()
 }
 
-func (t *Template) table() (*cfnTable, error) {
-	res, ok := t.Resources[TableLogicalID]
+func (t *Template) table() (*cfnTable, error) { return t.tableOf(TableLogicalID) }
+
+// tableOf is the AWS::DynamoDB::Table of logical id id.
+func (t *Template) tableOf(id string) (*cfnTable, error) {
+	res, ok := t.Resources[id]
 	if !ok || res.Type != "AWS::DynamoDB::Table" {
-		return nil, fmt.Errorf("devstack: %s has no AWS::DynamoDB::Table named %s", t.Path, TableLogicalID)
+		return nil, fmt.Errorf("devstack: %s has no AWS::DynamoDB::Table named %s", t.Path, id)
 	}
 	raw, err := json.Marshal(res.Properties)
 	if err != nil {
-		return nil, fmt.Errorf("devstack: %s properties: %w", TableLogicalID, err)
+		return nil, fmt.Errorf("devstack: %s properties: %w", id, err)
 	}
 	var ct cfnTable
 	if err := json.Unmarshal(raw, &ct); err != nil {
-		return nil, fmt.Errorf("devstack: %s properties in %s: %w", TableLogicalID, t.Path, err)
+		return nil, fmt.Errorf("devstack: %s properties in %s: %w", id, t.Path, err)
 	}
 	return &ct, nil
 }
 
+// HasInboxTable reports whether the template declares the inbox table.
+func (t *Template) HasInboxTable() bool {
+	res, ok := t.Resources[InboxTableLogicalID]
+	return ok && res.Type == "AWS::DynamoDB::Table"
+}
+
 // TableInput is the package-level TableInput for this template.
 func (t *Template) TableInput(name string) (*dynamodb.CreateTableInput, error) {
-	ct, err := t.table()
+	return t.tableInputOf(TableLogicalID, name)
+}
+
+// tableInputOf is the CreateTableInput of the template's table id, named
+// name.
+func (t *Template) tableInputOf(id, name string) (*dynamodb.CreateTableInput, error) {
+	ct, err := t.tableOf(id)
 	if err != nil {
 		return nil, err
 	}
@@ -141,15 +163,18 @@ func (t *Template) TableInput(name string) (*dynamodb.CreateTableInput, error) {
 		}
 	}
 	if len(in.KeySchema) == 0 || len(in.AttributeDefinitions) == 0 {
-		return nil, fmt.Errorf("devstack: %s in %s has no KeySchema or AttributeDefinitions", TableLogicalID, t.Path)
+		return nil, fmt.Errorf("devstack: %s in %s has no KeySchema or AttributeDefinitions", id, t.Path)
 	}
 	return in, nil
 }
 
 // TableTTLAttribute returns the TTL attribute of Resources.Table, "" if the
 // template does not enable TTL.
-func (t *Template) TableTTLAttribute() (string, error) {
-	ct, err := t.table()
+func (t *Template) TableTTLAttribute() (string, error) { return t.ttlOf(TableLogicalID) }
+
+// ttlOf is TableTTLAttribute of the template's table id.
+func (t *Template) ttlOf(id string) (string, error) {
+	ct, err := t.tableOf(id)
 	if err != nil {
 		return "", err
 	}
@@ -260,8 +285,14 @@ func CreateTableWithoutStream(ctx context.Context, client *dynamodb.Client, name
 // transactions on fresh stream-enabled tables took 49 s after 50 such tables
 // had come and gone and 98 s after 150, against 13 to 20 s when each table's
 // stream was disabled before its deletion. On DynamoDB the first step is
-// merely redundant.
+// merely redundant. The inbox table Deploy made beside it
+// (InboxTableName(name)), if any, goes too.
 func DeleteTable(ctx context.Context, client *dynamodb.Client, name string) error {
+	if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(InboxTableName(name))}); err != nil {
+		if nf := (*types.ResourceNotFoundException)(nil); !errors.As(err, &nf) {
+			return fmt.Errorf("devstack: delete table %s: %w", InboxTableName(name), err)
+		}
+	}
 	d, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	if err != nil {
 		return fmt.Errorf("devstack: describe table %s: %w", name, err)
@@ -385,6 +416,53 @@ func enableTTL(ctx context.Context, client *dynamodb.Client, name, attr string) 
 	})
 	if err != nil {
 		return fmt.Errorf("devstack: enable TTL on %s.%s: %w", name, attr, err)
+	}
+	return nil
+}
+
+// createTableOf creates the template's table id as name unless it exists,
+// and enables its TTL.
+func (t *Template) createTableOf(ctx context.Context, client *dynamodb.Client, id, name string) error {
+	in, err := t.tableInputOf(id, name)
+	if err != nil {
+		return err
+	}
+	ttl, err := t.ttlOf(id)
+	if err != nil {
+		return err
+	}
+	if err := createTable(ctx, client, in); err != nil {
+		return err
+	}
+	return enableTTL(ctx, client, name, ttl)
+}
+
+// CreateInboxTable creates InboxTableName(table) as template.yaml declares
+// the inbox table, unless it exists, with its TTL; DeleteTable(table)
+// deletes it with the table.
+func CreateInboxTable(ctx context.Context, client *dynamodb.Client, table string) error {
+	t, err := repoTemplate()
+	if err != nil {
+		return fmt.Errorf("devstack: %w", err)
+	}
+	return t.createTableOf(ctx, client, InboxTableLogicalID, InboxTableName(table))
+}
+
+// EnableStream turns on the stream template.yaml declares for the table
+// name: a test can load a large fixture into a table created without it
+// (CreateTableWithoutStream), which on DynamoDB Local is several times
+// cheaper, and then deploy the pipeline on it, which reads only what comes
+// after.
+func EnableStream(ctx context.Context, client *dynamodb.Client, name string) error {
+	in, err := TableInput(name)
+	if err != nil {
+		return fmt.Errorf("devstack: %w", err)
+	}
+	if in.StreamSpecification == nil {
+		return fmt.Errorf("devstack: the template's table has no stream")
+	}
+	if _, err := client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), StreamSpecification: in.StreamSpecification}); err != nil {
+		return fmt.Errorf("devstack: enable the stream of table %s: %w", name, err)
 	}
 	return nil
 }

@@ -42,12 +42,13 @@ func scaled(small, n int) int {
 	return small
 }
 
-// inboxCounts scans every inbox entry of the table: user -> types received.
+// inboxCounts scans every inbox entry of the inbox table: user -> types
+// received.
 func inboxCounts(t *testing.T, st *store.Store) map[string][]event.Type {
 	t.Helper()
 	out := map[string][]event.Type{}
 	p := dynamodb.NewScanPaginator(st.Client(), &dynamodb.ScanInput{
-		TableName:                 aws.String(st.Table()),
+		TableName:                 aws.String(st.InboxTable()),
 		FilterExpression:          aws.String("#k = :k"),
 		ExpressionAttributeNames:  map[string]string{"#k": "kind", "#t": "type"},
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":k": &ddbtypes.AttributeValueMemberS{Value: "notification"}},
@@ -176,9 +177,11 @@ func TestAnApplicationReachesEachOf10000HandlersExactlyOnceAndItsRequestCostsWha
 	}
 	t.Parallel()
 	// Smaller chunks at the small size, so that it still splits into many.
-	s := deploy(t, map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(scaled(25, 50))})
-	small := s.handlersGroup(t, "small", 10)
-	big := s.handlersGroup(t, "big", scaled(300, 10_000))
+	var small, big []string
+	s := deployWith(t, devstack.DeployOptions{Env: map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(scaled(25, 50))}}, func(s *stack) {
+		small = s.handlersGroup(t, "small", 10)
+		big = s.handlersGroup(t, "big", scaled(300, 10_000))
+	})
 
 	smallCalls := s.applyCalls(t, "small", "zoe")
 	bigCalls := s.applyCalls(t, "big", "yan")

@@ -209,7 +209,7 @@ type Repair struct {
 	// PendingApplications, when not nil, becomes the group's
 	// pendingApplications.
 	PendingApplications *int64
-	Members      []MemberFix
+	Members             []MemberFix
 	// Roles, when not nil, is the role configuration to write (as read,
 	// with recounted memberCounts); it is conditioned on the rev read.
 	Roles *Roles

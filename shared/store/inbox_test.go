@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/store"
 )
@@ -236,4 +238,57 @@ func TestInboxEntriesPastTheirRetentionAreNotListedAndCarryTheTablesTTL(t *testi
 	require.NoError(t, err)
 	assert.Equal(t, "expiresAt", aws.ToString(ttl.TimeToLiveDescription.AttributeName))
 	assert.Contains(t, []types.TimeToLiveStatus{types.TimeToLiveStatusEnabled, types.TimeToLiveStatusEnabling}, ttl.TimeToLiveDescription.TimeToLiveStatus)
+}
+
+// scanKinds answers the kind of every item of table, counted.
+func scanKinds(t *testing.T, st *store.Store, table string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	p := dynamodb.NewScanPaginator(st.Client(), &dynamodb.ScanInput{TableName: aws.String(table)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		require.NoError(t, err)
+		for _, it := range page.Items {
+			k, _ := it["kind"].(*types.AttributeValueMemberS)
+			if k == nil {
+				out[""]++
+				continue
+			}
+			out[k.Value]++
+		}
+	}
+	return out
+}
+
+func TestAnInboxTableOfItsOwnHoldsEveryInboxItemAndTheMainTableNone(t *testing.T) {
+	ctx := context.Background()
+	db, table := stacktest.NewTable(t, store.Instrument)
+	require.NoError(t, devstack.CreateInboxTable(ctx, db, table))
+	st := store.New(db, table).WithInboxTable(devstack.InboxTableName(table))
+	require.Equal(t, devstack.InboxTableName(table), st.InboxTable())
+
+	ev := inboxEvent(event.MemberInvited)
+	seq, wrote, err := st.Deliver(ctx, "bob", ev)
+	require.NoError(t, err)
+	assert.True(t, wrote)
+	assert.EqualValues(t, 1, seq)
+	_, wrote, err = st.Deliver(ctx, "bob", ev)
+	require.NoError(t, err)
+	assert.False(t, wrote, "the marker in the inbox table stops a redelivery")
+	many := inboxEvent(event.MemberKicked)
+	got, err := st.DeliverMany(ctx, []string{"bob", "carol"}, many)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"bob", "carol"}, got)
+	done, err := st.Delivered(ctx, many.EventID, []string{"bob", "carol", "dan"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]bool{"bob": true, "carol": true}, done)
+
+	page, err := st.ListNotifications(ctx, "bob", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, []event.Type{event.MemberInvited, event.MemberKicked}, []event.Type{page.Items[0].Type, page.Items[1].Type})
+	assert.EqualValues(t, 2, page.Items[1].Seq)
+
+	assert.Equal(t, map[string]int{"notification": 3, "delivery": 3, "counter": 2}, scanKinds(t, st, st.InboxTable()))
+	assert.Empty(t, scanKinds(t, st, table), "nothing of the inbox is written to the main table")
 }

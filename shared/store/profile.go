@@ -68,16 +68,21 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 // batchRead is batchGet with the consistency asked: a chunk is one call,
 // and a second only for keys left unprocessed under throttling.
 func (s *Store) batchRead(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool) ([]map[string]types.AttributeValue, error) {
+	return s.batchReadFrom(ctx, s.table, keys, consistent)
+}
+
+// batchReadFrom is batchRead of the table named table.
+func (s *Store) batchReadFrom(ctx context.Context, table string, keys []map[string]types.AttributeValue, consistent bool) ([]map[string]types.AttributeValue, error) {
 	busy := func(err error) error {
 		return errcode.Wrap(errcode.Unavailable, err, "the database is busy; retry later")
 	}
 	var items []map[string]types.AttributeValue
 	for start := 0; start < len(keys); start += 100 {
 		end := min(start+100, len(keys))
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[start:end], ConsistentRead: aws.Bool(consistent)}}
+		req := map[string]types.KeysAndAttributes{table: {Keys: keys[start:end], ConsistentRead: aws.Bool(consistent)}}
 		for attempt := 0; len(req) > 0; attempt++ {
 			if attempt == batchGetAttempts {
-				return nil, busy(fmt.Errorf("%d keys unprocessed after %d calls", len(req[s.table].Keys), attempt))
+				return nil, busy(fmt.Errorf("%d keys unprocessed after %d calls", len(req[table].Keys), attempt))
 			}
 			if attempt > 0 {
 				if err := batchBackoff.wait(ctx, attempt-1); err != nil {
@@ -91,7 +96,7 @@ func (s *Store) batchRead(ctx context.Context, keys []map[string]types.Attribute
 			if err != nil {
 				return nil, translate(err)
 			}
-			items = append(items, out.Responses[s.table]...)
+			items = append(items, out.Responses[table]...)
 			req = out.UnprocessedKeys
 		}
 	}

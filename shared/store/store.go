@@ -22,12 +22,16 @@ import (
 	"github.com/circles-im/circles/shared/errcode"
 )
 
-// Store is the data access layer over one table.
+// Store is the data access layer over the table, and over the inbox table
+// where personal notifications live (the same table unless WithInboxTable
+// names another; see inbox.go for why production keeps them apart).
 type Store struct {
-	db    *dynamodb.Client
-	tbl   dynamo.Table
-	dyn   *dynamo.DB
-	table string
+	db         *dynamodb.Client
+	tbl        dynamo.Table
+	dyn        *dynamo.DB
+	table      string
+	inbox      dynamo.Table
+	inboxTable string
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// EventRetention is how long outbox events stay readable by GetGroupChanges.
@@ -40,10 +44,19 @@ type Store struct {
 // New returns a store over table, using db.
 func New(db *dynamodb.Client, table string) *Store {
 	dyn := dynamo.NewFromIface(txClient{db})
-	return &Store{db: db, dyn: dyn, tbl: dyn.Table(table), table: table, Now: time.Now, EventRetention: 30 * 24 * time.Hour}
+	return &Store{db: db, dyn: dyn, tbl: dyn.Table(table), table: table, inbox: dyn.Table(table), inboxTable: table,
+		Now: time.Now, EventRetention: 30 * 24 * time.Hour}
 }
 
-// FromEnv builds a store from the Lambda environment: TABLE_NAME, and the
+// WithInboxTable keeps the inbox (entries, per-user counters and delivery
+// markers) in table instead of the main table, and answers s.
+func (s *Store) WithInboxTable(table string) *Store {
+	s.inbox, s.inboxTable = s.dyn.Table(table), table
+	return s
+}
+
+// FromEnv builds a store from the Lambda environment: TABLE_NAME,
+// INBOX_TABLE_NAME (the inbox's own table; TABLE_NAME when unset), and the
 // AWS configuration of the environment (awsenv; AWS_ENDPOINT_URL_DYNAMODB
 // locally).
 func FromEnv(ctx context.Context) (*Store, error) {
@@ -62,6 +75,9 @@ func FromConfig(cfg aws.Config) (*Store, error) {
 		return nil, errors.New("TABLE_NAME is not set")
 	}
 	s := New(dynamodb.NewFromConfig(cfg, Instrument, func(o *dynamodb.Options) { o.BaseEndpoint = awsenv.Endpoint("DynamoDB") }), table)
+	if inbox := os.Getenv("INBOX_TABLE_NAME"); inbox != "" {
+		s.WithInboxTable(inbox)
+	}
 	if d, err := strconv.Atoi(os.Getenv("EVENT_RETENTION_DAYS")); err == nil && d > 0 {
 		s.EventRetention = time.Duration(d) * 24 * time.Hour
 	}
@@ -76,6 +92,9 @@ func (s *Store) Client() *dynamodb.Client { return s.db }
 
 // Table is the table name.
 func (s *Store) Table() string { return s.table }
+
+// InboxTable is the name of the table that holds the inbox.
+func (s *Store) InboxTable() string { return s.inboxTable }
 
 func (s *Store) nowMillis() int64 { return s.Now().UnixMilli() }
 
