@@ -144,7 +144,7 @@ func (s *Service) plan(ctx context.Context, j *job, stopAt time.Time, n *tally) 
 	}
 	switch {
 	case ch != nil:
-		return s.deliveries(ctx, j, &ch.Event, unique(ch.Recipients), n), nil
+		return s.deliveries(j, &ch.Event, unique(ch.Recipients), n), nil
 	case ex != nil:
 		return []task{{j: j, run: func(ctx context.Context) error { return s.expand(ctx, ex, stopAt, n) }}}, nil
 	}
@@ -165,7 +165,7 @@ func (s *Service) planEvent(ctx context.Context, j *job, ev *event.Event, stopAt
 	}
 	recipients := unique(ev.Recipients)
 	if ev.Audience == nil && (len(recipients) <= s.chunkSize() || s.SQS == nil) {
-		return s.deliveries(ctx, j, ev, recipients, n), nil
+		return s.deliveries(j, ev, recipients, n), nil
 	}
 	if s.SQS == nil {
 		return nil, errors.New("notification: an event with an audience needs the queue (QUEUE_URL) to be split")
@@ -174,19 +174,15 @@ func (s *Service) planEvent(ctx context.Context, j *job, ev *event.Event, stopAt
 }
 
 // deliveries are the tasks that write ev into each recipient's inbox, one
-// transaction per TxUsers recipients (DeliverMany). A
-// message received before skips the recipients it already reached (one
-// BatchGetItem of their markers), so its redelivery writes only the rest.
-func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recipients []string, n *tally) []task {
-	if c, _ := strconv.Atoi(j.msg.Attributes["ApproximateReceiveCount"]); c > 1 && len(recipients) > 0 {
-		// Only an optimization: if the read fails, the markers still keep
-		// every recipient from a second entry.
-		done, err := s.st.Delivered(ctx, ev.EventID, recipients)
-		if err != nil {
-			logger.Warn("read delivery markers", "messageId", j.msg.MessageId, "error", err.Error())
-		}
-		n.skipped.Add(int64(len(done)))
-		recipients = slices.DeleteFunc(slices.Clone(recipients), func(uid string) bool { return done[uid] })
+// transaction per TxUsers recipients (DeliverMany). A message received
+// before skips the recipients it already reached, so its redelivery writes
+// only the rest: each window of markerWindow recipients reads their markers
+// (one BatchGetItem) when its first task runs, not all of them up front,
+// so a large chunk under a short deadline still spends its time delivering.
+func (s *Service) deliveries(j *job, ev *event.Event, recipients []string, n *tally) []task {
+	redelivered := false
+	if c, _ := strconv.Atoi(j.msg.Attributes["ApproximateReceiveCount"]); c > 1 {
+		redelivered = true
 	}
 	want := s.TxUsers
 	if want == 0 {
@@ -194,25 +190,63 @@ func (s *Service) deliveries(ctx context.Context, j *job, ev *event.Event, recip
 	}
 	size := store.DeliverBatchSize(ev, want)
 	var tasks []task
-	for batch := range slices.Chunk(recipients, size) {
-		tasks = append(tasks, task{j: j, run: func(ctx context.Context) error {
-			wrote, err := s.st.DeliverMany(ctx, batch, ev)
-			n.delivered.Add(int64(len(wrote)))
-			if err == nil {
-				// The others already had the entry: a write still in
-				// flight when an earlier receive died can commit after
-				// this receive read the markers.
-				n.skipped.Add(int64(len(batch) - len(wrote)))
-			}
-			if s.OnDelivered != nil {
-				for range wrote {
-					s.OnDelivered()
+	for ids := range slices.Chunk(recipients, markerWindow) {
+		w := &markers{ids: ids}
+		for batch := range slices.Chunk(ids, size) {
+			tasks = append(tasks, task{j: j, run: func(ctx context.Context) error {
+				todo := batch
+				if redelivered {
+					done := w.read(ctx, s.st, ev.EventID, j.msg.MessageId)
+					todo = slices.DeleteFunc(slices.Clone(batch), func(uid string) bool { return done[uid] })
+					n.skipped.Add(int64(len(batch) - len(todo)))
+					if len(todo) == 0 {
+						return nil
+					}
 				}
-			}
-			return err
-		}})
+				wrote, err := s.st.DeliverMany(ctx, todo, ev)
+				n.delivered.Add(int64(len(wrote)))
+				if err == nil {
+					// The others already had the entry: a write still in
+					// flight when an earlier receive died can commit after
+					// this receive read the markers.
+					n.skipped.Add(int64(len(todo) - len(wrote)))
+				}
+				if s.OnDelivered != nil {
+					for range wrote {
+						s.OnDelivered()
+					}
+				}
+				return err
+			}})
+		}
 	}
 	return tasks
+}
+
+// markerWindow is how many recipients' markers one read covers: one
+// BatchGetItem.
+const markerWindow = 100
+
+// markers are the delivery markers of a window of recipients, read once,
+// by the first of its tasks that runs.
+type markers struct {
+	ids  []string
+	once sync.Once
+	done map[string]bool
+}
+
+// read answers which of the window's recipients already have the entry.
+// Only an optimization: if the read fails, the markers' conditions still
+// keep every recipient from a second entry.
+func (m *markers) read(ctx context.Context, st *store.Store, eventID, messageID string) map[string]bool {
+	m.once.Do(func() {
+		done, err := st.Delivered(ctx, eventID, m.ids)
+		if err != nil {
+			logger.Warn("read delivery markers", "messageId", messageID, "error", err.Error())
+		}
+		m.done = done
+	})
+	return m.done
 }
 
 // split turns an event into chunks: its named recipients first, then its
