@@ -2249,12 +2249,18 @@ type GetGroupApplicationListParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetGroupApplicationUnhandledCountParams defines parameters for GetGroupApplicationUnhandledCount.
 type GetGroupApplicationUnhandledCountParams struct {
 	// GroupID The group whose applications to list (the caller needs handleApplication in it); absent, every group the caller handles.
 	GroupID *ApplicationGroupIDQuery `form:"groupID,omitempty" json:"groupID,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetUserReqApplicationListParams defines parameters for GetUserReqApplicationList.
@@ -2327,6 +2333,9 @@ type ListBansParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // BanMembersParams defines parameters for BanMembers.
@@ -2516,6 +2525,9 @@ type ListInviteCodesParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateInviteCodeParams defines parameters for CreateInviteCode.
@@ -6148,6 +6160,18 @@ func NewGetGroupApplicationListRequest(server string, params *GetGroupApplicatio
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6193,6 +6217,18 @@ func NewGetGroupApplicationUnhandledCountRequest(server string, params *GetGroup
 		if params.GroupID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "groupID", *params.GroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6843,6 +6879,18 @@ func NewListBansRequest(server string, groupID GroupIDPath, params *ListBansPara
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8928,6 +8976,18 @@ func NewListInviteCodesRequest(server string, groupID GroupIDPath, params *ListI
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
