@@ -7,12 +7,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/infra/costtable"
@@ -35,6 +38,9 @@ type requestLog struct {
 	Calls      int     `json:"dynamoCalls"`
 	Read       float64 `json:"readUnits"`
 	Write      float64 `json:"writeUnits"`
+	FloorRead  float64 `json:"floorReadUnits"`
+	Standalone float64 `json:"standaloneWriteUnits"`
+	Checked    int     `json:"checkedItems"`
 	DurationMs float64 `json:"durationMs"`
 	Status     int     `json:"status"`
 }
@@ -128,6 +134,10 @@ func measure(b *testing.B, extra int) []costtable.Row {
 			continue // a consumer's sample: no request log line (see the README)
 		}
 		seen := len(requests(out.String(), fn))
+		var before map[[2]string]store.Item
+		if extra == 0 {
+			before = scan(b, db, table)
+		}
 		_, err = d.Invoker.Invoke(ctx, fn, event)
 		if err != nil && extra > 0 {
 			// An operation that is O(group) by design (the checker) may not
@@ -138,10 +148,60 @@ func measure(b *testing.B, extra int) []costtable.Row {
 		require.NoError(b, err, fn)
 		r := nextRequest(b, out, fn, seen)
 		require.Less(b, r.Status, 300, "%s answered %d: a failed request is not the operation's cost", fn, r.Status)
-		rows = append(rows, costtable.Row{Function: fn, Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
-			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status})
+		row := costtable.Row{Function: fn, Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
+			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status}
+		if before != nil {
+			// The floor: what it read or checked, once, strongly consistent;
+			// what it changed, as the table's items show it.
+			// DynamoDB Local reports 2 units for any TransactWriteItems: the
+			// write units are AWS's, from the items (costtable.Billed).
+			changed := changes(before, scan(b, db, table))
+			row.FloorRead, row.FloorWrite, row.HasFloor = r.FloorRead, costtable.WriteFloor(changed), true
+			row.Write = costtable.Billed(changed, r.Standalone, r.Checked)
+		}
+		rows = append(rows, row)
 	}
 	return rows
+}
+
+// scan is every item of the table by its key: the seeded table is small.
+func scan(b *testing.B, db *dynamodb.Client, table string) map[[2]string]store.Item {
+	b.Helper()
+	out := map[[2]string]store.Item{}
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: &table, ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		require.NoError(b, err)
+		for _, it := range page.Items {
+			out[[2]string{attr(it, "PK"), attr(it, "SK")}] = it
+		}
+	}
+	return out
+}
+
+func attr(it store.Item, name string) string {
+	s, _ := it[name].(*types.AttributeValueMemberS)
+	if s == nil {
+		return ""
+	}
+	return s.Value
+}
+
+// changes are the items that differ between two scans. Every item a
+// request writes is in its transaction but its idempotency record (I#…).
+func changes(before, after map[[2]string]store.Item) []costtable.Change {
+	var out []costtable.Change
+	for k, a := range after {
+		if bf := before[k]; !reflect.DeepEqual(bf, a) {
+			out = append(out, costtable.Change{Before: bf, After: a, Transactional: !strings.HasPrefix(k[0], "I#")})
+		}
+	}
+	for k, bf := range before {
+		if _, ok := after[k]; !ok {
+			out = append(out, costtable.Change{Before: bf, Transactional: !strings.HasPrefix(k[0], "I#")})
+		}
+	}
+	return out
 }
 
 // BenchmarkCostTable measures every HTTP operation's sample event after
@@ -157,14 +217,24 @@ func BenchmarkCostTable(b *testing.B) {
 		require.NoError(b, err)
 	}
 	small := measure(b, 0)
-	large := measure(b, extra)
+	var large []costtable.Row
+	if extra > 0 { // COSTTABLE_MEMBERS=0: the seeded group only
+		large = measure(b, extra)
+	}
 	for range b.N {
 	}
+	sizes := "after `make seed` (a demo group of 5 members)"
+	if extra > 0 {
+		sizes += fmt.Sprintf(" / with %d more members in that group", extra)
+	}
 	header := fmt.Sprintf("Measured %s on DynamoDB Local (%s/%s, %d cores), each operation's sample event once: "+
-		"after `make seed` (a demo group of 5 members) / with %d more members in that group. Units are what DynamoDB reports "+
-		"(ReturnConsumedCapacity; a cancelled transaction reports none). Billed ms is the handler's own duration on "+
+		"%s. Units are what DynamoDB reports "+
+		"(ReturnConsumedCapacity; a cancelled transaction reports none). The floor (after `make seed`) is one strongly "+
+		"consistent read of every item the request read or condition-checked, and the write units of exactly the items it "+
+		"changed (twice in a transaction, plus their index entries); × floor is what its units cost over the floor's. "+
+		"Billed ms is the handler's own duration on "+
 		"DynamoDB Local, rounded up as Lambda bills it; in AWS the calls take single-digit milliseconds.",
-		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), extra)
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), sizes)
 	md := costtable.Markdown(p, header, small, large)
 	fmt.Println(md)
 	if os.Getenv("COSTTABLE_README") == "1" {

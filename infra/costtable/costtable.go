@@ -12,6 +12,10 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/circles-im/circles/shared/store"
 )
 
 //go:embed prices.json
@@ -65,10 +69,58 @@ type Row struct {
 	DurationMs float64
 	MemoryMB   int
 	Status     int
+	// FloorRead and FloorWrite are the request's floor (Floor): the units
+	// of one strongly consistent read of every item it read or checked, and
+	// the write units of exactly the items it changed. Zero where not
+	// measured (HasFloor false).
+	FloorRead, FloorWrite float64
+	HasFloor              bool
 	// Failed says why the request did not complete (the rest is then
 	// empty): a timeout of an operation that is O(group) by design.
 	Failed string
 }
+
+// Change is one item a request changed, as stored before and after it (nil
+// where absent), and whether a transaction wrote it (twice the units).
+type Change struct {
+	Before, After map[string]types.AttributeValue
+	Transactional bool
+}
+
+// WriteFloor is the write units of exactly the items changed, as DynamoDB
+// bills them: a unit per KB of the larger of the item's two images, two in
+// a transaction. Index entries are left out on both sides: DynamoDB Local
+// reports no units for them, and in AWS an operation pays the same index
+// writes at its floor as it does now (they follow from the items changed).
+func WriteFloor(changes []Change) float64 {
+	var f float64
+	for _, c := range changes {
+		units := writeUnits(max(store.ItemSize(c.Before), store.ItemSize(c.After)))
+		if c.Transactional {
+			units *= 2
+		}
+		f += units
+	}
+	return f
+}
+
+// Billed is the write units AWS bills a request for: its transactions'
+// items, two units per KB each (the items changed, and a unit per check,
+// each item the store checks being under 1 KB), and its standalone writes
+// as reported. DynamoDB Local reports 2 units for any TransactWriteItems,
+// whatever it holds, so the transactional part is computed from the items.
+func Billed(changes []Change, standalone float64, checked int) float64 {
+	var tx []Change
+	for _, c := range changes {
+		if c.Transactional {
+			tx = append(tx, c)
+		}
+	}
+	return standalone + WriteFloor(tx) + 2*float64(checked)
+}
+
+// writeUnits is a unit per KB, at least one.
+func writeUnits(size int) float64 { return float64(max(1, (size+1023)/1024)) }
 
 // Cost is a row's price per million requests, by service.
 type Cost struct {
@@ -88,12 +140,24 @@ func (p Prices) PerMillion(r Row) Cost {
 	}
 }
 
+// DynamoDBRatio is what the row's units cost over what its floor's would:
+// 1 at the floor; 0 without a floor.
+func (p Prices) DynamoDBRatio(r Row) float64 {
+	floor := r.FloorRead*p.DynamoDBReadPerM + r.FloorWrite*p.DynamoDBWritePerM
+	if !r.HasFloor || floor == 0 {
+		return 0
+	}
+	return (r.Read*p.DynamoDBReadPerM + r.Write*p.DynamoDBWritePerM) / floor
+}
+
 // Markdown is the table of rows (paired by operation: the first size and
-// the second), with its header line.
+// the second), with its header line. The floor columns are the first
+// size's: its floor's read and write units, and what its DynamoDB units
+// cost over the floor's.
 func Markdown(p Prices, header string, small, large []Row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", header)
-	fmt.Fprintf(&b, "| operation | calls | read units | write units | billed ms | $ per million requests (DynamoDB + Lambda + API Gateway) |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| operation | calls | read units | write units | floor: read / write units | × floor | billed ms | $ per million requests (DynamoDB + Lambda + API Gateway) |\n|---|---|---|---|---|---|---|---|\n")
 	byFn := map[string]Row{}
 	for _, r := range large {
 		byFn[r.Function] = r
@@ -101,17 +165,23 @@ func Markdown(p Prices, header string, small, large []Row) string {
 	for _, s := range small {
 		l, ok := byFn[s.Function]
 		cs := p.PerMillion(s)
+		floor := "—"
+		ratio := "—"
+		if s.HasFloor {
+			floor = num(s.FloorRead) + " / " + num(s.FloorWrite)
+			ratio = fmt.Sprintf("%.2f", p.DynamoDBRatio(s))
+		}
 		if ok && l.Failed != "" {
-			fmt.Fprintf(&b, "| %s | %d / — | %s / — | %s / — | %s / — | %s / did not finish: %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), ms(s.DurationMs), money(cs), short(l.Failed))
+			fmt.Fprintf(&b, "| %s | %d / — | %s / — | %s / — | %s | %s | %s / — | %s / did not finish: %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), floor, ratio, ms(s.DurationMs), money(cs), short(l.Failed))
 			continue
 		}
 		if !ok {
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), ms(s.DurationMs), money(cs))
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", s.Operation, s.Calls, num(s.Read), num(s.Write), floor, ratio, ms(s.DurationMs), money(cs))
 			continue
 		}
 		cl := p.PerMillion(l)
-		fmt.Fprintf(&b, "| %s | %d / %d | %s / %s | %s / %s | %s / %s | %s / %s |\n", s.Operation,
-			s.Calls, l.Calls, num(s.Read), num(l.Read), num(s.Write), num(l.Write), ms(s.DurationMs), ms(l.DurationMs), money(cs), money(cl))
+		fmt.Fprintf(&b, "| %s | %d / %d | %s / %s | %s / %s | %s | %s | %s / %s | %s / %s |\n", s.Operation,
+			s.Calls, l.Calls, num(s.Read), num(l.Read), num(s.Write), num(l.Write), floor, ratio, ms(s.DurationMs), ms(l.DurationMs), money(cs), money(cl))
 	}
 	fmt.Fprintf(&b, "\nPrices: %s, %s. %s\n", p.Region, p.Date, p.Note)
 	return b.String()

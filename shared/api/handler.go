@@ -88,6 +88,7 @@ func serve(ctx context.Context, spec Spec, h Handle, st *store.Store, admins per
 		"groupID", ev.PathParameters["groupID"], "durationMs", time.Since(began).Milliseconds(),
 		"dynamoCalls", meter.Calls(), "consumedCapacity", meter.Capacity(),
 		"readUnits", meter.ReadUnits(), "writeUnits", meter.WriteUnits(), "floorReadUnits", meter.FloorReadUnits(),
+		"standaloneWriteUnits", meter.StandaloneWriteUnits(), "checkedItems", meter.CheckedItems(),
 		"status", resp.StatusCode,
 		"outcome", "ok",
 	}

@@ -18,7 +18,11 @@ type Meter struct {
 	capacity    float64
 	read, write float64
 	floorRead   float64
-	byOp        map[string]int
+	// standalone is the write units of writes outside transactions;
+	// checked the items transactions condition-checked.
+	standalone float64
+	checked    int
+	byOp       map[string]int
 }
 
 // readOps are the operations whose units are read units; the others' are
@@ -75,6 +79,24 @@ func (m *Meter) FloorReadUnits() float64 {
 	return m.floorRead
 }
 
+// StandaloneWriteUnits is the write units of the writes made outside a
+// transaction (the idempotency record's), and CheckedItems the items the
+// transactions condition-checked: with the items a request changed, what
+// its transactions cost in AWS (DynamoDB Local reports 2 units for any
+// TransactWriteItems, whatever it holds).
+func (m *Meter) StandaloneWriteUnits() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.standalone
+}
+
+// CheckedItems: see StandaloneWriteUnits.
+func (m *Meter) CheckedItems() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.checked
+}
+
 // CallsByOperation is the number of calls per DynamoDB operation name.
 func (m *Meter) CallsByOperation() map[string]int {
 	m.mu.Lock()
@@ -90,6 +112,12 @@ func (m *Meter) record(op string, units, floorRead float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.floorRead += floorRead
+	switch op {
+	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem":
+		m.standalone += units
+	case "TransactWriteItems":
+		m.checked += int(floorRead) // a check's floor is one read
+	}
 	m.calls++
 	m.byOp[op]++
 	m.capacity += units
