@@ -229,9 +229,12 @@ func BenchmarkCostTable(b *testing.B) {
 	}
 	header := fmt.Sprintf("Measured %s on DynamoDB Local (%s/%s, %d cores), each operation's sample event once: "+
 		"%s. Units are what DynamoDB reports "+
-		"(ReturnConsumedCapacity; a cancelled transaction reports none). The floor (after `make seed`) is one strongly "+
-		"consistent read of every item the request read or condition-checked, and the write units of exactly the items it "+
-		"changed (twice in a transaction, plus their index entries); × floor is what its units cost over the floor's. "+
+		"(ReturnConsumedCapacity; a cancelled transaction reports none), but for a transaction's writes after `make seed`: "+
+		"DynamoDB Local reports 2 units for any TransactWriteItems, so they are AWS's price of its items (two units per KB "+
+		"of each item changed, two per item checked), from the table's items before and after. The floor (after `make seed`) "+
+		"is one strongly consistent read of every item the request read or condition-checked, and the write units of exactly "+
+		"the items it changed (twice in a transaction; index entries left out on both sides); × floor is what its units cost "+
+		"over the floor's. "+
 		"Billed ms is the handler's own duration on "+
 		"DynamoDB Local, rounded up as Lambda bills it; in AWS the calls take single-digit milliseconds.",
 		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), sizes)
