@@ -3,6 +3,7 @@ package costtable_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -45,15 +46,31 @@ type requestLog struct {
 	Status     int     `json:"status"`
 }
 
-// requests are the request log lines of fn in out, in order.
-func requests(out, fn string) []requestLog {
-	var got []requestLog
+// invocationLog is the fields of a consumer's per-invocation log line
+// (shared/invocation), with those of deliver-notifications' batch line.
+type invocationLog struct {
+	Msg        string  `json:"msg"`
+	Records    int     `json:"records"`
+	Calls      int     `json:"dynamoCalls"`
+	Read       float64 `json:"readUnits"`
+	Write      float64 `json:"writeUnits"`
+	Standalone float64 `json:"standaloneWriteUnits"`
+	Checked    int     `json:"checkedItems"`
+	DurationMs float64 `json:"durationMs"`
+	Outcome    string  `json:"outcome"`
+	Delivered  int     `json:"delivered"`
+	ChunksSent int     `json:"chunksSent"`
+}
+
+// logLines are the log lines of fn in out whose msg is msg, in order.
+func logLines[T any](out, fn, msg string) []T {
+	var got []T
 	for _, line := range strings.Split(out, "\n") {
 		_, rest, ok := strings.Cut(line, "["+fn+"] ")
-		if !ok || !strings.Contains(rest, `"msg":"request"`) {
+		if !ok || !strings.Contains(rest, `"msg":"`+msg+`"`) {
 			continue
 		}
-		var r requestLog
+		var r T
 		if json.Unmarshal([]byte(rest), &r) == nil {
 			got = append(got, r)
 		}
@@ -61,23 +78,28 @@ func requests(out, fn string) []requestLog {
 	return got
 }
 
-// nextRequest waits (the process's output arrives on its own pipe) for
-// fn's request log line after the first seen.
-func nextRequest(b *testing.B, out *devstack.SyncBuffer, fn string, seen int) requestLog {
+// requests are the request log lines of fn in out, in order.
+func requests(out, fn string) []requestLog { return logLines[requestLog](out, fn, "request") }
+
+// nextLine waits (the process's output arrives on its own pipe) for fn's
+// log line msg after the first seen.
+func nextLine[T any](b *testing.B, out *devstack.SyncBuffer, fn, msg string, seen int) T {
 	b.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if rs := requests(out.String(), fn); len(rs) > seen {
+		if rs := logLines[T](out.String(), fn, msg); len(rs) > seen {
 			return rs[seen]
 		}
-		require.True(b, time.Now().Before(deadline), "%s wrote no request log line", fn)
+		require.True(b, time.Now().Before(deadline), "%s wrote no %q log line", fn, msg)
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
 // measure deploys every function on a fresh table, seeds it, adds extra
-// members to the demo group, and runs every HTTP sample event once.
-func measure(b *testing.B, extra int) []costtable.Row {
+// members to the demo group, and runs every HTTP sample event once; on
+// the seeded group alone (extra 0) it then measures the consumers
+// (measureConsumers).
+func measure(b *testing.B, extra int) ([]costtable.Row, []costtable.ConsumerRow) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -146,7 +168,7 @@ func measure(b *testing.B, extra int) []costtable.Row {
 			continue
 		}
 		require.NoError(b, err, fn)
-		r := nextRequest(b, out, fn, seen)
+		r := nextLine[requestLog](b, out, fn, "request", seen)
 		require.Less(b, r.Status, 300, "%s answered %d: a failed request is not the operation's cost", fn, r.Status)
 		row := costtable.Row{Function: fn, Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
 			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status}
@@ -161,19 +183,31 @@ func measure(b *testing.B, extra int) []costtable.Row {
 		}
 		rows = append(rows, row)
 	}
-	return rows
+	if extra > 0 {
+		return rows, nil
+	}
+	k := &consumerBench{b: b, ctx: ctx, d: d, out: out, db: db, table: table, memory: memory, st: store.New(db, table), root: root}
+	return rows, k.measure()
 }
 
-// scan is every item of the table by its key: the seeded table is small.
+// scan is every item of the table by its key, and of its inbox table
+// (`<table>-inbox`) where there is one, its keys' PK prefixed "inbox:":
+// the seeded tables are small.
 func scan(b *testing.B, db *dynamodb.Client, table string) map[[2]string]store.Item {
 	b.Helper()
 	out := map[[2]string]store.Item{}
-	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: &table, ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		require.NoError(b, err)
-		for _, it := range page.Items {
-			out[[2]string{attr(it, "PK"), attr(it, "SK")}] = it
+	for _, t := range []struct{ name, prefix string }{{table, ""}, {table + "-inbox", "inbox:"}} {
+		p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(t.name), ConsistentRead: aws.Bool(true)})
+		for p.HasMorePages() {
+			page, err := p.NextPage(context.Background())
+			var missing *types.ResourceNotFoundException
+			if t.prefix != "" && errors.As(err, &missing) {
+				break
+			}
+			require.NoError(b, err)
+			for _, it := range page.Items {
+				out[[2]string{t.prefix + attr(it, "PK"), attr(it, "SK")}] = it
+			}
 		}
 	}
 	return out
@@ -216,10 +250,10 @@ func BenchmarkCostTable(b *testing.B) {
 		_, err := fmt.Sscan(v, &extra)
 		require.NoError(b, err)
 	}
-	small := measure(b, 0)
+	small, consumers := measure(b, 0)
 	var large []costtable.Row
 	if extra > 0 { // COSTTABLE_MEMBERS=0: the seeded group only
-		large = measure(b, extra)
+		large, _ = measure(b, extra)
 	}
 	for range b.N {
 	}
@@ -238,7 +272,7 @@ func BenchmarkCostTable(b *testing.B) {
 		"Billed ms is the handler's own duration on "+
 		"DynamoDB Local, rounded up as Lambda bills it; in AWS the calls take single-digit milliseconds.",
 		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), sizes)
-	md := costtable.Markdown(p, header, small, large)
+	md := costtable.Markdown(p, header, small, large) + "\n" + consumerHeader + "\n\n" + costtable.ConsumerMarkdown(p, consumers)
 	fmt.Println(md)
 	if os.Getenv("COSTTABLE_README") == "1" {
 		root, err := devstack.RepoRoot()

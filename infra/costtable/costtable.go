@@ -44,7 +44,8 @@ func LoadPrices() (Prices, error) {
 	for name, v := range map[string]float64{
 		"dynamoDBReadPerMillionUnits": p.DynamoDBReadPerM, "dynamoDBWritePerMillionUnits": p.DynamoDBWritePerM,
 		"lambdaArm64PerGBSecond": p.LambdaArm64PerGBSec, "lambdaPerMillionRequests": p.LambdaPerMRequests,
-		"apiGatewayHTTPPerMillionRequests": p.APIGatewayPerM,
+		"apiGatewayHTTPPerMillionRequests": p.APIGatewayPerM, "snsPerMillionPublishes": p.SNSPerMPublishes,
+		"sqsPerMillionRequests": p.SQSPerMRequests,
 	} {
 		if v <= 0 {
 			return p, fmt.Errorf("prices.json: %s is missing", name)
@@ -204,6 +205,61 @@ func ms(f float64) string { return fmt.Sprintf("%.0f", math.Max(1, math.Ceil(f))
 
 func money(c Cost) string {
 	return fmt.Sprintf("%.2f (%.2f + %.2f + %.2f)", c.Total(), c.DynamoDB, c.Lambda, c.APIGateway)
+}
+
+// ConsumerRow is one consumer invocation, measured: Count units of Per
+// (events, recipients, member records) done by it.
+type ConsumerRow struct {
+	Function, Invocation, Per string
+	Count                     int
+	Calls                     int
+	Read, Write               float64
+	DurationMs                float64
+	MemoryMB                  int
+	// SNSPublishes and SQSRequests are the messages the invocation sent
+	// (publish-events' one publish per event, a split's SendMessageBatch
+	// calls); its own receipt and deletion by the event source mapping are
+	// left out (a few requests per batch of up to 10 messages).
+	SNSPublishes, SQSRequests int
+}
+
+// ConsumerCost is a consumer invocation's price per million units of
+// its Per, by service.
+type ConsumerCost struct {
+	DynamoDB, Lambda, Messaging float64
+}
+
+// Total is the sum of the parts.
+func (c ConsumerCost) Total() float64 { return c.DynamoDB + c.Lambda + c.Messaging }
+
+// PerMillionUnits prices one million units of r's Per, done as r did them.
+func (p Prices) PerMillionUnits(r ConsumerRow) ConsumerCost {
+	per := 1 / float64(max(1, r.Count))
+	billedSec := math.Max(1, math.Ceil(r.DurationMs)) / 1000
+	return ConsumerCost{
+		DynamoDB:  per * (r.Read*p.DynamoDBReadPerM + r.Write*p.DynamoDBWritePerM),
+		Lambda:    per * (p.LambdaPerMRequests + float64(r.MemoryMB)/1024*billedSec*1e6*p.LambdaArm64PerGBSec),
+		Messaging: per * (float64(r.SNSPublishes)*p.SNSPerMPublishes + float64(r.SQSRequests)*p.SQSPerMRequests),
+	}
+}
+
+// ConsumerMarkdown is the consumers' table: each invocation measured, with
+// its units per unit of work and the price of a million of those.
+func ConsumerMarkdown(p Prices, rows []ConsumerRow) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| consumer | invocation | calls | read units | write units | per unit of work: read / write units | billed ms (MB) | SNS / SQS requests | $ per million units of work (DynamoDB + Lambda + SNS/SQS) |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		c := p.PerMillionUnits(r)
+		n := float64(max(1, r.Count))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s: %s / %s | %s (%d) | %d / %d | %.2f (%.2f + %.2f + %.2f) |\n",
+			r.Function, r.Invocation, r.Calls, num(r.Read), num(r.Write), r.Per, num2(r.Read/n), num2(r.Write/n),
+			ms(r.DurationMs), r.MemoryMB, r.SNSPublishes, r.SQSRequests, c.Total(), c.DynamoDB, c.Lambda, c.Messaging)
+	}
+	return b.String()
+}
+
+func num2(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", f), "0"), ".")
 }
 
 // ReplaceBetween puts table into doc between the lines begin and end,

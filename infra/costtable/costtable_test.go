@@ -55,6 +55,36 @@ func TestMarkdownPairsTheTwoSizesOfEachOperation(t *testing.T) {
 	assert.Contains(t, md, "us-east-1, 2026-12-01")
 }
 
+// A consumer's price is per unit of its work: the invocation's units,
+// Lambda time and messages divided by what it did.
+func TestAConsumersPriceIsItsInvocationsDividedByItsUnitsOfWork(t *testing.T) {
+	p := Prices{DynamoDBReadPerM: 0.125, DynamoDBWritePerM: 0.625, LambdaArm64PerGBSec: 0.0000133334, LambdaPerMRequests: 0.20, SNSPerMPublishes: 0.5, SQSPerMRequests: 0.4}
+	cases := []struct {
+		name string
+		row  ConsumerRow
+		want ConsumerCost
+	}{
+		{"a stream batch of 100 events, 100 publishes", ConsumerRow{Count: 100, DurationMs: 199.5, MemoryMB: 256, SNSPublishes: 100},
+			ConsumerCost{Lambda: (0.20 + 0.25*0.2*1e6*0.0000133334) / 100, Messaging: 0.5}},
+		{"a chunk of 50 recipients", ConsumerRow{Count: 50, Read: 25, Write: 300, DurationMs: 1000, MemoryMB: 512},
+			ConsumerCost{DynamoDB: (25*0.125 + 300*0.625) / 50, Lambda: (0.20 + 0.5*1*1e6*0.0000133334) / 50}},
+		{"a split sending 2 SendMessageBatch, counted as one unit", ConsumerRow{Count: 0, SQSRequests: 2, DurationMs: 1, MemoryMB: 1024},
+			ConsumerCost{Lambda: 0.20 + 0.001*1e6*0.0000133334, Messaging: 0.8}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := p.PerMillionUnits(c.row)
+			assert.InDelta(t, c.want.DynamoDB, got.DynamoDB, 1e-9)
+			assert.InDelta(t, c.want.Lambda, got.Lambda, 1e-9)
+			assert.InDelta(t, c.want.Messaging, got.Messaging, 1e-9)
+			assert.InDelta(t, c.want.DynamoDB+c.want.Lambda+c.want.Messaging, got.Total(), 1e-9)
+		})
+	}
+	md := ConsumerMarkdown(p, []ConsumerRow{{Function: "deliver-notifications", Invocation: "a chunk of 50", Per: "recipient", Count: 50, Calls: 4, Read: 25, Write: 300, DurationMs: 1000, MemoryMB: 512}})
+	assert.Contains(t, md, "| deliver-notifications | a chunk of 50 | 4 | 25 | 300 | recipient: 0.5 / 6 | 1000 (512) | 0 / 0 | ")
+	assert.Contains(t, md, "| 3.95 (3.81 + 0.14 + 0.00) |", "(25×0.125 + 300×0.625 + 0.20 + 0.5×1 s×1e6×0.0000133334) / 50")
+}
+
 func TestReplaceBetweenKeepsTheMarkersAndRefusesBadOnes(t *testing.T) {
 	doc := "a\n<!-- b -->\nold\n<!-- e -->\nz\n"
 	got, err := ReplaceBetween(doc, "<!-- b -->", "<!-- e -->", "new\n")
