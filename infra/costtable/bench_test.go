@@ -3,16 +3,20 @@ package costtable_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/infra/costtable"
@@ -35,19 +39,38 @@ type requestLog struct {
 	Calls      int     `json:"dynamoCalls"`
 	Read       float64 `json:"readUnits"`
 	Write      float64 `json:"writeUnits"`
+	FloorRead  float64 `json:"floorReadUnits"`
+	Standalone float64 `json:"standaloneWriteUnits"`
+	Checked    int     `json:"checkedItems"`
 	DurationMs float64 `json:"durationMs"`
 	Status     int     `json:"status"`
 }
 
-// requests are the request log lines of fn in out, in order.
-func requests(out, fn string) []requestLog {
-	var got []requestLog
+// invocationLog is the fields of a consumer's per-invocation log line
+// (shared/invocation), with those of deliver-notifications' batch line.
+type invocationLog struct {
+	Msg        string  `json:"msg"`
+	Records    int     `json:"records"`
+	Calls      int     `json:"dynamoCalls"`
+	Read       float64 `json:"readUnits"`
+	Write      float64 `json:"writeUnits"`
+	Standalone float64 `json:"standaloneWriteUnits"`
+	Checked    int     `json:"checkedItems"`
+	DurationMs float64 `json:"durationMs"`
+	Outcome    string  `json:"outcome"`
+	Delivered  int     `json:"delivered"`
+	ChunksSent int     `json:"chunksSent"`
+}
+
+// logLines are the log lines of fn in out whose msg is msg, in order.
+func logLines[T any](out, fn, msg string) []T {
+	var got []T
 	for _, line := range strings.Split(out, "\n") {
 		_, rest, ok := strings.Cut(line, "["+fn+"] ")
-		if !ok || !strings.Contains(rest, `"msg":"request"`) {
+		if !ok || !strings.Contains(rest, `"msg":"`+msg+`"`) {
 			continue
 		}
-		var r requestLog
+		var r T
 		if json.Unmarshal([]byte(rest), &r) == nil {
 			got = append(got, r)
 		}
@@ -55,23 +78,28 @@ func requests(out, fn string) []requestLog {
 	return got
 }
 
-// nextRequest waits (the process's output arrives on its own pipe) for
-// fn's request log line after the first seen.
-func nextRequest(b *testing.B, out *devstack.SyncBuffer, fn string, seen int) requestLog {
+// requests are the request log lines of fn in out, in order.
+func requests(out, fn string) []requestLog { return logLines[requestLog](out, fn, "request") }
+
+// nextLine waits (the process's output arrives on its own pipe) for fn's
+// log line msg after the first seen.
+func nextLine[T any](b *testing.B, out *devstack.SyncBuffer, fn, msg string, seen int) T {
 	b.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if rs := requests(out.String(), fn); len(rs) > seen {
+		if rs := logLines[T](out.String(), fn, msg); len(rs) > seen {
 			return rs[seen]
 		}
-		require.True(b, time.Now().Before(deadline), "%s wrote no request log line", fn)
+		require.True(b, time.Now().Before(deadline), "%s wrote no %q log line", fn, msg)
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
 // measure deploys every function on a fresh table, seeds it, adds extra
-// members to the demo group, and runs every HTTP sample event once.
-func measure(b *testing.B, extra int) []costtable.Row {
+// members to the demo group, and runs every HTTP sample event once; on
+// the seeded group alone (extra 0) it then measures the consumers
+// (measureConsumers).
+func measure(b *testing.B, extra int) ([]costtable.Row, []costtable.ConsumerRow) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -128,6 +156,10 @@ func measure(b *testing.B, extra int) []costtable.Row {
 			continue // a consumer's sample: no request log line (see the README)
 		}
 		seen := len(requests(out.String(), fn))
+		var before map[[2]string]store.Item
+		if extra == 0 {
+			before = scan(b, db, table)
+		}
 		_, err = d.Invoker.Invoke(ctx, fn, event)
 		if err != nil && extra > 0 {
 			// An operation that is O(group) by design (the checker) may not
@@ -136,12 +168,74 @@ func measure(b *testing.B, extra int) []costtable.Row {
 			continue
 		}
 		require.NoError(b, err, fn)
-		r := nextRequest(b, out, fn, seen)
+		r := nextLine[requestLog](b, out, fn, "request", seen)
 		require.Less(b, r.Status, 300, "%s answered %d: a failed request is not the operation's cost", fn, r.Status)
-		rows = append(rows, costtable.Row{Function: fn, Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
-			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status})
+		row := costtable.Row{Function: fn, Operation: r.Operation, Members: extra, Calls: r.Calls, Read: r.Read, Write: r.Write,
+			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status}
+		if before != nil {
+			// The floor: what it read or checked, once, strongly consistent;
+			// what it changed, as the table's items show it.
+			// DynamoDB Local reports 2 units for any TransactWriteItems: the
+			// write units are AWS's, from the items (costtable.Billed).
+			changed := changes(before, scan(b, db, table))
+			row.FloorRead, row.FloorWrite, row.HasFloor = r.FloorRead, costtable.WriteFloor(changed), true
+			row.Write = costtable.Billed(changed, r.Standalone, r.Checked)
+		}
+		rows = append(rows, row)
 	}
-	return rows
+	if extra > 0 {
+		return rows, nil
+	}
+	k := &consumerBench{b: b, ctx: ctx, d: d, out: out, db: db, table: table, memory: memory, st: store.New(db, table), root: root}
+	return rows, k.measure()
+}
+
+// scan is every item of the table by its key, and of its inbox table
+// (`<table>-inbox`) where there is one, its keys' PK prefixed "inbox:":
+// the seeded tables are small.
+func scan(b *testing.B, db *dynamodb.Client, table string) map[[2]string]store.Item {
+	b.Helper()
+	out := map[[2]string]store.Item{}
+	for _, t := range []struct{ name, prefix string }{{table, ""}, {table + "-inbox", "inbox:"}} {
+		p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(t.name), ConsistentRead: aws.Bool(true)})
+		for p.HasMorePages() {
+			page, err := p.NextPage(context.Background())
+			var missing *types.ResourceNotFoundException
+			if t.prefix != "" && errors.As(err, &missing) {
+				break
+			}
+			require.NoError(b, err)
+			for _, it := range page.Items {
+				out[[2]string{t.prefix + attr(it, "PK"), attr(it, "SK")}] = it
+			}
+		}
+	}
+	return out
+}
+
+func attr(it store.Item, name string) string {
+	s, _ := it[name].(*types.AttributeValueMemberS)
+	if s == nil {
+		return ""
+	}
+	return s.Value
+}
+
+// changes are the items that differ between two scans. Every item a
+// request writes is in its transaction but its idempotency record (I#…).
+func changes(before, after map[[2]string]store.Item) []costtable.Change {
+	var out []costtable.Change
+	for k, a := range after {
+		if bf := before[k]; !reflect.DeepEqual(bf, a) {
+			out = append(out, costtable.Change{Before: bf, After: a, Transactional: !strings.HasPrefix(k[0], "I#")})
+		}
+	}
+	for k, bf := range before {
+		if _, ok := after[k]; !ok {
+			out = append(out, costtable.Change{Before: bf, Transactional: !strings.HasPrefix(k[0], "I#")})
+		}
+	}
+	return out
 }
 
 // BenchmarkCostTable measures every HTTP operation's sample event after
@@ -156,16 +250,29 @@ func BenchmarkCostTable(b *testing.B) {
 		_, err := fmt.Sscan(v, &extra)
 		require.NoError(b, err)
 	}
-	small := measure(b, 0)
-	large := measure(b, extra)
+	small, consumers := measure(b, 0)
+	var large []costtable.Row
+	if extra > 0 { // COSTTABLE_MEMBERS=0: the seeded group only
+		large, _ = measure(b, extra)
+	}
 	for range b.N {
 	}
+	sizes := "after `make seed` (a demo group of 5 members)"
+	if extra > 0 {
+		sizes += fmt.Sprintf(" / with %d more members in that group", extra)
+	}
 	header := fmt.Sprintf("Measured %s on DynamoDB Local (%s/%s, %d cores), each operation's sample event once: "+
-		"after `make seed` (a demo group of 5 members) / with %d more members in that group. Units are what DynamoDB reports "+
-		"(ReturnConsumedCapacity; a cancelled transaction reports none). Billed ms is the handler's own duration on "+
+		"%s. Units are what DynamoDB reports "+
+		"(ReturnConsumedCapacity; a cancelled transaction reports none), but for a transaction's writes after `make seed`: "+
+		"DynamoDB Local reports 2 units for any TransactWriteItems, so they are AWS's price of its items (two units per KB "+
+		"of each item changed, two per item checked), from the table's items before and after. The floor (after `make seed`) "+
+		"is one strongly consistent read of every item the request read or condition-checked, and the write units of exactly "+
+		"the items it changed (twice in a transaction; index entries left out on both sides); × floor is what its units cost "+
+		"over the floor's. "+
+		"Billed ms is the handler's own duration on "+
 		"DynamoDB Local, rounded up as Lambda bills it; in AWS the calls take single-digit milliseconds.",
-		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), extra)
-	md := costtable.Markdown(p, header, small, large)
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), sizes)
+	md := costtable.Markdown(p, header, small, large) + "\n" + consumerHeader + "\n\n" + costtable.ConsumerMarkdown(p, consumers)
 	fmt.Println(md)
 	if os.Getenv("COSTTABLE_README") == "1" {
 		root, err := devstack.RepoRoot()

@@ -1,7 +1,10 @@
 package costtable
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,13 +44,45 @@ func TestPerMillionPricesUnitsDurationAndTheRequest(t *testing.T) {
 func TestMarkdownPairsTheTwoSizesOfEachOperation(t *testing.T) {
 	p := Prices{Date: "2026-12-01", Region: "us-east-1", DynamoDBReadPerM: 0.125, DynamoDBWritePerM: 0.625, LambdaArm64PerGBSec: 1e-5, LambdaPerMRequests: 0.2, APIGatewayPerM: 1}
 	md := Markdown(p, "header",
-		[]Row{{Function: "get-groups-info", Operation: "GetGroupsInfo", Calls: 2, Read: 2, MemoryMB: 128}, {Function: "only", Operation: "Only", Calls: 1}, {Function: "check-group", Operation: "CheckGroup", Calls: 4, Read: 9}},
+		[]Row{{Function: "get-groups-info", Operation: "GetGroupsInfo", Calls: 2, Read: 2, MemoryMB: 128}, {Function: "only", Operation: "Only", Calls: 1}, {Function: "check-group", Operation: "CheckGroup", Calls: 4, Read: 9},
+			{Function: "kick", Operation: "KickGroupMember", Calls: 3, Read: 8, Write: 10, FloorRead: 4, FloorWrite: 10, HasFloor: true}},
 		[]Row{{Function: "get-groups-info", Operation: "GetGroupsInfo", Calls: 2, Read: 2.5, MemoryMB: 128}, {Function: "check-group", Failed: "Sandbox.Timedout: Task timed out after 29.00 seconds"}})
 	assert.Contains(t, md, "| GetGroupsInfo | 2 / 2 | 2 / 2.5 | 0 / 0 |")
-	assert.Contains(t, md, "| Only | 1 | 0 | 0 |")
+	assert.Contains(t, md, "| Only | 1 | 0 | 0 | — | — |")
+	assert.Contains(t, md, "| KickGroupMember | 3 | 8 | 10 | 4 / 10 | 1.07 |", "(8×0.125 + 10×0.625) / (4×0.125 + 10×0.625)")
 	assert.Contains(t, md, "| CheckGroup | 4 / — | 9 / — |")
 	assert.Contains(t, md, "did not finish: Sandbox.Timedout")
 	assert.Contains(t, md, "us-east-1, 2026-12-01")
+}
+
+// A consumer's price is per unit of its work: the invocation's units,
+// Lambda time and messages divided by what it did.
+func TestAConsumersPriceIsItsInvocationsDividedByItsUnitsOfWork(t *testing.T) {
+	p := Prices{DynamoDBReadPerM: 0.125, DynamoDBWritePerM: 0.625, LambdaArm64PerGBSec: 0.0000133334, LambdaPerMRequests: 0.20, SNSPerMPublishes: 0.5, SQSPerMRequests: 0.4}
+	cases := []struct {
+		name string
+		row  ConsumerRow
+		want ConsumerCost
+	}{
+		{"a stream batch of 100 events, 100 publishes", ConsumerRow{Count: 100, DurationMs: 199.5, MemoryMB: 256, SNSPublishes: 100},
+			ConsumerCost{Lambda: (0.20 + 0.25*0.2*1e6*0.0000133334) / 100, Messaging: 0.5}},
+		{"a chunk of 50 recipients", ConsumerRow{Count: 50, Read: 25, Write: 300, DurationMs: 1000, MemoryMB: 512},
+			ConsumerCost{DynamoDB: (25*0.125 + 300*0.625) / 50, Lambda: (0.20 + 0.5*1*1e6*0.0000133334) / 50}},
+		{"a split sending 2 SendMessageBatch, counted as one unit", ConsumerRow{Count: 0, SQSRequests: 2, DurationMs: 1, MemoryMB: 1024},
+			ConsumerCost{Lambda: 0.20 + 0.001*1e6*0.0000133334, Messaging: 0.8}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := p.PerMillionUnits(c.row)
+			assert.InDelta(t, c.want.DynamoDB, got.DynamoDB, 1e-9)
+			assert.InDelta(t, c.want.Lambda, got.Lambda, 1e-9)
+			assert.InDelta(t, c.want.Messaging, got.Messaging, 1e-9)
+			assert.InDelta(t, c.want.DynamoDB+c.want.Lambda+c.want.Messaging, got.Total(), 1e-9)
+		})
+	}
+	md := ConsumerMarkdown(p, []ConsumerRow{{Function: "deliver-notifications", Invocation: "a chunk of 50", Per: "recipient", Count: 50, Calls: 4, Read: 25, Write: 300, DurationMs: 1000, MemoryMB: 512}})
+	assert.Contains(t, md, "| deliver-notifications | a chunk of 50 | 4 | 25 | 300 | recipient: 0.5 / 6 | 1000 (512) | 0 / 0 | ")
+	assert.Contains(t, md, "| 3.95 (3.81 + 0.14 + 0.00) |", "(25×0.125 + 300×0.625 + 0.20 + 0.5×1 s×1e6×0.0000133334) / 50")
 }
 
 func TestReplaceBetweenKeepsTheMarkersAndRefusesBadOnes(t *testing.T) {
@@ -59,4 +94,38 @@ func TestReplaceBetweenKeepsTheMarkersAndRefusesBadOnes(t *testing.T) {
 		_, err := ReplaceBetween(bad, "<!-- b -->", "<!-- e -->", "x")
 		assert.Error(t, err, bad)
 	}
+}
+
+func TestWriteFloorCountsTheLargerImageAndTransactionsTwice(t *testing.T) {
+	str := func(n int) types.AttributeValue { return &types.AttributeValueMemberS{Value: strings.Repeat("x", n)} }
+	item := func(attrs ...any) map[string]types.AttributeValue {
+		out := map[string]types.AttributeValue{}
+		for i := 0; i < len(attrs); i += 2 {
+			out[attrs[i].(string)] = attrs[i+1].(types.AttributeValue)
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		changes []Change
+		want    float64
+	}{
+		{"a small put in a transaction: two units", []Change{{After: item("PK", str(10)), Transactional: true}}, 2},
+		{"a small put alone: one unit", []Change{{After: item("PK", str(10))}}, 1},
+		{"an update is billed by the larger image: 1.5 KB before, a few bytes after", []Change{{Before: item("PK", str(1500)), After: item("PK", str(3)), Transactional: true}}, 4},
+		{"a deletion of an item in an index: the item twice, the index entry not (DynamoDB Local bills none)", []Change{{Before: item("PK", str(10), "GSI1PK", str(3), "GSI1SK", str(3)), Transactional: true}}, 2},
+		{"changes add up", []Change{{After: item("PK", str(10)), Transactional: true}, {Before: item("PK", str(2100))}}, 2 + 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, WriteFloor(c.changes))
+		})
+	}
+}
+
+func TestBilledCountsEveryTransactionItemTwiceAChecksTwoAndStandaloneWritesAsReported(t *testing.T) {
+	small := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "G#g1"}}
+	changes := []Change{{After: small, Transactional: true}, {Before: small, After: small, Transactional: true}, {After: small}}
+	assert.Equal(t, 2.0+2+2*2+1.5, Billed(changes, 1.5, 2), "two changed items, two checks, the standalone writes' 1.5 units; the standalone item is in those")
+	assert.Equal(t, 2.0+2+1, WriteFloor(changes), "the floor: each change once, at its own rate")
 }

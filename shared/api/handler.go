@@ -87,7 +87,9 @@ func serve(ctx context.Context, spec Spec, h Handle, st *store.Store, admins per
 		"requestId", r.RequestID, "operation", spec.Name, "actor", r.Actor.UserID,
 		"groupID", ev.PathParameters["groupID"], "durationMs", time.Since(began).Milliseconds(),
 		"dynamoCalls", meter.Calls(), "consumedCapacity", meter.Capacity(),
-		"readUnits", meter.ReadUnits(), "writeUnits", meter.WriteUnits(), "status", resp.StatusCode,
+		"readUnits", meter.ReadUnits(), "writeUnits", meter.WriteUnits(), "floorReadUnits", meter.FloorReadUnits(),
+		"standaloneWriteUnits", meter.StandaloneWriteUnits(), "checkedItems", meter.CheckedItems(),
+		"status", resp.StatusCode,
 		"outcome", "ok",
 	}
 	if err != nil {

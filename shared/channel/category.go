@@ -87,6 +87,20 @@ func asChannel(c *store.Category) *store.Channel {
 // category overrides, so every channel rule of the view applies.
 func (s *Service) loadCategory(ctx context.Context, a permission.Actor, groupID, categoryID string, others ...string) (*view, *store.CategoryState, error) {
 	cs, err := s.st.LoadCategoryState(ctx, groupID, categoryID, append([]string{a.UserID}, others...)...)
+	return categoryView(a, categoryID, cs, err)
+}
+
+// seeCategory is loadCategory for a read nothing is written from: the
+// same items in one BatchGetItem (store.ViewCategoryState), eventually
+// consistent unless the context asks otherwise.
+func (s *Service) seeCategory(ctx context.Context, a permission.Actor, groupID, categoryID string) (*view, error) {
+	cs, err := s.st.ViewCategoryState(ctx, groupID, categoryID, a.UserID)
+	v, _, err := categoryView(a, categoryID, cs, err)
+	return v, err
+}
+
+// categoryView is the view of cs, refused as admit says.
+func categoryView(a permission.Actor, categoryID string, cs *store.CategoryState, err error) (*view, *store.CategoryState, error) {
 	if err != nil {
 		return nil, nil, err
 	}
@@ -201,11 +215,11 @@ func (s *Service) ListCategories(ctx context.Context, a permission.Actor, groupI
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx, a, groupID, "")
+	v, err := s.see(ctx, a, groupID, "")
 	if err != nil {
 		return nil, err
 	}
-	cats, err := s.st.ListCategories(ctx, groupID)
+	cats, err := s.st.ViewCategories(ctx, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +288,7 @@ func (s *Service) GetCategoryAccessList(ctx context.Context, a permission.Actor,
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("categoryID", categoryID)); err != nil {
 		return nil, err
 	}
-	v, _, err := s.loadCategory(ctx, a, groupID, categoryID)
+	v, err := s.seeCategory(ctx, a, groupID, categoryID)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +395,7 @@ func (s *Service) ListCategoryRoles(ctx context.Context, a permission.Actor, gro
 	if err := validate.First(validate.ID("groupID", groupID), validate.ID("categoryID", categoryID)); err != nil {
 		return nil, err
 	}
-	v, _, err := s.loadCategory(ctx, a, groupID, categoryID)
+	v, err := s.seeCategory(ctx, a, groupID, categoryID)
 	if err != nil {
 		return nil, err
 	}

@@ -23,14 +23,14 @@ func (s *Service) ListChannelMembers(ctx context.Context, a permission.Actor, gr
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	v, err := s.load(ctx, a, groupID, channelID)
+	v, err := s.see(ctx, a, groupID, channelID)
 	if err != nil {
 		return nil, err
 	}
 	ch := *v.ch
 	layer := ch.OwnLayer()
 	if ch.IsSynced() {
-		c, err := s.st.LoadCategoryLayer(ctx, groupID, ch.CategoryID)
+		c, err := s.st.ViewCategoryLayer(ctx, v.st.Cats, groupID, ch.CategoryID)
 		if err != nil {
 			return nil, err
 		}

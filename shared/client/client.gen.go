@@ -2249,12 +2249,18 @@ type GetGroupApplicationListParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetGroupApplicationUnhandledCountParams defines parameters for GetGroupApplicationUnhandledCount.
 type GetGroupApplicationUnhandledCountParams struct {
 	// GroupID The group whose applications to list (the caller needs handleApplication in it); absent, every group the caller handles.
 	GroupID *ApplicationGroupIDQuery `form:"groupID,omitempty" json:"groupID,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // GetUserReqApplicationListParams defines parameters for GetUserReqApplicationList.
@@ -2327,6 +2333,9 @@ type ListBansParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // BanMembersParams defines parameters for BanMembers.
@@ -2339,6 +2348,12 @@ type BanMembersParams struct {
 type UnbanMembersParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListCategoriesParams defines parameters for ListCategories.
+type ListCategoriesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateCategoryParams defines parameters for CreateCategory.
@@ -2359,6 +2374,12 @@ type UpdateCategoryParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetCategoryAccessListParams defines parameters for GetCategoryAccessList.
+type GetCategoryAccessListParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
+}
+
 // UpdateCategoryAccessListParams defines parameters for UpdateCategoryAccessList.
 type UpdateCategoryAccessListParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
@@ -2375,6 +2396,12 @@ type DeleteCategoryMemberAuthsParams struct {
 type SetCategoryMemberAuthsParams struct {
 	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListCategoryRolesParams defines parameters for ListCategoryRoles.
+type ListCategoryRolesParams struct {
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // AddCategoryRoleParams defines parameters for AddCategoryRole.
@@ -2471,6 +2498,9 @@ type ListChannelMembersParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // DeleteChannelMemberAuthsParams defines parameters for DeleteChannelMemberAuths.
@@ -2516,6 +2546,9 @@ type ListInviteCodesParams struct {
 
 	// Cursor Opaque cursor from a previous page's `nextCursor`; omit or leave empty for the first page.
 	Cursor *CursorParameter `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
+	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
 }
 
 // CreateInviteCodeParams defines parameters for CreateInviteCode.
@@ -3149,7 +3182,7 @@ type ClientInterface interface {
 	// Any member: the categories the caller sees, in position order (ties: creation order), all in one page, so `nextCursor` is always empty.
 	//
 	// Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
-	ListCategories(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListCategories(ctx context.Context, groupID GroupIDPath, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateCategoryWithBody Create a channel category
 	//
@@ -3199,7 +3232,7 @@ type ClientInterface interface {
 	// Members who can see the category, and app admins.
 	//
 	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
-	GetCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *GetCategoryAccessListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateCategoryAccessListWithBody Add to or remove from a category's black/white list
 	//
@@ -3249,7 +3282,7 @@ type ClientInterface interface {
 	// Members who can see the category, and app admins. One page.
 	//
 	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
-	ListCategoryRoles(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListCategoryRoles(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *ListCategoryRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AddCategoryRoleWithBody Override a server role in a category
 	//
@@ -4364,8 +4397,8 @@ func (c *Client) UnbanMembers(ctx context.Context, groupID GroupIDPath, params *
 // Any member: the categories the caller sees, in position order (ties: creation order), all in one page, so `nextCursor` is always empty.
 //
 // Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
-func (c *Client) ListCategories(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCategoriesRequest(c.Server, groupID)
+func (c *Client) ListCategories(ctx context.Context, groupID GroupIDPath, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCategoriesRequest(c.Server, groupID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4474,8 +4507,8 @@ func (c *Client) UpdateCategory(ctx context.Context, groupID GroupIDPath, catego
 // Members who can see the category, and app admins.
 //
 // Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
-func (c *Client) GetCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCategoryAccessListRequest(c.Server, groupID, categoryID)
+func (c *Client) GetCategoryAccessList(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *GetCategoryAccessListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCategoryAccessListRequest(c.Server, groupID, categoryID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4584,8 +4617,8 @@ func (c *Client) SetCategoryMemberAuths(ctx context.Context, groupID GroupIDPath
 // Members who can see the category, and app admins. One page.
 //
 // Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
-func (c *Client) ListCategoryRoles(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCategoryRolesRequest(c.Server, groupID, categoryID)
+func (c *Client) ListCategoryRoles(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *ListCategoryRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCategoryRolesRequest(c.Server, groupID, categoryID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6148,6 +6181,18 @@ func NewGetGroupApplicationListRequest(server string, params *GetGroupApplicatio
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6193,6 +6238,18 @@ func NewGetGroupApplicationUnhandledCountRequest(server string, params *GetGroup
 		if params.GroupID != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "groupID", *params.GroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6852,6 +6909,18 @@ func NewListBansRequest(server string, groupID GroupIDPath, params *ListBansPara
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6991,7 +7060,7 @@ func NewUnbanMembersRequestWithBody(server string, groupID GroupIDPath, params *
 }
 
 // NewListCategoriesRequest constructs an http.Request for the ListCategories method
-func NewListCategoriesRequest(server string, groupID GroupIDPath) (*http.Request, error) {
+func NewListCategoriesRequest(server string, groupID GroupIDPath, params *ListCategoriesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7014,6 +7083,33 @@ func NewListCategoriesRequest(server string, groupID GroupIDPath) (*http.Request
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7212,7 +7308,7 @@ func NewUpdateCategoryRequestWithBody(server string, groupID GroupIDPath, catego
 }
 
 // NewGetCategoryAccessListRequest constructs an http.Request for the GetCategoryAccessList method
-func NewGetCategoryAccessListRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath) (*http.Request, error) {
+func NewGetCategoryAccessListRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *GetCategoryAccessListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7242,6 +7338,33 @@ func NewGetCategoryAccessListRequest(server string, groupID GroupIDPath, categor
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -7461,7 +7584,7 @@ func NewSetCategoryMemberAuthsRequestWithBody(server string, groupID GroupIDPath
 }
 
 // NewListCategoryRolesRequest constructs an http.Request for the ListCategoryRoles method
-func NewListCategoryRolesRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath) (*http.Request, error) {
+func NewListCategoryRolesRequest(server string, groupID GroupIDPath, categoryID CategoryIDPath, params *ListCategoryRolesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7491,6 +7614,33 @@ func NewListCategoryRolesRequest(server string, groupID GroupIDPath, categoryID 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -8449,6 +8599,18 @@ func NewListChannelMembersRequest(server string, groupID GroupIDPath, channelID 
 
 		}
 
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -8928,6 +9090,18 @@ func NewListInviteCodesRequest(server string, groupID GroupIDPath, params *ListI
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Consistent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "consistent", *params.Consistent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11143,7 +11317,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
-	ListCategoriesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error)
+	ListCategoriesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error)
 
 	// CreateCategoryWithBodyWithResponse Create a channel category
 	//
@@ -11197,7 +11371,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
-	GetCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*GetCategoryAccessListResponse, error)
+	GetCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *GetCategoryAccessListParams, reqEditors ...RequestEditorFn) (*GetCategoryAccessListResponse, error)
 
 	// UpdateCategoryAccessListWithBodyWithResponse Add to or remove from a category's black/white list
 	//
@@ -11251,7 +11425,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
-	ListCategoryRolesWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*ListCategoryRolesResponse, error)
+	ListCategoryRolesWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *ListCategoryRolesParams, reqEditors ...RequestEditorFn) (*ListCategoryRolesResponse, error)
 
 	// AddCategoryRoleWithBodyWithResponse Override a server role in a category
 	//
@@ -19334,8 +19508,8 @@ func (c *ClientWithResponses) UnbanMembersWithResponse(ctx context.Context, grou
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/categories (the `ListCategories` operationId).
-func (c *ClientWithResponses) ListCategoriesWithResponse(ctx context.Context, groupID GroupIDPath, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error) {
-	rsp, err := c.ListCategories(ctx, groupID, reqEditors...)
+func (c *ClientWithResponses) ListCategoriesWithResponse(ctx context.Context, groupID GroupIDPath, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error) {
+	rsp, err := c.ListCategories(ctx, groupID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19424,8 +19598,8 @@ func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, gr
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/categories/{categoryID}/access (the `GetCategoryAccessList` operationId).
-func (c *ClientWithResponses) GetCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*GetCategoryAccessListResponse, error) {
-	rsp, err := c.GetCategoryAccessList(ctx, groupID, categoryID, reqEditors...)
+func (c *ClientWithResponses) GetCategoryAccessListWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *GetCategoryAccessListParams, reqEditors ...RequestEditorFn) (*GetCategoryAccessListResponse, error) {
+	rsp, err := c.GetCategoryAccessList(ctx, groupID, categoryID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19514,8 +19688,8 @@ func (c *ClientWithResponses) SetCategoryMemberAuthsWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/categories/{categoryID}/roles (the `ListCategoryRoles` operationId).
-func (c *ClientWithResponses) ListCategoryRolesWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, reqEditors ...RequestEditorFn) (*ListCategoryRolesResponse, error) {
-	rsp, err := c.ListCategoryRoles(ctx, groupID, categoryID, reqEditors...)
+func (c *ClientWithResponses) ListCategoryRolesWithResponse(ctx context.Context, groupID GroupIDPath, categoryID CategoryIDPath, params *ListCategoryRolesParams, reqEditors ...RequestEditorFn) (*ListCategoryRolesResponse, error) {
+	rsp, err := c.ListCategoryRoles(ctx, groupID, categoryID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

@@ -246,7 +246,7 @@ func (s *Service) ListReceivedApplications(ctx context.Context, a permission.Act
 	if err := validate.ID("groupID", in.GroupID); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.Snapshot(ctx, in.GroupID, a.UserID)
+	g, ms, err := s.st.View(ctx, in.GroupID, a.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -266,10 +266,11 @@ type ApplicationCount struct {
 // handleApplication (among their first store.MaxManagedGroups memberships,
 // as ListReceivedApplications). Nothing is counted at read time: each
 // group's record carries its pendingApplications, moved in the transaction
-// of every application change, so one group costs the snapshot every
-// operation reads, and all of them one Query of the actor's memberships and
-// one BatchGetItem per 50 groups (each group's record and roles). A
-// dismissed group counts for nobody.
+// of every application change, so one group costs one view of the group
+// and the actor (a BatchGetItem, nothing is written from it), and all of
+// them one Query of the actor's memberships and one BatchGetItem per 50
+// groups (each group's record and roles). A dismissed group counts for
+// nobody.
 func (s *Service) CountUnhandledApplications(ctx context.Context, a permission.Actor, groupID string) (*ApplicationCount, error) {
 	if groupID == "" {
 		groups, self, err := s.st.Memberships(ctx, a.UserID)
@@ -288,7 +289,7 @@ func (s *Service) CountUnhandledApplications(ctx context.Context, a permission.A
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	g, ms, err := s.st.View(ctx, groupID, a.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -268,7 +268,7 @@ func (s *Service) ListBans(ctx context.Context, a permission.Actor, groupID stri
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.Snapshot(ctx, groupID, a.UserID)
+	g, ms, err := s.st.View(ctx, groupID, a.UserID)
 	if err != nil {
 		return nil, err
 	}

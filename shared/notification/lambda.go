@@ -11,7 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/circles-im/circles/shared/group"
+	"github.com/circles-im/circles/shared/invocation"
+	"github.com/circles-im/circles/shared/store"
 )
+
+// messages counts an SQS batch's messages, for the invocation's log line.
+func messages(b events.SQSEvent) int { return len(b.Records) }
+
+// metered counts the invocation's DynamoDB calls and units for its log line.
+func metered(ctx context.Context) (context.Context, invocation.Units) { return store.WithMeter(ctx) }
 
 // StartConsumer runs the deliver-notifications function: it consumes the
 // notifications queue, writes personal notifications into their
@@ -23,9 +31,7 @@ func StartConsumer() {
 		panic(err)
 	}
 	svc.OnDelivered = crashAfterForTest()
-	lambda.Start(func(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-		return svc.HandleSQS(ctx, batch)
-	})
+	lambda.Start(invocation.Metered("deliver-notifications", messages, metered, svc.HandleSQS))
 }
 
 // crashAfterForTest is fault injection for the pipeline's acceptance test
@@ -74,7 +80,5 @@ func StartCleaner() {
 	if err != nil {
 		panic(err)
 	}
-	lambda.Start(func(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-		return c.HandleSQS(ctx, batch)
-	})
+	lambda.Start(invocation.Metered("cleanup-dismissed-group", messages, metered, c.HandleSQS))
 }

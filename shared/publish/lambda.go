@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/circles-im/circles/shared/awsenv"
+	"github.com/circles-im/circles/shared/invocation"
 )
 
 // FromEnv builds the publisher of the publish-events function:
@@ -29,10 +30,11 @@ func Start() {
 	if err != nil {
 		panic(err)
 	}
-	lambda.Start(func(ctx context.Context, batch events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	records := func(b events.DynamoDBEvent) int { return len(b.Records) }
+	lambda.Start(invocation.Metered("publish-events", records, nil, func(ctx context.Context, batch events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		crashOnceForTest()
 		return p.HandleStream(ctx, batch)
-	})
+	}))
 }
 
 // crashOnceForTest is fault injection for the pipeline's acceptance test

@@ -237,6 +237,18 @@ type CategoryState struct {
 // member records of userIDs (at most 90) and the KU# items of the first two
 // (the actor and the member an override is about).
 func (s *Store) LoadCategoryState(ctx context.Context, groupID, categoryID string, userIDs ...string) (*CategoryState, error) {
+	return s.loadCategoryState(ctx, readTx, groupID, categoryID, userIDs...)
+}
+
+// ViewCategoryState is LoadCategoryState for a read nothing is written
+// from (GetCategoryAccessList, ListCategoryRoles): the same items in one
+// BatchGetItem, eventually consistent unless the context asks otherwise
+// (view.go).
+func (s *Store) ViewCategoryState(ctx context.Context, groupID, categoryID string, userIDs ...string) (*CategoryState, error) {
+	return s.loadCategoryState(ctx, readView, groupID, categoryID, userIDs...)
+}
+
+func (s *Store) loadCategoryState(ctx context.Context, how reader, groupID, categoryID string, userIDs ...string) (*CategoryState, error) {
 	users := distinct(userIDs)
 	extra := []map[string]types.AttributeValue{key(pkApp, skCustom), key(groupPK(groupID), skCategories), key(groupPK(groupID), categorySK(categoryID))}
 	for _, id := range users[:min(2, len(users))] {
@@ -245,7 +257,7 @@ func (s *Store) LoadCategoryState(ctx context.Context, groupID, categoryID strin
 	if categoryID == "" {
 		extra[2] = key(groupPK(groupID), categorySK("-"))
 	}
-	g, ms, items, err := s.snapshot(ctx, groupID, users, extra)
+	g, ms, items, err := s.readSnapshot(ctx, how, groupID, users, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -501,9 +513,29 @@ func (s *Store) ListCategories(ctx context.Context, groupID string) ([]*Category
 	if err != nil {
 		return nil, err
 	}
+	return s.categoriesOf(ctx, groupID, cats, true)
+}
+
+// ViewCategories is ListCategories for a read nothing is written from
+// (the category list): CATS and the Query eventually consistent unless the
+// context asks otherwise (view.go).
+func (s *Store) ViewCategories(ctx context.Context, groupID string) ([]*Category, error) {
+	it, err := s.viewOne(ctx, key(groupPK(groupID), skCategories))
+	if err != nil {
+		return nil, err
+	}
+	cats, err := unmarshalCategories(it)
+	if err != nil {
+		return nil, err
+	}
+	return s.categoriesOf(ctx, groupID, cats, ConsistentReads(ctx))
+}
+
+// categoriesOf queries the live categories of cats, in position order.
+func (s *Store) categoriesOf(ctx context.Context, groupID string, cats *Categories, consistent bool) ([]*Category, error) {
 	var out []*Category
-	q := s.partition(baseTable, groupPK(groupID)).Range("SK", dynamo.BeginsWith, prefixCategory).Consistent(true)
-	err = each(ctx, q, func(it Item) error {
+	q := s.partition(baseTable, groupPK(groupID)).Range("SK", dynamo.BeginsWith, prefixCategory).Consistent(consistent)
+	err := each(ctx, q, func(it Item) error {
 		c, err := unmarshalCategory(it, cats)
 		if err == nil && cats.Live(c.CategoryID) {
 			out = append(out, c)
@@ -659,6 +691,26 @@ func (s *Store) LoadCategoryLayer(ctx context.Context, groupID, categoryID strin
 	if err != nil {
 		return nil, err
 	}
+	return categoryOfLayer(cats, categoryID, rec)
+}
+
+// ViewCategoryLayer is LoadCategoryLayer for a read nothing is written
+// from (ListChannelMembers of a synced channel), on the CATS its view read:
+// the record alone, eventually consistent unless the context asks
+// otherwise (view.go).
+func (s *Store) ViewCategoryLayer(ctx context.Context, cats *Categories, groupID, categoryID string) (*Category, error) {
+	if cats.item.Layers[categoryID] == nil {
+		return nil, categoryNotFound(categoryID)
+	}
+	rec, err := s.viewOne(ctx, key(groupPK(groupID), categorySK(categoryID)))
+	if err != nil {
+		return nil, err
+	}
+	return categoryOfLayer(cats, categoryID, rec)
+}
+
+// categoryOfLayer is the category of record rec with its layer in cats.
+func categoryOfLayer(cats *Categories, categoryID string, rec Item) (*Category, error) {
 	if rec == nil {
 		return nil, categoryNotFound(categoryID)
 	}

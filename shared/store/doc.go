@@ -41,7 +41,37 @@
 // GetGroups, LoadCategoryFacts) reads with BatchGetItem, eventually
 // consistent unless the context asks otherwise (WithConsistentReads);
 // view.go states what that gives up and why it is safe. Every write
-// decides on a serializable snapshot (TransactGetItems) instead.
+// decides on a serializable snapshot (TransactGetItems) instead, at twice
+// the read units of a strongly consistent BatchGetItem of the same keys,
+// because the version condition alone does not make such a read safe:
+//
+//   - What the condition covers. The write is conditioned on the group
+//     record's version, and every other item a decision reads (the role
+//     configuration, member records, custom auths, channels, categories,
+//     overrides, bans, codes, applications) changes only in a versioned
+//     change. (The cleanups that remove a deleted role's ID from member
+//     records or a deleted channel's overrides change no live state.) So a
+//     change committed after the group record was read fails the write.
+//   - What it does not. BatchGetItem reads its items one by one, in no
+//     order, with read-committed isolation: even strongly consistent, it
+//     can see a concurrent transaction in the group record and not yet in
+//     another item. The write then decides on a state that never existed
+//     and its version condition holds: an admin demoted by change V still
+//     reads as admin beside the group record at V, and kicks.
+//   - So an item is covered only if the write transaction writes it with
+//     a condition that re-checks what the decision read. Per operation:
+//     the targets are (a kick or quit deletes the member record on its
+//     existence and role; adds put it if absent; a code's use is
+//     conditioned on maxUses, revocation and expiry; an application's
+//     answer on its state; a profile or ban is condition-checked), but
+//     the actor's member record and the role configuration, which every
+//     permission decision reads, are written by almost none (QuitGroup and
+//     SetGroupMemberInfo on oneself; the role operations the roles), nor
+//     are a channel's or category's records by the operations on their
+//     members and roles. Guarding each with a ConditionCheck costs two
+//     write units in AWS to save one read unit, so every write keeps its
+//     transactional snapshot, and the cost table (infra/costtable) shows
+//     what that costs against each operation's floor.
 //
 // Data access goes through github.com/guregu/dynamo/v2 on the store's own
 // SDK client: Put, Update (SET, ADD and DELETE of sets, REMOVE), Delete and

@@ -17,7 +17,12 @@ type Meter struct {
 	calls       int
 	capacity    float64
 	read, write float64
-	byOp        map[string]int
+	floorRead   float64
+	// standalone is the write units of writes outside transactions;
+	// checked the items transactions condition-checked.
+	standalone float64
+	checked    int
+	byOp       map[string]int
 }
 
 // readOps are the operations whose units are read units; the others' are
@@ -61,6 +66,37 @@ func (m *Meter) WriteUnits() float64 {
 	return m.write
 }
 
+// FloorReadUnits is what the request's reads would cost as one strongly
+// consistent read of each item they read or a transaction condition-checked
+// (a unit per 4 KB, one for an absent item; a condition-checked item is
+// counted as one, as every item the store checks is well under 4 KB), and
+// queries at what they consumed: the read half of a request's floor, which
+// the cost table sets beside what it consumed. A transactional read costs
+// twice this; an eventually consistent one half.
+func (m *Meter) FloorReadUnits() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.floorRead
+}
+
+// StandaloneWriteUnits is the write units of the writes made outside a
+// transaction (the idempotency record's), and CheckedItems the items the
+// transactions condition-checked: with the items a request changed, what
+// its transactions cost in AWS (DynamoDB Local reports 2 units for any
+// TransactWriteItems, whatever it holds).
+func (m *Meter) StandaloneWriteUnits() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.standalone
+}
+
+// CheckedItems: see StandaloneWriteUnits.
+func (m *Meter) CheckedItems() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.checked
+}
+
 // CallsByOperation is the number of calls per DynamoDB operation name.
 func (m *Meter) CallsByOperation() map[string]int {
 	m.mu.Lock()
@@ -72,9 +108,16 @@ func (m *Meter) CallsByOperation() map[string]int {
 	return out
 }
 
-func (m *Meter) record(op string, units float64) {
+func (m *Meter) record(op string, units, floorRead float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.floorRead += floorRead
+	switch op {
+	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem":
+		m.standalone += units
+	case "TransactWriteItems":
+		m.checked += int(floorRead) // a check's floor is one read
+	}
 	m.calls++
 	m.byOp[op]++
 	m.capacity += units
@@ -97,7 +140,8 @@ func Instrument(o *dynamodb.Options) {
 				}
 				askCapacity(in.Parameters)
 				out, md, err := next.HandleInitialize(ctx, in)
-				m.record(middleware.GetOperationName(ctx), consumed(out.Result))
+				units := consumed(out.Result)
+				m.record(middleware.GetOperationName(ctx), units, floorRead(in.Parameters, out.Result, units))
 				return out, md, err
 			}), middleware.After)
 	})
@@ -168,4 +212,48 @@ func ptrSum(c *types.ConsumedCapacity) float64 {
 		return 0
 	}
 	return sum(*c)
+}
+
+// floorRead is a call's part of FloorReadUnits.
+func floorRead(params, result any, units float64) float64 {
+	var f float64
+	switch r := result.(type) {
+	case *dynamodb.GetItemOutput:
+		return readUnits(ItemSize(r.Item))
+	case *dynamodb.BatchGetItemOutput:
+		p, _ := params.(*dynamodb.BatchGetItemInput)
+		asked := 0
+		if p != nil {
+			for _, ka := range p.RequestItems {
+				asked += len(ka.Keys)
+			}
+		}
+		for _, items := range r.Responses {
+			for _, it := range items {
+				f += readUnits(ItemSize(it))
+				asked--
+			}
+		}
+		for _, ka := range r.UnprocessedKeys {
+			asked -= len(ka.Keys) // asked again, counted then
+		}
+		return f + float64(max(asked, 0))
+	case *dynamodb.TransactGetItemsOutput:
+		for _, it := range r.Responses {
+			f += readUnits(ItemSize(it.Item))
+		}
+		return f
+	case *dynamodb.QueryOutput, *dynamodb.ScanOutput:
+		return units
+	case *dynamodb.TransactWriteItemsOutput:
+		if p, ok := params.(*dynamodb.TransactWriteItemsInput); ok {
+			for _, it := range p.TransactItems {
+				if it.ConditionCheck != nil {
+					f++
+				}
+			}
+		}
+		return f
+	}
+	return 0
 }

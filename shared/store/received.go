@@ -46,9 +46,9 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]*Group, map[s
 }
 
 // groupsWithRoles reads the records of groups and their role
-// configurations (into g.Roles) with batchGet, keyed by groupID; groups
-// that do not exist are absent. Not a snapshot: for reads that nothing is
-// written from.
+// configurations (into g.Roles) in one view (view.go), keyed by groupID;
+// groups that do not exist are absent. Not a snapshot: for reads that
+// nothing is written from.
 func (s *Store) groupsWithRoles(ctx context.Context, groupIDs []string) (map[string]*Group, error) {
 	if len(groupIDs) == 0 {
 		return map[string]*Group{}, nil
@@ -57,7 +57,7 @@ func (s *Store) groupsWithRoles(ctx context.Context, groupIDs []string) (map[str
 	for _, gid := range groupIDs {
 		keys = append(keys, key(groupPK(gid), skMeta), key(groupPK(gid), skRoles))
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.viewGet(ctx, keys)
 	if err != nil {
 		return nil, err
 	}

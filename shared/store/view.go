@@ -54,7 +54,8 @@ const (
 type consistentKey struct{}
 
 // WithConsistentReads returns a context whose views (View,
-// ViewChannelState, GroupsOf, GetGroups) read strongly consistent items:
+// ViewChannelState, ViewCategoryState, ViewCategories, ViewCategoryLayer,
+// GroupsOf, GetGroups) read strongly consistent items:
 // the API's ?consistent=true.
 func WithConsistentReads(ctx context.Context) context.Context {
 	return context.WithValue(ctx, consistentKey{}, true)
@@ -70,6 +71,15 @@ func ConsistentReads(ctx context.Context) bool {
 // viewGet is batchRead as the context asks.
 func (s *Store) viewGet(ctx context.Context, keys []Item) ([]Item, error) {
 	return s.batchRead(ctx, keys, ConsistentReads(ctx))
+}
+
+// viewOne is viewGet of one item: nil when it does not exist.
+func (s *Store) viewOne(ctx context.Context, k Item) (Item, error) {
+	items, err := s.viewGet(ctx, []Item{k})
+	if err != nil || len(items) == 0 {
+		return nil, err
+	}
+	return items[0], nil
 }
 
 // readKeys reads keys the way how says and answers the items in the order

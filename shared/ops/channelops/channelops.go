@@ -164,7 +164,7 @@ func CreateCategory() api.Operation {
 
 // ListCategories serves GET /groups/{groupID}/categories.
 func ListCategories() api.Operation {
-	return declare(api.Spec{Name: "ListCategories", Method: "GET", Route: "/groups/{groupID}/categories", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListCategories", Method: "GET", Route: "/groups/{groupID}/categories", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.ListCategories(ctx, r.Actor, r.Path("groupID"))
 		})
@@ -204,7 +204,7 @@ func UpdateCategoryAccessList() api.Operation {
 
 // GetCategoryAccessList serves GET /groups/{groupID}/categories/{categoryID}/access.
 func GetCategoryAccessList() api.Operation {
-	return declare(api.Spec{Name: "GetCategoryAccessList", Method: "GET", Route: "/groups/{groupID}/categories/{categoryID}/access", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetCategoryAccessList", Method: "GET", Route: "/groups/{groupID}/categories/{categoryID}/access", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.GetCategoryAccessList(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"))
 		})
@@ -224,7 +224,7 @@ func AddCategoryRole() api.Operation {
 
 // ListCategoryRoles serves GET /groups/{groupID}/categories/{categoryID}/roles.
 func ListCategoryRoles() api.Operation {
-	return declare(api.Spec{Name: "ListCategoryRoles", Method: "GET", Route: "/groups/{groupID}/categories/{categoryID}/roles", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListCategoryRoles", Method: "GET", Route: "/groups/{groupID}/categories/{categoryID}/roles", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			return s.ListCategoryRoles(ctx, r.Actor, r.Path("groupID"), r.Path("categoryID"))
 		})
@@ -304,7 +304,7 @@ func UpdateChannelPositions() api.Operation {
 
 // ListChannelMembers serves GET /groups/{groupID}/channels/{channelID}/members?limit=&cursor=.
 func ListChannelMembers() api.Operation {
-	return declare(api.Spec{Name: "ListChannelMembers", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/members", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListChannelMembers", Method: "GET", Route: "/groups/{groupID}/channels/{channelID}/members", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *channel.Service) (any, error) {
 			limit, err := r.QueryLimit()
 			if err != nil {

@@ -71,7 +71,7 @@ func DismissGroup() api.Operation {
 // applications to a group you handle (or, without groupID, to all of them),
 // newest first.
 func GetGroupApplicationList() api.Operation {
-	return declare(api.Spec{Name: "GetGroupApplicationList", Method: "GET", Route: "/applications/received", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetGroupApplicationList", Method: "GET", Route: "/applications/received", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			in := group.ListApplicationsInput{GroupID: r.Query("groupID"), Cursor: r.Query("cursor")}
 			var err error
@@ -364,7 +364,7 @@ func UnbanMembers() api.Operation {
 // ListBans serves GET /groups/{groupID}/bans?limit=&cursor=: the live
 // bans, newest first.
 func ListBans() api.Operation {
-	return declare(api.Spec{Name: "ListBans", Method: "GET", Route: "/groups/{groupID}/bans", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListBans", Method: "GET", Route: "/groups/{groupID}/bans", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			limit, err := r.QueryLimit()
 			if err != nil {
@@ -389,7 +389,7 @@ func CreateInviteCode() api.Operation {
 
 // ListInviteCodes serves GET /groups/{groupID}/invite-codes?limit=&cursor=.
 func ListInviteCodes() api.Operation {
-	return declare(api.Spec{Name: "ListInviteCodes", Method: "GET", Route: "/groups/{groupID}/invite-codes", Body: api.NoBody},
+	return declare(api.Spec{Name: "ListInviteCodes", Method: "GET", Route: "/groups/{groupID}/invite-codes", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			limit, err := r.QueryLimit()
 			if err != nil {
@@ -423,7 +423,7 @@ func JoinByInviteCode() api.Operation {
 // /applications/received/count?groupID=: the pending applications the
 // caller handles, in one group or all of them.
 func GetGroupApplicationUnhandledCount() api.Operation {
-	return declare(api.Spec{Name: "GetGroupApplicationUnhandledCount", Method: "GET", Route: "/applications/received/count", Body: api.NoBody},
+	return declare(api.Spec{Name: "GetGroupApplicationUnhandledCount", Method: "GET", Route: "/applications/received/count", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
 			return s.CountUnhandledApplications(ctx, r.Actor, r.Query("groupID"))
 		})
