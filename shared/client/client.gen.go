@@ -2564,6 +2564,9 @@ type GetGroupMemberListParams struct {
 
 	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
 	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
+
+	// Keyword A prefix of the member's name to search for: trimmed of spaces, 1 to 64 bytes of UTF-8, no control characters.
+	Keyword *string `form:"keyword,omitempty" json:"keyword,omitempty"`
 }
 
 // GetGroupMemberListParamsFilter defines parameters for GetGroupMemberList.
@@ -3579,6 +3582,8 @@ type ClientInterface interface {
 	// GetGroupMemberList The group's members, filtered and paged
 	//
 	// Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
+	//
+	// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
 	//
 	// Corresponds with GET /groups/{groupID}/members (the `GetGroupMemberList` operationId).
 	GetGroupMemberList(ctx context.Context, groupID GroupIDPath, params *GetGroupMemberListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5314,6 +5319,8 @@ func (c *Client) GetGroupMembersInfo(ctx context.Context, groupID GroupIDPath, p
 // GetGroupMemberList The group's members, filtered and paged
 //
 // Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
+//
+// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
 //
 // Corresponds with GET /groups/{groupID}/members (the `GetGroupMemberList` operationId).
 func (c *Client) GetGroupMemberList(ctx context.Context, groupID GroupIDPath, params *GetGroupMemberListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9349,6 +9356,18 @@ func NewGetGroupMemberListRequest(server string, groupID GroupIDPath, params *Ge
 
 		}
 
+		if params.Keyword != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "keyword", *params.Keyword, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -11607,6 +11626,8 @@ type ClientWithResponsesInterface interface {
 	// GetGroupMemberListWithResponse The group's members, filtered and paged
 	//
 	// Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
+	//
+	// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -20110,6 +20131,8 @@ func (c *ClientWithResponses) GetGroupMembersInfoWithResponse(ctx context.Contex
 // GetGroupMemberListWithResponse The group's members, filtered and paged
 //
 // Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
+//
+// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
 //
 // Returns a wrapper object for the known response body format(s).
 //

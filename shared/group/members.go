@@ -182,11 +182,49 @@ func (s *Service) ListMembers(ctx context.Context, a permission.Actor, groupID s
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
+	return s.memberListPage(ctx, a, groupID, func() (*store.Page[*store.Member], error) {
+		return s.st.ListMembers(ctx, groupID, filter, limit, cursor)
+	})
+}
+
+// SearchMembers pages through the members whose group nickname, or
+// profile nickname when they have none, begins with keyword,
+// case-insensitively (store.SearchMembers states the index and its
+// limits), ordered by that name, then userID. Who may read it and what
+// they see are ListMembers' rules. The filter does not combine with a
+// keyword, and neither does consistent=true: the name index is a global
+// secondary index, which DynamoDB reads only eventually consistently, so a
+// consistent read cannot be honoured and is refused rather than ignored.
+func (s *Service) SearchMembers(ctx context.Context, a permission.Actor, groupID, keyword string, filter, limit int, cursor string) (*store.Page[*store.Member], error) {
+	folded, err := store.NormalizeKeyword(keyword)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate.ID("groupID", groupID); err != nil {
+		return nil, err
+	}
+	if filter != store.FilterAll {
+		return nil, errcode.New(errcode.InvalidArgument, "filter does not combine with keyword")
+	}
+	if store.ConsistentReads(ctx) {
+		return nil, errcode.New(errcode.InvalidArgument, "consistent=true does not combine with keyword: the name index is read eventually consistently")
+	}
+	if _, err := store.NormalizeLimit(limit); err != nil {
+		return nil, err
+	}
+	return s.memberListPage(ctx, a, groupID, func() (*store.Page[*store.Member], error) {
+		return s.st.SearchMembers(ctx, groupID, folded, limit, cursor)
+	})
+}
+
+// memberListPage answers the page read reads, if the actor may read the
+// group's members, masked as they may see it.
+func (s *Service) memberListPage(ctx context.Context, a permission.Actor, groupID string, read func() (*store.Page[*store.Member], error)) (*store.Page[*store.Member], error) {
 	g, ms, err := s.readMembers(ctx, a, groupID)
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.st.ListMembers(ctx, groupID, filter, limit, cursor)
+	page, err := read()
 	if err != nil {
 		return nil, err
 	}

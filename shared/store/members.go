@@ -68,6 +68,11 @@ func (s *Store) ListMembers(ctx context.Context, groupID string, filter, limit i
 			}
 		}
 	}
+	return s.memberPage(ctx, q)
+}
+
+// memberPage runs q, a query of member records, for one page.
+func (s *Store) memberPage(ctx context.Context, q pageQuery) (*Page[*Member], error) {
 	items, next, err := s.page(ctx, q)
 	if err != nil {
 		return nil, err
@@ -140,7 +145,8 @@ func MemberInfoChanges(old, next *Member) map[string]any {
 // (GSI1SK), and is conditioned on the target not being the owner and on
 // the new level not being the owner's: ownership moves only by transfer, so
 // no sequence of these updates can make a second owner (OpenIM #488) or an
-// ownerless group.
+// ownerless group. A nickname change moves the member's search key (GSI3,
+// search.go) in the same transaction.
 func (s *Store) SetMemberInfo(ctx context.Context, g *Group, m *Member, next *Member, operator string, ev event.Event) (*event.Event, error) {
 	changes := MemberInfoChanges(m, next)
 	if len(changes) == 0 {
@@ -148,6 +154,17 @@ func (s *Store) SetMemberInfo(ctx context.Context, g *Group, m *Member, next *Me
 	}
 	if _, ok := changes["roleLevel"]; ok && (next.RoleLevel != RoleAdmin && next.RoleLevel != RoleMember) {
 		return nil, fmt.Errorf("set member info: roleLevel %d is not 60 or 20", next.RoleLevel)
+	}
+	_, renamed := changes["nickname"]
+	var profileName string
+	var hasProfile bool
+	if renamed && next.Nickname == "" {
+		// The search key falls back to the profile nickname, checked below.
+		p, err := s.profileNicknames(ctx, []string{m.UserID})
+		if err != nil {
+			return nil, err
+		}
+		profileName, hasProfile = p[m.UserID]
 	}
 	c := s.newChange(g, ev)
 	out, err := s.commitChange(ctx, c, func(t *tx) {
@@ -158,6 +175,13 @@ func (s *Store) SetMemberInfo(ctx context.Context, g *Group, m *Member, next *Me
 		if _, ok := changes["roleLevel"]; ok {
 			u.Set("GSI1SK", memberRankSK(next.RoleLevel, m.JoinTime, m.UserID)).
 				If("$ <> ?", "roleLevel", RoleOwner)
+		}
+		if renamed {
+			// The old name leaves the search index in this transaction.
+			setNameKey(u, g.GroupID, memberNameKey(searchName(next, profileName), m.UserID))
+			if next.Nickname == "" {
+				addTo(t, profileNameCondition(s.checkItem(userPK(m.UserID), skProfile), profileName, hasProfile), nil)
+			}
 		}
 		s.memberUpdate(t, g, m, u)
 	})
