@@ -328,6 +328,19 @@ func SetGroupMemberInfo() api.Operation {
 		})
 }
 
+// SetGroupMembersInfo serves PATCH /groups/{groupID}/members: several
+// members' info in one transaction.
+func SetGroupMembersInfo() api.Operation {
+	return declare(api.Spec{Name: "SetGroupMembersInfo", Method: "PATCH", Route: "/groups/{groupID}/members", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.SetMembersInfoInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.SetMembersInfo(ctx, r.Actor, r.Path("groupID"), in)
+		})
+}
+
 // TransferGroupOwner serves POST /groups/{groupID}/owner.
 func TransferGroupOwner() api.Operation {
 	return declare(api.Spec{Name: "TransferGroupOwner", Method: "POST", Route: "/groups/{groupID}/owner", Body: api.RequiredBody},
