@@ -108,6 +108,28 @@ func TestMemberSearchPagesAcrossPagesWithExactResults(t *testing.T) {
 	assert.Empty(t, page.NextCursor, "a page that ends the range says so")
 }
 
+// The longest names (255 characters of 2 bytes) make the longest keys;
+// a page that ends on one still gives a cursor the next page accepts.
+func TestMemberSearchPagesPastTheLongestNames(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, st := newService(t)
+	withProfiles(t, svc, "owner")
+	_, err := svc.Create(ctx, admins.Actor("owner"), group.CreateInput{GroupID: "l1", GroupName: "long"})
+	require.NoError(t, err)
+	var ms []*store.Member
+	var want []string
+	for i := range 3 {
+		uid := fmt.Sprintf("%s%d", strings.Repeat("u", 63), i) // 64 bytes, the longest userID
+		name := fmt.Sprintf("É%d", i) + strings.Repeat("é", 253)
+		ms = append(ms, &store.Member{UserID: uid, Nickname: name, RoleLevel: store.RoleMember, JoinTime: int64(i + 1)})
+		want = append(want, uid)
+	}
+	require.NoError(t, st.BulkLoadMembers(ctx, "l1", ms))
+	assert.Equal(t, want, search(t, svc, "owner", "l1", "é", 1))
+	assert.Equal(t, want[1:2], search(t, svc, "owner", "l1", "é1éé", 1))
+}
+
 func TestANicknameChangeMovesTheMemberInTheSearchIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -44,10 +44,12 @@ import (
 const (
 	// MaxKeywordBytes bounds a search keyword after trimming.
 	MaxKeywordBytes = 64
-	// maxNameKeyBytes bounds the folded name in a key, so the key stays far
-	// below DynamoDB's 1024-byte sort key; it is longer than any folded
-	// keyword, so truncation never hides a match.
-	maxNameKeyBytes = 300
+	// maxNameKeyBytes bounds the folded name in a key, so that the key
+	// (with the separator and a userID of at most 64 bytes) fits a cursor
+	// field (maxCursorField) and stays far below DynamoDB's 1024-byte sort
+	// key. A folded keyword is at most 1.5 times its 64 bytes, so
+	// truncation never hides a match.
+	maxNameKeyBytes = maxCursorField - 1 - 64 - 1
 	// nameKeySep ends the name in a key. Control characters are dropped
 	// from names and refused in keywords, so a keyword never reaches into
 	// the userID after the name.
