@@ -94,6 +94,12 @@ func runScenario(t *testing.T, c *apiClient) {
 	c.ok(200, "bob", "PATCH", "/groups/"+g+"/members/bob", map[string]any{"nickname": "Bobby", "ex": "x"})
 	c.ok(200, "alice", "PATCH", "/groups/"+g+"/members/carol", map[string]any{"roleLevel": 60})
 	c.ok(200, "alice", "PATCH", "/groups/"+g+"/members/carol", map[string]any{"roleLevel": 20})
+	c.ok(200, "alice", "PATCH", "/groups/"+g+"/members", map[string]any{"members": []map[string]any{
+		{"userID": "bob", "ex": "y"}, {"userID": "carol", "nickname": "Caro", "roleLevel": 60}}})
+	found := c.ok(200, "carol", "GET", "/groups/"+g+"/members?keyword=CAR&limit=1", nil)["items"].([]any)
+	require.Len(t, found, 1)
+	assert.Equal(t, "carol", found[0].(map[string]any)["userID"], "member search finds the batch's new nickname")
+	c.ok(200, "alice", "PATCH", "/groups/"+g+"/members/carol", map[string]any{"roleLevel": 20})
 	c.ok(200, "alice", "POST", "/groups/"+g+"/members/carol/mute", map[string]any{"mutedSeconds": 3600})
 	c.ok(200, "alice", "DELETE", "/groups/"+g+"/members/carol/mute", nil)
 	// lookMemberInfo 1: bob's copy of others keeps the public fields only,

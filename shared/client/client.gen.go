@@ -286,6 +286,7 @@ const (
 	EventTypeGroupMemberMuted             EventType = "GroupMemberMuted"
 	EventTypeGroupMemberSetToAdmin        EventType = "GroupMemberSetToAdmin"
 	EventTypeGroupMemberSetToOrdinaryUser EventType = "GroupMemberSetToOrdinaryUser"
+	EventTypeGroupMembersInfoSet          EventType = "GroupMembersInfoSet"
 	EventTypeGroupMuted                   EventType = "GroupMuted"
 	EventTypeGroupOwnerTransferred        EventType = "GroupOwnerTransferred"
 	EventTypeGroupRepaired                EventType = "GroupRepaired"
@@ -365,6 +366,8 @@ func (e EventType) Valid() bool {
 	case EventTypeGroupMemberSetToAdmin:
 		return true
 	case EventTypeGroupMemberSetToOrdinaryUser:
+		return true
+	case EventTypeGroupMembersInfoSet:
 		return true
 	case EventTypeGroupMuted:
 		return true
@@ -511,6 +514,24 @@ func (e JoinSource) Valid() bool {
 	case JoinSourceN3:
 		return true
 	case JoinSourceN4:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MemberInfoEntryRoleLevel.
+const (
+	MemberInfoEntryRoleLevelN20 MemberInfoEntryRoleLevel = 20
+	MemberInfoEntryRoleLevelN60 MemberInfoEntryRoleLevel = 60
+)
+
+// Valid indicates whether the value is a known member of the MemberInfoEntryRoleLevel enum.
+func (e MemberInfoEntryRoleLevel) Valid() bool {
+	switch e {
+	case MemberInfoEntryRoleLevelN20:
+		return true
+	case MemberInfoEntryRoleLevelN60:
 		return true
 	default:
 		return false
@@ -1779,6 +1800,22 @@ type Member struct {
 	UserID ID `json:"userID"`
 }
 
+// MemberInfoEntry One member's part of SetGroupMembersInfo; the other fields are SetGroupMemberInfoInput's.
+type MemberInfoEntry struct {
+	Ex       *string `json:"ex,omitempty"`
+	FaceURL  *string `json:"faceURL,omitempty"`
+	Nickname *string `json:"nickname,omitempty"`
+
+	// RoleLevel 60 admin or 20 ordinary member; ownership moves only by TransferGroupOwner.
+	RoleLevel *MemberInfoEntryRoleLevel `json:"roleLevel,omitempty"`
+
+	// UserID Example: alice
+	UserID ID `json:"userID"`
+}
+
+// MemberInfoEntryRoleLevel 60 admin or 20 ordinary member; ownership moves only by TransferGroupOwner.
+type MemberInfoEntryRoleLevel int32
+
 // MemberList defines model for MemberList.
 type MemberList struct {
 	Items []Member `json:"items"`
@@ -2022,6 +2059,11 @@ type SetGroupMemberInfoInput struct {
 
 // SetGroupMemberInfoInputRoleLevel 60 admin or 20 ordinary member; ownership moves only by TransferGroupOwner.
 type SetGroupMemberInfoInputRoleLevel int32
+
+// SetGroupMembersInfoInput defines model for SetGroupMembersInfoInput.
+type SetGroupMembersInfoInput struct {
+	Members []MemberInfoEntry `json:"members"`
+}
 
 // SyncMode 1 while the channel follows its category's permission layer (viewMode, access list, category roles and category member overrides); 0 when it keeps its own.
 type SyncMode int32
@@ -2597,10 +2639,19 @@ type GetGroupMemberListParams struct {
 
 	// Consistent This operation reads and writes nothing, so by default it reads eventually consistent items (BatchGetItem, half the read units of a strongly consistent read and a quarter of a transactional one): its answer reflects every change acknowledged about a second before it, and may show part of a change committing while it reads. `true` reads strongly consistent items, each reflecting every change acknowledged before the request (read-your-writes), at twice the units and in the same number of calls.
 	Consistent *ConsistentQuery `form:"consistent,omitempty" json:"consistent,omitempty"`
+
+	// Keyword A prefix of the member's name to search for: trimmed of spaces, 1 to 64 bytes of UTF-8, no control characters.
+	Keyword *string `form:"keyword,omitempty" json:"keyword,omitempty"`
 }
 
 // GetGroupMemberListParamsFilter defines parameters for GetGroupMemberList.
 type GetGroupMemberListParamsFilter int32
+
+// SetGroupMembersInfoParams defines parameters for SetGroupMembersInfo.
+type SetGroupMembersInfoParams struct {
+	// IdempotencyKey Makes the request safe to retry for 24 h. The same key with the same body returns the first response and changes nothing; the same key with a different body answers 409 IDEMPOTENCY_MISMATCH.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // InviteUserToGroupParams defines parameters for InviteUserToGroup.
 type InviteUserToGroupParams struct {
@@ -2844,6 +2895,9 @@ type JoinByInviteCodeJSONRequestBody = JoinByInviteCodeInput
 
 // KickGroupMemberJSONRequestBody defines body for KickGroupMember for application/json ContentType.
 type KickGroupMemberJSONRequestBody = KickInput
+
+// SetGroupMembersInfoJSONRequestBody defines body for SetGroupMembersInfo for application/json ContentType.
+type SetGroupMembersInfoJSONRequestBody = SetGroupMembersInfoInput
 
 // InviteUserToGroupJSONRequestBody defines body for InviteUserToGroup for application/json ContentType.
 type InviteUserToGroupJSONRequestBody = InviteInput
@@ -3613,8 +3667,28 @@ type ClientInterface interface {
 	//
 	// Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
 	//
+	// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
+	//
 	// Corresponds with GET /groups/{groupID}/members (the `GetGroupMemberList` operationId).
 	GetGroupMemberList(ctx context.Context, groupID GroupIDPath, params *GetGroupMemberListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetGroupMembersInfoWithBody Change several members' group info in one transaction
+	//
+	// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+	SetGroupMembersInfoWithBody(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetGroupMembersInfo Change several members' group info in one transaction
+	//
+	// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+	SetGroupMembersInfo(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, body SetGroupMembersInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// InviteUserToGroupWithBody Invite users into the group
 	//
@@ -5348,9 +5422,49 @@ func (c *Client) GetGroupMembersInfo(ctx context.Context, groupID GroupIDPath, p
 //
 // Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
 //
+// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
+//
 // Corresponds with GET /groups/{groupID}/members (the `GetGroupMemberList` operationId).
 func (c *Client) GetGroupMemberList(ctx context.Context, groupID GroupIDPath, params *GetGroupMemberListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetGroupMemberListRequest(c.Server, groupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetGroupMembersInfoWithBody Change several members' group info in one transaction
+//
+// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+func (c *Client) SetGroupMembersInfoWithBody(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetGroupMembersInfoRequestWithBody(c.Server, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetGroupMembersInfo Change several members' group info in one transaction
+//
+// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+func (c *Client) SetGroupMembersInfo(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, body SetGroupMembersInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetGroupMembersInfoRequest(c.Server, groupID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9523,6 +9637,18 @@ func NewGetGroupMemberListRequest(server string, groupID GroupIDPath, params *Ge
 
 		}
 
+		if params.Keyword != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "keyword", *params.Keyword, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -9532,6 +9658,68 @@ func NewGetGroupMemberListRequest(server string, groupID GroupIDPath, params *Ge
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetGroupMembersInfoRequest calls the generic SetGroupMembersInfo builder with application/json body
+func NewSetGroupMembersInfoRequest(server string, groupID GroupIDPath, params *SetGroupMembersInfoParams, body SetGroupMembersInfoJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetGroupMembersInfoRequestWithBody(server, groupID, params, "application/json", bodyReader)
+}
+
+// NewSetGroupMembersInfoRequestWithBody constructs an http.Request for the SetGroupMembersInfo method, with any body, and a specified content type
+func NewSetGroupMembersInfoRequestWithBody(server string, groupID GroupIDPath, params *SetGroupMembersInfoParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "groupID", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/groups/%s/members", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -11782,10 +11970,30 @@ type ClientWithResponsesInterface interface {
 	//
 	// Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
 	//
+	// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /groups/{groupID}/members (the `GetGroupMemberList` operationId).
 	GetGroupMemberListWithResponse(ctx context.Context, groupID GroupIDPath, params *GetGroupMemberListParams, reqEditors ...RequestEditorFn) (*GetGroupMemberListResponse, error)
+
+	// SetGroupMembersInfoWithBodyWithResponse Change several members' group info in one transaction
+	//
+	// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+	SetGroupMembersInfoWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetGroupMembersInfoResponse, error)
+
+	// SetGroupMembersInfoWithResponse Change several members' group info in one transaction
+	//
+	// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+	SetGroupMembersInfoWithResponse(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, body SetGroupMembersInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*SetGroupMembersInfoResponse, error)
 
 	// InviteUserToGroupWithBodyWithResponse Invite users into the group
 	//
@@ -17030,6 +17238,103 @@ func (r GetGroupMemberListResponse) ContentType() string {
 	return ""
 }
 
+type SetGroupMembersInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MemberList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ForbiddenOrNotInGroup
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *GroupNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ChangeConflict
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *GroupDismissed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON200() *MemberList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON403() *ForbiddenOrNotInGroup {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON404() *GroupNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON409() *ChangeConflict {
+	return r.JSON409
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON410() *GroupDismissed {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetGroupMembersInfoResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetGroupMembersInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetGroupMembersInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetGroupMembersInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetGroupMembersInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type InviteUserToGroupResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20285,6 +20590,8 @@ func (c *ClientWithResponses) GetGroupMembersInfoWithResponse(ctx context.Contex
 //
 // Members and app admins. Ordered by roleLevel descending, then joinTime ascending. `filter`: 0 all, 1 owner, 2 admins, 3 ordinary members, 4 admins and ordinary members, 5 owner and admins. A page reads only that page's records.
 //
+// With `keyword`, member search: the members whose group nickname (or, for a member without one, profile nickname) begins with the keyword, case-insensitively (simple case folding, no Unicode normalisation; no substring matching), ordered by that name and then userID. A page reads only that page's index entries, whatever the group's size. The name index is eventually consistent: a change made about a second ago may not show yet, and `consistent=true` with a keyword is refused (400), as is a `filter` other than 0. A cursor continues the same group and keyword only.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /groups/{groupID}/members (the `GetGroupMemberList` operationId).
@@ -20294,6 +20601,36 @@ func (c *ClientWithResponses) GetGroupMemberListWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetGroupMemberListResponse(rsp)
+}
+
+// SetGroupMembersInfoWithBodyWithResponse Change several members' group info in one transaction
+//
+// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+func (c *ClientWithResponses) SetGroupMembersInfoWithBodyWithResponse(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetGroupMembersInfoResponse, error) {
+	rsp, err := c.SetGroupMembersInfoWithBody(ctx, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetGroupMembersInfoResponse(rsp)
+}
+
+// SetGroupMembersInfoWithResponse Change several members' group info in one transaction
+//
+// OpenIM's batch SetGroupMemberInfo: up to 48 entries, each with the rules of SetGroupMemberInfo (every entry is decided as that operation decides it). All or nothing: if any entry is refused, the request answers that entry's error and nothing changes. 48, not 100, because the whole batch is one DynamoDB transaction (at most 100 items): each entry takes its member record and, when it clears a nickname, a check of the profile nickname the member search falls back to, beside the group record, the event and the Idempotency-Key marker. userIDs must be distinct. The entries that change something commit as one change with one GroupMembersInfoSet (1706) event; a request that changes nothing commits nothing. Answers the members in the order asked.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /groups/{groupID}/members (the `SetGroupMembersInfo` operationId).
+func (c *ClientWithResponses) SetGroupMembersInfoWithResponse(ctx context.Context, groupID GroupIDPath, params *SetGroupMembersInfoParams, body SetGroupMembersInfoJSONRequestBody, reqEditors ...RequestEditorFn) (*SetGroupMembersInfoResponse, error) {
+	rsp, err := c.SetGroupMembersInfo(ctx, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetGroupMembersInfoResponse(rsp)
 }
 
 // InviteUserToGroupWithBodyWithResponse Invite users into the group
@@ -24920,6 +25257,88 @@ func ParseGetGroupMemberListResponse(rsp *http.Response) (*GetGroupMemberListRes
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest GroupDismissed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetGroupMembersInfoResponse parses an HTTP response from a SetGroupMembersInfoWithResponse call
+func ParseSetGroupMembersInfoResponse(rsp *http.Response) (*SetGroupMembersInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetGroupMembersInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MemberList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ForbiddenOrNotInGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest GroupNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ChangeConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
 		var dest GroupDismissed

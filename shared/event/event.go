@@ -53,6 +53,8 @@ const (
 	InviteCodeCreated        Type = "InviteCodeCreated"
 	InviteCodeRevoked        Type = "InviteCodeRevoked"
 	MemberJoinedByInviteCode Type = "MemberJoinedByInviteCode"
+	// GroupMembersInfoSet is SetGroupMembersInfo's one event for a batch.
+	GroupMembersInfoSet Type = "GroupMembersInfoSet"
 
 	CategoryPositionsUpdate Type = "CategoryPositionsUpdate"
 	ChannelPositionsUpdate  Type = "ChannelPositionsUpdate"
@@ -112,6 +114,7 @@ var codes = map[Type]int{
 	InviteCodeCreated:        1703,
 	InviteCodeRevoked:        1704,
 	MemberJoinedByInviteCode: 1705,
+	GroupMembersInfoSet:      1706,
 
 	CategoryPositionsUpdate: 1619,
 	ChannelPositionsUpdate:  1620,

@@ -30,6 +30,7 @@ func Payloads() []Payload {
 		CategoryAccessListPayload{},
 		BanPayload{}, UnbanPayload{}, InviteCodePayload{}, InviteCodeJoinPayload{},
 		CategoryPositionsPayload{}, ChannelPositionsPayload{}, ChannelVisibilityPayload{},
+		MembersInfoPayload{},
 	}
 }
 
@@ -159,6 +160,14 @@ type MemberInfoPayload struct {
 func (MemberInfoPayload) Types() []Type {
 	return []Type{GroupMemberInfoSet, GroupMemberSetToAdmin, GroupMemberSetToOrdinaryUser}
 }
+
+// MembersInfoPayload: each member a SetGroupMembersInfo changed, with
+// exactly the fields that changed (in the order asked).
+type MembersInfoPayload struct {
+	Members []MemberInfoPayload `json:"members"`
+}
+
+func (MembersInfoPayload) Types() []Type { return []Type{GroupMembersInfoSet} }
 
 // OwnerTransferredPayload: the old owner keeps OldOwnerRoleLevel (the new
 // owner's level before the transfer).

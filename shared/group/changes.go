@@ -74,6 +74,9 @@ func readerCopy(a permission.Actor, g *store.Group, self *store.Member, ev event
 	if m, managed := managerEvents[ev.Type]; managed && !permission.Holds(a, g, self, m.item) {
 		return keepOnly(ev, m.keep)
 	}
+	if ev.Type == event.GroupMembersInfoSet {
+		return membersInfoCopy(a, g, self, ev)
+	}
 	keep, ok := memberEventKeys[ev.Type]
 	if applicationEvents[ev.Type] && !permission.Holds(a, g, self, permission.HandleApplication) {
 		return keepOnly(ev, keep)
@@ -83,6 +86,24 @@ func readerCopy(a permission.Actor, g *store.Group, self *store.Member, ev event
 		return ev
 	}
 	return keepOnly(ev, keep)
+}
+
+// membersInfoCopy is readerCopy of a GroupMembersInfoSet: each member's
+// entry as the GroupMemberInfoSet of that member alone would read.
+func membersInfoCopy(a permission.Actor, g *store.Group, self *store.Member, ev event.Event) event.Event {
+	entries, _ := ev.Payload["members"].([]any)
+	out := make([]any, len(entries))
+	for i, e := range entries {
+		out[i] = e
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		one := readerCopy(a, g, self, event.Event{Type: event.GroupMemberInfoSet, Payload: m})
+		out[i] = one.Payload
+	}
+	ev.Payload = map[string]any{"members": out}
+	return ev
 }
 
 // keepOnly is ev with a new payload of only the keys keep lists.

@@ -155,3 +155,36 @@ func TestCleanupRefusesAGroupThatIsNotDismissed(t *testing.T) {
 	assert.True(t, done, "other events need no cleanup")
 	assert.Equal(t, before, captureGroup(t, st, "g1"))
 }
+
+func TestCleanupOfADismissedGroupRemovesItsBansAndInviteCodes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, st := membershipGroup(t, 0)
+	_, err := svc.Ban(ctx, admins.Actor("alice"), "g1", group.BanInput{UserIDs: []string{"carol", "erin"}, Reason: "spam"})
+	require.NoError(t, err)
+	kept, err := svc.CreateInviteCode(ctx, admins.Actor("alice"), "g1", group.CreateInviteCodeInput{MaxUses: 5})
+	require.NoError(t, err)
+	revoked, err := svc.CreateInviteCode(ctx, admins.Actor("alice"), "g1", group.CreateInviteCodeInput{MaxUses: 5})
+	require.NoError(t, err)
+	_, err = svc.RevokeInviteCode(ctx, admins.Actor("alice"), "g1", revoked.CodeID)
+	require.NoError(t, err)
+	bans, err := st.GetBans(ctx, "g1", []string{"carol", "erin"})
+	require.NoError(t, err)
+	require.Len(t, bans, 2)
+
+	require.NoError(t, svc.Dismiss(ctx, admins.Actor("alice"), "g1"))
+	for done := false; !done; {
+		done, err = svc.OnGroupEvent(ctx, dismissedEvent(t, st, "g1"), 1)
+		require.NoError(t, err)
+	}
+	bans, err = st.GetBans(ctx, "g1", []string{"carol", "erin"})
+	require.NoError(t, err)
+	assert.Empty(t, bans, "the bans are removed")
+	for _, id := range []string{kept.CodeID, revoked.CodeID} {
+		_, err := st.GetInviteCode(ctx, "g1", id)
+		assert.Equal(t, errcode.NotFound, errcode.CodeOf(err), "code %s is removed", id)
+	}
+	codes, err := st.ListInviteCodes(ctx, "g1", 100, "")
+	require.NoError(t, err)
+	assert.Empty(t, codes.Items)
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,10 +23,12 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// The randomized concurrency test of issues 3, 4 and 12: 16 workers run
+// The randomized concurrency test of issues 3, 4, 12 and 13: 16 workers run
 // random group, role, channel and category operations (moves, syncs and
-// reorders among them) on 3 groups and 30 users, then the checker must find
-// no violation of invariants 1–7 on any group.
+// reorders, bans, invite codes, batch member info and profile renames among
+// them) on 3 groups and 30 users, then the checker must find no violation
+// of invariants 1–8 on any group, and the member search index must match
+// every member's name.
 //
 // CIRCLES_CONCURRENCY_SEED replays a run's choices (the seed is logged, and
 // repeated on failure); the interleaving of the workers is the scheduler's,
@@ -273,6 +276,16 @@ func TestRandomConcurrentOperationsKeepEveryInvariant(t *testing.T) {
 		}
 	}
 
+	// The member search index after the races: every member is found by
+	// their name (group nickname, else profile nickname), and whoever a
+	// search finds has a name that matches it (no stale key).
+	for _, gid := range groups {
+		if g, err := st.GetGroup(ctx, gid); err != nil || g.Status == store.StatusDismissed {
+			continue
+		}
+		assertSearchIndexMatchesNames(t, svc, st, gid)
+	}
+
 	// Invariant 3 from the users' side: "my groups" lists exactly the live
 	// groups holding a member record of the user.
 	for _, uid := range us {
@@ -343,6 +356,36 @@ func memberOps(ctx context.Context, svc *group.Service, us []string) []op {
 			_, err := svc.SetMemberInfo(ctx, a, gid, target, in)
 			return err
 		}},
+		// Batch member info: the target's entry (a level, a nickname or a
+		// cleared nickname: the search key then falls back to the profile
+		// nickname, which renameProfile races) and the actor's own
+		// nickname, which members may always set.
+		{"setMembersInfo", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
+			in := group.SetMembersInfoInput{}
+			for i, uid := range []string{target, a.UserID} {
+				if i > 0 && uid == target {
+					continue
+				}
+				e := group.MemberInfoEntry{UserID: uid}
+				switch r.IntN(4) + 2*i {
+				case 0:
+					e.RoleLevel = new(store.RoleAdmin)
+				case 1:
+					e.RoleLevel = new(store.RoleMember)
+				case 2:
+					e.Nickname = new("")
+				default:
+					e.Nickname = new(fmt.Sprintf("batch%d", r.IntN(100)))
+				}
+				in.Members = append(in.Members, e)
+			}
+			_, err := svc.SetMembersInfo(ctx, a, gid, in)
+			return err
+		}},
+		{"renameProfile", false, func(r *rand.Rand, a permission.Actor, _, _ string) error {
+			_, err := svc.PutMyProfile(ctx, a, group.ProfileInput{Nickname: fmt.Sprintf("name%d", r.IntN(50))})
+			return err
+		}},
 		// Bans race with every way in: the checker's invariant 8 (no member
 		// beside a live ban) is checked with the rest.
 		{"ban", true, func(r *rand.Rand, a permission.Actor, gid, target string) error {
@@ -375,5 +418,33 @@ func memberOps(ctx context.Context, svc *group.Service, us []string) []op {
 			_, err := svc.MuteMember(ctx, a, gid, target, group.MuteMemberInput{MutedSeconds: 60})
 			return err
 		}},
+	}
+}
+
+// assertSearchIndexMatchesNames searches a group for each member's name and
+// checks that the member is found, and that every member found has a name
+// that begins with the keyword, case-insensitively.
+func assertSearchIndexMatchesNames(t *testing.T, svc *group.Service, st *store.Store, gid string) {
+	t.Helper()
+	ctx := context.Background()
+	ms, err := st.AllMembers(ctx, gid)
+	require.NoError(t, err)
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.UserID
+	}
+	profiles, err := st.GetProfiles(ctx, ids)
+	require.NoError(t, err)
+	names := map[string]string{}
+	for _, m := range ms {
+		names[m.UserID] = cmp.Or(m.Nickname, profiles[m.UserID].Nickname)
+	}
+	for uid, name := range names {
+		found := search(t, svc, "admin", gid, name, 0)
+		assert.Contains(t, found, uid, "%s in %s is found by its name %q", uid, gid, name)
+		for _, f := range found {
+			assert.True(t, strings.HasPrefix(strings.ToLower(names[f]), strings.ToLower(name)),
+				"%s found by %q in %s, but named %q", f, name, gid, names[f])
+		}
 	}
 }

@@ -35,6 +35,14 @@
 //   - Member lists are ordered by roleLevel, then joinTime, and a filter
 //     (owner, admins, ordinary, combinations) is a key range, so a page reads
 //     only that page. GetGroupChanges reads the event log by version.
+//   - Member search (a keyword) matches a case-insensitive prefix of a
+//     member's group nickname, else profile nickname, on a name index whose
+//     page reads only that page; it is eventually consistent, so
+//     consistent=true with a keyword is refused.
+//   - SetGroupMembersInfo decides every entry as SetGroupMemberInfo does, on
+//     one snapshot, and commits all of them as one change with one event,
+//     or nothing.
+//   - A dismissed group's cleanup also removes its bans and invite codes.
 //   - The consistency checker (check.go) verifies the invariants of the
 //     README on one whole group and, on request, repairs them as one change
 //     with its own GroupRepaired event.

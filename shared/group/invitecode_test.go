@@ -238,10 +238,10 @@ func TestInviteCodeManagementRefusesAbuse(t *testing.T) {
 	})
 }
 
-// TestReplayingABanOrACodeJoinChangesNothingMore sends BanMembers and
-// JoinByInviteCode through their registry operations twice with one
-// Idempotency-Key: the second answers the first response and commits
-// nothing.
+// TestReplayingABanOrACodeJoinChangesNothingMore sends BanMembers,
+// JoinByInviteCode and SetGroupMembersInfo through their registry
+// operations twice with one Idempotency-Key: the second answers the first
+// response and commits nothing.
 func TestReplayingABanOrACodeJoinChangesNothingMore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -264,6 +264,7 @@ func TestReplayingABanOrACodeJoinChangesNothingMore(t *testing.T) {
 	for _, c := range []struct{ name, sub, path, body string }{
 		{"BanMembers", "alice", "/groups/g1/bans", `{"userIDs":["carol"],"reason":"spam"}`},
 		{"JoinByInviteCode", "dave", "/groups/g1/join-by-code", `{"code":"` + code.Code + `"}`},
+		{"SetGroupMembersInfo", "alice", "/groups/g1/members", `{"members":[{"userID":"bob","nickname":"B"},{"userID":"dave","ex":"x"}]}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			first := send(c.name, c.sub, c.path, c.body)

@@ -50,6 +50,20 @@ var matrixOps = map[string]func(ctx context.Context, s *group.Service, a permiss
 		_, err := s.SetMemberInfo(ctx, a, gid, target, group.SetMemberInfoInput{RoleLevel: level(store.RoleOwner)})
 		return "", err
 	},
+	"batchInfo": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
+		ex, n := "batch", "nick"
+		_, err := s.SetMembersInfo(ctx, a, gid, group.SetMembersInfoInput{Members: []group.MemberInfoEntry{
+			{UserID: "m2", SetMemberInfoInput: group.SetMemberInfoInput{Ex: &ex}},
+			{UserID: target, SetMemberInfoInput: group.SetMemberInfoInput{Nickname: &n}},
+		}})
+		return "", err
+	},
+	"batchToAdmin": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
+		_, err := s.SetMembersInfo(ctx, a, gid, group.SetMembersInfoInput{Members: []group.MemberInfoEntry{
+			{UserID: target, SetMemberInfoInput: group.SetMemberInfoInput{RoleLevel: level(store.RoleAdmin)}},
+		}})
+		return "", err
+	},
 	"transfer": func(ctx context.Context, s *group.Service, a permission.Actor, gid, target string) (string, error) {
 		_, err := s.TransferOwner(ctx, a, gid, group.TransferInput{NewOwnerUserID: target})
 		return "", err

@@ -102,32 +102,9 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 			return nil, err
 		}
 		target := ms[userID]
-		req := permission.Request{Op: permission.OpSetMemberInfo, Actor: a, Group: g, Self: ms[a.UserID], Target: target, TargetID: userID}
-		if err := permission.Decide(req); err != nil {
-			return nil, err
-		}
-		if in.RoleLevel != nil {
-			req.Op, req.RoleLevel = permission.OpSetMemberRoleLevel, *in.RoleLevel
-			if err := permission.Decide(req); err != nil {
-				return nil, err
-			}
-		}
-		next := *target
-		if in.Nickname != nil {
-			next.Nickname = *in.Nickname
-		}
-		if in.FaceURL != nil {
-			next.FaceURL = *in.FaceURL
-		}
-		if in.Ex != nil {
-			next.Ex = *in.Ex
-		}
-		if in.RoleLevel != nil {
-			next.RoleLevel = *in.RoleLevel
-		}
-		changes := store.MemberInfoChanges(target, &next)
-		if len(changes) == 0 {
-			return target, nil
+		next, changes, err := decideMemberInfo(a, g, ms[a.UserID], target, userID, in)
+		if err != nil || len(changes) == 0 {
+			return target, err
 		}
 		t := event.GroupMemberInfoSet
 		if _, ok := changes["roleLevel"]; ok {
@@ -136,11 +113,112 @@ func (s *Service) SetMemberInfo(ctx context.Context, a permission.Actor, groupID
 				t = event.GroupMemberSetToAdmin
 			}
 		}
-		changes["userID"] = userID
-		if _, err := s.st.SetMemberInfo(ctx, g, target, &next, a.UserID, event.New(t, a.UserID, event.FieldChanges[event.MemberInfoPayload](changes))); err != nil {
+		if _, err := s.st.SetMemberInfo(ctx, g, target, next, a.UserID, event.New(t, a.UserID, event.FieldChanges[event.MemberInfoPayload](changes))); err != nil {
 			return nil, err
 		}
 		return target, nil
+	})
+}
+
+// decideMemberInfo asks permission.Decide whether the actor may apply in to
+// userID's record (target, nil if not a member), and answers the record as
+// it would be and the fields that change, with "userID" (empty: nothing
+// changes).
+func decideMemberInfo(a permission.Actor, g *store.Group, self, target *store.Member, userID string, in SetMemberInfoInput) (*store.Member, map[string]any, error) {
+	req := permission.Request{Op: permission.OpSetMemberInfo, Actor: a, Group: g, Self: self, Target: target, TargetID: userID}
+	if err := permission.Decide(req); err != nil {
+		return nil, nil, err
+	}
+	if in.RoleLevel != nil {
+		req.Op, req.RoleLevel = permission.OpSetMemberRoleLevel, *in.RoleLevel
+		if err := permission.Decide(req); err != nil {
+			return nil, nil, err
+		}
+	}
+	next := *target
+	if in.Nickname != nil {
+		next.Nickname = *in.Nickname
+	}
+	if in.FaceURL != nil {
+		next.FaceURL = *in.FaceURL
+	}
+	if in.Ex != nil {
+		next.Ex = *in.Ex
+	}
+	if in.RoleLevel != nil {
+		next.RoleLevel = *in.RoleLevel
+	}
+	changes := store.MemberInfoChanges(target, &next)
+	if len(changes) > 0 {
+		changes["userID"] = userID
+	}
+	return &next, changes, nil
+}
+
+// MemberInfoEntry is one member's part of SetGroupMembersInfo: the userID
+// and SetGroupMemberInfo's body.
+type MemberInfoEntry struct {
+	UserID string `json:"userID"`
+	SetMemberInfoInput
+}
+
+// SetMembersInfoInput is the body of PATCH /groups/{groupID}/members.
+type SetMembersInfoInput struct {
+	Members []MemberInfoEntry `json:"members"`
+}
+
+// SetMembersInfo is SetMemberInfo for up to store.MaxMembersInfo members in
+// one transaction: every entry is validated and decided (permission.Decide)
+// as SetMemberInfo decides it, on one snapshot, and if any is refused the
+// request answers that entry's error and nothing changes. The entries that
+// change something commit as one change with one GroupMembersInfoSet
+// (1706) event naming each member's changed fields; a request that changes
+// nothing commits nothing. It answers the members' records in the order
+// asked.
+func (s *Service) SetMembersInfo(ctx context.Context, a permission.Actor, groupID string, in SetMembersInfoInput) (*store.Page[*store.Member], error) {
+	if err := validate.ID("groupID", groupID); err != nil {
+		return nil, err
+	}
+	if n := len(in.Members); n == 0 || n > store.MaxMembersInfo {
+		return nil, errcode.New(errcode.InvalidArgument, "members must hold 1 to %d entries (one transaction); it holds %d", store.MaxMembersInfo, n)
+	}
+	ids := make([]string, len(in.Members))
+	for i, e := range in.Members {
+		ids[i] = e.UserID
+		if err := e.validate(); err != nil {
+			return nil, errcode.New(errcode.InvalidArgument, "members[%d] (%s): %s", i, e.UserID, errcode.Of(err).Message)
+		}
+	}
+	if err := validate.IDs("members.userID", ids, true); err != nil {
+		return nil, err
+	}
+	return store.Retry(ctx, func() (*store.Page[*store.Member], error) {
+		g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, ids...)...)
+		if err != nil {
+			return nil, err
+		}
+		var chs []store.MemberInfoChange
+		var payload event.MembersInfoPayload
+		page := &store.Page[*store.Member]{Items: make([]*store.Member, len(ids))}
+		for i, e := range in.Members {
+			target := ms[e.UserID]
+			next, changes, err := decideMemberInfo(a, g, ms[a.UserID], target, e.UserID, e.SetMemberInfoInput)
+			if err != nil {
+				return nil, err
+			}
+			page.Items[i] = target
+			if len(changes) > 0 {
+				chs = append(chs, store.MemberInfoChange{Old: target, Next: next})
+				payload.Members = append(payload.Members, event.FieldChanges[event.MemberInfoPayload](changes))
+			}
+		}
+		if len(chs) == 0 {
+			return page, nil
+		}
+		if _, err := s.st.SetMembersInfo(ctx, g, chs, a.UserID, event.New(event.GroupMembersInfoSet, a.UserID, payload)); err != nil {
+			return nil, err
+		}
+		return page, nil
 	})
 }
 
@@ -182,11 +260,49 @@ func (s *Service) ListMembers(ctx context.Context, a permission.Actor, groupID s
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
+	return s.memberListPage(ctx, a, groupID, func() (*store.Page[*store.Member], error) {
+		return s.st.ListMembers(ctx, groupID, filter, limit, cursor)
+	})
+}
+
+// SearchMembers pages through the members whose group nickname, or
+// profile nickname when they have none, begins with keyword,
+// case-insensitively (store.SearchMembers states the index and its
+// limits), ordered by that name, then userID. Who may read it and what
+// they see are ListMembers' rules. The filter does not combine with a
+// keyword, and neither does consistent=true: the name index is a global
+// secondary index, which DynamoDB reads only eventually consistently, so a
+// consistent read cannot be honoured and is refused rather than ignored.
+func (s *Service) SearchMembers(ctx context.Context, a permission.Actor, groupID, keyword string, filter, limit int, cursor string) (*store.Page[*store.Member], error) {
+	folded, err := store.NormalizeKeyword(keyword)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate.ID("groupID", groupID); err != nil {
+		return nil, err
+	}
+	if filter != store.FilterAll {
+		return nil, errcode.New(errcode.InvalidArgument, "filter does not combine with keyword")
+	}
+	if store.ConsistentReads(ctx) {
+		return nil, errcode.New(errcode.InvalidArgument, "consistent=true does not combine with keyword: the name index is read eventually consistently")
+	}
+	if _, err := store.NormalizeLimit(limit); err != nil {
+		return nil, err
+	}
+	return s.memberListPage(ctx, a, groupID, func() (*store.Page[*store.Member], error) {
+		return s.st.SearchMembers(ctx, groupID, folded, limit, cursor)
+	})
+}
+
+// memberListPage answers the page read reads, if the actor may read the
+// group's members, masked as they may see it.
+func (s *Service) memberListPage(ctx context.Context, a permission.Actor, groupID string, read func() (*store.Page[*store.Member], error)) (*store.Page[*store.Member], error) {
 	g, ms, err := s.readMembers(ctx, a, groupID)
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.st.ListMembers(ctx, groupID, filter, limit, cursor)
+	page, err := read()
 	if err != nil {
 		return nil, err
 	}

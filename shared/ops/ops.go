@@ -62,6 +62,7 @@ var Domains = []Domain{
 		groupops.QuitGroup(),
 		groupops.SetGroupInfo(),
 		groupops.SetGroupMemberInfo(),
+		groupops.SetGroupMembersInfo(),
 		groupops.TransferGroupOwner(),
 		groupops.BanMembers(),
 		groupops.UnbanMembers(),

@@ -78,6 +78,10 @@ func matrixRequests(t *testing.T, row matrix.Row, a permission.Actor, g *model.G
 		return []permission.Request{on(permission.OpManageInviteCodes, "")}
 	case "joinByCode":
 		return []permission.Request{on(permission.OpJoinByInviteCode, a.UserID)}
+	case "batchInfo":
+		return []permission.Request{on(permission.OpSetMemberInfo, "m2"), on(permission.OpSetMemberInfo, row.Target)}
+	case "batchToAdmin":
+		return setLevel(model.RoleAdmin)
 	case "listMembers", "membersInfo", "changes", "groupsChanges":
 		return []permission.Request{on(permission.OpReadMembers, "")}
 	}

@@ -152,6 +152,13 @@ func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Applicatio
 	if add != nil && result != ApplicationAgreed {
 		return nil, errors.New("a refused application adds no member")
 	}
+	var names map[string]string
+	if add != nil {
+		var err error
+		if names, err = s.profileNicknames(ctx, []string{add.UserID}); err != nil {
+			return nil, err
+		}
+	}
 	now := s.nowMillis()
 	c := s.newChange(g, ev)
 	// The application's own condition (pending, as read) makes the count
@@ -181,7 +188,7 @@ func (s *Store) HandleApplication(ctx context.Context, g *Group, app *Applicatio
 			return errVersionMoved
 		})
 		if add != nil {
-			s.putMembers(t, []*Member{add})
+			s.putMembers(t, []*Member{add}, names)
 			s.checkNotBanned(t, g.GroupID, add.UserID)
 		}
 	})

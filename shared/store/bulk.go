@@ -15,13 +15,19 @@ import (
 // request path uses it). Members must not exist yet. A member's RoleIDs
 // (custom roles that exist in the group's configuration) get their
 // role-membership records and raise the roles' memberCount, so the records
-// are what AddRoleMembers would have written (invariant 6 holds).
+// are what AddRoleMembers would have written (invariant 6 holds). Each
+// record's search key is what a join would write: its group nickname, else
+// the user's profile nickname (read here, 100 profiles a call).
 func (s *Store) BulkLoadMembers(ctx context.Context, groupID string, ms []*Member) error {
+	names, err := s.profileNicknames(ctx, memberUIDs(ms))
+	if err != nil {
+		return err
+	}
 	var reqs []types.WriteRequest
 	roleCounts := map[string]int64{}
 	for _, m := range ms {
 		m.GroupID = groupID
-		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: memberItem(m)}})
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: memberItem(m, names[m.UserID])}})
 		for _, rid := range m.RoleIDs {
 			roleCounts[rid]++
 			rm := &RoleMembership{GroupID: groupID, RoleID: rid, UserID: m.UserID, AddTime: m.JoinTime}

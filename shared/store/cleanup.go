@@ -24,7 +24,9 @@ type cleanupStep func(ctx context.Context, groupID string, max int) (int, error)
 // cleanupSteps are the kinds of records a dismissed group leaves behind, in
 // the order they are removed: members (with memberCount), applications,
 // role memberships, member overrides, channels, users' category facts,
-// categories, their layers and, last, the role configuration.
+// categories, their layers, bans, invite codes (revoked ones included) and,
+// last, the role configuration. A dismissed group admits nobody, so its
+// bans and codes guard nothing once it is.
 func (s *Store) cleanupSteps() []cleanupStep {
 	return []cleanupStep{
 		s.deleteMembers,
@@ -35,6 +37,8 @@ func (s *Store) cleanupSteps() []cleanupStep {
 		s.deleteByPrefix(prefixUserCats),
 		s.deleteByPrefix(prefixCategory),
 		s.deleteByPrefix(skCategories),
+		s.deleteByPrefix(prefixBan),
+		s.deleteByPrefix(prefixInviteCode),
 		s.deleteByPrefix(skRoles),
 	}
 }

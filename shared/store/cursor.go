@@ -39,7 +39,8 @@ var (
 // tampered cursor is a 400, never a 500.
 const (
 	// maxCursorField bounds each field in bytes. The longest key a cursor
-	// names (RM#<roleID>#<userID>, CO#<channelID>#<userID>) is 132.
+	// names is a member search key (search.go), cut to fit; the longest
+	// others (RM#<roleID>#<userID>, CO#<channelID>#<userID>) are 132.
 	maxCursorField = 256
 	// maxCursor bounds the cursor as sent: four fields of maxCursorField
 	// bytes, JSON-escaped and base64-encoded, fit well within it.

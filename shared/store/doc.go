@@ -35,7 +35,10 @@
 // of a user is numbered 1, 2, 3… with no gap and no duplicate under
 // redelivery; every member record created or deleted writes an entry of
 // the user's joined-group log in the same transaction (joined.go), which a
-// token reads from with one Query.
+// token reads from with one Query; every member record carries its search
+// key (the folded group nickname, else profile nickname) on GSI3 in the
+// transaction that writes the record or its name, and a profile rename
+// rewrites the keys that follow it (search.go).
 //
 // A read nothing is written from (a view: View, ViewChannelState, GroupsOf,
 // GetGroups, LoadCategoryFacts) reads with BatchGetItem, eventually

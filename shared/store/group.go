@@ -142,19 +142,34 @@ func (s *Store) readSnapshot(ctx context.Context, how reader, groupID string, us
 }
 
 // putMembers adds, for each new member, the member record (which must not
-// exist), a check that the user has a profile and the user's joined-log
-// entry (joined.go) at the change's version.
-func (s *Store) putMembers(t *tx, ms []*Member) {
+// exist), a check that the user has a profile, still with the nickname
+// read into names (profileNicknames), which names the record in the search
+// index, and the user's joined-log entry (joined.go) at the change's
+// version. A profile renamed since it was read is a lost race: the caller
+// reads again.
+func (s *Store) putMembers(t *tx, ms []*Member, names map[string]string) {
 	for _, m := range ms {
 		uid := m.UserID
 		s.logMembership(t, uid, m.GroupID, true)
-		addTo(t, s.putItem(memberItem(m)).If(ifAbsent), func(map[string]types.AttributeValue) error {
+		addTo(t, s.putItem(memberItem(m, names[uid])).If(ifAbsent), func(map[string]types.AttributeValue) error {
 			return &UserError{UserID: uid, Err: errcode.New(errcode.AlreadyInGroup, "user %s is already in the group", uid)}
 		})
-		addTo(t, s.checkItem(userPK(uid), skProfile).If(ifExists), func(map[string]types.AttributeValue) error {
+		addTo(t, s.checkItem(userPK(uid), skProfile).If(ifExists).If("$ = ?", "nickname", names[uid]), func(old map[string]types.AttributeValue) error {
+			if old != nil {
+				return errVersionMoved
+			}
 			return &UserError{UserID: uid, Err: errcode.New(errcode.NotFound, "user %s has no profile", uid)}
 		})
 	}
+}
+
+// memberUIDs are the userIDs of ms.
+func memberUIDs(ms []*Member) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.UserID
+	}
+	return out
 }
 
 // CreateGroup writes a new group (version 1) with its first members (the
@@ -168,12 +183,16 @@ func (s *Store) CreateGroup(ctx context.Context, g *Group, first []*Member, ev e
 	g.Version = 1
 	g.MemberCount = int64(len(first))
 	ev.GroupID, ev.Version, ev.EventID, ev.OccurredAt = g.GroupID, 1, NewID(), s.nowMillis()
+	names, err := s.profileNicknames(ctx, memberUIDs(first))
+	if err != nil {
+		return nil, err
+	}
 	t := &tx{ref: &changeRef{groupID: g.GroupID, version: 1}}
 	gid := g.GroupID
 	addTo(t, s.putItem(groupItem(g)).If(ifAbsent), func(map[string]types.AttributeValue) error {
 		return errcode.New(errcode.GroupIDExists, "group %s already exists", gid)
 	})
-	s.putMembers(t, first)
+	s.putMembers(t, first, names)
 	g.Roles = DefaultRoles(gid, g.CreateTime)
 	s.putRoles(t, g.Roles)
 	addTo(t, s.putItem(s.eventItem(&ev)).If(ifAbsent), func(map[string]types.AttributeValue) error {
@@ -193,10 +212,14 @@ func (s *Store) AddMembers(ctx context.Context, g *Group, ms []*Member, ev event
 	if len(ms) == 0 || len(ms) > AddBatch {
 		return nil, fmt.Errorf("add %d members: want 1..%d", len(ms), AddBatch)
 	}
+	names, err := s.profileNicknames(ctx, memberUIDs(ms))
+	if err != nil {
+		return nil, err
+	}
 	c := s.newChange(g, ev)
 	c.meta.Add("memberCount", int64(len(ms)))
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		s.putMembers(t, ms)
+		s.putMembers(t, ms, names)
 		for _, m := range ms {
 			s.checkNotBanned(t, g.GroupID, m.UserID)
 		}

@@ -116,6 +116,10 @@ func (s *Store) JoinByInviteCode(ctx context.Context, g *Group, code *InviteCode
 	if len(m.RoleIDs) > MaxInviteCodeRoles {
 		return nil, fmt.Errorf("join by code granting %d roles: want at most %d", len(m.RoleIDs), MaxInviteCodeRoles)
 	}
+	names, err := s.profileNicknames(ctx, []string{m.UserID})
+	if err != nil {
+		return nil, err
+	}
 	c := s.newChange(g, ev)
 	c.meta.Add("memberCount", 1)
 	gid, uid := g.GroupID, m.UserID
@@ -135,7 +139,7 @@ func (s *Store) JoinByInviteCode(ctx context.Context, g *Group, code *InviteCode
 			}
 			return inviteCodeRefusal(read, now)
 		})
-		s.putMembers(t, []*Member{m})
+		s.putMembers(t, []*Member{m}, names)
 		s.checkNotBanned(t, gid, uid)
 		if next != nil {
 			s.putRoles(t, next)

@@ -29,12 +29,15 @@ func groupItem(g *Group) map[string]types.AttributeValue {
 	return marshalItem(g, map[string]string{"PK": groupPK(g.GroupID), "SK": skMeta, "kind": kindGroup})
 }
 
-func memberItem(m *Member) map[string]types.AttributeValue {
-	return marshalItem(m, map[string]string{
+// memberItem is m's record with its index keys; profileNickname is the
+// user's profile nickname, which names the record in the search index
+// (GSI3, search.go) while m has no group nickname.
+func memberItem(m *Member, profileNickname string) map[string]types.AttributeValue {
+	return marshalItem(m, nameKeyAttrs(map[string]string{
 		"PK": groupPK(m.GroupID), "SK": memberSK(m.UserID), "kind": kindMember,
 		"GSI1PK": membersByRankPK(m.GroupID), "GSI1SK": memberRankSK(m.RoleLevel, m.JoinTime, m.UserID),
 		"GSI2PK": groupsOfUserPK(m.UserID), "GSI2SK": userGroupSK(m.JoinTime, m.GroupID),
-	})
+	}, m, profileNickname))
 }
 
 func (s *Store) eventItem(ev *event.Event) map[string]types.AttributeValue {

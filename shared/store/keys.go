@@ -8,7 +8,7 @@ import "fmt"
 //	entity       PK                 SK              GSI1 (PK / SK)                      GSI2 (PK / SK)               GSI3 (PK / SK)
 //	profile      U#<uid>            PROFILE
 //	group        G#<gid>            META
-//	member       G#<gid>            M#<uid>         G#<gid>#M / <rank>#<joinTime>#<uid>  U#<uid>#G / <joinTime>#<gid>
+//	member       G#<gid>            M#<uid>         G#<gid>#M / <rank>#<joinTime>#<uid>  U#<uid>#G / <joinTime>#<gid>  G#<gid>#N / <name>\x1f<uid>
 //	application  G#<gid>            A#<uid>         G#<gid>#A / <reqTime>#<uid>          U#<uid>#A / <reqTime>#<gid>  G#<gid>#A#<result> / <reqTime>#<uid>
 //	event        G#<gid>#E          V#<version>
 //	roles        G#<gid>            ROLES           (every server role of the group, @everyone included: role.go)
@@ -26,6 +26,10 @@ import "fmt"
 //	inbox seq    U#<uid>            INBOXSEQ        (the user's last seq; a delivery's transaction moves it n -> n+1 on "seq = n")
 //	delivery     N#<eid>#<uid>      MARK            (put-if-absent in the same transaction: one entry per (eventID, recipient))
 //	joined log   U#<uid>#J          <at>#<gid>#<v>  (a member record created or deleted, in its transaction; see joined.go)
+//
+// A member's GSI3 entry is the member search index (search.go): <name> is
+// the folded group nickname, else profile nickname; it is sparse (no entry
+// for a name that folds to nothing).
 //
 // IDs never contain '#' (validate.IsID), so the separators are unambiguous.
 // Numbers in sort keys are zero-padded so that string order is numeric order.

@@ -68,6 +68,11 @@ func (s *Store) ListMembers(ctx context.Context, groupID string, filter, limit i
 			}
 		}
 	}
+	return s.memberPage(ctx, q)
+}
+
+// memberPage runs q, a query of member records, for one page.
+func (s *Store) memberPage(ctx context.Context, q pageQuery) (*Page[*Member], error) {
 	items, next, err := s.page(ctx, q)
 	if err != nil {
 		return nil, err
@@ -140,30 +145,83 @@ func MemberInfoChanges(old, next *Member) map[string]any {
 // (GSI1SK), and is conditioned on the target not being the owner and on
 // the new level not being the owner's: ownership moves only by transfer, so
 // no sequence of these updates can make a second owner (OpenIM #488) or an
-// ownerless group.
+// ownerless group. A nickname change moves the member's search key (GSI3,
+// search.go) in the same transaction.
 func (s *Store) SetMemberInfo(ctx context.Context, g *Group, m *Member, next *Member, operator string, ev event.Event) (*event.Event, error) {
-	changes := MemberInfoChanges(m, next)
-	if len(changes) == 0 {
-		return nil, fmt.Errorf("set member info of %s in %s: nothing changes", m.UserID, g.GroupID)
+	return s.SetMembersInfo(ctx, g, []MemberInfoChange{{Old: m, Next: next}}, operator, ev)
+}
+
+// MemberInfoChange is one member's record as read (Old) and as it is to be
+// (Next).
+type MemberInfoChange struct{ Old, Next *Member }
+
+// MaxMembersInfo is how many members one SetMembersInfo changes: each takes
+// its record and, when it clears a nickname, a check of the profile the
+// search key falls back to; the group record and the event take two of
+// maxTxItems.
+const MaxMembersInfo = (maxTxItems - 2) / 2
+
+// SetMembersInfo is SetMemberInfo for several members in one change with
+// one event, all or nothing: every member's update carries the conditions
+// SetMemberInfo's does.
+func (s *Store) SetMembersInfo(ctx context.Context, g *Group, chs []MemberInfoChange, operator string, ev event.Event) (*event.Event, error) {
+	if len(chs) == 0 || len(chs) > MaxMembersInfo {
+		return nil, fmt.Errorf("set member info of %d members: want 1..%d", len(chs), MaxMembersInfo)
 	}
-	if _, ok := changes["roleLevel"]; ok && (next.RoleLevel != RoleAdmin && next.RoleLevel != RoleMember) {
-		return nil, fmt.Errorf("set member info: roleLevel %d is not 60 or 20", next.RoleLevel)
+	var clearing []string
+	for _, ch := range chs {
+		changes := MemberInfoChanges(ch.Old, ch.Next)
+		if len(changes) == 0 {
+			return nil, fmt.Errorf("set member info of %s in %s: nothing changes", ch.Old.UserID, g.GroupID)
+		}
+		if _, ok := changes["roleLevel"]; ok && (ch.Next.RoleLevel != RoleAdmin && ch.Next.RoleLevel != RoleMember) {
+			return nil, fmt.Errorf("set member info: roleLevel %d is not 60 or 20", ch.Next.RoleLevel)
+		}
+		if _, renamed := changes["nickname"]; renamed && ch.Next.Nickname == "" {
+			clearing = append(clearing, ch.Old.UserID)
+		}
+	}
+	// A cleared nickname's search key falls back to the profile nickname,
+	// checked in the transaction.
+	names, err := s.profileNicknames(ctx, clearing)
+	if err != nil {
+		return nil, err
 	}
 	c := s.newChange(g, ev)
 	out, err := s.commitChange(ctx, c, func(t *tx) {
-		u := s.updateItem(groupPK(g.GroupID), memberSK(m.UserID)).Set("operatorUserID", attr(operator))
-		for name, v := range changes {
-			u.Set(name, attr(v))
+		for _, ch := range chs {
+			s.memberInfoUpdate(t, g, ch.Old, ch.Next, operator, names)
 		}
-		if _, ok := changes["roleLevel"]; ok {
-			u.Set("GSI1SK", memberRankSK(next.RoleLevel, m.JoinTime, m.UserID)).
-				If("$ <> ?", "roleLevel", RoleOwner)
-		}
-		s.memberUpdate(t, g, m, u)
 	})
 	if err != nil {
 		return nil, err
 	}
-	m.Nickname, m.FaceURL, m.Ex, m.RoleLevel, m.OperatorUserID = next.Nickname, next.FaceURL, next.Ex, next.RoleLevel, operator
+	for _, ch := range chs {
+		m, next := ch.Old, ch.Next
+		m.Nickname, m.FaceURL, m.Ex, m.RoleLevel, m.OperatorUserID = next.Nickname, next.FaceURL, next.Ex, next.RoleLevel, operator
+	}
 	return out, nil
+}
+
+// memberInfoUpdate adds to t the update of m's record to next; names holds
+// the profile nicknames of the members whose nickname next clears.
+func (s *Store) memberInfoUpdate(t *tx, g *Group, m, next *Member, operator string, names map[string]string) {
+	changes := MemberInfoChanges(m, next)
+	u := s.updateItem(groupPK(g.GroupID), memberSK(m.UserID)).Set("operatorUserID", attr(operator))
+	for name, v := range changes {
+		u.Set(name, attr(v))
+	}
+	if _, ok := changes["roleLevel"]; ok {
+		u.Set("GSI1SK", memberRankSK(next.RoleLevel, m.JoinTime, m.UserID)).
+			If("$ <> ?", "roleLevel", RoleOwner)
+	}
+	if _, renamed := changes["nickname"]; renamed {
+		// The old name leaves the search index in this transaction.
+		profileName, hasProfile := names[m.UserID]
+		setNameKey(u, g.GroupID, memberNameKey(searchName(next, profileName), m.UserID))
+		if next.Nickname == "" {
+			addTo(t, profileNameCondition(s.checkItem(userPK(m.UserID), skProfile), profileName, hasProfile), nil)
+		}
+	}
+	s.memberUpdate(t, g, m, u)
 }

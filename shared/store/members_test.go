@@ -89,7 +89,7 @@ func loadGroupForTest(t *testing.T, s *Store, gid string, n int) *Group {
 		if i <= 2 {
 			level = RoleAdmin
 		}
-		items = append(items, memberItem(&Member{GroupID: gid, UserID: bulkUserID(i), RoleLevel: level, JoinTime: 1_000_000 + int64(i), JoinSource: JoinByAdmin}))
+		items = append(items, memberItem(&Member{GroupID: gid, UserID: bulkUserID(i), RoleLevel: level, JoinTime: 1_000_000 + int64(i), JoinSource: JoinByAdmin}, ""))
 	}
 	batchWrite(t, s, items)
 	err = s.updateItem(groupPK(gid), skMeta).Add("memberCount", int64(n-1)).Run(ctx)

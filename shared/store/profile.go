@@ -12,7 +12,9 @@ import (
 )
 
 // PutProfile creates or updates a profile; createTime is kept from the first
-// write.
+// write. Then it brings the search keys of the user's memberships to the
+// profile's nickname (SyncProfileName), also when it did not change, so a
+// retry finishes a walk an earlier attempt could not.
 func (s *Store) PutProfile(ctx context.Context, p Profile) (*Profile, error) {
 	now := s.nowMillis()
 	var item Item
@@ -28,7 +30,14 @@ func (s *Store) PutProfile(ctx context.Context, p Profile) (*Profile, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	return unmarshal[Profile](item)
+	out, err := unmarshal[Profile](item)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.SyncProfileName(ctx, out.UserID, out.Nickname); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GetProfiles returns the profiles that exist, keyed by userID.

@@ -127,7 +127,8 @@ func GetJoinedGroupChanges() api.Operation {
 		})
 }
 
-// GetGroupMemberList serves GET /groups/{groupID}/members?filter=&limit=&cursor=.
+// GetGroupMemberList serves GET /groups/{groupID}/members?filter=&limit=&cursor=,
+// and member search with &keyword=.
 func GetGroupMemberList() api.Operation {
 	return declare(api.Spec{Name: "GetGroupMemberList", Method: "GET", Route: "/groups/{groupID}/members", Body: api.NoBody, Consistent: true},
 		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
@@ -138,6 +139,9 @@ func GetGroupMemberList() api.Operation {
 			limit, err := r.QueryLimit()
 			if err != nil {
 				return nil, err
+			}
+			if keyword := r.Query("keyword"); keyword != "" {
+				return s.SearchMembers(ctx, r.Actor, r.Path("groupID"), keyword, filter, limit, r.Query("cursor"))
 			}
 			return s.ListMembers(ctx, r.Actor, r.Path("groupID"), filter, limit, r.Query("cursor"))
 		})
@@ -321,6 +325,19 @@ func SetGroupMemberInfo() api.Operation {
 				return nil, err
 			}
 			return s.SetMemberInfo(ctx, r.Actor, r.Path("groupID"), r.Path("userID"), in)
+		})
+}
+
+// SetGroupMembersInfo serves PATCH /groups/{groupID}/members: several
+// members' info in one transaction.
+func SetGroupMembersInfo() api.Operation {
+	return declare(api.Spec{Name: "SetGroupMembersInfo", Method: "PATCH", Route: "/groups/{groupID}/members", Body: api.RequiredBody},
+		func(ctx context.Context, r *api.Request, s *group.Service) (any, error) {
+			var in group.SetMembersInfoInput
+			if err := r.Decode(&in); err != nil {
+				return nil, err
+			}
+			return s.SetMembersInfo(ctx, r.Actor, r.Path("groupID"), in)
 		})
 }
 

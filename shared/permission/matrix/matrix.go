@@ -20,7 +20,8 @@ type Row struct {
 	// approveTwice (the owner refuses Target's application first),
 	// listMembers, membersInfo, changes, groupsChanges, ban, listBans,
 	// inviteCode (create one), joinByCode (the owner makes a code, the
-	// actor joins with it).
+	// actor joins with it), batchInfo and batchToAdmin (SetGroupMembersInfo,
+	// below).
 	Op, Actor, Target string
 	NV                int  // the group's needVerification
 	Dismissed         bool // dismiss the group first
@@ -151,6 +152,19 @@ var Rows = []Row{
 	{Op: "inviteCode", Actor: "x", Want: NotIn}, {Op: "inviteCode", Actor: "admin"},
 	{Op: "inviteCode", Actor: "o", Dismissed: true, Want: Gone},
 	{Op: "joinByCode", Actor: "x", NV: 1, Want: Joined}, {Op: "joinByCode", Actor: "m1", Want: Already},
+	// Batch member info: batchInfo sets m2's ex and Target's nickname in one
+	// SetGroupMembersInfo, batchToAdmin Target's roleLevel to 60. Each entry
+	// is decided as SetGroupMemberInfo decides it; one refused entry refuses
+	// the batch, the legal entry on m2 included.
+	{Op: "batchInfo", Actor: "o", Target: "a1"}, {Op: "batchInfo", Actor: "a1", Target: "m1"},
+	{Op: "batchInfo", Actor: "admin", Target: "o"},
+	{Op: "batchInfo", Actor: "a1", Target: "o", Want: NoPerm}, {Op: "batchInfo", Actor: "a1", Target: "a2", Want: NoPerm},
+	{Op: "batchInfo", Actor: "m1", Target: "m1", Want: NoPerm},
+	{Op: "batchInfo", Actor: "x", Target: "m1", Want: NotIn}, {Op: "batchInfo", Actor: "o", Target: "y", Want: NotIn},
+	{Op: "batchInfo", Actor: "o", Target: "m1", Dismissed: true, Want: Gone},
+	{Op: "batchToAdmin", Actor: "o", Target: "m1"}, {Op: "batchToAdmin", Actor: "a1", Target: "m1"},
+	{Op: "batchToAdmin", Actor: "m1", Target: "m1", Want: NoPerm}, {Op: "batchToAdmin", Actor: "a1", Target: "a2", Want: NoPerm},
+	{Op: "batchToAdmin", Actor: "admin", Target: "m1"},
 }
 
 // ChannelRow is one request of a category or channel operation and its
