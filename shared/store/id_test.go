@@ -13,7 +13,9 @@ import (
 )
 
 func TestANewIDIsAULIDOfItsMillisecond(t *testing.T) {
-	at := time.UnixMilli(1_764_633_600_123)
+	// Later than any ID the other tests of the process make: an earlier
+	// time would take the last ID's millisecond.
+	at := time.Date(2200, 1, 2, 3, 4, 5, 123_000_000, time.UTC)
 	id := newIDAt(at)
 	u, err := ulid.ParseStrict(id)
 	require.NoError(t, err, id)
