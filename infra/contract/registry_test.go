@@ -94,26 +94,34 @@ var domainPackages = []string{
 	module + "shared/notification", module + "shared/ops", module + "shared/inbox",
 }
 
-// queueClients are the SDK clients of SQS and SNS, which only the
-// consumers and publish-events use: each links its service's package init
-// (its schemas and endpoint tables) into a cold start.
-var queueClients = []string{"github.com/aws/aws-sdk-go-v2/service/sqs", "github.com/aws/aws-sdk-go-v2/service/sns"}
+// notForHTTP are packages no HTTP function links, and why: each adds its
+// package init to every cold start.
+var notForHTTP = map[string]string{
+	"github.com/aws/aws-sdk-go-v2/service/sqs": "the consumers' queue client",
+	"github.com/aws/aws-sdk-go-v2/service/sns": "publish-events' topic client",
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/schemas": "the SDK's schema-based serde, about 1 ms of package init " +
+		"(go.mod keeps the DynamoDB SDK at the versions before it; README, BenchmarkColdStart)",
+}
 
 // TestEachFunctionLinksOnlyItsOperationsDomain: a function of a group
 // operation links shared/group, not shared/role, shared/channel or
 // shared/notification; likewise for each domain of the registry. No HTTP
-// function links an SQS or SNS client.
+// function links a package of notForHTTP.
 func TestEachFunctionLinksOnlyItsOperationsDomain(t *testing.T) {
 	root := repoRoot(t)
 	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./functions/...", "./shared/...")
 	cmd.Dir = root
 	out, err := cmd.Output()
 	require.NoError(t, err, "go list: %s", errText(err))
-	deps := map[string][]string{}   // package -> the domain packages it links
-	queues := map[string][]string{} // package -> the queue clients it links
+	deps := map[string][]string{}     // package -> the domain packages it links
+	unwanted := map[string][]string{} // package -> what it links of notForHTTP
 	for line := range strings.Lines(string(out)) {
 		fields := strings.Fields(line)
-		queues[fields[0]] = slices.DeleteFunc(slices.Clone(fields[1:]), func(p string) bool { return !slices.Contains(queueClients, p) })
+		for _, p := range fields[1:] {
+			if why, ok := notForHTTP[p]; ok {
+				unwanted[fields[0]] = append(unwanted[fields[0]], p+" ("+why+")")
+			}
+		}
 		deps[fields[0]] = slices.DeleteFunc(fields[1:], func(p string) bool { return !slices.Contains(domainPackages, p) })
 	}
 	for _, d := range ops.Domains {
@@ -122,7 +130,7 @@ func TestEachFunctionLinksOnlyItsOperationsDomain(t *testing.T) {
 		for _, op := range d.Ops {
 			fn := module + "functions/" + kebabOf(op.Name)
 			assert.ElementsMatch(t, want, deps[fn], "%s links only %s (and what it links)", fn, d.Calls)
-			assert.Empty(t, queues[fn], "%s is an HTTP function: it sends to no queue or topic", fn)
+			assert.Empty(t, unwanted[fn], "%s is an HTTP function", fn)
 		}
 	}
 	group := deps[module+"functions/get-users"]
