@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/circles-im/circles/infra/devstack"
 	"github.com/circles-im/circles/infra/stacktest"
@@ -24,16 +25,22 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// bulkLoad adds n members (bulkNNNNNNN) to groupID, 5000 records a call.
+// bulkLoad adds n members (bulkNNNNNNN) to groupID, 5000 records a call
+// and four calls at once: each call's BatchWriteItems go one after the
+// other, so at once they overlap their round trips (memberCount is raised
+// with ADD, which concurrent calls may share).
 func bulkLoad(b *testing.B, ctx context.Context, st *store.Store, groupID string, n int) {
 	b.Helper()
+	var g errgroup.Group
+	g.SetLimit(4)
 	for start := 0; start < n; start += 5000 {
 		ms := make([]*store.Member, min(5000, n-start))
 		for i := range ms {
 			ms[i] = &store.Member{UserID: fmt.Sprintf("bulk%07d", start+i), RoleLevel: store.RoleMember, JoinTime: time.Now().UnixMilli(), JoinSource: store.JoinByAdmin}
 		}
-		require.NoError(b, st.BulkLoadMembers(ctx, groupID, ms))
+		g.Go(func() error { return st.BulkLoadMembers(ctx, groupID, ms) })
 	}
+	require.NoError(b, g.Wait())
 }
 
 // templateFunctions are the repository's root and template.yaml's functions.
