@@ -127,6 +127,11 @@ func measure(b *testing.B, members int) []costtable.Row {
 		}
 		require.NoError(b, err, fn)
 		r := nextRequest(b, out, fn, seen)
+		if r.Status >= 500 && members > smallGroup {
+			// Or it ran out of time in its reads (UNAVAILABLE).
+			rows = append(rows, costtable.Row{Function: fn, Members: members, Failed: fmt.Sprintf("answered %d after %.0f ms", r.Status, r.DurationMs)})
+			continue
+		}
 		require.Less(b, r.Status, 300, "%s answered %d: a failed request is not the operation's cost", fn, r.Status)
 		rows = append(rows, costtable.Row{Function: fn, Operation: r.Operation, Members: members, Calls: r.Calls, Read: r.Read, Write: r.Write,
 			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status})
