@@ -57,46 +57,87 @@ func TestFunctionsStartWithoutAWSFilesAndAnswerAnUnauthenticatedRequestWithoutTh
 	}
 }
 
-// BenchmarkColdStart starts functions and the hello baseline 25 times each
-// against the benchmark's Runtime API and reports the medians of process
-// start -> first /next (init) and -> first response, their ratios to hello,
-// and the binary sizes.
+// coldStartFunctions are the functions BenchmarkColdStart measures: a read
+// of the channel domain, a write and a list of the group domain, and the
+// inbox.
+var coldStartFunctions = []string{"check-permissions", "create-group", "get-group-member-list", "get-my-notifications"}
+
+// subject is one binary BenchmarkColdStart starts, with what it measured.
+type subject struct {
+	name, pkg, bin string
+	size           int64
+	inits, firsts  []time.Duration
+	packages       []coldstart.PackageInit
+}
+
+func (s *subject) init() time.Duration  { return coldstart.Median(s.inits) }
+func (s *subject) first() time.Duration { return coldstart.Median(s.firsts) }
+
+// BenchmarkColdStart starts each function and two baselines 25 times
+// against the benchmark's Runtime API, in rounds that start each binary
+// once, so that the load of a shared machine falls on all of them alike. It
+// reports the medians of process start -> first /next (init) and -> first
+// response, and the binary sizes, as ratios to hello (an aws-lambda-go
+// handler that does nothing) and to floor (hello with the DynamoDB client
+// and guregu/dynamo, which every function that reads the table links), and
+// each binary's package inits (GODEBUG=inittrace=1, medians of 15 runs).
 func BenchmarkColdStart(b *testing.B) {
 	root, err := devstack.RepoRoot()
 	require.NoError(b, err)
 	dir := b.TempDir()
 	ctx := context.Background()
-	hello, err := coldstart.Build(ctx, root, "./infra/coldstart/hello", dir)
-	require.NoError(b, err)
-	const starts = 25
-	measure := func(bin string) (init, first time.Duration, size int64) {
-		var inits, firsts []time.Duration
-		for range starts {
-			s, err := coldstart.Run(ctx, bin, noDatabase(b), unauthenticated(b))
-			require.NoError(b, err)
-			inits, firsts = append(inits, s.Init), append(firsts, s.FirstResponse)
-		}
-		st, err := os.Stat(bin)
-		require.NoError(b, err)
-		return coldstart.Median(inits), coldstart.Median(firsts), st.Size()
+	subjects := []*subject{{name: "hello", pkg: "./infra/coldstart/hello"}, {name: "floor", pkg: "./infra/coldstart/floor"}}
+	for _, fn := range coldStartFunctions {
+		subjects = append(subjects, &subject{name: fn, pkg: "./" + filepath.Join("functions", fn)})
 	}
-	hInit, hFirst, hSize := measure(hello)
-	for _, fn := range []string{"check-permissions", "create-group", "get-group-member-list"} {
-		b.Run(fn, func(b *testing.B) {
-			bin, err := coldstart.Build(ctx, root, "./"+filepath.Join("functions", fn), dir)
+	for _, s := range subjects {
+		s.bin, err = coldstart.Build(ctx, root, s.pkg, dir)
+		require.NoError(b, err)
+		st, err := os.Stat(s.bin)
+		require.NoError(b, err)
+		s.size = st.Size()
+		s.packages, err = coldstart.InitTrace(ctx, s.bin, noDatabase(b), 15)
+		require.NoError(b, err)
+	}
+	loadBefore := coldstart.LoadAverage()
+	const starts = 25
+	for range starts {
+		for _, s := range subjects {
+			st, err := coldstart.Run(ctx, s.bin, noDatabase(b), unauthenticated(b))
 			require.NoError(b, err)
-			init, first, size := measure(bin)
+			s.inits, s.firsts = append(s.inits, st.Init), append(s.firsts, st.FirstResponse)
+		}
+	}
+	load := loadBefore + " → " + coldstart.LoadAverage()
+	hello, floor := subjects[0], subjects[1]
+	for _, s := range subjects {
+		clock, bytes := coldstart.Sum(s.packages)
+		fmt.Printf("coldstart %s: package inits %v, %d KB; costliest:", s.name, clock.Round(time.Microsecond), bytes/1000)
+		for _, p := range s.packages[:min(6, len(s.packages))] {
+			fmt.Printf(" %s %v %d KB;", p.Package, p.Clock, p.Bytes/1000)
+		}
+		fmt.Println()
+	}
+	for _, s := range subjects[1:] {
+		b.Run(s.name, func(b *testing.B) {
 			for range b.N {
 			}
-			b.ReportMetric(float64(init.Microseconds())/1000, "init-ms")
-			b.ReportMetric(float64(first.Microseconds())/1000, "first-response-ms")
-			b.ReportMetric(float64(init)/float64(hInit), "init-x-hello")
-			b.ReportMetric(float64(first)/float64(hFirst), "first-response-x-hello")
-			b.ReportMetric(float64(size)/float64(hSize), "binary-x-hello")
-			b.ReportMetric(float64(size)/1e6, "binary-MB")
-			fmt.Printf("coldstart %s: init %v (hello %v, %.2fx), first response %v (hello %v, %.2fx), binary %.1f MB (hello %.1f MB, %.2fx)\n",
-				fn, init, hInit, float64(init)/float64(hInit), first, hFirst, float64(first)/float64(hFirst),
-				float64(size)/1e6, float64(hSize)/1e6, float64(size)/float64(hSize))
+			b.ReportMetric(float64(s.init().Microseconds())/1000, "init-ms")
+			b.ReportMetric(float64(s.first().Microseconds())/1000, "first-response-ms")
+			b.ReportMetric(float64(s.size)/1e6, "binary-MB")
+			b.ReportMetric(float64(s.init())/float64(hello.init()), "init-x-hello")
+			b.ReportMetric(float64(s.first())/float64(hello.first()), "first-response-x-hello")
+			b.ReportMetric(float64(s.size)/float64(hello.size), "binary-x-hello")
+			line := fmt.Sprintf("coldstart %s (load %s): init %v (%.2fx hello %v", s.name, load, s.init(), float64(s.init())/float64(hello.init()), hello.init())
+			if s != floor {
+				b.ReportMetric(float64(s.init())/float64(floor.init()), "init-x-floor")
+				b.ReportMetric(float64(s.first())/float64(floor.first()), "first-response-x-floor")
+				b.ReportMetric(float64(s.size)/float64(floor.size), "binary-x-floor")
+				line += fmt.Sprintf(", %.2fx floor %v", float64(s.init())/float64(floor.init()), floor.init())
+			}
+			fmt.Printf("%s), first response %v (%.2fx hello %v), binary %.1f MB (%.2fx hello %.1f MB)\n", line,
+				s.first(), float64(s.first())/float64(hello.first()), hello.first(),
+				float64(s.size)/1e6, float64(s.size)/float64(hello.size), float64(hello.size)/1e6)
 		})
 	}
 }

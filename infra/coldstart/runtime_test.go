@@ -93,3 +93,18 @@ func TestFlagsAreTheDeploymentBuildsFlags(t *testing.T) {
 	}
 	assert.Contains(t, string(script), "go "+strings.Join(quoted, " ")+" -o ")
 }
+
+func TestParseInitTraceReadsEachPackageInitAndSkipsOtherLines(t *testing.T) {
+	out := "init runtime @0.030 ms, 0.11 ms clock, 0 bytes, 0 allocs\n" +
+		"init github.com/aws/aws-sdk-go-v2/service/dynamodb/schemas @1.2 ms, 0.73 ms clock, 586744 bytes, 3151 allocs\n" +
+		"2026/12/02 01:15:18 expected AWS Lambda environment variables [AWS_LAMBDA_RUNTIME_API] are not defined\n" +
+		"init broken @x ms, y ms clock, z bytes, 0 allocs\n"
+	got := ParseInitTrace(out)
+	assert.Equal(t, []PackageInit{
+		{Package: "runtime", Clock: 110 * time.Microsecond},
+		{Package: "github.com/aws/aws-sdk-go-v2/service/dynamodb/schemas", Clock: 730 * time.Microsecond, Bytes: 586744},
+	}, got)
+	clock, bytes := Sum(got)
+	assert.Equal(t, 840*time.Microsecond, clock)
+	assert.Equal(t, int64(586744), bytes)
+}

@@ -91,21 +91,37 @@ func TestEveryFunctionMainIsAFewLines(t *testing.T) {
 // need not carry.
 var domainPackages = []string{
 	module + "shared/group", module + "shared/role", module + "shared/channel",
-	module + "shared/notification", module + "shared/ops",
+	module + "shared/notification", module + "shared/ops", module + "shared/inbox",
+}
+
+// notForHTTP are packages no HTTP function links, and why: each adds its
+// package init to every cold start.
+var notForHTTP = map[string]string{
+	"github.com/aws/aws-sdk-go-v2/service/sqs": "the consumers' queue client",
+	"github.com/aws/aws-sdk-go-v2/service/sns": "publish-events' topic client",
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/schemas": "the SDK's schema-based serde, about 1 ms of package init " +
+		"(go.mod keeps the DynamoDB SDK at the versions before it; README, BenchmarkColdStart)",
 }
 
 // TestEachFunctionLinksOnlyItsOperationsDomain: a function of a group
 // operation links shared/group, not shared/role, shared/channel or
-// shared/notification; likewise for each domain of the registry.
+// shared/notification; likewise for each domain of the registry. No HTTP
+// function links a package of notForHTTP.
 func TestEachFunctionLinksOnlyItsOperationsDomain(t *testing.T) {
 	root := repoRoot(t)
 	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./functions/...", "./shared/...")
 	cmd.Dir = root
 	out, err := cmd.Output()
 	require.NoError(t, err, "go list: %s", errText(err))
-	deps := map[string][]string{} // package -> the domain packages it links
+	deps := map[string][]string{}     // package -> the domain packages it links
+	unwanted := map[string][]string{} // package -> what it links of notForHTTP
 	for line := range strings.Lines(string(out)) {
 		fields := strings.Fields(line)
+		for _, p := range fields[1:] {
+			if why, ok := notForHTTP[p]; ok {
+				unwanted[fields[0]] = append(unwanted[fields[0]], p+" ("+why+")")
+			}
+		}
 		deps[fields[0]] = slices.DeleteFunc(fields[1:], func(p string) bool { return !slices.Contains(domainPackages, p) })
 	}
 	for _, d := range ops.Domains {
@@ -114,6 +130,7 @@ func TestEachFunctionLinksOnlyItsOperationsDomain(t *testing.T) {
 		for _, op := range d.Ops {
 			fn := module + "functions/" + kebabOf(op.Name)
 			assert.ElementsMatch(t, want, deps[fn], "%s links only %s (and what it links)", fn, d.Calls)
+			assert.Empty(t, unwanted[fn], "%s is an HTTP function", fn)
 		}
 	}
 	group := deps[module+"functions/get-users"]

@@ -129,3 +129,26 @@ func TestBilledCountsEveryTransactionItemTwiceAChecksTwoAndStandaloneWritesAsRep
 	assert.Equal(t, 2.0+2+2*2+1.5, Billed(changes, 1.5, 2), "two changed items, two checks, the standalone writes' 1.5 units; the standalone item is in those")
 	assert.Equal(t, 2.0+2+1, WriteFloor(changes), "the floor: each change once, at its own rate")
 }
+
+func TestOutgrownNamesTheOperationsWhoseCallsOrUnitsGrewPastTheLimit(t *testing.T) {
+	small := []Row{
+		{Function: "list", Operation: "GetGroupMemberList", Members: 10, Calls: 2, Read: 6.5},
+		{Function: "kick", Operation: "KickGroupMember", Members: 10, Calls: 4, Read: 8, Write: 10},
+		{Function: "check", Operation: "CheckGroup", Members: 10, Calls: 4, Read: 9},
+		{Function: "join", Operation: "JoinGroup", Members: 10, Calls: 4, Read: 6, Write: 12},
+		{Function: "only-small", Operation: "OnlySmall", Members: 10, Calls: 1},
+	}
+	large := []Row{
+		{Function: "list", Members: 100000, Calls: 2, Read: 9.5},
+		{Function: "kick", Members: 100000, Calls: 4, Read: 8.5, Write: 10, DurationMs: 900},
+		{Function: "check", Members: 100000, Failed: "Sandbox.Timedout"},
+		{Function: "join", Members: 100000, Calls: 5, Read: 6, Write: 13.5},
+	}
+	assert.Equal(t, []string{
+		"GetGroupMemberList (read units 6.5 → 9.5)",
+		"CheckGroup (did not finish)",
+		"JoinGroup (calls 4 → 5, write units 12 → 13.5)",
+	}, Outgrown(small, large, 1.1), "kick's 8 → 8.5 read units is within 1.1×, and billed ms do not count")
+	assert.Contains(t, ScaleNote(small, large, 1.1), "With 100000 members, more than 1.1× the DynamoDB calls or units of 10: GetGroupMemberList")
+	assert.Contains(t, ScaleNote(small[1:2], large[1:2], 1.1), "every operation makes at most 1.1×")
+}

@@ -117,7 +117,7 @@ var Domains = []Domain{
 		channelops.SetCategoryMemberAuths(),
 		channelops.DeleteCategoryMemberAuths(),
 	}},
-	{module + "shared/ops/inboxops", module + "shared/notification", []api.Operation{
+	{module + "shared/ops/inboxops", module + "shared/inbox", []api.Operation{
 		inboxops.GetMyNotifications(),
 	}},
 }

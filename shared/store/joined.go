@@ -61,19 +61,24 @@ func (t *tx) changeVersion() int64 {
 // logMembership adds to t the joined-log entry of userID joining (or
 // leaving) groupID, at the version of the change t commits.
 func (s *Store) logMembership(t *tx, userID, groupID string, joined bool) {
-	at, version := s.nowMillis(), t.changeVersion()
-	item := Item{
+	// Unconditional: the member record's write guards the change, and a
+	// resent transaction puts the same entry again.
+	addTo(t, s.putItem(s.joinedLogItem(userID, groupID, joined, s.nowMillis(), t.changeVersion())), nil)
+}
+
+// joinedLogItem is the joined-log entry of userID joining (or leaving)
+// groupID at the millisecond at, by the change to version; it expires with
+// the group's events of that time.
+func (s *Store) joinedLogItem(userID, groupID string, joined bool, at, version int64) Item {
+	return Item{
 		"PK":        &types.AttributeValueMemberS{Value: joinedLogPK(userID)},
 		"SK":        &types.AttributeValueMemberS{Value: joinedLogSK(at, groupID, version)},
 		"kind":      &types.AttributeValueMemberS{Value: kindJoinedLog},
 		"groupID":   &types.AttributeValueMemberS{Value: groupID},
 		"joined":    &types.AttributeValueMemberBOOL{Value: joined},
 		"at":        &types.AttributeValueMemberN{Value: strconv.FormatInt(at, 10)},
-		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(s.Now().Add(s.EventRetention).Unix(), 10)},
+		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.UnixMilli(at).Add(s.EventRetention).Unix(), 10)},
 	}
-	// Unconditional: the member record's write guards the change, and a
-	// resent transaction puts the same entry again.
-	addTo(t, s.putItem(item), nil)
 }
 
 // JoinedChange is one group whose membership changed: Joined true when the

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/guregu/dynamo/v2"
-	"github.com/oklog/ulid/v2"
 
 	"github.com/circles-im/circles/shared/awsenv"
 	"github.com/circles-im/circles/shared/errcode"
@@ -97,9 +96,6 @@ func (s *Store) Table() string { return s.table }
 func (s *Store) InboxTable() string { return s.inboxTable }
 
 func (s *Store) nowMillis() int64 { return s.Now().UnixMilli() }
-
-// NewID returns a new sortable identifier (ULID).
-func NewID() string { return ulid.Make().String() }
 
 // ErrRetry marks an error after which the operation re-reads and tries
 // again, for example because the group changed between read and write.

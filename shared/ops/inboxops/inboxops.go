@@ -1,5 +1,6 @@
 // Package inboxops declares the personal notification inbox's operation,
-// calling shared/notification.
+// calling shared/inbox (not shared/notification, whose SQS client the
+// function would link and initialise for nothing).
 //
 // Each operation is one declaration: its operationId, route, what it
 // decodes and its handler. functions/<name>/main.go starts it; shared/ops
@@ -14,14 +15,14 @@ import (
 	"context"
 
 	"github.com/circles-im/circles/shared/api"
-	"github.com/circles-im/circles/shared/notification"
+	"github.com/circles-im/circles/shared/inbox"
 	"github.com/circles-im/circles/shared/store"
 )
 
 // GetMyNotifications serves GET /users/me/notifications?afterSeq=&limit=.
 func GetMyNotifications() api.Operation {
 	return declare(api.Spec{Name: "GetMyNotifications", Method: "GET", Route: "/users/me/notifications", Body: api.NoBody},
-		func(ctx context.Context, r *api.Request, s *notification.Service) (any, error) {
+		func(ctx context.Context, r *api.Request, s *inbox.Service) (any, error) {
 			after, err := r.QueryInt("afterSeq")
 			if err != nil {
 				return nil, err
@@ -35,9 +36,9 @@ func GetMyNotifications() api.Operation {
 }
 
 // declare gives an operation this package's service.
-func declare(spec api.Spec, h func(context.Context, *api.Request, *notification.Service) (any, error)) api.Operation {
+func declare(spec api.Spec, h func(context.Context, *api.Request, *inbox.Service) (any, error)) api.Operation {
 	return api.Operation{Spec: spec, Build: func(st *store.Store) api.Handle {
-		s := notification.NewService(st)
+		s := inbox.NewService(st)
 		return func(ctx context.Context, r *api.Request) (any, error) { return h(ctx, r, s) }
 	}}
 }
