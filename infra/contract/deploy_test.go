@@ -37,6 +37,20 @@ func deployHTTP(t *testing.T, prefix string, timeout time.Duration, opts devstac
 	}
 	out := &devstack.SyncBuffer{}
 	opts.Output, opts.CachedBuild = out, true
+	// The build first, on a deadline of its own: on a cold cache it compiles
+	// every function, minutes on a loaded machine, which is not the time the
+	// scenario is given.
+	root, err := devstack.RepoRoot()
+	require.NoError(t, err)
+	names := opts.Functions
+	if len(names) == 0 {
+		names, err = devstack.FunctionNames(root)
+		require.NoError(t, err)
+	}
+	bctx, bcancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	_, err = devstack.BuildCached(bctx, root, names...)
+	bcancel()
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	t.Cleanup(func() {
