@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,7 +86,7 @@ func deployWith(t *testing.T, opts devstack.DeployOptions, preload ...func(*stac
 	}
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
 		Table: table, Functions: pipelineFunctions, Pipeline: true,
-		CachedBuild: true, Env: opts.Env, Timeouts: opts.Timeouts, Output: out,
+		CachedBuild: true, Env: opts.Env, Timeouts: opts.Timeouts, Output: output(t, out),
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() {
@@ -100,6 +101,19 @@ func deployWith(t *testing.T, opts devstack.DeployOptions, preload ...func(*stac
 	})
 	st := store.New(ddb, table).WithInboxTable(d.InboxTable)
 	return &stack{d: d, st: st, svc: group.NewService(st), sqs: sqsClient, out: out}
+}
+
+// output is where a deployment writes its logs: out, and also the file
+// CIRCLES_TEST_OUTPUT names (appended, as it happens), to watch a long test.
+func output(t *testing.T, out *devstack.SyncBuffer) io.Writer {
+	name := os.Getenv("CIRCLES_TEST_OUTPUT")
+	if name == "" {
+		return out
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return io.MultiWriter(out, f)
 }
 
 // eventually polls cond until it holds or timeout passes: after 100 ms at
