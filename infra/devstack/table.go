@@ -92,8 +92,6 @@ func TableTTLAttribute() (string, error) {
 	return t.TableTTLAttribute()
 }
 
-func (t *Template) table() (*cfnTable, error) { return t.tableOf(TableLogicalID) }
-
 // tableOf is the AWS::DynamoDB::Table of logical id id.
 func (t *Template) tableOf(id string) (*cfnTable, error) {
 	res, ok := t.Resources[id]
