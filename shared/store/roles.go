@@ -39,7 +39,7 @@ func (s *Store) RoleSnapshot(ctx context.Context, groupID string, userIDs ...str
 // CommitRoles commits next, a configuration built from g.Roles (whose Rev it
 // carries), as one change of g with its event. On success g.Roles is next.
 func (s *Store) CommitRoles(ctx context.Context, g *Group, next *Roles, ev event.Event) (*event.Event, error) {
-	if itemBytes(rolesItem(next)) > maxRecordBytes {
+	if ItemSize(rolesItem(next)) > maxRecordBytes {
 		return nil, errcode.New(errcode.LimitExceeded, "group %s's role configuration would pass DynamoDB's item size limit", g.GroupID)
 	}
 	c := s.newChange(g, ev)
@@ -160,7 +160,7 @@ func (s *Store) CreateCustomAuth(ctx context.Context, read *CustomAuths, name, d
 	}
 	next.Items[ca.Key] = ca
 	item := marshalItem(next, map[string]string{"PK": pkApp, "SK": skCustom, "kind": kindCustom})
-	if itemBytes(item) > maxRecordBytes {
+	if ItemSize(item) > maxRecordBytes {
 		return nil, errcode.New(errcode.LimitExceeded, "the app's custom items are full (%d items); shorter names leave room for more", len(read.Items))
 	}
 	err := s.putItem(item).If("attribute_not_exists(PK) OR $ = ?", "next", read.Next).Run(ctx)

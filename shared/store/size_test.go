@@ -23,7 +23,7 @@ func TestCustomItemsNearTheItemSizeLimitAnswerLimitExceeded(t *testing.T) {
 	s := testStore(t)
 	long := strings.Repeat("😀", 255) // 1020 bytes
 	full := &CustomAuths{Items: map[string]*CustomAuth{}, Next: FirstCustomAuthKey}
-	for itemBytes(marshalItem(full, map[string]string{"PK": pkApp, "SK": skCustom, "kind": kindCustom})) <= maxRecordBytes {
+	for ItemSize(marshalItem(full, map[string]string{"PK": pkApp, "SK": skCustom, "kind": kindCustom})) <= maxRecordBytes {
 		k := fmt.Sprint(full.Next)
 		full.Items[k] = &CustomAuth{Key: k, Name: long, DefaultRight: "allow", CreateTime: 1}
 		full.Next++
