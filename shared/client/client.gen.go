@@ -1150,12 +1150,18 @@ type ChannelRoleList struct {
 
 // CheckGroupInput defines model for CheckGroupInput.
 type CheckGroupInput struct {
+	// Continuation The continuation of an unfinished report: the check goes on where that call stopped. Not with `repair`. A continuation altered, cut or of another group is refused (400).
+	Continuation *string `json:"continuation,omitempty"`
+
 	// Repair Also repair what is found.
 	Repair *bool `json:"repair,omitempty"`
 }
 
 // CheckReport defines model for CheckReport.
 type CheckReport struct {
+	// Continuation Present when the check is not finished (a group too large for one call: it reads the group a page at a time until shortly before its timeout); violations is empty until it is. Pass it back as `continuation` to go on. If the group changes meanwhile, the check starts over, so a report is always of one version of the group.
+	Continuation *string `json:"continuation,omitempty"`
+
 	// GroupID Example: alice
 	GroupID ID `json:"groupID"`
 
@@ -2921,7 +2927,7 @@ type ClientInterface interface {
 
 	// CheckGroupWithBody Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2930,7 +2936,7 @@ type ClientInterface interface {
 
 	// CheckGroup Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3866,7 +3872,7 @@ type ClientInterface interface {
 
 // CheckGroupWithBody Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3885,7 +3891,7 @@ func (c *Client) CheckGroupWithBody(ctx context.Context, groupID GroupIDPath, pa
 
 // CheckGroup Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10899,7 +10905,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckGroupWithBodyWithResponse Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10908,7 +10914,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckGroupWithResponse Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18928,7 +18934,7 @@ func (r GetMyNotificationsResponse) ContentType() string {
 
 // CheckGroupWithBodyWithResponse Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18943,7 +18949,7 @@ func (c *ClientWithResponses) CheckGroupWithBodyWithResponse(ctx context.Context
 
 // CheckGroupWithResponse Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
