@@ -101,13 +101,13 @@ type checkRun struct {
 	Phase int    `json:"p"`
 	After string `json:"a,omitempty"` // the last sort key read in the phase
 
-	Members      int64 `json:"nm"`
-	Channels     int64 `json:"nc"`
-	Pending      int   `json:"np"`
-	Owners       int   `json:"no"`
-	OwnerSeen    bool  `json:"os"` // whether the member ownerUserID names was read, with its roleLevel
-	OwnerLevel   int   `json:"ol"`
-	OtherOwners  listed
+	Members      int64            `json:"nm"`
+	Channels     int64            `json:"nc"`
+	Pending      int              `json:"np"`
+	Owners       int              `json:"no"`
+	OwnerSeen    bool             `json:"os"` // whether the member ownerUserID names was read, with its roleLevel
+	OwnerLevel   int              `json:"ol"`
+	OtherOwners  listed           `json:"oo"`
 	RoleHolders  map[string]int64 `json:"rh,omitempty"`
 	Bans         listed           `json:"b"`
 	Categories   listed           `json:"k"`
@@ -349,6 +349,10 @@ func (s *Service) takeRolePage(ctx context.Context, run *checkRun, g *store.Grou
 	}
 	var ms map[string]*store.Member
 	if len(holders) > 0 {
+		// A member holding several roles has a record of each; a
+		// BatchGetItem refuses a key twice.
+		slices.Sort(holders)
+		holders = slices.Compact(holders)
 		var err error
 		if ms, err = s.st.GetMembers(ctx, g.GroupID, holders); err != nil {
 			return err

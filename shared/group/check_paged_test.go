@@ -18,18 +18,22 @@ import (
 	"github.com/circles-im/circles/shared/store"
 )
 
-// seedPagedGroup is seedRoleGroup plus twelve members zm00..zm11 (the last
-// records of the partition; zm00..zm05 hold r1), a channel and four
-// renames, so that a check of pages of a few items crosses every kind of
-// record and the events.
+// seedPagedGroup is seedRoleGroup plus a role r2 and twelve members
+// zm00..zm11 (the last records of the partition; zm00..zm05 hold r1, and
+// zm00 and zm01 r2 too) and four renames, so that a check of pages of a few
+// items crosses every kind of record and the events.
 func seedPagedGroup(t *testing.T, svc *group.Service, st *store.Store, gid string) {
 	t.Helper()
 	ctx := context.Background()
 	seedRoleGroup(t, st, gid)
+	rawPutRole(t, st, gid, store.Role{RoleID: "r2", GroupID: gid, Name: "hosts", Type: store.RoleTypeCustom, Priority: 2, Auths: map[string]string{}}, false)
 	var ms []*store.Member
 	for i := range 12 {
 		m := &store.Member{UserID: fmt.Sprintf("zm%02d", i), RoleLevel: store.RoleMember, JoinTime: int64(5000 + i), JoinSource: store.JoinByAdmin}
-		if i < 6 {
+		switch {
+		case i < 2:
+			m.RoleIDs = []string{"r1", "r2"}
+		case i < 6:
 			m.RoleIDs = []string{"r1"}
 		}
 		ms = append(ms, m)

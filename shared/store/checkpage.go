@@ -12,17 +12,12 @@ import (
 // head (ReadCheckHead), and what one page needs of another is read by key
 // (GetMembers, RoleMembershipsExist), so no call holds more than a page.
 
-// CheckHead is what a paged check compares at its start and end: a change
-// of the group moves one of them (see ReadGroupState).
+// CheckHead is what a paged check reads at its start and end: the group,
+// whose version, memberCount, status and roles rev a change moves (see
+// ReadGroupState), and what its pages are checked against.
 type CheckHead struct {
 	Group      *Group // with Roles
 	Categories *Categories
-}
-
-// Moved reports whether the group changed between h and later.
-func (h *CheckHead) Moved(later *CheckHead) bool {
-	a, b := h.Group, later.Group
-	return a.Version != b.Version || a.MemberCount != b.MemberCount || a.Status != b.Status || a.Roles.Rev != b.Roles.Rev
 }
 
 // ReadCheckHead reads the group, its role configuration and its categories
