@@ -55,14 +55,12 @@ func templateFunctions(b *testing.B) (string, []devstack.Function) {
 	return root, fns
 }
 
-// BenchmarkDismissCleanup dismisses a group of COSTTABLE_MEMBERS (default
-// 100000) members and runs the cleanup consumer as Lambda would: each
-// invocation gets the template's timeout as its deadline and one message,
-// the GroupDismissed event first and then each continuation it sent to its
-// queue, until one sends none. It reports how many invocations that took
-// and the longest, and fails if one overran its timeout or the group was
-// left with a record.
-func BenchmarkDismissCleanup(b *testing.B) {
+// largeGroup makes group "big" of COSTTABLE_MEMBERS (default 100000)
+// members on a fresh table, all bulk-loaded but its owner, and answers how
+// many, the store and service over the table, the owner, the template's
+// timeout of the function in fnDir, and how long the load took.
+func largeGroup(b *testing.B, fnDir string) (int, *store.Store, *group.Service, permission.Actor, time.Duration, time.Duration) {
+	b.Helper()
 	ctx := context.Background()
 	members := 100_000
 	if v := os.Getenv("COSTTABLE_MEMBERS"); v != "" {
@@ -70,7 +68,7 @@ func BenchmarkDismissCleanup(b *testing.B) {
 		require.NoError(b, err)
 	}
 	_, fns := templateFunctions(b)
-	i := slices.IndexFunc(fns, func(f devstack.Function) bool { return f.Dir == "functions/cleanup-dismissed-group" })
+	i := slices.IndexFunc(fns, func(f devstack.Function) bool { return f.Dir == fnDir })
 	require.GreaterOrEqual(b, i, 0)
 	timeout := fns[i].Timeout
 	require.Positive(b, timeout)
@@ -85,7 +83,19 @@ func BenchmarkDismissCleanup(b *testing.B) {
 	require.NoError(b, err)
 	began := time.Now()
 	bulkLoad(b, ctx, st, "big", members-1)
-	load := time.Since(began)
+	return members, st, groups, owner, timeout, time.Since(began)
+}
+
+// BenchmarkDismissCleanup dismisses a group of COSTTABLE_MEMBERS (default
+// 100000) members and runs the cleanup consumer as Lambda would: each
+// invocation gets the template's timeout as its deadline and one message,
+// the GroupDismissed event first and then each continuation it sent to its
+// queue, until one sends none. It reports how many invocations that took
+// and the longest, and fails if one overran its timeout or the group was
+// left with a record.
+func BenchmarkDismissCleanup(b *testing.B) {
+	ctx := context.Background()
+	members, st, groups, owner, timeout, load := largeGroup(b, "functions/cleanup-dismissed-group")
 	require.NoError(b, groups.Dismiss(ctx, owner, "big"))
 	evs, err := st.ListEvents(ctx, "big", 0, 10)
 	require.NoError(b, err)
@@ -123,16 +133,23 @@ func BenchmarkDismissCleanup(b *testing.B) {
 	require.Empty(b, left)
 	for range b.N {
 	}
-	longest := slices.Max(durations)
-	var total time.Duration
+	longest, total := reportInvocations(b, durations, "invocations")
+	fmt.Printf("dismiss cleanup of %d members: %d invocations of the %v timeout, longest %v, total %v (bulk load %v) on DynamoDB Local\n",
+		members, len(durations), timeout, longest.Round(time.Millisecond), total.Round(time.Millisecond), load.Round(time.Second))
+}
+
+// reportInvocations reports how many invocations (named unit) took
+// durations, the longest and their total, and answers the last two.
+func reportInvocations(b *testing.B, durations []time.Duration, unit string) (longest, total time.Duration) {
+	b.Helper()
+	longest = slices.Max(durations)
 	for _, d := range durations {
 		total += d
 	}
-	b.ReportMetric(float64(len(durations)), "invocations")
+	b.ReportMetric(float64(len(durations)), unit)
 	b.ReportMetric(longest.Seconds(), "longest-s")
 	b.ReportMetric(total.Seconds(), "total-s")
-	fmt.Printf("dismiss cleanup of %d members: %d invocations of the %v timeout, longest %v, total %v (bulk load %v) on DynamoDB Local\n",
-		members, len(durations), timeout, longest.Round(time.Millisecond), total.Round(time.Millisecond), load.Round(time.Second))
+	return longest, total
 }
 
 // continuation receives the message an invocation left on its queue (a

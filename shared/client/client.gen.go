@@ -1171,12 +1171,18 @@ type ChannelRoleList struct {
 
 // CheckGroupInput defines model for CheckGroupInput.
 type CheckGroupInput struct {
+	// Continuation The continuation of an unfinished report: the check goes on where that call stopped. Not with `repair`. A continuation altered, cut or of another group is refused (400).
+	Continuation *string `json:"continuation,omitempty"`
+
 	// Repair Also repair what is found.
 	Repair *bool `json:"repair,omitempty"`
 }
 
 // CheckReport defines model for CheckReport.
 type CheckReport struct {
+	// Continuation Present when the check is not finished (a group too large for one call: it reads the group a page at a time until shortly before its timeout); violations is empty until it is. Pass it back as `continuation` to go on. If the group changes meanwhile, the check starts over, so a report is always of one version of the group.
+	Continuation *string `json:"continuation,omitempty"`
+
 	// GroupID Example: alice
 	GroupID ID `json:"groupID"`
 
@@ -3008,7 +3014,7 @@ type ClientInterface interface {
 
 	// CheckGroupWithBody Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3017,7 +3023,7 @@ type ClientInterface interface {
 
 	// CheckGroup Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3973,7 +3979,7 @@ type ClientInterface interface {
 
 // CheckGroupWithBody Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3992,7 +3998,7 @@ func (c *Client) CheckGroupWithBody(ctx context.Context, groupID GroupIDPath, pa
 
 // CheckGroup Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -11261,7 +11267,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckGroupWithBodyWithResponse Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11270,7 +11276,7 @@ type ClientWithResponsesInterface interface {
 
 	// CheckGroupWithResponse Check (and repair) a group's invariants - app admins only
 	//
-	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+	// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19407,7 +19413,7 @@ func (r GetMyNotificationsResponse) ContentType() string {
 
 // CheckGroupWithBodyWithResponse Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19422,7 +19428,7 @@ func (c *ClientWithResponses) CheckGroupWithBodyWithResponse(ctx context.Context
 
 // CheckGroupWithResponse Check (and repair) a group's invariants - app admins only
 //
-// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530).
+// Checks the invariants (README.md, "The contract") for one group and lists the violations. With `repair: true` it also repairs them: an ownerless group's owner becomes its longest-serving admin, else its longest-serving member; memberCount is recounted. A repair is a change of the group and writes its own event (GroupRepaired, 1530). Without repair, a group of any size is checked in bounded memory: a report with a `continuation` is unfinished, and the next call passes it back. A repair reads the whole group in one call.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

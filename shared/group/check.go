@@ -78,6 +78,9 @@ type CheckInput struct {
 	// records should be complete (for example after the cleanup consumer ran),
 	// so records left are violations at once. Not part of the API body.
 	CleanupDue bool `json:"-"`
+	// Continuation goes on with the check a report left unfinished
+	// (check_paged.go); not with Repair.
+	Continuation string `json:"continuation,omitempty"`
 }
 
 // Finding is one problem found, with the number of the invariant it concerns.
@@ -95,6 +98,9 @@ type CheckReport struct {
 	// within its grace period: expected, not a violation.
 	Pending  []Finding `json:"pending,omitempty"`
 	Repaired bool      `json:"repaired"`
+	// Continuation, when set, means the check is not finished: Violations
+	// is empty until it is, and the next call passes this back.
+	Continuation string `json:"continuation,omitempty"`
 }
 
 // maxRepairRounds bounds how many repair changes one Check commits; each
@@ -110,6 +116,12 @@ func (s *Service) Check(ctx context.Context, a permission.Actor, groupID string,
 	}
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
+	}
+	if !in.Repair {
+		return s.checkPaged(ctx, groupID, in)
+	}
+	if in.Continuation != "" {
+		return nil, errcode.New(errcode.InvalidArgument, "continuation goes with a check, not a repair")
 	}
 	rep, err := s.checkOnce(ctx, groupID, in)
 	if err != nil || !in.Repair || len(rep.Violations) == 0 {
@@ -271,14 +283,20 @@ func evaluate(st *store.GroupState, in CheckInput, now time.Time) *CheckReport {
 		// the dismissal is older than the event retention.
 		due := in.CleanupDue || last == nil || last.Version != g.Version ||
 			now.Sub(time.UnixMilli(last.OccurredAt)) > CleanupGrace
-		if due {
-			rep.Violations = append(rep.Violations, f)
-		} else {
-			f.Message += " (cleanup pending)"
-			rep.Pending = append(rep.Pending, f)
-		}
+		rep.addCleanup(f, due)
 	}
 	return rep
+}
+
+// addCleanup adds invariant 5's finding: a violation once the cleanup is
+// due, pending before.
+func (rep *CheckReport) addCleanup(f Finding, due bool) {
+	if due {
+		rep.Violations = append(rep.Violations, f)
+	} else {
+		f.Message += " (cleanup pending)"
+		rep.Pending = append(rep.Pending, f)
+	}
 }
 
 func keysString(k store.IndexKeys) string {
@@ -592,6 +610,14 @@ func (s *Service) CheckAll(ctx context.Context, w io.Writer, maxGroups int) (*Ch
 			}
 			sum.Groups++
 			rep, err := s.Check(ctx, CheckerActor, id, CheckInput{})
+			for err == nil && rep.Continuation != "" && !stop() {
+				rep, err = s.Check(ctx, CheckerActor, id, CheckInput{Continuation: rep.Continuation})
+			}
+			if err == nil && rep.Continuation != "" {
+				sum.Groups-- // a large group the run has no time left for
+				sum.Truncated = true
+				return false, nil
+			}
 			if errcode.CodeOf(err) == errcode.GroupNotFound {
 				sum.Groups-- // deleted since the scan read it
 				continue

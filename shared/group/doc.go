@@ -45,5 +45,8 @@
 //   - A dismissed group's cleanup also removes its bans and invite codes.
 //   - The consistency checker (check.go) verifies the invariants of the
 //     README on one whole group and, on request, repairs them as one change
-//     with its own GroupRepaired event.
+//     with its own GroupRepaired event. Without repair it reads the group a
+//     page at a time in bounded memory, across calls with a continuation
+//     when the group is too large for one (check_paged.go); the report is
+//     the same as a whole read's, and of one version of the group.
 package group

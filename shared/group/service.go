@@ -10,7 +10,8 @@ import (
 
 // Service runs group operations against a store.
 type Service struct {
-	st *store.Store
+	st     *store.Store
+	paging checkPaging // the paged check's, when a test sets it
 }
 
 // NewService returns a service over st.

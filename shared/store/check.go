@@ -106,63 +106,13 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 		return nil, err
 	}
 	st := &GroupState{Group: g, ChannelCategories: map[string]string{}}
-	err = each(ctx, s.partition(baseTable, groupPK(groupID)).Consistent(true), func(it Item) error {
-		sk := strAttr(it, "SK")
-		switch {
-		case strings.HasPrefix(sk, prefixMember):
-			m, err := unmarshal[Member](it)
-			if err != nil {
-				return err
-			}
-			r := &MemberRecord{Member: *m, Keys: IndexKeys{
-				GroupID: m.GroupID, UserID: m.UserID,
-				GSI1PK: strAttr(it, "GSI1PK"), GSI1SK: strAttr(it, "GSI1SK"),
-				GSI2PK: strAttr(it, "GSI2PK"), GSI2SK: strAttr(it, "GSI2SK"),
-			}}
-			r.GroupID, r.UserID = groupID, strings.TrimPrefix(sk, prefixMember)
-			st.Members = append(st.Members, r)
-		case strings.HasPrefix(sk, prefixRoleMember):
-			rm, err := unmarshal[RoleMembership](it)
-			if err != nil {
-				return err
-			}
-			st.RoleMembers = append(st.RoleMembers, rm)
-		case sk == skRoles:
-			if st.Roles, err = unmarshalRoles(it, g); err != nil {
-				return err
-			}
-		case strings.HasPrefix(sk, prefixChannel):
-			st.Channels++
-			if k := strAttr(it, "categoryID"); k != "" {
-				st.ChannelCategories[strings.TrimPrefix(sk, prefixChannel)] = k
-			}
-		case sk == skCategories:
-			if st.Categories, err = unmarshalCategories(it); err != nil {
-				return err
-			}
-		case strings.HasPrefix(sk, prefixBan):
-			b, err := unmarshal[Ban](it)
-			if err != nil {
-				return err
-			}
-			st.Bans = append(st.Bans, b)
-		case strings.HasPrefix(sk, prefixApplication):
-			st.Applications++
-			if res, _ := intAttr(it, "handleResult"); res == 0 {
-				st.PendingApplications++
-			}
-		}
-		return nil
-	})
+	err = each(ctx, s.partition(baseTable, groupPK(groupID)).Consistent(true), st.take)
 	if err != nil {
 		return nil, err
 	}
 	events := s.partition(baseTable, eventPK(groupID)).Project("SK", "version", "occurredAt", "expiresAt").Consistent(true)
 	err = each(ctx, events, func(it Item) error {
-		v, _ := intAttr(it, "version")
-		at, _ := intAttr(it, "occurredAt")
-		exp, _ := intAttr(it, "expiresAt")
-		st.Events = append(st.Events, EventVersion{SK: strAttr(it, "SK"), Version: v, OccurredAt: at, ExpiresAt: exp})
+		st.Events = append(st.Events, eventVersion(it))
 		return nil
 	})
 	if err != nil {
@@ -185,6 +135,66 @@ func (s *Store) ReadGroupState(ctx context.Context, groupID string) (*GroupState
 		return nil, errVersionMoved
 	}
 	return st, nil
+}
+
+// eventVersion decodes an event item projected on SK, version, occurredAt
+// and expiresAt.
+func eventVersion(it Item) EventVersion {
+	v, _ := intAttr(it, "version")
+	at, _ := intAttr(it, "occurredAt")
+	exp, _ := intAttr(it, "expiresAt")
+	return EventVersion{SK: strAttr(it, "SK"), Version: v, OccurredAt: at, ExpiresAt: exp}
+}
+
+// take adds one item of the group's partition to st.
+func (st *GroupState) take(it Item) error {
+	var err error
+	sk := strAttr(it, "SK")
+	switch {
+	case strings.HasPrefix(sk, prefixMember):
+		m, err := unmarshal[Member](it)
+		if err != nil {
+			return err
+		}
+		r := &MemberRecord{Member: *m, Keys: IndexKeys{
+			GroupID: m.GroupID, UserID: m.UserID,
+			GSI1PK: strAttr(it, "GSI1PK"), GSI1SK: strAttr(it, "GSI1SK"),
+			GSI2PK: strAttr(it, "GSI2PK"), GSI2SK: strAttr(it, "GSI2SK"),
+		}}
+		r.GroupID, r.UserID = st.Group.GroupID, strings.TrimPrefix(sk, prefixMember)
+		st.Members = append(st.Members, r)
+	case strings.HasPrefix(sk, prefixRoleMember):
+		rm, err := unmarshal[RoleMembership](it)
+		if err != nil {
+			return err
+		}
+		st.RoleMembers = append(st.RoleMembers, rm)
+	case sk == skRoles:
+		if st.Roles, err = unmarshalRoles(it, st.Group); err != nil {
+			return err
+		}
+	case strings.HasPrefix(sk, prefixChannel):
+		st.Channels++
+		if k := strAttr(it, "categoryID"); k != "" {
+			st.ChannelCategories[strings.TrimPrefix(sk, prefixChannel)] = k
+		}
+	case sk == skCategories:
+		if st.Categories, err = unmarshalCategories(it); err != nil {
+			return err
+		}
+	case strings.HasPrefix(sk, prefixBan):
+		b, err := unmarshal[Ban](it)
+		if err != nil {
+			return err
+		}
+		st.Bans = append(st.Bans, b)
+	case strings.HasPrefix(sk, prefixApplication):
+		st.Applications++
+		if res, _ := intAttr(it, "handleResult"); res == 0 {
+			st.PendingApplications++
+		}
+	}
+	return nil
 }
 
 // MemberFix rewrites one member record: its roleLevel (the same as read for
