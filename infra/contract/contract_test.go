@@ -1177,3 +1177,25 @@ func TestSampleEventsUseDistinctIdempotencyKeys(t *testing.T) {
 	}
 	assert.NotEmpty(t, seen)
 }
+
+// The checker reports violations by the invariant's number in README's
+// contract; openapi.yaml must admit every number the README lists.
+func TestTheViolationSchemaAdmitsEveryDocumentedInvariant(t *testing.T) {
+	r := load(t)
+	readme, err := os.ReadFile(filepath.Join(r.Root, "README.md"))
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "**Invariants.**")
+	require.True(t, ok, "README has the invariants list")
+	n := 0
+	for _, line := range strings.Split(after, "\n") {
+		if strings.HasPrefix(line, strconv.Itoa(n+1)+". ") {
+			n++
+		} else if n > 0 && strings.HasPrefix(line, "**") {
+			break
+		}
+	}
+	require.Greater(t, n, 5)
+	inv := mapAt(r.OpenAPI, "components", "schemas", "Violation", "properties", "invariant")
+	assert.EqualValues(t, 1, inv["minimum"])
+	assert.EqualValues(t, n, inv["maximum"], "openapi's Violation.invariant admits invariants 1..%d", n)
+}
