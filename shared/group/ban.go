@@ -79,79 +79,50 @@ func (s *Service) Ban(ctx context.Context, a permission.Actor, groupID string, i
 	if in.ExpireTime != 0 && (in.ExpireTime <= now || in.ExpireTime > MaxBanExpireTime) {
 		return nil, errcode.New(errcode.InvalidArgument, "expireTime must be 0 (never) or a time in the future, in milliseconds, at most %d", int64(MaxBanExpireTime))
 	}
-	res := &BanResult{Banned: []string{}, Failed: []FailedUser{}}
-	var firstErr error
-	rest := in.UserIDs
-	for len(rest) > 0 {
-		batch := rest[:min(len(rest), banBatch)]
-		rest = rest[len(batch):]
-		var banned, deferred []string
-		var failed []FailedUser
-		var batchErr error
-		err := store.RetryErr(ctx, func() error {
-			banned, deferred, failed, batchErr = nil, nil, nil, nil
-			g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
-			if err != nil {
-				return err
-			}
-			if err := permission.Decide(permission.Request{Op: permission.OpManageBans, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
-				return err
-			}
-			var ok []string
-			for _, id := range batch {
-				err := permission.Decide(permission.Request{Op: permission.OpBan, Actor: a, Group: g,
-					Self: ms[a.UserID], Target: ms[id], TargetID: id})
-				if err != nil {
-					if batchErr == nil {
-						batchErr = err
-					}
-					e := errcode.Of(err)
-					failed = append(failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
-					continue
-				}
-				ok = append(ok, id)
-			}
-			if len(ok) == 0 {
-				return nil
-			}
-			ok, deferred = fitBans(ok, ms)
-			var bans []*store.Ban
-			var remove []*store.Member
-			var removed []string
-			for _, id := range ok {
-				bans = append(bans, &store.Ban{UserID: id, Reason: in.Reason, ExpireTime: in.ExpireTime, BanTime: s.st.Now().UnixMilli(), OperatorUserID: a.UserID})
-				if m := ms[id]; m != nil {
-					remove = append(remove, m)
-					removed = append(removed, id)
-				}
-			}
-			ev := event.New(event.BanMembers, a.UserID, event.BanPayload{UserIDs: ok, Removed: orEmpty(removed), Reason: in.Reason, ExpireTime: in.ExpireTime}, others(ok, a.UserID)...)
-			ev.Audience = &event.Audience{Holders: string(permission.BanMember)}
-			if _, err := s.st.BanMembers(ctx, g, bans, remove, ev); err != nil {
-				return err
-			}
-			banned = ok
-			return nil
-		})
+	banned, failed, err := decideInBatches(ctx, in.UserIDs, banBatch, func(batch []string, d *batchDecision) error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
 		if err != nil {
-			if len(res.Banned) == 0 {
-				return nil, err
+			return err
+		}
+		if err := permission.Decide(permission.Request{Op: permission.OpManageBans, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
+			return err
+		}
+		var ok []string
+		for _, id := range batch {
+			err := permission.Decide(permission.Request{Op: permission.OpBan, Actor: a, Group: g,
+				Self: ms[a.UserID], Target: ms[id], TargetID: id})
+			if err != nil {
+				d.refuse(id, err)
+				continue
 			}
-			// An earlier batch is committed: report the rest as failed.
-			res.Failed = append(res.Failed, failedWith(err, batch, rest)...)
-			return res, nil
+			ok = append(ok, id)
 		}
-		res.Banned = append(res.Banned, banned...)
-		res.Failed = append(res.Failed, failed...)
-		rest = append(deferred, rest...)
-		if firstErr == nil {
-			firstErr = batchErr
+		if len(ok) == 0 {
+			return nil
 		}
+		ok, d.deferred = fitBans(ok, ms)
+		var bans []*store.Ban
+		var remove []*store.Member
+		var removed []string
+		for _, id := range ok {
+			bans = append(bans, &store.Ban{UserID: id, Reason: in.Reason, ExpireTime: in.ExpireTime, BanTime: s.st.Now().UnixMilli(), OperatorUserID: a.UserID})
+			if m := ms[id]; m != nil {
+				remove = append(remove, m)
+				removed = append(removed, id)
+			}
+		}
+		ev := event.New(event.BanMembers, a.UserID, event.BanPayload{UserIDs: ok, Removed: orEmpty(removed), Reason: in.Reason, ExpireTime: in.ExpireTime}, others(ok, a.UserID)...)
+		ev.Audience = &event.Audience{Holders: string(permission.BanMember)}
+		if _, err := s.st.BanMembers(ctx, g, bans, remove, ev); err != nil {
+			return err
+		}
+		d.done = ok
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if len(res.Banned) == 0 && firstErr != nil {
-		return nil, firstErr
-	}
-	return res, nil
+	return &BanResult{Banned: banned, Failed: failed}, nil
 }
 
 // fitBans splits the users to ban into those that fit one transaction (a
@@ -268,11 +239,7 @@ func (s *Service) ListBans(ctx context.Context, a permission.Actor, groupID stri
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.View(ctx, groupID, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if err := permission.Decide(permission.Request{Op: permission.OpManageBans, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
+	if _, err := s.viewAllowed(ctx, a, groupID, permission.OpManageBans); err != nil {
 		return nil, err
 	}
 	return s.st.ListBans(ctx, groupID, limit, cursor)

@@ -59,3 +59,59 @@ func inBatches[T any](ctx context.Context, st *store.Store, g *store.Group, rest
 	}
 	return failed
 }
+
+// batchDecision is what one attempt at a batch of a multi-user change
+// (kick, ban) decided: the users it committed, those it refused and why,
+// and those that did not fit its transaction and wait for the next batch.
+type batchDecision struct {
+	done, deferred []string
+	failed         []FailedUser
+	refusal        error // why the first refused user was refused
+}
+
+// refuse records that the actor may not act on id, and why.
+func (d *batchDecision) refuse(id string, err error) {
+	if d.refusal == nil {
+		d.refusal = err
+	}
+	e := errcode.Of(err)
+	d.failed = append(d.failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
+}
+
+// decideInBatches runs step over ids in batches of at most size, each
+// attempt (store.RetryErr) deciding afresh on a snapshot of its own; the
+// users a batch deferred go first in the next. It answers the users done
+// and those refused. When no user was done it fails with the first
+// refusal (so a one-user request answers like any operation) or with the
+// batch's error; once a batch has committed, a later failing batch reports
+// its users and every later one as failed instead.
+func decideInBatches(ctx context.Context, ids []string, size int, step func(batch []string, d *batchDecision) error) ([]string, []FailedUser, error) {
+	done, failed := []string{}, []FailedUser{}
+	var refusal error
+	rest := ids
+	for len(rest) > 0 {
+		batch := rest[:min(len(rest), size)]
+		rest = rest[len(batch):]
+		var d batchDecision
+		err := store.RetryErr(ctx, func() error {
+			d = batchDecision{}
+			return step(batch, &d)
+		})
+		if err != nil {
+			if len(done) == 0 {
+				return nil, nil, err
+			}
+			return done, append(failed, failedWith(err, batch, rest)...), nil
+		}
+		done = append(done, d.done...)
+		failed = append(failed, d.failed...)
+		rest = append(d.deferred, rest...)
+		if refusal == nil {
+			refusal = d.refusal
+		}
+	}
+	if len(done) == 0 && refusal != nil {
+		return nil, nil, refusal
+	}
+	return done, failed, nil
+}

@@ -154,68 +154,39 @@ func (s *Service) Kick(ctx context.Context, a permission.Actor, groupID string, 
 	); err != nil {
 		return nil, err
 	}
-	res := &KickResult{Kicked: []string{}, Failed: []FailedUser{}}
-	var firstErr error
-	rest := in.UserIDs
-	for len(rest) > 0 {
-		batch := rest[:min(len(rest), store.RemoveBatch)]
-		rest = rest[len(batch):]
-		var kicked, deferred []string
-		var failed []FailedUser
-		var batchErr error
-		err := store.RetryErr(ctx, func() error {
-			kicked, deferred, failed, batchErr = nil, nil, nil, nil
-			g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
-			if err != nil {
-				return err
-			}
-			var remove []*store.Member
-			for _, id := range batch {
-				err := permission.Decide(permission.Request{Op: permission.OpKick, Actor: a, Group: g,
-					Self: ms[a.UserID], Target: ms[id], TargetID: id})
-				if err != nil {
-					if batchErr == nil {
-						batchErr = err
-					}
-					e := errcode.Of(err)
-					failed = append(failed, FailedUser{UserID: id, Code: e.Code, Message: e.Message})
-					continue
-				}
-				remove = append(remove, ms[id])
-			}
-			if len(remove) == 0 {
-				return nil
-			}
-			// Role memberships go in the same transaction; members that do
-			// not fit wait for the next batch.
-			remove, deferred = fitRemoval(remove)
-			ids := userIDs(remove)
-			ev := event.New(event.MemberKicked, a.UserID, event.MemberKickedPayload{UserIDs: ids, Reason: in.Reason}, ids...)
-			if _, err := s.st.RemoveMembers(ctx, g, remove, ev); err != nil {
-				return err
-			}
-			kicked = ids
-			return nil
-		})
+	kicked, failed, err := decideInBatches(ctx, in.UserIDs, store.RemoveBatch, func(batch []string, d *batchDecision) error {
+		g, ms, err := s.st.Snapshot(ctx, groupID, append([]string{a.UserID}, batch...)...)
 		if err != nil {
-			if len(res.Kicked) == 0 {
-				return nil, err
+			return err
+		}
+		var remove []*store.Member
+		for _, id := range batch {
+			err := permission.Decide(permission.Request{Op: permission.OpKick, Actor: a, Group: g,
+				Self: ms[a.UserID], Target: ms[id], TargetID: id})
+			if err != nil {
+				d.refuse(id, err)
+				continue
 			}
-			// An earlier batch is committed: report the rest as failed.
-			res.Failed = append(res.Failed, failedWith(err, batch, rest)...)
-			return res, nil
+			remove = append(remove, ms[id])
 		}
-		res.Kicked = append(res.Kicked, kicked...)
-		res.Failed = append(res.Failed, failed...)
-		rest = append(deferred, rest...)
-		if firstErr == nil {
-			firstErr = batchErr
+		if len(remove) == 0 {
+			return nil
 		}
+		// Role memberships go in the same transaction; members that do
+		// not fit wait for the next batch.
+		remove, d.deferred = fitRemoval(remove)
+		ids := userIDs(remove)
+		ev := event.New(event.MemberKicked, a.UserID, event.MemberKickedPayload{UserIDs: ids, Reason: in.Reason}, ids...)
+		if _, err := s.st.RemoveMembers(ctx, g, remove, ev); err != nil {
+			return err
+		}
+		d.done = ids
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if len(res.Kicked) == 0 && firstErr != nil {
-		return nil, firstErr
-	}
-	return res, nil
+	return &KickResult{Kicked: kicked, Failed: failed}, nil
 }
 
 // QuitInput is the body of POST /groups/{groupID}/quit; userID (another
