@@ -246,11 +246,7 @@ func (s *Service) ListReceivedApplications(ctx context.Context, a permission.Act
 	if err := validate.ID("groupID", in.GroupID); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.View(ctx, in.GroupID, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if err := permission.Decide(permission.Request{Op: permission.OpListApplications, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
+	if _, err := s.viewAllowed(ctx, a, in.GroupID, permission.OpListApplications); err != nil {
 		return nil, err
 	}
 	return s.st.ListGroupApplications(ctx, in.GroupID, in.HandleResult, in.Limit, in.Cursor)
@@ -289,11 +285,8 @@ func (s *Service) CountUnhandledApplications(ctx context.Context, a permission.A
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.View(ctx, groupID, a.UserID)
+	g, err := s.viewAllowed(ctx, a, groupID, permission.OpListApplications)
 	if err != nil {
-		return nil, err
-	}
-	if err := permission.Decide(permission.Request{Op: permission.OpListApplications, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
 		return nil, err
 	}
 	return &ApplicationCount{Count: max(g.PendingApplications, 0)}, nil

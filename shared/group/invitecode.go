@@ -162,11 +162,7 @@ func (s *Service) ListInviteCodes(ctx context.Context, a permission.Actor, group
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	g, ms, err := s.st.View(ctx, groupID, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if err := permission.Decide(permission.Request{Op: permission.OpManageInviteCodes, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
+	if _, err := s.viewAllowed(ctx, a, groupID, permission.OpManageInviteCodes); err != nil {
 		return nil, err
 	}
 	return s.st.ListInviteCodes(ctx, groupID, limit, cursor)
