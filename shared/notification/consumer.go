@@ -73,7 +73,7 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 
 	var n tally
 	jobs := make([]*job, len(batch.Records))
-	var tasks []task
+	planned := make([][]task, len(batch.Records))
 	for i, msg := range batch.Records {
 		j := &job{msg: msg}
 		jobs[i] = j
@@ -82,8 +82,9 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 			j.fail(err)
 			continue
 		}
-		tasks = append(tasks, ts...)
+		planned[i] = ts
 	}
+	tasks := interleave(planned)
 
 	queue := make(chan task)
 	var wg sync.WaitGroup
@@ -114,26 +115,91 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 	wg.Wait()
 
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	unfinished := 0
+	var unfinished []*job
 	for _, j := range jobs {
 		switch {
 		case j.err != nil:
+			// A failure waits out the queue's visibility timeout, which
+			// gives throttling or an outage time to clear; after 5
+			// receives the message is in the DLQ, and its alarm fires.
 			logger.Error("deliver", "messageId", j.msg.MessageId, "error", j.err.Error())
 		case j.unfinished.Load():
-			// Work left over, reported as a failure: it comes back after
-			// the visibility timeout, which also gives throttling time to
-			// clear. Each receive makes progress (reached recipients are
-			// skipped); after 5 it is in the DLQ, and its alarm fires.
-			unfinished++
+			// Work left over at the deadline is reported as a failure too
+			// (reached recipients are skipped when it comes back), but it
+			// is released at once below: it is not an error to back off
+			// from, and waiting out the visibility timeout would stall a
+			// large fan-out for minutes at each deadline.
+			unfinished = append(unfinished, j)
 		default:
 			continue
 		}
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: j.msg.MessageId})
 	}
+	released := s.release(ctx, unfinished)
 	logger.Info("deliver batch", "messages", len(jobs), "tasks", len(tasks), "delivered", n.delivered.Load(),
-		"skipped", n.skipped.Load(), "chunksSent", n.chunksSent.Load(), "unfinished", unfinished,
-		"failed", len(resp.BatchItemFailures)-unfinished, "ms", time.Since(began).Milliseconds())
+		"skipped", n.skipped.Load(), "chunksSent", n.chunksSent.Load(), "unfinished", len(unfinished),
+		"released", released, "failed", len(resp.BatchItemFailures)-len(unfinished), "ms", time.Since(began).Milliseconds())
 	return resp, nil
+}
+
+// interleave orders the batch's tasks round-robin across its messages, so
+// that each message progresses in every receive: a message that always
+// came last would reach the DLQ's receive limit without being slow itself.
+func interleave(planned [][]task) []task {
+	var out []task
+	for k := 0; ; k++ {
+		added := false
+		for _, ts := range planned {
+			if k < len(ts) {
+				out = append(out, ts[k])
+				added = true
+			}
+		}
+		if !added {
+			return out
+		}
+	}
+}
+
+// releaseWithin is the least time before the deadline the release call is
+// started with; less, and the messages wait out their visibility timeout.
+const releaseWithin = 100 * time.Millisecond
+
+// release makes the unfinished messages visible again at once
+// (ChangeMessageVisibilityBatch, visibility 0) and answers how many it
+// released. It is only a speed-up: a message it cannot release comes back
+// after the queue's visibility timeout, as any failure does.
+func (s *Service) release(ctx context.Context, jobs []*job) int {
+	if s.SQS == nil || len(jobs) == 0 {
+		return 0
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if time.Until(dl) < releaseWithin {
+			return 0
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-releaseWithin/2))
+		defer cancel()
+	}
+	released := 0
+	for batch := range slices.Chunk(jobs, 10) {
+		entries := make([]sqstypes.ChangeMessageVisibilityBatchRequestEntry, len(batch))
+		for i, j := range batch {
+			entries[i] = sqstypes.ChangeMessageVisibilityBatchRequestEntry{
+				Id: aws.String(strconv.Itoa(i)), ReceiptHandle: aws.String(j.msg.ReceiptHandle), VisibilityTimeout: 0,
+			}
+		}
+		out, err := s.SQS.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(s.QueueURL), Entries: entries})
+		if err != nil {
+			logger.Warn("release unfinished messages", "error", err.Error())
+			return released
+		}
+		for _, f := range out.Failed {
+			logger.Warn("release unfinished message", "id", aws.ToString(f.Id), "code", aws.ToString(f.Code), "error", aws.ToString(f.Message))
+		}
+		released += len(out.Successful)
+	}
+	return released
 }
 
 // plan turns one message into its tasks.

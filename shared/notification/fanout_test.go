@@ -82,12 +82,13 @@ func (s *stack) noTimeouts(t *testing.T) {
 	assert.NotContains(t, s.out.String(), devstack.ErrorTypeTimeout, "no consumer invocation timed out")
 }
 
-// shortVisibility gives the test's own notifications queue a short
-// visibility timeout, so that a message left by a crashed invocation comes
-// back in seconds (the template's is 180 s). A long poll that began before
+// visibility sets the visibility timeout of the test's own notifications
+// queue: short, so that a message left by a crashed invocation comes back
+// in seconds (the template's is 180 s), or long, so that only a message
+// the consumer releases comes back at all. A long poll that began before
 // the change still uses the old timeout: a probe message is received after
 // it, so the next receive begins after the change.
-func (s *stack) shortVisibility(t *testing.T, seconds int) {
+func (s *stack) visibility(t *testing.T, seconds int) {
 	t.Helper()
 	_, err := s.sqs.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{
 		QueueUrl:   aws.String(s.d.Bus.Queues["NotificationsQueue"].URL),
@@ -247,7 +248,7 @@ func TestAConsumerKilledMidChunkRedeliversOnlyTheRestInSeqOrder(t *testing.T) {
 	// The probe (1) and the first event (50) are written; the process dies
 	// after 25 entries of the second.
 	s := deploy(t, map[string]string{"CIRCLES_TEST_CRASH_AFTER_DELIVERIES": "76:" + marker})
-	s.shortVisibility(t, 3)
+	s.visibility(t, 3)
 	sendEvents(t, s, eventJSON(t, event.MemberInvited, users...))
 	eventually(t, time.Minute, "the first event is delivered", func() bool { return notificationItems(t, s.st) == 51 })
 	sendEvents(t, s, eventJSON(t, event.MemberKicked, users...))
@@ -275,19 +276,22 @@ func TestAConsumerKilledMidChunkRedeliversOnlyTheRestInSeqOrder(t *testing.T) {
 
 func TestAConsumerGivenAThreeSecondDeadlineReturnsInTimeAndTheRedeliveryFinishes(t *testing.T) {
 	t.Parallel()
-	users := make([]string, scaled(200, 1000))
+	users := make([]string, scaled(400, 1000))
 	for i := range users {
 		users[i] = fmt.Sprintf("d%04d", i)
 	}
 	s := deployWith(t, devstack.DeployOptions{
 		// One chunk of them all on two workers, one recipient per
-		// transaction (the default): more than 3 s of work.
-		Env:      map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(len(users)), "DELIVERY_WORKERS": "2", "DELIVERY_MARGIN_MS": "1000"},
+		// transaction (the default), with a 2 s margin: 1 s of a 3 s
+		// deadline to deliver, against several seconds of work even on an
+		// idle machine (a delivery is a transaction of some milliseconds).
+		Env:      map[string]string{"DELIVERY_CHUNK_SIZE": strconv.Itoa(len(users)), "DELIVERY_WORKERS": "2", "DELIVERY_MARGIN_MS": "2000"},
 		Timeouts: map[string]time.Duration{"deliver-notifications": 3 * time.Second},
 	})
-	// An unfinished message comes back after the queue's visibility
-	// timeout (180 s in the template); seconds here.
-	s.shortVisibility(t, 3)
+	// The consumer releases an unfinished message (visibility 0) so that
+	// it comes back at once. With SQS's longest visibility timeout, 12
+	// hours, a message that waited it out instead would never finish here.
+	s.visibility(t, 12*60*60)
 	// Each invocation is one more receive of the chunk. The template's
 	// chunks of 50 finish in one; this one needs several, however slow the
 	// machine, and the redrive to the DLQ is not what this test is about.
@@ -308,6 +312,7 @@ func TestAConsumerGivenAThreeSecondDeadlineReturnsInTimeAndTheRedeliveryFinishes
 	}
 	require.NotNil(t, first, "logs: %v", logs)
 	assert.Equal(t, float64(1), first["unfinished"], "the first invocation stopped at its deadline and reported the chunk: %v", first)
+	assert.Equal(t, float64(1), first["released"], "and released it at once: %v", first)
 	// Every entry exactly once. (The invocations' "delivered" counts may
 	// add up to less: a write cut off at the deadline can still have
 	// committed, and its redelivery then skips it.)
