@@ -26,7 +26,9 @@ type key struct{}
 // The line carries the records, the outcome and, only for a metered
 // function, what its meter counted on the context the handler ran with.
 func TestTheInvocationLineCarriesRecordsOutcomeAndTheMetersCounts(t *testing.T) {
-	meter := func(ctx context.Context) (context.Context, Units) { return context.WithValue(ctx, key{}, true), counted{} }
+	meter := func(ctx context.Context) (context.Context, Units) {
+		return context.WithValue(ctx, key{}, true), counted{}
+	}
 	cases := []struct {
 		name    string
 		meter   Meter
