@@ -151,6 +151,13 @@ func countType(items []*store.Notification, typ event.Type) int {
 	return n
 }
 
+// settled reports whether the notifications queue is drained, the cheap
+// test to make before counting the inbox: a count scans the inbox table,
+// and DynamoDB Local spends most of its CPU parsing scanned items, so
+// counting while the consumer works (thousands of entries, every 2 s)
+// starved the very deliveries it waited for.
+func (s *stack) settled(t *testing.T) bool { return s.queueDrained(t, "NotificationsQueue") }
+
 // queueDrained reports whether the queue has no message, visible or in flight.
 func (s *stack) queueDrained(t *testing.T, logicalID string) bool {
 	t.Helper()
