@@ -13,7 +13,7 @@ EVENT ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run stop test bench fuzz build package lint validate token seed invoke clean docs-install docs-check
+.PHONY: help install run stop test test-scale bench fuzz build package lint validate token seed invoke clean docs-install docs-check
 
 help: ## List the targets
 	@echo 'Targets:'
@@ -34,6 +34,9 @@ test: ## sam validate --lint, go mod tidy -diff, go vet, staticcheck, go test -r
 
 fuzz: ## Go fuzz targets for FUZZTIME each (30s), then Schemathesis on the local API for API_FUZZ_TIME (300s); FUZZ=<regexp> picks
 	@$(ROOT)/infra/fuzz.sh
+
+test-scale: ## the fan-out and inbox acceptance tests at full size (10,000 holders, 6 x 1,000 users, a 1,000-recipient chunk), about 3 min
+	@$(ROOT)/infra/test.sh scale
 
 bench: ## Go benchmarks against a throwaway local stack
 	@$(ROOT)/infra/test.sh bench

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# infra/test.sh [test|bench]: run the Go tests (or benchmarks) against a real
+# infra/test.sh [test|bench|scale]: run the Go tests (or benchmarks) against a real
 # local stack that this command starts, uses and stops itself.
 #
 #   test  (default; `make test`, .ci/run):
@@ -10,6 +10,9 @@
 #         infra/stack.sh)
 #   bench (`make bench`): go test -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
+#   scale (`make test-scale`): the fan-out and inbox acceptance tests at the
+#         sizes of their criteria (CIRCLES_FULL_SCALE=1), about 3 minutes;
+#         make test runs them smaller
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
 # so several runs can go on at once in one tree. The state dir (server logs)
@@ -23,8 +26,8 @@ set -euo pipefail
 MODE=${1:-test}
 [ $# -gt 0 ] && shift
 case "$MODE" in
-  test | bench) ;;
-  *) die "usage: infra/test.sh [test|bench] [go test flags...]" ;;
+  test | bench | scale) ;;
+  *) die "usage: infra/test.sh [test|bench|scale] [go test flags...]" ;;
 esac
 
 cd "$ROOT"
@@ -43,6 +46,7 @@ STATUS=1
 LANES=${LANES:-"shared/group;shared/store;shared/notification;infra/contract;shared/channel"}
 IFS=';' read -r -a LANE_PKGS <<<"$LANES"
 LANE_COUNT=$((${#LANE_PKGS[@]} + 1))
+[ "$MODE" = test ] || LANE_COUNT=1 # the other modes use one stack
 
 cleanup() {
   # Finish even if our output is gone (a piped tee killed by the same Ctrl-C).
@@ -160,6 +164,11 @@ if [ "$MODE" = test ]; then
     FAILED="$FAILED go test"
     printf 'error: go test failed (%d s)\n' "$((SECONDS - TEST_START))" >&2
   fi
+elif [ "$MODE" = scale ]; then
+  # shellcheck disable=SC2046 # race_flag is one word or none
+  step "go test (full scale)" env CIRCLES_FULL_SCALE=1 go test $(race_flag) -count=1 -timeout 30m -v \
+    -run 'TestAnApplicationReachesEachOf10000|TestSixThousandUser|TestAConsumerGivenAThreeSecond|TestInboxEntriesPastTheirRetention' \
+    "$@" ./shared/notification/ ./shared/store/
 else
   step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
   # sam build of every function and the check of its artifact (make
