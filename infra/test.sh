@@ -166,8 +166,8 @@ if [ "$MODE" = test ]; then
   fi
 elif [ "$MODE" = scale ]; then
   # shellcheck disable=SC2046 # race_flag is one word or none
-  step "go test (full scale)" env CIRCLES_FULL_SCALE=1 go test $(race_flag) -count=1 -timeout 30m -v \
-    -run 'TestAnApplicationReachesEachOf10000|TestSixThousandUser|TestAConsumerGivenAThreeSecond|TestInboxEntriesPastTheirRetention' \
+  step "go test (full scale)" env CIRCLES_FULL_SCALE=1 go test $(race_flag) -count=1 -timeout 45m -v \
+    -run 'TestAnApplicationReachesEachOf10000|TestSixThousandUser|TestAConsumerGivenAThreeSecond|TestInboxEntriesPastTheirRetention|TestTheInboxTablesTTLDeletes' \
     "$@" ./shared/notification/ ./shared/store/
 else
   step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
