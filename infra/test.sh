@@ -11,8 +11,8 @@
 #   bench (`make bench`): go test -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
 #   scale (`make test-scale`): the fan-out and inbox acceptance tests at the
-#         sizes of their criteria (CIRCLES_FULL_SCALE=1), about 3 minutes;
-#         make test runs them smaller
+#         sizes of their criteria (CIRCLES_FULL_SCALE=1), about 20 minutes
+#         (most of it DynamoDB Local's TTL sweeper); make test runs them smaller
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
 # so several runs can go on at once in one tree. The state dir (server logs)

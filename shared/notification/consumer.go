@@ -32,6 +32,8 @@ type job struct {
 	err        error // first error of any task
 	mu         sync.Mutex
 	unfinished atomic.Bool // a task was not started: the deadline came
+	progressed atomic.Bool // a task finished in this receive
+	receives   int         // ApproximateReceiveCount: 1 on the first receive
 }
 
 func (j *job) fail(err error) {
@@ -75,7 +77,7 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 	jobs := make([]*job, len(batch.Records))
 	planned := make([][]task, len(batch.Records))
 	for i, msg := range batch.Records {
-		j := &job{msg: msg}
+		j := &job{msg: msg, receives: receiveCount(msg)}
 		jobs[i] = j
 		ts, err := s.plan(dctx, j, stopAt, &n)
 		if err != nil {
@@ -84,7 +86,7 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 		}
 		planned[i] = ts
 	}
-	tasks := interleave(planned)
+	tasks := interleave(jobs, planned)
 
 	queue := make(chan task)
 	var wg sync.WaitGroup
@@ -104,7 +106,9 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 						continue
 					}
 					t.j.fail(err)
+					continue
 				}
+				t.j.progressed.Store(true)
 			}
 		}()
 	}
@@ -115,7 +119,7 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 	wg.Wait()
 
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	var unfinished []*job
+	var unfinished, progressed []*job
 	for _, j := range jobs {
 		switch {
 		case j.err != nil:
@@ -125,17 +129,23 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 			logger.Error("deliver", "messageId", j.msg.MessageId, "error", j.err.Error())
 		case j.unfinished.Load():
 			// Work left over at the deadline is reported as a failure too
-			// (reached recipients are skipped when it comes back), but it
-			// is released at once below: it is not an error to back off
-			// from, and waiting out the visibility timeout would stall a
-			// large fan-out for minutes at each deadline.
+			// (reached recipients are skipped when it comes back). If some
+			// of it got done in this receive, it is released at once
+			// below: the work is healthy, just more than one receive
+			// holds, and waiting out the visibility timeout would stall a
+			// large fan-out for minutes at each deadline. Work that made
+			// no progress at all (throttled, or cut off while backing off)
+			// waits out the timeout like a failure.
 			unfinished = append(unfinished, j)
+			if j.progressed.Load() {
+				progressed = append(progressed, j)
+			}
 		default:
 			continue
 		}
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: j.msg.MessageId})
 	}
-	released := s.release(ctx, unfinished)
+	released := s.release(ctx, progressed)
 	logger.Info("deliver batch", "messages", len(jobs), "tasks", len(tasks), "delivered", n.delivered.Load(),
 		"skipped", n.skipped.Load(), "chunksSent", n.chunksSent.Load(), "unfinished", len(unfinished),
 		"released", released, "failed", len(resp.BatchItemFailures)-len(unfinished), "ms", time.Since(began).Milliseconds())
@@ -145,11 +155,31 @@ func (s *Service) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.
 // interleave orders the batch's tasks round-robin across its messages, so
 // that each message progresses in every receive: a message that always
 // came last would reach the DLQ's receive limit without being slow itself.
-func interleave(planned [][]task) []task {
+// Two refinements:
+//   - messages received urgentReceives times or more go first, whole: when
+//     a batch holds more than its time, they finish instead of every
+//     message of the batch burning one more receive together;
+//   - each message's list starts at its own offset, so that chunks of
+//     overlapping events (the same users in the same order) do not race
+//     for the same users' counters at the same moment.
+func interleave(jobs []*job, planned [][]task) []task {
 	var out []task
+	urgent := func(i int) bool { return jobs[i].receives >= urgentReceives }
+	for i, ts := range planned {
+		if urgent(i) {
+			out = append(out, ts...)
+		}
+	}
+	rotated := make([][]task, 0, len(planned))
+	for i, ts := range planned {
+		if !urgent(i) && len(ts) > 0 {
+			k := i * len(ts) / len(planned)
+			rotated = append(rotated, append(slices.Clone(ts[k:]), ts[:k]...))
+		}
+	}
 	for k := 0; ; k++ {
 		added := false
-		for _, ts := range planned {
+		for _, ts := range rotated {
 			if k < len(ts) {
 				out = append(out, ts[k])
 				added = true
@@ -161,9 +191,23 @@ func interleave(planned [][]task) []task {
 	}
 }
 
-// releaseWithin is the least time before the deadline the release call is
-// started with; less, and the messages wait out their visibility timeout.
-const releaseWithin = 100 * time.Millisecond
+// urgentReceives: a message received this many times runs before the
+// others of its batch (two receives short of the DLQ's five).
+const urgentReceives = 3
+
+func receiveCount(m events.SQSMessage) int {
+	n, _ := strconv.Atoi(m.Attributes["ApproximateReceiveCount"])
+	return n
+}
+
+// releaseWithin is the least time before the deadline a release starts
+// with, and releaseEnd when it is cut off: the invocation must still answer
+// in time, or its whole batch counts as failed. With less left, the
+// messages wait out their visibility timeout.
+const (
+	releaseWithin = 300 * time.Millisecond
+	releaseEnd    = 200 * time.Millisecond
+)
 
 // release makes the unfinished messages visible again at once
 // (ChangeMessageVisibilityBatch, visibility 0) and answers how many it
@@ -178,7 +222,7 @@ func (s *Service) release(ctx context.Context, jobs []*job) int {
 			return 0
 		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-releaseWithin/2))
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-releaseEnd))
 		defer cancel()
 	}
 	released := 0
@@ -246,10 +290,7 @@ func (s *Service) planEvent(ctx context.Context, j *job, ev *event.Event, stopAt
 // (one BatchGetItem) when its first task runs, not all of them up front,
 // so a large chunk under a short deadline still spends its time delivering.
 func (s *Service) deliveries(j *job, ev *event.Event, recipients []string, n *tally) []task {
-	redelivered := false
-	if c, _ := strconv.Atoi(j.msg.Attributes["ApproximateReceiveCount"]); c > 1 {
-		redelivered = true
-	}
+	redelivered := j.receives > 1
 	want := s.TxUsers
 	if want == 0 {
 		want = DefaultTxUsers
