@@ -8,7 +8,7 @@
 #         and beside it sam validate --lint on template.yaml,
 #         go mod tidy -diff, go vet ./... and staticcheck ./... (pinned in
 #         infra/stack.sh)
-#   bench (`make bench`): go test -run '^$' -bench . -benchmem ./..., then
+#   bench (`make bench`): go test -p 1 -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
@@ -161,7 +161,9 @@ if [ "$MODE" = test ]; then
     printf 'error: go test failed (%d s)\n' "$((SECONDS - TEST_START))" >&2
   fi
 else
-  step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
+  # -p 1: one package's benchmarks at a time, so that the cold starts are
+  # not measured beside the cost table's 100,000-member loads.
+  step "go bench" go test -p 1 -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
   # sam build of every function and the check of its artifact (make
   # package): about a minute warm, too long to add to make test's budget.
   step "make package" "$ROOT/infra/package.sh"
