@@ -251,7 +251,8 @@ func BenchmarkCostTable(b *testing.B) {
 		"the items it changed (twice in a transaction, the idempotency record once; index entries left out on both sides); "+
 		"× floor is what its units cost over the floor's. "+
 		"Billed ms is the handler's own duration on "+
-		"DynamoDB Local, rounded up as Lambda bills it; in AWS the calls take single-digit milliseconds.",
+		"DynamoDB Local, rounded up as Lambda bills it (a write's includes the recorder's reads before each write call); "+
+		"in AWS the calls take single-digit milliseconds.",
 		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), loadBefore, coldstart.LoadAverage(),
 		time.Since(began).Round(time.Second), sizes)
 	md := costtable.Markdown(p, header, small, large)
