@@ -8,7 +8,7 @@
 #         and beside it sam validate --lint on template.yaml,
 #         go mod tidy -diff, go vet ./... and staticcheck ./... (pinned in
 #         infra/stack.sh)
-#   bench (`make bench`): go test -run '^$' -bench . -benchmem ./..., then
+#   bench (`make bench`): go test -p 1 -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
 #   scale (`make test-scale`): the fan-out and inbox acceptance tests at the
 #         sizes of their criteria (CIRCLES_FULL_SCALE=1), about 20 minutes
@@ -170,7 +170,9 @@ elif [ "$MODE" = scale ]; then
     -run 'TestAnApplicationReachesEachOf10000|TestSixThousandUser|TestAConsumerGivenAThreeSecond|TestInboxEntriesPastTheirRetention|TestTheInboxTablesTTLDeletes' \
     "$@" ./shared/notification/ ./shared/store/
 else
-  step "go bench" go test -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
+  # -p 1: one package's benchmarks at a time, so that the cold starts are
+  # not measured beside the cost table's 100,000-member loads.
+  step "go bench" go test -p 1 -run '^$' -bench . -benchmem -timeout 30m "$@" ./...
   # sam build of every function and the check of its artifact (make
   # package): about a minute warm, too long to add to make test's budget.
   step "make package" "$ROOT/infra/package.sh"

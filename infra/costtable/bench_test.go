@@ -3,22 +3,20 @@ package costtable_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/circles-im/circles/infra/coldstart"
 	"github.com/circles-im/circles/infra/costtable"
 	"github.com/circles-im/circles/infra/demo"
 	"github.com/circles-im/circles/infra/devstack"
@@ -116,11 +114,17 @@ func measure(b *testing.B, members int) ([]costtable.Row, []costtable.ConsumerRo
 	})
 	names, err := devstack.FunctionNames(root)
 	require.NoError(b, err)
+	// The functions reach DynamoDB through the recorder, which learns the
+	// items each request writes (costtable.WriteRecorder).
+	rec, err := costtable.NewWriteRecorder(db, os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"))
+	require.NoError(b, err)
+	proxy := httptest.NewServer(rec)
+	b.Cleanup(proxy.Close)
 	out := &devstack.SyncBuffer{}
 	secret := []byte("cost-table-secret")
 	d, err := devstack.Deploy(ctx, devstack.DeployOptions{
 		Table: table, Secret: secret, CachedBuild: true, Output: out, Functions: names,
-		Env: map[string]string{"APP_ADMIN_USER_IDS": demo.AppAdmin},
+		Env: map[string]string{"APP_ADMIN_USER_IDS": demo.AppAdmin, "AWS_ENDPOINT_URL_DYNAMODB": proxy.URL},
 	})
 	require.NoError(b, err)
 	b.Cleanup(func() { d.Close() })
@@ -146,10 +150,7 @@ func measure(b *testing.B, members int) ([]costtable.Row, []costtable.ConsumerRo
 			continue // a consumer's sample: no request log line (see the README)
 		}
 		seen := len(requests(out.String(), fn))
-		var before map[[2]string]store.Item
-		if members == smallGroup {
-			before = scan(b, db, table)
-		}
+		rec.Begin()
 		_, err = d.Invoker.Invoke(ctx, fn, event)
 		if err != nil && members > smallGroup {
 			// An operation that is O(group) by design (the checker) may not
@@ -165,49 +166,25 @@ func measure(b *testing.B, members int) ([]costtable.Row, []costtable.ConsumerRo
 			continue
 		}
 		require.Less(b, r.Status, 300, "%s answered %d: a failed request is not the operation's cost", fn, r.Status)
-		row := costtable.Row{Function: fn, Operation: r.Operation, Members: members, Calls: r.Calls, Read: r.Read, Write: r.Write,
-			DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status}
-		if before != nil {
-			// The floor: what it read or checked, once, strongly consistent;
-			// what it changed, as the table's items show it.
-			// DynamoDB Local reports 2 units for any TransactWriteItems: the
-			// write units are AWS's, from the items (costtable.Billed).
-			changed := changes(before, scan(b, db, table))
-			row.FloorRead, row.FloorWrite, row.HasFloor = r.FloorRead, costtable.WriteFloor(changed), true
-			row.Write = costtable.Billed(changed, r.Standalone, r.Checked)
-		}
+		changed, err := rec.Changes(ctx)
+		require.NoError(b, err, fn)
+		// DynamoDB Local reports 2 units for any TransactWriteItems: the
+		// write units are AWS's, from the items it changed
+		// (costtable.Billed), at both sizes alike. The floor: what it read
+		// or checked, once, strongly consistent; what it changed.
+		row := costtable.Row{Function: fn, Operation: r.Operation, Members: members, Calls: r.Calls, Read: r.Read,
+			Write: costtable.Billed(changed, r.Standalone, r.Checked), DurationMs: r.DurationMs, MemoryMB: memory[fn], Status: r.Status,
+			FloorRead: r.FloorRead, FloorWrite: floor(changed), HasFloor: true}
 		rows = append(rows, row)
 	}
 	if members > smallGroup {
 		return rows, nil
 	}
-	k := &consumerBench{b: b, ctx: ctx, d: d, out: out, db: db, table: table, memory: memory, st: store.New(db, table), root: root}
+	k := &consumerBench{b: b, ctx: ctx, d: d, out: out, rec: rec, memory: memory, st: store.New(db, table), root: root}
 	return rows, k.measure()
 }
 
-// scan is every item of the table by its key, and of its inbox table
-// (`<table>-inbox`) where there is one, its keys' PK prefixed "inbox:":
-// the seeded tables are small.
-func scan(b *testing.B, db *dynamodb.Client, table string) map[[2]string]store.Item {
-	b.Helper()
-	out := map[[2]string]store.Item{}
-	for _, t := range []struct{ name, prefix string }{{table, ""}, {table + "-inbox", "inbox:"}} {
-		p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(t.name), ConsistentRead: aws.Bool(true)})
-		for p.HasMorePages() {
-			page, err := p.NextPage(context.Background())
-			var missing *types.ResourceNotFoundException
-			if t.prefix != "" && errors.As(err, &missing) {
-				break
-			}
-			require.NoError(b, err)
-			for _, it := range page.Items {
-				out[[2]string{t.prefix + attr(it, "PK"), attr(it, "SK")}] = it
-			}
-		}
-	}
-	return out
-}
-
+// attr is an item's string attribute name, "" if it has none.
 func attr(it store.Item, name string) string {
 	s, _ := it[name].(*types.AttributeValueMemberS)
 	if s == nil {
@@ -216,21 +193,22 @@ func attr(it store.Item, name string) string {
 	return s.Value
 }
 
-// changes are the items that differ between two scans. Every item a
-// request writes is in its transaction but its idempotency record (I#…).
-func changes(before, after map[[2]string]store.Item) []costtable.Change {
-	var out []costtable.Change
-	for k, a := range after {
-		if bf := before[k]; !reflect.DeepEqual(bf, a) {
-			out = append(out, costtable.Change{Before: bf, After: a, Transactional: !strings.HasPrefix(k[0], "I#")})
+// floor is the write units of exactly the items changed, the idempotency
+// record (I#…) written once: claimed, marked in the transaction and
+// completed, it must be written at least once.
+func floor(changed []costtable.Change) float64 {
+	cs := make([]costtable.Change, len(changed))
+	for i, c := range changed {
+		it := c.After
+		if it == nil {
+			it = c.Before
+		}
+		cs[i] = c
+		if strings.HasPrefix(attr(it, "PK"), "I#") {
+			cs[i].Transactional = false
 		}
 	}
-	for k, bf := range before {
-		if _, ok := after[k]; !ok {
-			out = append(out, costtable.Change{Before: bf, Transactional: !strings.HasPrefix(k[0], "I#")})
-		}
-	}
-	return out
+	return costtable.WriteFloor(cs)
 }
 
 // smallGroup is the demo group's size in the first measurement; the
@@ -251,6 +229,7 @@ func BenchmarkCostTable(b *testing.B) {
 		_, err := fmt.Sscan(v, &members)
 		require.NoError(b, err)
 	}
+	loadBefore, began := coldstart.LoadAverage(), time.Now()
 	small, consumers := measure(b, smallGroup)
 	var large []costtable.Row
 	if members > smallGroup { // COSTTABLE_MEMBERS=0: the small group only
@@ -262,17 +241,20 @@ func BenchmarkCostTable(b *testing.B) {
 	if large != nil {
 		sizes += fmt.Sprintf(" / to %d members", members)
 	}
-	header := fmt.Sprintf("Measured %s on DynamoDB Local (%s/%s, %d cores), each operation's sample event once: "+
+	header := fmt.Sprintf("Measured %s on DynamoDB Local (%s/%s, %d cores, load average %s → %s, %s for the run), each operation's sample event once: "+
 		"%s. Units are what DynamoDB reports "+
-		"(ReturnConsumedCapacity; a cancelled transaction reports none), but for a transaction's writes in the small group: "+
+		"(ReturnConsumedCapacity; a cancelled transaction reports none), but for a transaction's writes, at both sizes alike: "+
 		"DynamoDB Local reports 2 units for any TransactWriteItems, so they are AWS's price of its items (two units per KB "+
-		"of each item changed, two per item checked), from the table's items before and after. The floor (small group) "+
+		"of each item changed, two per item checked), from those items as they were before the request and after it "+
+		"(costtable.WriteRecorder, between the functions and DynamoDB, reads each item a write call names). The floor (first size) "+
 		"is one strongly consistent read of every item the request read or condition-checked, and the write units of exactly "+
-		"the items it changed (twice in a transaction; index entries left out on both sides); × floor is what its units cost "+
-		"over the floor's. "+
+		"the items it changed (twice in a transaction, the idempotency record once; index entries left out on both sides); "+
+		"× floor is what its units cost over the floor's. "+
 		"Billed ms is the handler's own duration on "+
-		"DynamoDB Local, rounded up as Lambda bills it; in AWS the calls take single-digit milliseconds.",
-		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), sizes)
+		"DynamoDB Local, rounded up as Lambda bills it (a write's includes the recorder's reads before each write call); "+
+		"in AWS the calls take single-digit milliseconds.",
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), loadBefore, coldstart.LoadAverage(),
+		time.Since(began).Round(time.Second), sizes)
 	md := costtable.Markdown(p, header, small, large)
 	if large != nil {
 		md += costtable.ScaleNote(small, large, 1.1)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/circles-im/circles/infra/costtable"
@@ -21,7 +20,7 @@ import (
 )
 
 const consumerHeader = "The consumers, on the same table after the samples above, each invocation measured once from the " +
-	"function's own log line (`invocation`, shared/invocation) and, for write units, the table's items before and after " +
+	"function's own log line (`invocation`, shared/invocation) and, for write units, the items its write calls changed, before and after, " +
 	"as above (the inbox table too, where there is one). Per unit is the invocation's units over the units of work it " +
 	"did; the price per million of them adds the Lambda request and billed duration at the template's memory size and " +
 	"the SNS publishes and SQS requests the invocation made (its own receipt and deletion by the event source " +
@@ -35,9 +34,8 @@ type consumerBench struct {
 	ctx    context.Context
 	d      *devstack.Deployment
 	out    *devstack.SyncBuffer
-	db     *dynamodb.Client
+	rec    *costtable.WriteRecorder
 	st     *store.Store
-	table  string
 	root   string
 	memory map[string]int
 }
@@ -75,13 +73,14 @@ func (k *consumerBench) invoke(fn, invocation, per string, count int, records []
 	require.NoError(b, err)
 	seen := len(logLines[invocationLog](k.out.String(), fn, "invocation"))
 	seenBatch := len(logLines[invocationLog](k.out.String(), fn, "deliver batch"))
-	before := scan(b, k.db, k.table)
+	k.rec.Begin()
 	resp, err := k.d.Invoker.Invoke(k.ctx, fn, payload)
 	require.NoError(b, err, fn)
 	require.NotContains(b, string(resp), `"itemIdentifier"`, "%s %s: a failed record is not the consumer's cost", fn, invocation)
 	line := nextLine[invocationLog](b, k.out, fn, "invocation", seen)
 	require.Equal(b, "ok", line.Outcome, fn)
-	changed := changes(before, scan(b, k.db, k.table))
+	changed, err := k.rec.Changes(k.ctx)
+	require.NoError(b, err, fn)
 	if fn == "deliver-notifications" {
 		batch := nextLine[invocationLog](b, k.out, fn, "deliver batch", seenBatch)
 		line.Delivered, line.ChunksSent = batch.Delivered, batch.ChunksSent

@@ -4,6 +4,9 @@
 // on-demand prices of prices.json. BenchmarkCostTable (make bench) measures
 // every HTTP operation's sample event at two group sizes and writes the
 // table; COSTTABLE_README=1 also puts it into README.md between its markers.
+// Both sizes price a transaction's writes alike, from the items it changed
+// (Billed), which WriteRecorder learns from the write calls themselves:
+// DynamoDB Local reports 2 units for any TransactWriteItems.
 package costtable
 
 import (

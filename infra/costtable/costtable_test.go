@@ -152,3 +152,55 @@ func TestOutgrownNamesTheOperationsWhoseCallsOrUnitsGrewPastTheLimit(t *testing.
 	assert.Contains(t, ScaleNote(small, large, 1.1), "With 100000 members, more than 1.1× the DynamoDB calls or units of 10: GetGroupMemberList")
 	assert.Contains(t, ScaleNote(small[1:2], large[1:2], 1.1), "every operation makes at most 1.1×")
 }
+
+func TestWrittenKeysNameTheItemsEachWriteCallChanges(t *testing.T) {
+	cases := []struct {
+		name, op, body string
+		want           []itemKey
+		transactional  bool
+	}{
+		{"a PutItem names its item", "PutItem", `{"TableName":"t","Item":{"PK":{"S":"U#a"},"SK":{"S":"PROFILE"},"n":{"S":"x"}}}`,
+			[]itemKey{{"t", "U#a", "PROFILE"}}, false},
+		{"an UpdateItem names its key", "UpdateItem", `{"TableName":"t","Key":{"PK":{"S":"G#g"},"SK":{"S":"META"}},"UpdateExpression":"SET a = :a"}`,
+			[]itemKey{{"t", "G#g", "META"}}, false},
+		{"a BatchWriteItem names its puts and deletes in every table", "BatchWriteItem",
+			`{"RequestItems":{"t":[{"PutRequest":{"Item":{"PK":{"S":"G#g"},"SK":{"S":"M#a"}}}},{"DeleteRequest":{"Key":{"PK":{"S":"G#g"},"SK":{"S":"M#b"}}}}]}}`,
+			[]itemKey{{"t", "G#g", "M#a"}, {"t", "G#g", "M#b"}}, false},
+		{"a TransactWriteItems names its Put, Update and Delete but not its ConditionCheck", "TransactWriteItems",
+			`{"TransactItems":[{"Put":{"TableName":"t","Item":{"PK":{"S":"G#g"},"SK":{"S":"E#1"}}}},{"ConditionCheck":{"TableName":"t","Key":{"PK":{"S":"U#a"},"SK":{"S":"PROFILE"}}}},` +
+				`{"Update":{"TableName":"t-inbox","Key":{"PK":{"S":"U#a"},"SK":{"S":"SEQ"}}}},{"Delete":{"TableName":"t","Key":{"PK":{"S":"G#g"},"SK":{"S":"M#b"}}}}]}`,
+			[]itemKey{{"t", "G#g", "E#1"}, {"t-inbox", "U#a", "SEQ"}, {"t", "G#g", "M#b"}}, true},
+		{"a read names nothing", "TransactGetItems", `{"TransactItems":[{"Get":{"TableName":"t","Key":{"PK":{"S":"G#g"},"SK":{"S":"META"}}}}]}`, nil, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, tx, err := writtenKeys(c.op, []byte(c.body))
+			require.NoError(t, err)
+			assert.ElementsMatch(t, c.want, got)
+			assert.Equal(t, c.transactional, tx)
+		})
+	}
+	_, _, err := writtenKeys("PutItem", []byte(`{"TableName":"t","Item":{"SK":{"S":"x"}}}`))
+	assert.Error(t, err, "a write without a PK is not an item of the store's tables")
+}
+
+// The recorder decodes every write call the functions send: whatever the
+// body, it answers keys with a table and a PK, or an error, never a panic.
+func FuzzWrittenKeys(f *testing.F) {
+	for _, op := range []string{"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"} {
+		f.Add(op, `{"TableName":"t","Item":{"PK":{"S":"a"},"SK":{"S":"b"}}}`)
+	}
+	f.Add("TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"t","Item":{"PK":{"S":"a"}}}}]}`)
+	f.Add("BatchWriteItem", `{"RequestItems":{"t":[{"DeleteRequest":{"Key":{"PK":{"S":"a"}}}}]}}`)
+	f.Fuzz(func(t *testing.T, op, body string) {
+		keys, _, err := writtenKeys(op, []byte(body))
+		if err != nil {
+			return
+		}
+		for _, k := range keys {
+			if k.table == "" || k.pk == "" {
+				t.Fatalf("%s %q: a key without a table or PK: %+v", op, body, k)
+			}
+		}
+	})
+}

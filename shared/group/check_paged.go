@@ -20,7 +20,8 @@ import (
 // bounded memory and bounded time per call. It reads the group's partition
 // and then its events a page at a time; what a page needs of records on
 // other pages it reads by key (a live ban's member record, a role holder's
-// role-membership record, a role-membership record's member), and all it
+// role-membership record, a role-membership record's member; a partition
+// that fits on one page holds them all, and is checked from it), and all it
 // carries from page to page is a checkRun: counts, the owners seen, each
 // role's holders counted, and at most maxListed findings of each kind (the
 // rest are counted, and reported as "and N more").
@@ -129,8 +130,7 @@ func newCheckRun(h *store.CheckHead) *checkRun {
 		RoleHolders: map[string]int64{}}
 }
 
-func (r *checkRun) movedFrom(h *store.CheckHead) bool {
-	g := h.Group
+func (r *checkRun) movedFrom(g *store.Group) bool {
 	return r.Version != g.Version || r.MemberCount != g.MemberCount || r.Status != g.Status || r.RolesRev != g.Roles.Rev
 }
 
@@ -191,7 +191,7 @@ func (s *Service) checkPaged(ctx context.Context, groupID string, in CheckInput)
 		if err != nil {
 			return nil, err
 		}
-		if run == nil || run.movedFrom(head) {
+		if run == nil || run.movedFrom(head.Group) {
 			run = newCheckRun(head)
 		}
 		for pages := 0; run.Phase < phaseDone; pages++ {
@@ -206,7 +206,7 @@ func (s *Service) checkPaged(ctx context.Context, groupID string, in CheckInput)
 		if err != nil {
 			return nil, err
 		}
-		if run.movedFrom(end) {
+		if run.movedFrom(end.Group) {
 			run = nil
 			return nil, fmt.Errorf("the group changed during its check: %w", store.ErrRetry)
 		}
@@ -235,11 +235,16 @@ func (s *Service) checkPage(ctx context.Context, run *checkRun, head *store.Chec
 		run.advance(next)
 		return nil
 	}
+	first := run.After == ""
 	page, next, err := s.st.ReadGroupPage(ctx, head.Group, run.After, items)
 	if err != nil {
 		return err
 	}
-	if err := s.takeGroupPage(ctx, run, head, page, now); err != nil {
+	var look recordLookup = byKey{s.st, head.Group.GroupID}
+	if first && next == "" {
+		look = onPage(page)
+	}
+	if err := s.takeGroupPage(ctx, run, head, page, look, now); err != nil {
 		return err
 	}
 	run.advance(next)
@@ -256,7 +261,7 @@ func (r *checkRun) advance(next string) {
 // takeGroupPage adds one page of the group's partition: the counts, the
 // bans whose user has a member record (8), the channels' categories (7),
 // the owners (1), the members' index keys (3) and roles (6).
-func (s *Service) takeGroupPage(ctx context.Context, run *checkRun, head *store.CheckHead, page *store.GroupState, now time.Time) error {
+func (s *Service) takeGroupPage(ctx context.Context, run *checkRun, head *store.CheckHead, page *store.GroupState, look recordLookup, now time.Time) error {
 	g := head.Group
 	dismissed := g.Status == store.StatusDismissed
 	run.Members += int64(len(page.Members))
@@ -269,7 +274,7 @@ func (s *Service) takeGroupPage(ctx context.Context, run *checkRun, head *store.
 		}
 	}
 	if len(live) > 0 {
-		ms, err := s.st.GetMembers(ctx, g.GroupID, live)
+		ms, err := look.members(ctx, live)
 		if err != nil {
 			return err
 		}
@@ -304,13 +309,13 @@ func (s *Service) takeGroupPage(ctx context.Context, run *checkRun, head *store.
 			run.Keys.add("member %s has index keys %s, want %s", m.UserID, keysString(m.Keys), keysString(m.WantKeys()))
 		}
 	}
-	return s.takeRolePage(ctx, run, g, page)
+	return takeRolePage(ctx, run, g, page, look)
 }
 
 // takeRolePage adds invariant 6 of one page: the members' roleIDs against
 // the roles and their role-membership records, and the role-membership
 // records against their roles and members.
-func (s *Service) takeRolePage(ctx context.Context, run *checkRun, g *store.Group, page *store.GroupState) error {
+func takeRolePage(ctx context.Context, run *checkRun, g *store.Group, page *store.GroupState, look recordLookup) error {
 	roles := g.Roles
 	live := func(id string) bool { r := roles.Roles[id]; return r != nil && r.Type == store.RoleTypeCustom }
 	tomb := func(id string) bool { _, ok := roles.Deleted[id]; return ok }
@@ -331,7 +336,7 @@ func (s *Service) takeRolePage(ctx context.Context, run *checkRun, g *store.Grou
 		}
 	}
 	if len(held) > 0 {
-		exist, err := s.st.RoleMembershipsExist(ctx, g.GroupID, held)
+		exist, err := look.roleMemberships(ctx, held)
 		if err != nil {
 			return err
 		}
@@ -354,7 +359,7 @@ func (s *Service) takeRolePage(ctx context.Context, run *checkRun, g *store.Grou
 		slices.Sort(holders)
 		holders = slices.Compact(holders)
 		var err error
-		if ms, err = s.st.GetMembers(ctx, g.GroupID, holders); err != nil {
+		if ms, err = look.members(ctx, holders); err != nil {
 			return err
 		}
 	}
@@ -368,6 +373,55 @@ func (s *Service) takeRolePage(ctx context.Context, run *checkRun, g *store.Grou
 		}
 	}
 	return nil
+}
+
+// recordLookup answers the records a page's checks need that may be on
+// other pages: member records by user ID, and whether role-membership
+// records (roleID, userID) exist.
+type recordLookup interface {
+	members(ctx context.Context, userIDs []string) (map[string]*store.Member, error)
+	roleMemberships(ctx context.Context, pairs [][2]string) (map[[2]string]bool, error)
+}
+
+// byKey reads them, strongly consistent, by key.
+type byKey struct {
+	st      *store.Store
+	groupID string
+}
+
+func (b byKey) members(ctx context.Context, userIDs []string) (map[string]*store.Member, error) {
+	return b.st.GetMembers(ctx, b.groupID, userIDs)
+}
+
+func (b byKey) roleMemberships(ctx context.Context, pairs [][2]string) (map[[2]string]bool, error) {
+	return b.st.RoleMembershipsExist(ctx, b.groupID, pairs)
+}
+
+// onPageRecords are those of a page that holds the group's whole partition:
+// every record a lookup can name is on it, read with the rest of the page,
+// so a small group's check reads nothing by key.
+type onPageRecords struct {
+	ms    map[string]*store.Member
+	roles map[[2]string]bool
+}
+
+func onPage(page *store.GroupState) onPageRecords {
+	r := onPageRecords{ms: map[string]*store.Member{}, roles: map[[2]string]bool{}}
+	for _, m := range page.Members {
+		r.ms[m.UserID] = &m.Member
+	}
+	for _, rm := range page.RoleMembers {
+		r.roles[[2]string{rm.RoleID, rm.UserID}] = true
+	}
+	return r
+}
+
+func (r onPageRecords) members(context.Context, []string) (map[string]*store.Member, error) {
+	return r.ms, nil
+}
+
+func (r onPageRecords) roleMemberships(context.Context, [][2]string) (map[[2]string]bool, error) {
+	return r.roles, nil
 }
 
 // addMissing keeps the first maxListed missing role-membership records in

@@ -174,3 +174,36 @@ func TestACheckContinuationIsRefusedUnlessTheGroupsOwnAndRestartsOnAChange(t *te
 	assert.Equal(t, whole, rep)
 	assert.Empty(t, rep.Violations)
 }
+
+// A group whose partition fits on one page is checked from that page: the
+// records a page's checks need (a banned user's member record, a role
+// holder's role-membership record and back) are on it, so the check makes
+// four calls: its head, the page, the events and the head again. A group
+// of many pages reads them by key.
+func TestAGroupOnOnePageIsCheckedInFourCallsWithoutReadingRecordsByKey(t *testing.T) {
+	t.Parallel() // its own table
+	svc, st := newService(t)
+	seedPagedGroup(t, svc, st, "one")
+	rawPutBan(t, st, "one", "zm08")
+	cases := []struct {
+		name      string
+		items     int
+		wantCalls map[string]int // nil: some BatchGetItem
+	}{
+		{"the whole partition on one page", 1000, map[string]int{"TransactGetItems": 2, "Query": 2}},
+		{"pages of 7 items", 7, nil},
+	}
+	for _, c := range cases {
+		svc.SetCheckPaging(c.items, 0)
+		ctx, meter := store.WithMeter(context.Background())
+		rep, err := svc.Check(ctx, checker, "one", group.CheckInput{})
+		require.NoError(t, err, c.name)
+		assert.Equal(t, []int{8}, invariantsOf(rep.Violations), "%s: the banned member is found", c.name)
+		if c.wantCalls != nil {
+			assert.Equal(t, c.wantCalls, meter.CallsByOperation(), c.name)
+		} else {
+			assert.Positive(t, meter.CallsByOperation()["BatchGetItem"], c.name)
+		}
+	}
+	svc.SetCheckPaging(0, 0)
+}
