@@ -35,7 +35,7 @@ test: ## sam validate --lint, go mod tidy -diff, go vet, staticcheck, go test -r
 fuzz: ## Go fuzz targets for FUZZTIME each (30s), then Schemathesis on the local API for API_FUZZ_TIME (300s); FUZZ=<regexp> picks
 	@$(ROOT)/infra/fuzz.sh
 
-test-scale: ## the fan-out and inbox acceptance tests at full size (10,000 holders, 6 x 1,000 users, a 1,000-recipient chunk, TTL of 1,000 entries), about 20 min
+test-scale: ## the fan-out and inbox acceptance tests at full size (10,000 holders, 6 x 1,000 users, a 1,000-recipient chunk, TTL of 1,000 entries), about 10 min
 	@$(ROOT)/infra/test.sh scale
 
 bench: ## Go benchmarks against a throwaway local stack

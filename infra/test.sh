@@ -11,7 +11,7 @@
 #   bench (`make bench`): go test -p 1 -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
 #   scale (`make test-scale`): the fan-out and inbox acceptance tests at the
-#         sizes of their criteria (CIRCLES_FULL_SCALE=1), about 20 minutes
+#         sizes of their criteria (CIRCLES_FULL_SCALE=1), about 10 minutes
 #         (most of it DynamoDB Local's TTL sweeper); make test runs them smaller
 #
 # Each run gets its own stack on free ports in a fresh .local/test.* state dir,
