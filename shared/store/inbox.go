@@ -85,9 +85,10 @@ const (
 	kindPayload = "payload"
 
 	// MaxInlinePayload is the largest payload (its DynamoDB size) an entry
-	// holds itself; a larger one is stored once, apart. The rest of an
-	// entry is at most ~530 bytes (every ID at its 64-byte limit, the
-	// longest type name), so an entry stays within 1 KB: one write unit.
+	// holds itself; a larger one is stored once, apart. With every ID at
+	// its 64-byte limit and the longest type name, the rest of an entry is
+	// 440 bytes, so an entry stays within 1 KB (one write unit; 927 bytes
+	// at the limit), with ~100 bytes to spare for longer names to come.
 	MaxInlinePayload = 480
 
 	// payloadTTLMargin keeps a payload item past its entries' retention.
