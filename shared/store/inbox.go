@@ -44,7 +44,8 @@ import (
 // an event naming 1,000 users (a ChannelAccessListUpdate, MemberInvited,
 // BanMembers…) carries all 1,000 IDs, ~11 KB, so copying it into each of
 // its 1,000 entries stores 11 MB (O(n²) bytes per event) and makes each
-// delivery ~26 write units instead of ~6. Such a payload is stored ONCE,
+// delivery 28 write units instead of 6 (entry, marker and counter at two
+// units per KB in a transaction). Such a payload is stored ONCE,
 // as the payload item N#<E> / PAYLOAD, and each entry stores a reference
 // to it (payloadRef, and payloadBytes, its JSON size, for the page bound):
 //
@@ -58,9 +59,11 @@ import (
 //     DeliverMany call: the consumer delivers a chunk of 50 recipients one
 //     call each by default, and an 11 KB Put per call would cost twice
 //     what the entries do. It remembers what it wrote (payloadLog) and
-//     writes again only for entries that would outlive the item it wrote.
-//     Only the table's TTL removes a payload item, so one this process
-//     wrote is there until its expiresAt;
+//     writes again once the item it wrote would outlive the entries it is
+//     writing by less than an hour (slack for another process's Put, of
+//     an earlier now, landing after its own). Only the table's TTL
+//     removes a payload item, so one this process wrote is there until
+//     its expiresAt;
 //   - ListNotifications resolves a page's references with one strongly
 //     consistent BatchGetItem per 100 of them (the item is written before
 //     its entries, but an eventually consistent read could still miss it)
@@ -91,8 +94,11 @@ const (
 	// at the limit), with ~100 bytes to spare for longer names to come.
 	MaxInlinePayload = 480
 
-	// payloadTTLMargin keeps a payload item past its entries' retention.
+	// payloadTTLMargin keeps a payload item past its entries' retention;
+	// a process writes the item again once what it wrote would outlive
+	// the entries it writes now by less than payloadLogSlack.
 	payloadTTLMargin = 24 * time.Hour
+	payloadLogSlack  = time.Hour
 
 	// DeliveryMarkTTL keeps delivery markers well beyond any redelivery:
 	// the queue keeps messages 4 days and its DLQ 14 days.
@@ -154,7 +160,7 @@ func (s *Store) putPayload(ctx context.Context, ev *event.Event, now time.Time) 
 		return entryPayload{}, fmt.Errorf("event %s payload: %w", ev.EventID, err)
 	}
 	p := entryPayload{ref: payloadPK(ev.EventID), bytes: len(b)}
-	if s.payloads.covers(ev.EventID, now.Add(s.inboxRetention())) {
+	if s.payloads.covers(ev.EventID, now.Add(s.inboxRetention()+payloadLogSlack)) {
 		return p, nil
 	}
 	expires := now.Add(s.inboxRetention() + payloadTTLMargin)
@@ -262,8 +268,9 @@ func DeliverBatchSize(_ *event.Event, want int) int {
 var errBatchCancelled = fmt.Errorf("delivery batch cancelled: %w", ErrRetry)
 
 // DeliverMany writes ev into the inboxes of userIDs (distinct, at most
-// DeliverBatchSize(ev, 0)): one BatchGetItem of their counters, then ONE
-// TransactWriteItems of the three items Deliver writes for each. It answers
+// DeliverBatchSize(ev, 0)): the payload item's Put when ev's payload is
+// stored apart (see putPayload), one BatchGetItem of their counters, then
+// ONE TransactWriteItems of the three items Deliver writes for each. It answers
 // the users this call wrote; the others already had the entry.
 //
 // A cancelled transaction writes nothing, and its reasons say what each

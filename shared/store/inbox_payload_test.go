@@ -128,15 +128,20 @@ func TestALargePayloadIsStoredOnceAndEveryEntryUnder1KBReferencesIt(t *testing.T
 		assert.Equal(t, map[string]int{"Query": 1, "BatchGetItem": 1}, meter.CallsByOperation(), "one BatchGetItem resolves the page")
 	}
 
-	// Redelivered by this process, and by another (which has not written
-	// the payload item itself).
-	for _, s := range []*store.Store{st, store.New(st.Client(), st.Table())} {
-		wrote, err := s.DeliverMany(ctx, recipients[:store.MaxDeliverBatch], ev)
+	// Redelivered by this process, which wrote the payload item and does
+	// not write it again, and by another, which writes it once.
+	for _, tc := range []struct {
+		st   *store.Store
+		puts int
+	}{{st, 0}, {store.New(st.Client(), st.Table()), 1}} {
+		mctx, meter := store.WithMeter(ctx)
+		wrote, err := tc.st.DeliverMany(mctx, recipients[:store.MaxDeliverBatch], ev)
 		require.NoError(t, err)
 		assert.Empty(t, wrote)
-		_, ok, err := s.Deliver(ctx, recipients[store.MaxDeliverBatch], ev)
+		_, ok, err := tc.st.Deliver(mctx, recipients[store.MaxDeliverBatch], ev)
 		require.NoError(t, err)
 		assert.False(t, ok)
+		assert.Equal(t, tc.puts, meter.CallsByOperation()["PutItem"])
 	}
 	assert.Equal(t, map[string]int{"payload": 1, "notification": len(recipients), "delivery": len(recipients), "counter": len(recipients)},
 		scanKinds(t, st, st.InboxTable()))
