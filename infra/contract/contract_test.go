@@ -645,7 +645,7 @@ func TestFunctionPolicies(t *testing.T) {
 	// Only the inbox's writer and reader touch the inbox table.
 	inboxUsers := map[string][]string{
 		"DeliverNotificationsFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-		"GetMyNotificationsFunction":   {"dynamodb:Query"},
+		"GetMyNotificationsFunction":   {"dynamodb:Query", "dynamodb:BatchGetItem"},
 	}
 	for _, id := range sortedKeys(r.Functions) {
 		f := r.Functions[id]

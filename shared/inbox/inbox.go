@@ -7,6 +7,9 @@
 //   - A page starts after a sequence number and is bounded (store's
 //     ListNotifications: the limit and MaxInboxPageBytes), at a cost
 //     independent of the inbox's size.
+//   - An entry answers its event's payload whether the store copied it
+//     or, being large, stored it once for all recipients (one
+//     BatchGetItem per page that references such payloads).
 //
 // It is apart from shared/notification, which fills the inboxes from SQS,
 // so that the inbox's function links neither the SQS client nor its package

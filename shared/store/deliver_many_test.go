@@ -124,18 +124,26 @@ func TestConcurrentDeliverManyRacesGiveEveryUserEachEventOnceWithoutGaps(t *test
 	}
 }
 
-// An event too large for 33 entries in 4 MB goes in smaller batches.
-func TestDeliverBatchSizeKeepsATransactionUnder4MB(t *testing.T) {
+// An entry is small however large its event's payload (stored apart), so
+// even a 300 KB payload goes to 33 recipients in one transaction.
+func TestDeliverBatchSizeIsWhatIsAskedWhateverThePayload(t *testing.T) {
 	small := inboxEvent(event.MemberInvited)
 	assert.Equal(t, store.MaxDeliverBatch, store.DeliverBatchSize(small, 0))
 	assert.Equal(t, 5, store.DeliverBatchSize(small, 5))
 	assert.Equal(t, store.MaxDeliverBatch, store.DeliverBatchSize(small, 500))
 	big := inboxEvent(event.MemberInvited)
 	big.Payload = map[string]any{"blob": strings.Repeat("x", 300_000)}
-	n := store.DeliverBatchSize(big, 0)
-	assert.GreaterOrEqual(t, n, 1)
-	assert.LessOrEqual(t, n*300_000, 4_000_000)
-	huge := inboxEvent(event.MemberInvited)
-	huge.Payload = map[string]any{"blob": strings.Repeat("x", 5_000_000)}
-	assert.Equal(t, 1, store.DeliverBatchSize(huge, 0), "never zero")
+	require.Equal(t, store.MaxDeliverBatch, store.DeliverBatchSize(big, 0))
+
+	st := newStore(t)
+	users := make([]string, store.MaxDeliverBatch)
+	for i := range users {
+		users[i] = fmt.Sprintf("b%02d", i)
+	}
+	ctx, meter := store.WithMeter(context.Background())
+	wrote, err := st.DeliverMany(ctx, users, big)
+	require.NoError(t, err)
+	assert.Len(t, wrote, store.MaxDeliverBatch)
+	assert.Equal(t, map[string]int{"PutItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}, meter.CallsByOperation(),
+		"the payload once, the counters, one transaction")
 }

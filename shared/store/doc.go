@@ -33,7 +33,8 @@
 // of the last item returned, bound to the list's partition, in one codec
 // (cursor.go); an Idempotency-Key's response is replayed for 24 h; the inbox
 // of a user is numbered 1, 2, 3… with no gap and no duplicate under
-// redelivery; every member record created or deleted writes an entry of
+// redelivery, and each entry stays within 1 KB (a larger payload is stored
+// once per event and referenced, inbox.go); every member record created or deleted writes an entry of
 // the user's joined-group log in the same transaction (joined.go), which a
 // token reads from with one Query; every member record carries its search
 // key (the folded group nickname, else profile nickname) on GSI3 in the

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
@@ -37,6 +40,37 @@ import (
 // with 33 times fewer round trips; the consumer uses it when
 // DELIVERY_TX_USERS asks for more than one.
 //
+// A payload larger than MaxInlinePayload is not copied into every entry:
+// an event naming 1,000 users (a ChannelAccessListUpdate, MemberInvited,
+// BanMembers…) carries all 1,000 IDs, ~11 KB, so copying it into each of
+// its 1,000 entries stores 11 MB (O(n²) bytes per event) and makes each
+// delivery 28 write units instead of 6 (entry, marker and counter at two
+// units per KB in a transaction). Such a payload is stored ONCE,
+// as the payload item N#<E> / PAYLOAD, and each entry stores a reference
+// to it (payloadRef, and payloadBytes, its JSON size, for the page bound):
+//
+//   - the payload item is a plain Put of deterministic content, written
+//     before the transaction of the entries that reference it, not in it
+//     (DeliverMany reads its cancellation reasons three per recipient);
+//     writing it again rewrites the same item;
+//   - it expires (expiresAt) at now + retention + 1 day of the Put that
+//     wrote it last, so it outlives every entry that references it;
+//   - a process writes it once a day per event, not once per Deliver or
+//     DeliverMany call: the consumer delivers a chunk of 50 recipients one
+//     call each by default, and an 11 KB Put per call would cost twice
+//     what the entries do. It remembers what it wrote (payloadLog) and
+//     writes again once the item it wrote would outlive the entries it is
+//     writing by less than an hour (slack for another process's Put, of
+//     an earlier now, landing after its own). Only the table's TTL
+//     removes a payload item, so one this process wrote is there until
+//     its expiresAt;
+//   - ListNotifications resolves a page's references with one strongly
+//     consistent BatchGetItem per 100 of them (the item is written before
+//     its entries, but an eventually consistent read could still miss it)
+//     and answers exactly the JSON an inline entry would. A missing
+//     payload item (it should not happen) answers that entry with an
+//     empty payload and logs it: one lost item must not fail the inbox.
+//
 // In a deployment these items live in a table of their own (InboxTable in
 // template.yaml, INBOX_TABLE_NAME), with no stream. Nothing else shares a
 // transaction with them, and they are most of the writes: an event to
@@ -45,11 +79,26 @@ import (
 // expiry another; on DynamoDB Local each stream record also makes all
 // later writes of the instance slower.
 const (
-	skInboxSeq = "INBOXSEQ"
-	skMark     = "MARK"
-	kindInbox  = "notification"
-	kindMark   = "delivery"
-	kindSeq    = "counter"
+	skInboxSeq  = "INBOXSEQ"
+	skMark      = "MARK"
+	skPayload   = "PAYLOAD"
+	kindInbox   = "notification"
+	kindMark    = "delivery"
+	kindSeq     = "counter"
+	kindPayload = "payload"
+
+	// MaxInlinePayload is the largest payload (its DynamoDB size) an entry
+	// holds itself; a larger one is stored once, apart. With every ID at
+	// its 64-byte limit and the longest type name, the rest of an entry is
+	// 440 bytes, so an entry stays within 1 KB (one write unit; 927 bytes
+	// at the limit), with ~100 bytes to spare for longer names to come.
+	MaxInlinePayload = 480
+
+	// payloadTTLMargin keeps a payload item past its entries' retention;
+	// a process writes the item again once what it wrote would outlive
+	// the entries it writes now by less than payloadLogSlack.
+	payloadTTLMargin = 24 * time.Hour
+	payloadLogSlack  = time.Hour
 
 	// DeliveryMarkTTL keeps delivery markers well beyond any redelivery:
 	// the queue keeps messages 4 days and its DLQ 14 days.
@@ -68,6 +117,7 @@ const (
 func inboxPK(uid string) string         { return "U#" + uid + "#N" }
 func inboxSK(seq int64) string          { return fmt.Sprintf("%012d", seq) }
 func deliveryPK(eid, uid string) string { return "N#" + eid + "#" + uid }
+func payloadPK(eid string) string       { return "N#" + eid }
 
 // Notification is one inbox entry.
 type Notification struct {
@@ -80,6 +130,86 @@ type Notification struct {
 	ActorUserID string         `json:"actorUserID" dynamodbav:"actorUserID"`
 	OccurredAt  int64          `json:"occurredAt" dynamodbav:"occurredAt"`
 	Payload     map[string]any `json:"payload" dynamodbav:"payload"`
+}
+
+// inboxEntry is a Notification as its item stores it: with its payload,
+// or with a reference to the payload item of its event.
+type inboxEntry struct {
+	Notification
+	PayloadRef   string `dynamodbav:"payloadRef,omitempty"`
+	PayloadBytes int    `dynamodbav:"payloadBytes,omitempty"`
+}
+
+// entryPayload is how the entries of one event hold its payload.
+type entryPayload struct {
+	inline map[string]any // nil when apart
+	ref    string         // the payload item's PK when apart
+	bytes  int            // its JSON size when apart
+}
+
+// putPayload answers how ev's entries hold its payload, and writes the
+// payload item first when the payload is too large to be copied into
+// each entry.
+func (s *Store) putPayload(ctx context.Context, ev *event.Event, now time.Time) (entryPayload, error) {
+	av := attr(ev.Payload)
+	if valueSize(av) <= MaxInlinePayload {
+		return entryPayload{inline: ev.Payload}, nil
+	}
+	b, err := json.Marshal(ev.Payload)
+	if err != nil {
+		return entryPayload{}, fmt.Errorf("event %s payload: %w", ev.EventID, err)
+	}
+	p := entryPayload{ref: payloadPK(ev.EventID), bytes: len(b)}
+	if s.payloads.covers(ev.EventID, now.Add(s.inboxRetention()+payloadLogSlack)) {
+		return p, nil
+	}
+	expires := now.Add(s.inboxRetention() + payloadTTLMargin)
+	item := Item{
+		"PK":        &types.AttributeValueMemberS{Value: p.ref},
+		"SK":        &types.AttributeValueMemberS{Value: skPayload},
+		"kind":      &types.AttributeValueMemberS{Value: kindPayload},
+		"payload":   av,
+		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
+	}
+	if err := s.inbox.Put(item).Run(ctx); err != nil {
+		return entryPayload{}, translate(err)
+	}
+	s.payloads.wrote(ev.EventID, expires)
+	return p, nil
+}
+
+// payloadLog is, per event, until when the payload item this process
+// last wrote lives. It forgets everything when it reaches
+// maxPayloadLog events, which costs one more Put per event then in use.
+type payloadLog struct {
+	mu      sync.Mutex
+	expires map[string]time.Time
+}
+
+const maxPayloadLog = 10_000
+
+// covers reports whether eventID's payload item, as this process wrote it,
+// lives until at least until.
+func (l *payloadLog) covers(eventID string, until time.Time) bool {
+	if l == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	at, ok := l.expires[eventID]
+	return ok && !at.Before(until)
+}
+
+func (l *payloadLog) wrote(eventID string, expires time.Time) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.expires == nil || len(l.expires) >= maxPayloadLog {
+		l.expires = map[string]time.Time{}
+	}
+	l.expires[eventID] = expires
 }
 
 // errInboxRaced is a concurrent delivery to the same user taking the seq.
@@ -97,8 +227,13 @@ func (s *Store) Deliver(ctx context.Context, userID string, ev *event.Event) (se
 		return 0, false, err
 	}
 	n, _ := intAttr(counter, "seq")
+	now := s.Now()
+	p, err := s.putPayload(ctx, ev, now)
+	if err != nil {
+		return 0, false, err
+	}
 	t := &tx{}
-	s.addDelivery(t, userID, ev, n, s.Now())
+	s.addDelivery(t, userID, ev, p, n, now)
 	err = s.commit(ctx, t)
 	switch {
 	case err == nil:
@@ -110,26 +245,22 @@ func (s *Store) Deliver(ctx context.Context, userID string, ev *event.Event) (se
 }
 
 // Limits of one DeliverMany transaction: three writes per recipient within
-// DynamoDB's 100 actions, and well under its 4 MB per transaction.
+// DynamoDB's 100 actions. Its size is no limit: an entry is within 1 KB
+// whatever the payload (a large one is stored apart), so 33 recipients
+// are under 100 KB of DynamoDB's 4 MB.
 const (
-	MaxDeliverBatch    = 33
-	maxDeliverTxBytes  = 3_000_000
-	deliveryItemExtras = 1_000 // keys, marker, counter and entry attributes
-	deliverAttempts    = 12
+	MaxDeliverBatch = 33
+	deliverAttempts = 12
 )
 
 // DeliverBatchSize is how many recipients of ev one DeliverMany call takes:
-// want (MaxDeliverBatch when 0 or more), fewer when ev is so large that
-// that many entries would pass the transaction's size limit.
-func DeliverBatchSize(ev *event.Event, want int) int {
+// want, or MaxDeliverBatch when want is 0 or more than that, whatever ev's
+// size: its entries are small however large its payload.
+func DeliverBatchSize(_ *event.Event, want int) int {
 	if want <= 0 || want > MaxDeliverBatch {
-		want = MaxDeliverBatch
+		return MaxDeliverBatch
 	}
-	if want == 1 {
-		return 1 // the default: no size to weigh, so no payload to marshal
-	}
-	b, _ := json.Marshal(ev.Payload)
-	return max(1, min(want, maxDeliverTxBytes/(len(b)+deliveryItemExtras)))
+	return want
 }
 
 // errBatchCancelled is a DeliverMany transaction cancelled for some of its
@@ -137,8 +268,9 @@ func DeliverBatchSize(ev *event.Event, want int) int {
 var errBatchCancelled = fmt.Errorf("delivery batch cancelled: %w", ErrRetry)
 
 // DeliverMany writes ev into the inboxes of userIDs (distinct, at most
-// DeliverBatchSize(ev, 0)): one BatchGetItem of their counters, then ONE
-// TransactWriteItems of the three items Deliver writes for each. It answers
+// DeliverBatchSize(ev, 0)): the payload item's Put when ev's payload is
+// stored apart (see putPayload), one BatchGetItem of their counters, then
+// ONE TransactWriteItems of the three items Deliver writes for each. It answers
 // the users this call wrote; the others already had the entry.
 //
 // A cancelled transaction writes nothing, and its reasons say what each
@@ -149,6 +281,10 @@ var errBatchCancelled = fmt.Errorf("delivery batch cancelled: %w", ErrRetry)
 func (s *Store) DeliverMany(ctx context.Context, userIDs []string, ev *event.Event) ([]string, error) {
 	if len(userIDs) > MaxDeliverBatch {
 		return nil, fmt.Errorf("deliver to %d users: at most %d", len(userIDs), MaxDeliverBatch)
+	}
+	p, err := s.putPayload(ctx, ev, s.Now())
+	if err != nil {
+		return nil, err
 	}
 	pending := slices.Clone(userIDs)
 	var wrote []string
@@ -164,7 +300,7 @@ func (s *Store) DeliverMany(ctx context.Context, userIDs []string, ev *event.Eve
 		t := &tx{}
 		now := s.Now()
 		for _, uid := range pending {
-			s.addDelivery(t, uid, ev, seqs[uid], now)
+			s.addDelivery(t, uid, ev, p, seqs[uid], now)
 		}
 		done, moved := map[string]bool{}, false
 		t.onCancel = func(reasons []types.CancellationReason) error {
@@ -228,8 +364,9 @@ func (s *Store) InboxSeqs(ctx context.Context, userIDs []string) (map[string]int
 }
 
 // addDelivery adds to t the three writes that deliver ev to userID, whose
-// counter was read as n: the marker, the counter to n+1, the entry n+1.
-func (s *Store) addDelivery(t *tx, userID string, ev *event.Event, n int64, now time.Time) {
+// counter was read as n: the marker, the counter to n+1, the entry n+1,
+// which holds the payload as p says.
+func (s *Store) addDelivery(t *tx, userID string, ev *event.Event, p entryPayload, n int64, now time.Time) {
 	next := n + 1
 	mark := map[string]types.AttributeValue{
 		"PK":        &types.AttributeValueMemberS{Value: deliveryPK(ev.EventID, userID)},
@@ -250,10 +387,13 @@ func (s *Store) addDelivery(t *tx, userID string, ev *event.Event, n int64, now 
 	addTo(t, counter, func(Item) error {
 		return errInboxRaced
 	})
-	entry := marshalItem(&Notification{
+	entry := marshalItem(&inboxEntry{Notification: Notification{
 		Seq: next, EventID: ev.EventID, Type: ev.Type, Code: ev.Code, GroupID: ev.GroupID, Version: ev.Version,
-		ActorUserID: ev.ActorUserID, OccurredAt: ev.OccurredAt, Payload: ev.Payload,
-	}, map[string]string{"PK": inboxPK(userID), "SK": inboxSK(next), "kind": kindInbox, "userID": userID})
+		ActorUserID: ev.ActorUserID, OccurredAt: ev.OccurredAt, Payload: p.inline,
+	}, PayloadRef: p.ref, PayloadBytes: p.bytes}, map[string]string{"PK": inboxPK(userID), "SK": inboxSK(next), "kind": kindInbox, "userID": userID})
+	if p.ref != "" {
+		delete(entry, "payload")
+	}
 	entry["expiresAt"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(s.inboxRetention()).Unix(), 10)}
 	addTo(t, s.inbox.Put(entry).If(ifAbsent), func(Item) error {
 		return errInboxRaced
@@ -291,9 +431,9 @@ func (s *Store) Delivered(ctx context.Context, eventID string, userIDs []string)
 // ListNotifications pages userID's inbox in seq order, starting after
 // afterSeq. The next page starts after the last item's seq (NextCursor, in
 // decimal; "" on the last page). A page holds at most limit entries and at
-// most MaxInboxPageBytes of them; entries past their retention are not
-// listed even before the table's TTL has removed them (TTL deletes within
-// days, not at once).
+// most MaxInboxPageBytes of them, payloads stored apart counted at their
+// size; entries past their retention are not listed even before the
+// table's TTL has removed them (TTL deletes within days, not at once).
 func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq int64, limit int) (*Page[*Notification], error) {
 	if afterSeq < 0 {
 		return nil, errcode.New(errcode.InvalidArgument, "afterSeq must not be negative")
@@ -305,12 +445,19 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 	now := s.Now().Unix()
 	var start dynamo.PagingKey
 	page := &Page[*Notification]{Items: []*Notification{}}
+	var refs []string // refs[i]: the payload item of page.Items[i], or ""
 	size := 0
-	// more ends the page at the last entry taken: the next page starts
-	// after it.
+	// done answers the page, its references resolved; more ends it at the
+	// last entry taken: the next page starts after it.
+	done := func() (*Page[*Notification], error) {
+		if err := s.resolvePayloads(ctx, userID, page.Items, refs); err != nil {
+			return nil, err
+		}
+		return page, nil
+	}
 	more := func() (*Page[*Notification], error) {
 		page.NextCursor = strconv.FormatInt(page.Items[len(page.Items)-1].Seq, 10)
-		return page, nil
+		return done()
 	}
 	for calls := 1; ; calls++ {
 		q := s.inbox.Get("PK", inboxPK(userID)).
@@ -328,10 +475,11 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 			if len(page.Items) == limit {
 				return more()
 			}
-			n, err := unmarshal[Notification](item)
+			e, err := unmarshal[inboxEntry](item)
 			if err != nil {
 				return nil, err
 			}
+			n := &e.Notification
 			if n.Payload == nil {
 				n.Payload = map[string]any{}
 			}
@@ -339,15 +487,21 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 			if err != nil {
 				return nil, fmt.Errorf("inbox entry %d: %w", n.Seq, err)
 			}
+			entryBytes := len(b)
+			if e.PayloadRef != "" {
+				// Counted as resolved: its payload in place of the {}.
+				entryBytes += e.PayloadBytes - len("{}")
+			}
 			// The first entry always fits (an item is at most 400 KB), so
 			// every page makes progress.
-			if size += len(b) + 1; size > MaxInboxPageBytes && len(page.Items) > 0 {
+			if size += entryBytes + 1; size > MaxInboxPageBytes && len(page.Items) > 0 {
 				return more()
 			}
 			page.Items = append(page.Items, n)
+			refs = append(refs, e.PayloadRef)
 		}
 		if lek == nil {
-			return page, nil
+			return done()
 		}
 		// Expired entries not yet deleted form a prefix of the inbox (they
 		// expire in seq order) that the filter drops after reading. Bound
@@ -359,10 +513,55 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 				return nil, fmt.Errorf("inbox cursor: %w", err)
 			}
 			page.NextCursor = strconv.FormatInt(seq, 10)
-			return page, nil
+			return done()
 		}
 		start = dynamo.PagingKey(lek)
 	}
+}
+
+// resolvePayloads puts into ns the payloads their entries reference
+// (refs[i] for ns[i]; "" for a payload held inline), read with strongly
+// consistent BatchGetItems, none when no entry references one. A payload
+// item that is missing leaves its entry's payload empty, logged.
+func (s *Store) resolvePayloads(ctx context.Context, userID string, ns []*Notification, refs []string) error {
+	var keys []map[string]types.AttributeValue
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if r != "" && !seen[r] {
+			seen[r] = true
+			keys = append(keys, key(r, skPayload))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	items, err := s.batchReadFrom(ctx, s.inboxTable, keys, true)
+	if err != nil {
+		return err
+	}
+	payloads := make(map[string]map[string]any, len(items))
+	for _, it := range items {
+		var p map[string]any
+		if err := attributevalue.Unmarshal(it["payload"], &p); err != nil {
+			return errcode.Wrap(errcode.Internal, err, "internal error")
+		}
+		payloads[strAttr(it, "PK")] = p
+	}
+	for i, r := range refs {
+		if r == "" {
+			continue
+		}
+		p, ok := payloads[r]
+		if !ok {
+			slog.WarnContext(ctx, "inbox payload item missing: entry answered with an empty payload",
+				"userID", userID, "seq", ns[i].Seq, "eventID", ns[i].EventID)
+			continue
+		}
+		if p != nil {
+			ns[i].Payload = p
+		}
+	}
+	return nil
 }
 
 // maxInboxQueries bounds the Query calls of one inbox page.

@@ -137,6 +137,7 @@ func TestAnInboxOf60KBEntriesPagesWithoutAnyPageOver1MB(t *testing.T) {
 		require.NotEmpty(t, page.Items, "every page makes progress")
 		for _, n := range page.Items {
 			seqs = append(seqs, n.Seq)
+			assert.Equal(t, big, n.Payload["blob"], "the payload, stored apart, is in the page")
 		}
 		if page.NextCursor == "" {
 			break
@@ -150,6 +151,7 @@ func TestAnInboxOf60KBEntriesPagesWithoutAnyPageOver1MB(t *testing.T) {
 		assert.EqualValues(t, i+1, s)
 	}
 	assert.GreaterOrEqual(t, pages, 6, "100 entries of 60 KB need at least 6 pages of 1 MB")
+	assert.Len(t, itemsOfKind(t, st, "payload"), 100, "each 60 KB payload is stored apart")
 }
 
 func TestInboxEntriesPastTheirRetentionAreNotListedAndCarryTheTablesTTL(t *testing.T) {
@@ -306,18 +308,13 @@ func TestTheInboxTablesTTLDeletesEntriesPastTheirRetention(t *testing.T) {
 func scanKinds(t *testing.T, st *store.Store, table string) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	p := dynamodb.NewScanPaginator(st.Client(), &dynamodb.ScanInput{TableName: aws.String(table)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		require.NoError(t, err)
-		for _, it := range page.Items {
-			k, _ := it["kind"].(*types.AttributeValueMemberS)
-			if k == nil {
-				out[""]++
-				continue
-			}
-			out[k.Value]++
+	for _, it := range scanItems(t, st, table) {
+		k, _ := it["kind"].(*types.AttributeValueMemberS)
+		if k == nil {
+			out[""]++
+			continue
 		}
+		out[k.Value]++
 	}
 	return out
 }

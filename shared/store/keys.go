@@ -25,6 +25,7 @@ import "fmt"
 //	inbox entry  U#<uid>#N          <seq>           (seq: 12 digits, per user 1, 2, 3…; see inbox.go)
 //	inbox seq    U#<uid>            INBOXSEQ        (the user's last seq; a delivery's transaction moves it n -> n+1 on "seq = n")
 //	delivery     N#<eid>#<uid>      MARK            (put-if-absent in the same transaction: one entry per (eventID, recipient))
+//	payload      N#<eid>            PAYLOAD         (an event's payload over MaxInlinePayload, stored once; its entries reference it)
 //	joined log   U#<uid>#J          <at>#<gid>#<v>  (a member record created or deleted, in its transaction; see joined.go)
 //
 // A member's GSI3 entry is the member search index (search.go): <name> is

@@ -31,6 +31,7 @@ type Store struct {
 	table      string
 	inbox      dynamo.Table
 	inboxTable string
+	payloads   *payloadLog // the inbox payload items this process wrote
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// EventRetention is how long outbox events stay readable by GetGroupChanges.
@@ -44,7 +45,7 @@ type Store struct {
 func New(db *dynamodb.Client, table string) *Store {
 	dyn := dynamo.NewFromIface(txClient{db})
 	return &Store{db: db, dyn: dyn, tbl: dyn.Table(table), table: table, inbox: dyn.Table(table), inboxTable: table,
-		Now: time.Now, EventRetention: 30 * 24 * time.Hour}
+		payloads: &payloadLog{}, Now: time.Now, EventRetention: 30 * 24 * time.Hour}
 }
 
 // WithInboxTable keeps the inbox (entries, per-user counters and delivery
