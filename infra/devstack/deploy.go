@@ -85,9 +85,9 @@ type Deployment struct {
 	// InboxTable is the inbox table made beside Table (InboxTableName), or
 	// Table itself when the template declares none.
 	InboxTable string
-	Bus       *Bus
-	Functions []Lambda
-	Invoker   *Invoker
+	Bus        *Bus
+	Functions  []Lambda
+	Invoker    *Invoker
 	// API serves the template's HttpApi routes (see NewAPI).
 	API http.Handler
 	// Pipeline drives the event sources; nil when not started.

@@ -295,7 +295,7 @@ func (s *Service) deliveries(j *job, ev *event.Event, recipients []string, n *ta
 	if want == 0 {
 		want = DefaultTxUsers
 	}
-	size := store.DeliverBatchSize(ev, want)
+	size := store.DeliverBatchSize(want)
 	var tasks []task
 	for ids := range slices.Chunk(recipients, markerWindow) {
 		w := &markers{ids: ids}

@@ -253,10 +253,10 @@ const (
 	deliverAttempts = 12
 )
 
-// DeliverBatchSize is how many recipients of ev one DeliverMany call takes:
-// want, or MaxDeliverBatch when want is 0 or more than that, whatever ev's
+// DeliverBatchSize is how many recipients one DeliverMany call takes: want,
+// or MaxDeliverBatch when want is 0 or more than that, whatever the event's
 // size: its entries are small however large its payload.
-func DeliverBatchSize(_ *event.Event, want int) int {
+func DeliverBatchSize(want int) int {
 	if want <= 0 || want > MaxDeliverBatch {
 		return MaxDeliverBatch
 	}
@@ -268,7 +268,7 @@ func DeliverBatchSize(_ *event.Event, want int) int {
 var errBatchCancelled = fmt.Errorf("delivery batch cancelled: %w", ErrRetry)
 
 // DeliverMany writes ev into the inboxes of userIDs (distinct, at most
-// DeliverBatchSize(ev, 0)): the payload item's Put when ev's payload is
+// DeliverBatchSize(0)): the payload item's Put when ev's payload is
 // stored apart (see putPayload), one BatchGetItem of their counters, then
 // ONE TransactWriteItems of the three items Deliver writes for each. It answers
 // the users this call wrote; the others already had the entry.
