@@ -142,6 +142,6 @@ func TestDeliverBatchSizeIsWhatIsAskedWhateverThePayload(t *testing.T) {
 	wrote, err := st.DeliverMany(ctx, users, big)
 	require.NoError(t, err)
 	assert.Len(t, wrote, store.MaxDeliverBatch)
-	assert.Equal(t, map[string]int{"PutItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}, meter.CallsByOperation(),
+	assert.Equal(t, map[string]int{"UpdateItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}, meter.CallsByOperation(),
 		"the payload once, the counters, one transaction")
 }

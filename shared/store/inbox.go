@@ -49,12 +49,15 @@ import (
 // as the payload item N#<E> / PAYLOAD, and each entry stores a reference
 // to it (payloadRef, and payloadBytes, its JSON size, for the page bound):
 //
-//   - the payload item is a plain Put of deterministic content, written
-//     before the transaction of the entries that reference it, not in it
+//   - the payload item is written, with deterministic content, before the
+//     transaction of the entries that reference it, not in it
 //     (DeliverMany reads its cancellation reasons three per recipient);
 //     writing it again rewrites the same item;
-//   - it expires (expiresAt) at now + retention + 1 day of the Put that
-//     wrote it last, so it outlives every entry that references it;
+//   - it expires (expiresAt) at now + retention + 1 day of the latest
+//     write, so it outlives every entry that references it: the write is
+//     an UpdateItem that only moves expiresAt forward, so a consumer of a
+//     shorter retention (INBOX_RETENTION_DAYS raised while old consumers
+//     still run) cannot cut the life a longer one gave it;
 //   - a process writes it once a day per event, not once per Deliver or
 //     DeliverMany call: the consumer delivers a chunk of 50 recipients one
 //     call each by default, and an 11 KB Put per call would cost twice
@@ -68,8 +71,9 @@ import (
 //     consistent BatchGetItem per 100 of them (the item is written before
 //     its entries, but an eventually consistent read could still miss it)
 //     and answers exactly the JSON an inline entry would. A missing
-//     payload item (it should not happen) answers that entry with an
-//     empty payload and logs it: one lost item must not fail the inbox.
+//     payload item (it should not happen), or one whose payload is not a
+//     map, answers that entry with an empty payload and logs it: one lost
+//     item must not fail the inbox.
 //
 // In a deployment these items live in a table of their own (InboxTable in
 // template.yaml, INBOX_TABLE_NAME), with no stream. Nothing else shares a
@@ -164,14 +168,15 @@ func (s *Store) putPayload(ctx context.Context, ev *event.Event, now time.Time) 
 		return p, nil
 	}
 	expires := now.Add(s.inboxRetention() + payloadTTLMargin)
-	item := Item{
-		"PK":        &types.AttributeValueMemberS{Value: p.ref},
-		"SK":        &types.AttributeValueMemberS{Value: skPayload},
-		"kind":      &types.AttributeValueMemberS{Value: kindPayload},
-		"payload":   av,
-		"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires.Unix(), 10)},
-	}
-	if err := s.inbox.Put(item).Run(ctx); err != nil {
+	// Its expiry only moves forward: whichever write lands last must not
+	// shorten the life of an item that entries written under a longer
+	// retention still reference (INBOX_RETENTION_DAYS raised while old
+	// consumers still run). A failed condition means the item already
+	// lives longer, with the same payload.
+	err = s.inbox.Update("PK", p.ref).Range("SK", skPayload).
+		Set("kind", kindPayload).Set("payload", av).Set("expiresAt", expires.Unix()).
+		If("attribute_not_exists($) OR $ < ?", "expiresAt", "expiresAt", expires.Unix()).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
 		return entryPayload{}, translate(err)
 	}
 	s.payloads.wrote(ev.EventID, expires)
@@ -490,7 +495,7 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, afterSeq i
 			entryBytes := len(b)
 			if e.PayloadRef != "" {
 				// Counted as resolved: its payload in place of the {}.
-				entryBytes += e.PayloadBytes - len("{}")
+				entryBytes += max(0, e.PayloadBytes-len("{}")) // stored: never trusted below nothing
 			}
 			// The first entry always fits (an item is at most 400 KB), so
 			// every page makes progress.
@@ -543,7 +548,10 @@ func (s *Store) resolvePayloads(ctx context.Context, userID string, ns []*Notifi
 	for _, it := range items {
 		var p map[string]any
 		if err := attributevalue.Unmarshal(it["payload"], &p); err != nil {
-			return errcode.Wrap(errcode.Internal, err, "internal error")
+			// Not a map: answered as a missing item is, so that one bad
+			// item does not fail the inbox.
+			slog.Warn("inbox payload item is not a map", "pk", strAttr(it, "PK"), "error", err.Error())
+			continue
 		}
 		payloads[strAttr(it, "PK")] = p
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -141,7 +143,7 @@ func TestALargePayloadIsStoredOnceAndEveryEntryUnder1KBReferencesIt(t *testing.T
 		_, ok, err := tc.st.Deliver(mctx, recipients[store.MaxDeliverBatch], ev)
 		require.NoError(t, err)
 		assert.False(t, ok)
-		assert.Equal(t, tc.puts, meter.CallsByOperation()["PutItem"])
+		assert.Equal(t, tc.puts, meter.CallsByOperation()["UpdateItem"])
 	}
 	assert.Equal(t, map[string]int{"payload": 1, "notification": len(recipients), "delivery": len(recipients), "counter": len(recipients)},
 		scanKinds(t, st, st.InboxTable()))
@@ -199,32 +201,76 @@ func TestPayloadsUpToMaxInlinePayloadStayInTheEntryWithin1KB(t *testing.T) {
 
 // A payload item that is gone (it should not be: it outlives its entries)
 // empties that entry's payload; the rest of the inbox answers as ever.
-func TestAMissingPayloadItemAnswersItsEntryWithAnEmptyPayload(t *testing.T) {
-	st := newStore(t)
-	ctx := context.Background()
-	large := inboxEvent(event.MemberInvited)
-	large.Payload = map[string]any{"blob": strings.Repeat("x", 2*store.MaxInlinePayload)}
-	small := inboxEvent(event.MemberKicked)
-	small.Payload = map[string]any{"n": float64(1)} // as it reads back
-	for _, ev := range []*event.Event{large, small} {
-		_, _, err := st.Deliver(ctx, "bob", ev)
-		require.NoError(t, err)
-	}
-	payloads := itemsOfKind(t, st, "payload")
-	require.Len(t, payloads, 1)
-	_, err := st.Client().DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(st.InboxTable()),
-		Key:       map[string]types.AttributeValue{"PK": payloads[0]["PK"], "SK": payloads[0]["SK"]},
-	})
-	require.NoError(t, err)
+// A payload item that is gone, or whose payload is not a map (bad stored
+// data), costs its entry the payload, not the whole page a 500.
+func TestAMissingOrMalformedPayloadItemAnswersItsEntryWithAnEmptyPayload(t *testing.T) {
+	for _, damage := range []string{"deleted", "not a map"} {
+		t.Run(damage, func(t *testing.T) {
+			st := newStore(t)
+			ctx := context.Background()
+			large := inboxEvent(event.MemberInvited)
+			large.Payload = map[string]any{"blob": strings.Repeat("x", 2*store.MaxInlinePayload)}
+			small := inboxEvent(event.MemberKicked)
+			small.Payload = map[string]any{"n": float64(1)} // as it reads back
+			for _, ev := range []*event.Event{large, small} {
+				_, _, err := st.Deliver(ctx, "bob", ev)
+				require.NoError(t, err)
+			}
+			payloads := itemsOfKind(t, st, "payload")
+			require.Len(t, payloads, 1)
+			key := map[string]types.AttributeValue{"PK": payloads[0]["PK"], "SK": payloads[0]["SK"]}
+			var err error
+			if damage == "deleted" {
+				_, err = st.Client().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.InboxTable()), Key: key})
+			} else {
+				_, err = st.Client().UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(st.InboxTable()), Key: key,
+					UpdateExpression:          aws.String("SET payload = :s"),
+					ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: "oops"}}})
+			}
+			require.NoError(t, err)
 
-	page, err := st.ListNotifications(ctx, "bob", 0, 10)
+			page, err := st.ListNotifications(ctx, "bob", 0, 10)
+			require.NoError(t, err)
+			require.Len(t, page.Items, 2)
+			gone := wantNotification(large, 1)
+			gone.Payload = map[string]any{}
+			assert.Equal(t, []*store.Notification{gone, wantNotification(small, 2)}, page.Items)
+			b, err := json.Marshal(page.Items[0])
+			require.NoError(t, err)
+			assert.Contains(t, string(b), `"payload":{}`)
+		})
+	}
+}
+
+// Consumers with different retentions (INBOX_RETENTION_DAYS raised while
+// old ones still run) write the same payload item: the later, shorter
+// write must not cut the life the longer one gave it, or entries of the
+// longer retention would outlive their payload.
+func TestAPayloadItemsExpiryOnlyMovesForward(t *testing.T) {
+	ctx := context.Background()
+	long := newStore(t)
+	long.InboxRetention = 90 * 24 * time.Hour
+	ev := inboxEvent(event.MemberInvited)
+	ev.Payload = map[string]any{"blob": strings.Repeat("x", 2*store.MaxInlinePayload)}
+	_, _, err := long.Deliver(ctx, "bob", ev)
 	require.NoError(t, err)
-	require.Len(t, page.Items, 2)
-	gone := wantNotification(large, 1)
-	gone.Payload = map[string]any{}
-	assert.Equal(t, []*store.Notification{gone, wantNotification(small, 2)}, page.Items)
-	b, err := json.Marshal(page.Items[0])
+	expiry := func() int64 {
+		payloads := itemsOfKind(t, long, "payload")
+		require.Len(t, payloads, 1)
+		n, err := strconv.ParseInt(payloads[0]["expiresAt"].(*types.AttributeValueMemberN).Value, 10, 64)
+		require.NoError(t, err)
+		return n
+	}
+	first := expiry()
+	assert.Greater(t, first, time.Now().Add(90*24*time.Hour).Unix(), "past the 90-day entries")
+
+	// Another process (its own payload log) with the default 30 days.
+	short := store.New(long.Client(), long.Table())
+	_, _, err = short.Deliver(ctx, "carol", ev)
 	require.NoError(t, err)
-	assert.Contains(t, string(b), `"payload":{}`)
+	assert.Equal(t, first, expiry(), "the 30-day write did not shorten it")
+	page, err := long.ListNotifications(ctx, "carol", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, ev.Payload, page.Items[0].Payload)
 }
