@@ -200,32 +200,7 @@ func TestInboxEntriesPastTheirRetentionAreNotListedAndCarryTheTablesTTL(t *testi
 
 	// What is stored: 1000 entries whose TTL attribute has passed, and the
 	// fresh one, whose has not.
-	stored := func() (expired, live int) {
-		in := &dynamodb.QueryInput{
-			TableName:                 aws.String(st.Table()),
-			KeyConditionExpression:    aws.String("PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "U#old#N"}},
-			ProjectionExpression:      aws.String("expiresAt"),
-		}
-		p := dynamodb.NewQueryPaginator(st.Client(), in)
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			require.NoError(t, err)
-			for _, it := range out.Items {
-				n, ok := it["expiresAt"].(*types.AttributeValueMemberN)
-				require.True(t, ok, "every entry carries the TTL attribute")
-				at, err := strconv.ParseInt(n.Value, 10, 64)
-				require.NoError(t, err)
-				if at < time.Now().Unix() {
-					expired++
-				} else {
-					live++
-				}
-			}
-		}
-		return expired, live
-	}
-	expired, live := stored()
+	expired, live := inboxByExpiry(t, st, "old")
 	require.Equal(t, n, expired)
 	require.Equal(t, 1, live)
 	// The table deletes them by its TTL on expiresAt. DynamoDB Local 3.1.0
@@ -261,33 +236,9 @@ func TestTheInboxTablesTTLDeletesEntriesPastTheirRetention(t *testing.T) {
 	_, _, err := st.Deliver(ctx, "old", inboxEvent(event.MemberKicked))
 	require.NoError(t, err)
 
-	// The entries of the user's inbox partition, by their expiry.
-	left := func() (expired, live int) {
-		p := dynamodb.NewQueryPaginator(st.Client(), &dynamodb.QueryInput{
-			TableName:                 aws.String(st.InboxTable()),
-			KeyConditionExpression:    aws.String("PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "U#old#N"}},
-		})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			require.NoError(t, err)
-			for _, it := range out.Items {
-				n, ok := it["expiresAt"].(*types.AttributeValueMemberN)
-				require.True(t, ok, "every entry carries the TTL attribute")
-				at, err := strconv.ParseInt(n.Value, 10, 64)
-				require.NoError(t, err)
-				if at < time.Now().Unix() {
-					expired++
-				} else {
-					live++
-				}
-			}
-		}
-		return expired, live
-	}
 	deadline, wait := time.Now().Add(3*time.Minute+time.Duration(2*n)*time.Second), 500*time.Millisecond
 	for {
-		expired, live := left()
+		expired, live := inboxByExpiry(t, st, "old")
 		require.Equal(t, 1, live, "the fresh entry stays")
 		if expired == 0 {
 			break
@@ -302,6 +253,35 @@ func TestTheInboxTablesTTLDeletesEntriesPastTheirRetention(t *testing.T) {
 	seq, _, err := st.Deliver(ctx, "old", inboxEvent(event.MemberInvited))
 	require.NoError(t, err)
 	assert.EqualValues(t, n+2, seq, "and seqs keep counting")
+}
+
+// inboxByExpiry counts the entries stored in uid's inbox partition whose
+// TTL attribute has passed and those whose has not; every entry must carry
+// it.
+func inboxByExpiry(t *testing.T, st *store.Store, uid string) (expired, live int) {
+	t.Helper()
+	p := dynamodb.NewQueryPaginator(st.Client(), &dynamodb.QueryInput{
+		TableName:                 aws.String(st.InboxTable()),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "U#" + uid + "#N"}},
+		ProjectionExpression:      aws.String("expiresAt"),
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		require.NoError(t, err)
+		for _, it := range out.Items {
+			n, ok := it["expiresAt"].(*types.AttributeValueMemberN)
+			require.True(t, ok, "every entry carries the TTL attribute")
+			at, err := strconv.ParseInt(n.Value, 10, 64)
+			require.NoError(t, err)
+			if at < time.Now().Unix() {
+				expired++
+			} else {
+				live++
+			}
+		}
+	}
+	return expired, live
 }
 
 // scanKinds answers the kind of every item of table, counted.
