@@ -155,6 +155,13 @@ type entryPayload struct {
 // payload item first when the payload is too large to be copied into
 // each entry.
 func (s *Store) putPayload(ctx context.Context, ev *event.Event, now time.Time) (entryPayload, error) {
+	// A payload this process stored apart, and whose item still outlives
+	// these entries, is not encoded again: the consumer delivers one
+	// recipient per call by default, and the payloads stored apart are the
+	// large ones.
+	if bytes, ok := s.payloads.covers(ev.EventID, now.Add(s.inboxRetention()+payloadLogSlack)); ok {
+		return entryPayload{ref: payloadPK(ev.EventID), bytes: bytes}, nil
+	}
 	av := attr(ev.Payload)
 	if valueSize(av) <= MaxInlinePayload {
 		return entryPayload{inline: ev.Payload}, nil
@@ -164,9 +171,6 @@ func (s *Store) putPayload(ctx context.Context, ev *event.Event, now time.Time) 
 		return entryPayload{}, fmt.Errorf("event %s payload: %w", ev.EventID, err)
 	}
 	p := entryPayload{ref: payloadPK(ev.EventID), bytes: len(b)}
-	if s.payloads.covers(ev.EventID, now.Add(s.inboxRetention()+payloadLogSlack)) {
-		return p, nil
-	}
 	expires := now.Add(s.inboxRetention() + payloadTTLMargin)
 	// Its expiry only moves forward: whichever write lands last must not
 	// shorten the life of an item that entries written under a longer
@@ -179,42 +183,51 @@ func (s *Store) putPayload(ctx context.Context, ev *event.Event, now time.Time) 
 	if err != nil && !dynamo.IsCondCheckFailed(err) {
 		return entryPayload{}, translate(err)
 	}
-	s.payloads.wrote(ev.EventID, expires)
+	s.payloads.wrote(ev.EventID, expires, p.bytes)
 	return p, nil
 }
 
 // payloadLog is, per event, until when the payload item this process
-// last wrote lives. It forgets everything when it reaches
-// maxPayloadLog events, which costs one more Put per event then in use.
+// last wrote lives, and the payload's JSON size. It forgets everything
+// when it reaches maxPayloadLog events, which costs one more write per
+// event then in use.
 type payloadLog struct {
 	mu      sync.Mutex
-	expires map[string]time.Time
+	written map[string]loggedPayload
+}
+
+type loggedPayload struct {
+	expires time.Time
+	bytes   int
 }
 
 const maxPayloadLog = 10_000
 
 // covers reports whether eventID's payload item, as this process wrote it,
-// lives until at least until.
-func (l *payloadLog) covers(eventID string, until time.Time) bool {
+// lives until at least until, and the payload's JSON size.
+func (l *payloadLog) covers(eventID string, until time.Time) (bytes int, ok bool) {
 	if l == nil {
-		return false
+		return 0, false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	at, ok := l.expires[eventID]
-	return ok && !at.Before(until)
+	w, ok := l.written[eventID]
+	if !ok || w.expires.Before(until) {
+		return 0, false
+	}
+	return w.bytes, true
 }
 
-func (l *payloadLog) wrote(eventID string, expires time.Time) {
+func (l *payloadLog) wrote(eventID string, expires time.Time, bytes int) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.expires == nil || len(l.expires) >= maxPayloadLog {
-		l.expires = map[string]time.Time{}
+	if l.written == nil || len(l.written) >= maxPayloadLog {
+		l.written = map[string]loggedPayload{}
 	}
-	l.expires[eventID] = expires
+	l.written[eventID] = loggedPayload{expires: expires, bytes: bytes}
 }
 
 // errInboxRaced is a concurrent delivery to the same user taking the seq.
