@@ -126,18 +126,7 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 	}
 
 	ddb := dynamodb.NewFromConfig(cfg)
-	in, err := tmpl.TableInput(opts.Table)
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := tmpl.TableTTLAttribute()
-	if err != nil {
-		return nil, err
-	}
-	if err := createTable(ctx, ddb, in); err != nil {
-		return nil, err
-	}
-	if err := enableTTL(ctx, ddb, opts.Table, ttl); err != nil {
+	if err := tmpl.createTableOf(ctx, ddb, TableLogicalID, opts.Table); err != nil {
 		return nil, err
 	}
 	desc, err := ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.Table)})
