@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/circles-im/circles/shared/awsenv"
-	"github.com/circles-im/circles/shared/permission"
 	"github.com/circles-im/circles/shared/store"
 )
 
@@ -138,9 +137,4 @@ func (s *Service) margin() time.Duration {
 		return s.Margin
 	}
 	return DefaultMargin
-}
-
-// List pages the actor's own inbox after afterSeq.
-func (s *Service) List(ctx context.Context, a permission.Actor, afterSeq int64, limit int) (*store.Page[*store.Notification], error) {
-	return s.st.ListNotifications(ctx, a.UserID, afterSeq, limit)
 }
