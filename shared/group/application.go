@@ -246,7 +246,7 @@ func (s *Service) ListReceivedApplications(ctx context.Context, a permission.Act
 	if err := validate.ID("groupID", in.GroupID); err != nil {
 		return nil, err
 	}
-	if _, err := s.viewAllowed(ctx, a, in.GroupID, permission.OpListApplications); err != nil {
+	if _, _, err := s.viewAllowed(ctx, a, in.GroupID, permission.OpListApplications); err != nil {
 		return nil, err
 	}
 	return s.st.ListGroupApplications(ctx, in.GroupID, in.HandleResult, in.Limit, in.Cursor)
@@ -285,7 +285,7 @@ func (s *Service) CountUnhandledApplications(ctx context.Context, a permission.A
 	if err := validate.ID("groupID", groupID); err != nil {
 		return nil, err
 	}
-	g, err := s.viewAllowed(ctx, a, groupID, permission.OpListApplications)
+	g, _, err := s.viewAllowed(ctx, a, groupID, permission.OpListApplications)
 	if err != nil {
 		return nil, err
 	}

@@ -239,7 +239,7 @@ func (s *Service) ListBans(ctx context.Context, a permission.Actor, groupID stri
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	if _, err := s.viewAllowed(ctx, a, groupID, permission.OpManageBans); err != nil {
+	if _, _, err := s.viewAllowed(ctx, a, groupID, permission.OpManageBans); err != nil {
 		return nil, err
 	}
 	return s.st.ListBans(ctx, groupID, limit, cursor)

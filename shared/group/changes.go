@@ -139,7 +139,7 @@ func (s *Service) Changes(ctx context.Context, a permission.Actor, groupID strin
 	// Strongly consistent: an eventually consistent group record could be
 	// behind the version the client just got from a write, and answer it
 	// full=true for nothing.
-	g, ms, err := s.readMembers(store.WithConsistentReads(ctx), a, groupID)
+	g, ms, err := s.viewAllowed(store.WithConsistentReads(ctx), a, groupID, permission.OpReadMembers)
 	if err != nil {
 		return nil, err
 	}

@@ -162,7 +162,7 @@ func (s *Service) ListInviteCodes(ctx context.Context, a permission.Actor, group
 	if _, err := store.NormalizeLimit(limit); err != nil {
 		return nil, err
 	}
-	if _, err := s.viewAllowed(ctx, a, groupID, permission.OpManageInviteCodes); err != nil {
+	if _, _, err := s.viewAllowed(ctx, a, groupID, permission.OpManageInviteCodes); err != nil {
 		return nil, err
 	}
 	return s.st.ListInviteCodes(ctx, groupID, limit, cursor)

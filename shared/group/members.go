@@ -222,20 +222,6 @@ func (s *Service) SetMembersInfo(ctx context.Context, a permission.Actor, groupI
 	})
 }
 
-// readMembers reads the group and the records of the actor and of userIDs
-// in one view (store.View: nothing is written from it), and asks Decide
-// whether the actor may read the group's members.
-func (s *Service) readMembers(ctx context.Context, a permission.Actor, groupID string, userIDs ...string) (*store.Group, map[string]*store.Member, error) {
-	g, ms, err := s.st.View(ctx, groupID, append([]string{a.UserID}, userIDs...)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := permission.Decide(permission.Request{Op: permission.OpReadMembers, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
-		return nil, nil, err
-	}
-	return g, ms, nil
-}
-
 // visibleMembers hides the private fields the actor may not see.
 func visibleMembers(a permission.Actor, g *store.Group, self *store.Member, ms []*store.Member) []*store.Member {
 	for i, m := range ms {
@@ -298,7 +284,7 @@ func (s *Service) SearchMembers(ctx context.Context, a permission.Actor, groupID
 // memberListPage answers the page read reads, if the actor may read the
 // group's members, masked as they may see it.
 func (s *Service) memberListPage(ctx context.Context, a permission.Actor, groupID string, read func() (*store.Page[*store.Member], error)) (*store.Page[*store.Member], error) {
-	g, ms, err := s.readMembers(ctx, a, groupID)
+	g, ms, err := s.viewAllowed(ctx, a, groupID, permission.OpReadMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +304,7 @@ func (s *Service) MembersInfo(ctx context.Context, a permission.Actor, groupID s
 		return nil, err
 	}
 	// The actor's record and the asked ones in the same read.
-	g, found, err := s.readMembers(ctx, a, groupID, userIDs...)
+	g, found, err := s.viewAllowed(ctx, a, groupID, permission.OpReadMembers, userIDs...)
 	if err != nil {
 		return nil, err
 	}

@@ -70,17 +70,17 @@ func (s *Service) GetUsers(ctx context.Context, _ permission.Actor, userIDs []st
 	return page, nil
 }
 
-// viewAllowed reads the group and the actor's member record with one view
-// (an eventually consistent BatchGetItem unless the request asked for a
-// consistent read: nothing is written from it) and answers the group when
-// the actor may do op on it.
-func (s *Service) viewAllowed(ctx context.Context, a permission.Actor, groupID string, op permission.Op) (*store.Group, error) {
-	g, ms, err := s.st.View(ctx, groupID, a.UserID)
+// viewAllowed reads the group, the actor's member record and those of
+// userIDs with one view (an eventually consistent BatchGetItem unless the
+// request asked for a consistent read: nothing is written from it) and
+// answers them when the actor may do op on the group.
+func (s *Service) viewAllowed(ctx context.Context, a permission.Actor, groupID string, op permission.Op, userIDs ...string) (*store.Group, map[string]*store.Member, error) {
+	g, ms, err := s.st.View(ctx, groupID, append([]string{a.UserID}, userIDs...)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := permission.Decide(permission.Request{Op: op, Actor: a, Group: g, Self: ms[a.UserID]}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return g, nil
+	return g, ms, nil
 }
