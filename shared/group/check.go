@@ -124,7 +124,7 @@ func (s *Service) Check(ctx context.Context, a permission.Actor, groupID string,
 		return nil, errcode.New(errcode.InvalidArgument, "continuation goes with a check, not a repair")
 	}
 	rep, err := s.checkOnce(ctx, groupID, in)
-	if err != nil || !in.Repair || len(rep.Violations) == 0 {
+	if err != nil || len(rep.Violations) == 0 {
 		return rep, err
 	}
 	repaired := false
