@@ -595,13 +595,13 @@ const checkAllMargin = 30 * time.Second
 func (s *Service) CheckAll(ctx context.Context, w io.Writer, maxGroups int) (*CheckAllSummary, error) {
 	log := slog.New(slog.NewJSONHandler(w, nil))
 	sum := &CheckAllSummary{}
-	stop := func() bool {
-		if maxGroups > 0 && sum.Groups >= maxGroups {
-			return true
-		}
+	// The bound is on groups started; a started group's continuations stop
+	// only for the deadline.
+	late := func() bool {
 		d, ok := ctx.Deadline()
 		return ok && time.Until(d) < checkAllMargin
 	}
+	stop := func() bool { return maxGroups > 0 && sum.Groups >= maxGroups || late() }
 	err := s.st.ScanGroups(ctx, 1000, func(ids []string) (bool, error) {
 		for _, id := range ids {
 			if stop() {
@@ -610,7 +610,7 @@ func (s *Service) CheckAll(ctx context.Context, w io.Writer, maxGroups int) (*Ch
 			}
 			sum.Groups++
 			rep, err := s.Check(ctx, CheckerActor, id, CheckInput{})
-			for err == nil && rep.Continuation != "" && !stop() {
+			for err == nil && rep.Continuation != "" && !late() {
 				rep, err = s.Check(ctx, CheckerActor, id, CheckInput{Continuation: rep.Continuation})
 			}
 			if err == nil && rep.Continuation != "" {

@@ -471,6 +471,16 @@ func TestCheckAllLogsGroupsWithViolationsAndEmitsTheMetric(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, sum.Groups)
 	assert.True(t, sum.Truncated, "a run is bounded")
+
+	// The bound counts groups started, and a started group is finished
+	// even when its check takes several calls: the last group allowed is
+	// not dropped for being large.
+	svc.SetCheckPaging(1, 1)
+	out.Reset()
+	sum, err = svc.CheckAll(ctx, &out, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Groups, "both groups allowed are checked whole")
+	assert.True(t, sum.Truncated)
 }
 
 func TestConcurrentRepairsCommitExactlyOneRepair(t *testing.T) {
