@@ -3,11 +3,12 @@
 # local stack that this command starts, uses and stops itself.
 #
 #   test  (default; `make test`, .ci/run):
-#         go test -race -count=1 -timeout 15m, in lanes of packages that
-#         run at once, each against its own stack (LANES, go_test_lanes),
-#         and beside it sam validate --lint on template.yaml,
-#         go mod tidy -diff, go vet ./... and staticcheck ./... (pinned in
-#         infra/stack.sh)
+#         go vet ./... and `local build` (the functions) while the tools
+#         install, then go test -count=1 -timeout 15m in lanes of packages
+#         that run at once, each against its own stack (LANES,
+#         go_test_lanes), and beside them sam validate --lint on
+#         template.yaml, go mod tidy -diff and staticcheck ./... (pinned in
+#         infra/stack.sh). All of it with GOFLAGS=-race where cgo works.
 #   bench (`make bench`): go test -p 1 -run '^$' -bench . -benchmem ./..., then
 #         infra/package.sh (sam build and the artifact check)
 #   scale (`make test-scale`): the fan-out and inbox acceptance tests at the
@@ -31,9 +32,7 @@ case "$MODE" in
 esac
 
 cd "$ROOT"
-log "installing the local stack if needed (.local/)"
-"$ROOT/infra/stack.sh" install
-
+mkdir -p "$LOCAL_DIR"
 STATE=$(mktemp -d "$LOCAL_DIR/test.XXXXXX")
 STATUS=1
 
@@ -48,11 +47,17 @@ IFS=';' read -r -a LANE_PKGS <<<"$LANES"
 LANE_COUNT=$((${#LANE_PKGS[@]} + 1))
 [ "$MODE" = test ] || LANE_COUNT=1 # the other modes use one stack
 
+PREP="" # the background compile (test mode)
 cleanup() {
   # Finish even if our output is gone (a piped tee killed by the same Ctrl-C).
   trap '' PIPE
   set +e
   local i
+  if [ -n "$PREP" ] && kill -0 "$PREP" 2>/dev/null; then
+    pkill -P "$PREP"
+    kill "$PREP"
+    wait "$PREP"
+  fi 2>/dev/null
   for ((i = 0; i < LANE_COUNT; i++)); do
     "$ROOT/infra/stack.sh" stop "$STATE/lane$i"
   done
@@ -66,6 +71,44 @@ trap cleanup EXIT
 # Turn Ctrl-C / TERM into a normal exit so the EXIT trap stops the stack.
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The race detector needs cgo and a C compiler; a machine without one still
+# runs the tests, just without -race.
+race_flag() {
+  if [ "$(go env CGO_ENABLED)" = 1 ] && command -v "$(go env CC)" >/dev/null 2>&1; then
+    echo -race
+  else
+    warn "no C compiler for cgo: running the tests without -race"
+  fi
+}
+
+if [ "$MODE" = test ]; then
+  # Every go command of the run builds with the race detector (GOFLAGS):
+  # go vet, go test and the function binaries the tests deploy then share
+  # one compile of every package, where a plain go vet and plain functions
+  # compiled everything a second time (about 130 s of CPU on a cold cache,
+  # which CI always has). So the functions run in the tests under the
+  # detector too, and a race in one fails its request (halt_on_error).
+  RACE=$(race_flag)
+  if [ -n "$RACE" ]; then
+    export GOFLAGS="${GOFLAGS:+$GOFLAGS }$RACE"
+    export GORACE="${GORACE:+$GORACE }halt_on_error=1"
+  fi
+  # The compile runs while the tools install (mostly downloads): go vet
+  # compiles every package the tests import, then local build links the
+  # functions into .local/buildcache, where the tests' deployments look.
+  (
+    set +e
+    go vet ./... >"$STATE/vet.log" 2>&1
+    echo $? >"$STATE/vet.rc"
+    go run ./infra/local build >"$STATE/build.log" 2>&1
+    echo $? >"$STATE/build.rc"
+  ) &
+  PREP=$!
+fi
+
+log "installing the local stack if needed (.local/)"
+"$ROOT/infra/stack.sh" install
 
 log "starting $LANE_COUNT throwaway stacks (DynamoDB Local + moto) in $STATE"
 # At once: each waits seconds for its JVM and Python to answer. (A port
@@ -81,16 +124,6 @@ done
 # shellcheck disable=SC1091 # written by stack.sh start
 . "$STATE/lane0/env"
 log "AWS endpoints (lane 0): DynamoDB $AWS_ENDPOINT_URL_DYNAMODB, SNS/SQS $AWS_ENDPOINT_URL_SNS"
-
-# The race detector needs cgo and a C compiler; a machine without one still
-# runs the tests, just without -race.
-race_flag() {
-  if [ "$(go env CGO_ENABLED)" = 1 ] && command -v "$(go env CC)" >/dev/null 2>&1; then
-    echo -race
-  else
-    warn "no C compiler for cgo: running the tests without -race"
-  fi
-}
 
 # go_test_lanes FLAGS...: go test every package, in LANE_COUNT lanes that
 # run at once, each against its own stack (see LANES). Each lane's output is
@@ -139,13 +172,24 @@ step() { # step NAME CMD...: run one step, remember failures, keep going.
 }
 
 if [ "$MODE" = test ]; then
+  # The lanes start once the background compile is done, so that they link
+  # instead of compiling the same packages again beside it.
+  PREP_START=$SECONDS
+  wait "$PREP" || true
+  PREP=""
+  log "compile (go vet, local build): done ($((SECONDS - PREP_START)) s waited; $SECONDS s in all)"
+  report() { # report FILE: the background step's output, and its status
+    cat "$STATE/$1.log"
+    [ "$(cat "$STATE/$1.rc" 2>/dev/null)" = 0 ]
+  }
   # The tests start first and the static checks run beside them: the lanes
   # spend much of their time waiting on DynamoDB Local and the pipeline, and
   # the checks would otherwise add their minute to the wall time.
   TEST_START=$SECONDS
-  # shellcheck disable=SC2046 # race_flag prints zero or one word
-  go_test_lanes $(race_flag) -count=1 -timeout 15m "$@" >"$STATE/go-test.log" 2>&1 &
+  go_test_lanes -count=1 -timeout 15m "$@" >"$STATE/go-test.log" 2>&1 &
   TESTS=$!
+  step "go vet" report vet
+  step "local build" report build
   if [ -f template.yaml ]; then
     export SAM_CLI_TELEMETRY=0
     step "sam validate" "$VENV/bin/sam" validate --lint --template template.yaml
@@ -153,9 +197,8 @@ if [ "$MODE" = test ]; then
     log "sam validate: skipped, template.yaml does not exist yet"
   fi
   step "go mod tidy" go mod tidy -diff
-  step "go vet" go vet ./...
   step "staticcheck" "$LOCAL_DIR/bin/staticcheck" ./...
-  log "go test: go_test_lanes $(race_flag) -count=1 -timeout 15m $*"
+  log "go test: go_test_lanes -count=1 -timeout 15m $* (GOFLAGS=$GOFLAGS)"
   if wait "$TESTS"; then
     cat "$STATE/go-test.log"
     log "go test: ok ($((SECONDS - TEST_START)) s; $SECONDS s in all)"

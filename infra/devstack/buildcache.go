@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -25,8 +24,8 @@ var cachedBuildFlags = []string{"-ldflags=-s -w"}
 // root, the flags, GOFLAGS, the target and the Go version. A function already built there (by this process, a test lane
 // running beside it, or an earlier run on the same source) is not built
 // again. Tests deploy the same functions many times on an unchanged tree,
-// and linking all 54 costs about 50 s of CPU each time. Directories of
-// other sources are removed once a day old.
+// and linking all of them costs about a minute of CPU each time. Old
+// directories are pruned (pruneBuildCache).
 func BuildCached(ctx context.Context, root string, names ...string) (map[string]string, error) {
 	key, err := sourceKey(root)
 	if err != nil {
@@ -34,7 +33,7 @@ func BuildCached(ctx context.Context, root string, names ...string) (map[string]
 	}
 	base := filepath.Join(root, ".local", "buildcache")
 	dir := filepath.Join(base, key)
-	pruneBuildCache(base, key)
+	pruneBuildCache(base, key, time.Now())
 	exes := make(map[string]string, len(names))
 	var missing []string
 	for _, n := range names {
@@ -100,19 +99,43 @@ func sourceKey(root string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// pruneBuildCache removes the builds of other sources a day old: a
-// checkout sharing .local (a git worktree) may still be using a newer one.
-func pruneBuildCache(base, keep string) {
+// Bounds of the build cache: each directory holds up to 81 binaries (about
+// 1.5 GB, more with -race), and every edit makes a new one; a day of edits
+// once filled 42 GB.
+const (
+	keepOtherBuilds = 3                // the most recently used other builds kept
+	inUseWindow     = 10 * time.Minute // a build used this recently is never removed
+)
+
+// pruneBuildCache marks the build keep as used now (its directory's
+// modification time) and removes the directories of other sources but the
+// keepOtherBuilds used last and any used within inUseWindow: a checkout
+// sharing .local (a git worktree) or a test run beside this one may still be
+// starting functions from them.
+func pruneBuildCache(base, keep string, now time.Time) {
+	_ = os.Chtimes(filepath.Join(base, keep), now, now) // absent before its first build
 	entries, err := os.ReadDir(base)
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	if err != nil {
 		return
 	}
+	type build struct {
+		name string
+		used time.Time
+	}
+	var others []build
 	for _, e := range entries {
 		if e.Name() == keep || !e.IsDir() {
 			continue
 		}
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
-			_ = os.RemoveAll(filepath.Join(base, e.Name()))
+		if info, err := e.Info(); err == nil {
+			others = append(others, build{e.Name(), info.ModTime()})
 		}
+	}
+	sort.Slice(others, func(i, j int) bool { return others[i].used.After(others[j].used) })
+	for i, b := range others {
+		if i < keepOtherBuilds || now.Sub(b.used) < inUseWindow {
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(base, b.name))
 	}
 }

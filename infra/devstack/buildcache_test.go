@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,4 +47,35 @@ func TestBuildCachedLinksOncePerSourceAndAgainAfterAChange(t *testing.T) {
 	withTest, err := BuildCached(ctx, root, "hello")
 	require.NoError(t, err)
 	assert.Equal(t, changed["hello"], withTest["hello"], "test files do not go into a binary")
+}
+
+// The cache keeps the build in use, the three other builds used last and any
+// used in the last ten minutes, and removes the rest.
+func TestPruneBuildCacheKeepsTheBuildsInUseAndTheThreeUsedLast(t *testing.T) {
+	base := t.TempDir()
+	now := time.Now()
+	used := map[string]time.Duration{
+		"current": 48 * time.Hour, // the tree's own build, however old
+		"a":       11 * time.Minute, "b": 2 * time.Hour, "c": 3 * time.Hour,
+		"d": 4 * time.Hour, "e": 30 * 24 * time.Hour, // past the three most recent
+		"running": 9 * time.Minute, // within the window: another run may be starting functions
+	}
+	for name, ago := range used {
+		dir := filepath.Join(base, name)
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.Chtimes(dir, now.Add(-ago), now.Add(-ago)))
+	}
+
+	pruneBuildCache(base, "current", now)
+
+	var left []string
+	entries, err := os.ReadDir(base)
+	require.NoError(t, err)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	assert.ElementsMatch(t, []string{"current", "running", "a", "b"}, left)
+	info, err := os.Stat(filepath.Join(base, "current"))
+	require.NoError(t, err)
+	assert.WithinDuration(t, now, info.ModTime(), time.Second, "the build in use is marked as used now")
 }

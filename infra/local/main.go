@@ -6,6 +6,8 @@
 //	local token -user alice [-ttl 24h]    print a bearer token for the local API
 //	local serve [-env-file F]             serve the HTTP API on 127.0.0.1:$PORT (3000): 503 until ready
 //	local docs                            serve only the reference (/docs) on 127.0.0.1:$PORT
+//	local build                           compile every function into .local/buildcache, where
+//	                                      serve and the tests' deployments look first
 //	local invoke -fn create-group -event events/create-group.json
 //	                                      run one function once, like `sam local invoke`
 //
@@ -56,6 +58,8 @@ func main() {
 		err = invoke(ctx, args)
 	case "docs":
 		err = docs(ctx, args)
+	case "build":
+		err = build(ctx)
 	default:
 		usage()
 	}
@@ -72,7 +76,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: local token -user ID [-ttl 24h] [-iss URL] [-aud A,B] | local serve [-env-file F] | local docs | local invoke -fn DIR -event FILE")
+	fmt.Fprintln(os.Stderr, "usage: local token -user ID [-ttl 24h] [-iss URL] [-aud A,B] | local serve [-env-file F] | local docs | local build | local invoke -fn DIR -event FILE")
 	os.Exit(2)
 }
 
@@ -124,6 +128,22 @@ func deployOptions(functions ...string) devstack.DeployOptions {
 		Env:         env,
 		Output:      os.Stderr,
 	}
+}
+
+// build fills the build cache for this source tree and these build flags
+// (GOFLAGS included), so that a later serve or test deploys without linking:
+// infra/test.sh runs it while the tools install.
+func build(ctx context.Context) error {
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		return err
+	}
+	names, err := devstack.FunctionNames(root)
+	if err != nil {
+		return err
+	}
+	_, err = devstack.BuildCached(ctx, root, names...)
+	return err
 }
 
 func serve(ctx context.Context, args []string) error {
