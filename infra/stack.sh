@@ -8,8 +8,9 @@
 # into .local/bin, for `make test`.
 #
 # Usage:
-#   infra/stack.sh install
-#       Install whatever is missing into .local/. Idempotent, and instant once done.
+#   infra/stack.sh install [servers|staticcheck]
+#       Install whatever is missing into .local/ (both parts at once by
+#       default). Idempotent, and instant once done.
 #   infra/stack.sh start STATE_DIR [DDB_PORT] [MOTO_PORT]
 #       Start both servers (free ports are picked when not given), wait until
 #       they answer, write STATE_DIR/env (export lines for the AWS SDKs).
@@ -81,24 +82,25 @@ check_python() {
 
 # Serialise installs: several `make test` runs may start at once in one tree.
 # mkdir is atomic everywhere (flock is not on macOS). A lock whose owner died
-# is taken over.
-INSTALL_LOCK="$LOCAL_DIR/install.lock"
-take_install_lock() {
-  local waited=0 owner
+# is taken over. One lock per part (servers, staticcheck), so that the parts
+# install at once.
+take_install_lock() { # take_install_lock PART
+  local lock="$LOCAL_DIR/install-$1.lock" waited=0 owner
   mkdir -p "$LOCAL_DIR"
-  until mkdir "$INSTALL_LOCK" 2>/dev/null; do
-    owner=$(cat "$INSTALL_LOCK/pid" 2>/dev/null || true)
+  until mkdir "$lock" 2>/dev/null; do
+    owner=$(cat "$lock/pid" 2>/dev/null || true)
     if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
-      rm -rf "$INSTALL_LOCK"
+      rm -rf "$lock"
       continue
     fi
-    if [ "$waited" -eq 0 ]; then log "another install is running (pid ${owner:-?}); waiting for it"; fi
-    [ "$waited" -lt 1200 ] || die "gave up waiting for $INSTALL_LOCK; remove it if no install is running"
+    if [ "$waited" -eq 0 ]; then log "another install of $1 is running (pid ${owner:-?}); waiting for it"; fi
+    [ "$waited" -lt 1200 ] || die "gave up waiting for $lock; remove it if no install is running"
     sleep 1
     waited=$((waited + 1))
   done
-  echo $$ >"$INSTALL_LOCK/pid"
-  trap 'rm -rf "$INSTALL_LOCK"' EXIT
+  echo "$BASHPID" >"$lock/pid"
+  # shellcheck disable=SC2064 # this lock's path, now
+  trap "rm -rf '$lock'" EXIT
 }
 
 venv_ok() {
@@ -212,19 +214,52 @@ install_staticcheck() {
   staticcheck_stamp >"$STATICCHECK.stamp"
 }
 
+# install_servers: moto and DynamoDB Local, what `start` needs. With mvn on
+# PATH, DynamoDB Local downloads beside the venv; without it, Maven itself
+# is fetched with a tool from the venv, so after it.
+install_servers() {
+  venv_ok && ddb_ok && return 0
+  take_install_lock servers
+  local ddb=""
+  if ! ddb_ok && command -v mvn >/dev/null 2>&1; then
+    install_dynamodb &
+    ddb=$!
+  fi
+  install_venv
+  if [ -n "$ddb" ]; then
+    wait "$ddb" || die "installing DynamoDB Local failed (see above)"
+  else
+    install_dynamodb
+  fi
+}
+
+install_tools() {
+  staticcheck_ok && return 0
+  take_install_lock staticcheck
+  install_staticcheck
+}
+
+# cmd_install [servers|staticcheck]: both parts by default, at once (each
+# is mostly a download and a build on one core).
 cmd_install() {
   check_java
   check_python
   mkdir -p "$LOCAL_DIR"
-  if venv_ok && ddb_ok && staticcheck_ok; then
-    return 0
-  fi
-  take_install_lock
-  # The venv first: without mvn on PATH, Maven itself is fetched with a tool from it.
-  install_venv
-  install_dynamodb
-  install_staticcheck
-  log "local stack installed under .local/"
+  case "${1:-all}" in
+    servers) install_servers ;;
+    staticcheck) install_tools ;;
+    all)
+      if venv_ok && ddb_ok && staticcheck_ok; then
+        return 0
+      fi
+      install_tools &
+      local tools=$!
+      install_servers
+      wait "$tools" || die "installing staticcheck failed (see above)"
+      log "local stack installed under .local/"
+      ;;
+    *) usage ;;
+  esac
 }
 
 # ------------------------------------------------------------ start/stop --
@@ -395,7 +430,7 @@ cmd_ensure() {
 cmd=$1
 shift
 case "$cmd" in
-  install) cmd_install ;;
+  install) cmd_install "$@" ;;
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
   status) cmd_status "$@" ;;

@@ -47,17 +47,19 @@ IFS=';' read -r -a LANE_PKGS <<<"$LANES"
 LANE_COUNT=$((${#LANE_PKGS[@]} + 1))
 [ "$MODE" = test ] || LANE_COUNT=1 # the other modes use one stack
 
-PREP="" # the background compile (test mode)
+PREP="" TOOLS="" # the background compile and staticcheck install (test mode)
 cleanup() {
   # Finish even if our output is gone (a piped tee killed by the same Ctrl-C).
   trap '' PIPE
   set +e
-  local i
-  if [ -n "$PREP" ] && kill -0 "$PREP" 2>/dev/null; then
-    pkill -P "$PREP"
-    kill "$PREP"
-    wait "$PREP"
-  fi 2>/dev/null
+  local i pid
+  for pid in $PREP $TOOLS; do # background work still going on
+    if kill -0 "$pid" 2>/dev/null; then
+      pkill -P "$pid"
+      kill "$pid"
+      wait "$pid"
+    fi 2>/dev/null
+  done
   for ((i = 0; i < LANE_COUNT; i++)); do
     "$ROOT/infra/stack.sh" stop "$STATE/lane$i"
   done
@@ -108,7 +110,13 @@ if [ "$MODE" = test ]; then
 fi
 
 log "installing the local stack if needed (.local/)"
-"$ROOT/infra/stack.sh" install
+if [ "$MODE" = test ]; then
+  # staticcheck installs beside the servers and the stacks start without
+  # it: only the staticcheck step waits for it.
+  "$ROOT/infra/stack.sh" install staticcheck >"$STATE/staticcheck-install.log" 2>&1 &
+  TOOLS=$!
+fi
+"$ROOT/infra/stack.sh" install servers
 
 log "starting $LANE_COUNT throwaway stacks (DynamoDB Local + moto) in $STATE"
 # At once: each waits seconds for its JVM and Python to answer. (A port
@@ -178,6 +186,16 @@ if [ "$MODE" = test ]; then
   wait "$PREP" || true
   PREP=""
   log "compile (go vet, local build): done ($((SECONDS - PREP_START)) s waited; $SECONDS s in all)"
+  staticcheck() { # its install first (started beside the servers')
+    local rc=0
+    wait "$TOOLS" || rc=$?
+    TOOLS=""
+    if [ "$rc" != 0 ]; then
+      cat "$STATE/staticcheck-install.log"
+      return "$rc"
+    fi
+    "$LOCAL_DIR/bin/staticcheck" ./...
+  }
   report() { # report FILE: the background step's output, and its status
     cat "$STATE/$1.log"
     [ "$(cat "$STATE/$1.rc" 2>/dev/null)" = 0 ]
@@ -197,7 +215,7 @@ if [ "$MODE" = test ]; then
     log "sam validate: skipped, template.yaml does not exist yet"
   fi
   step "go mod tidy" go mod tidy -diff
-  step "staticcheck" "$LOCAL_DIR/bin/staticcheck" ./...
+  step "staticcheck" staticcheck
   log "go test: go_test_lanes -count=1 -timeout 15m $* (GOFLAGS=$GOFLAGS)"
   if wait "$TESTS"; then
     cat "$STATE/go-test.log"
