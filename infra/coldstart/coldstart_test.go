@@ -79,14 +79,20 @@ func (s *subject) first() time.Duration { return coldstart.Median(s.firsts) }
 // reports the medians of process start -> first /next (init) and -> first
 // response, and the binary sizes, as ratios to hello (an aws-lambda-go
 // handler that does nothing) and to floor (hello with the DynamoDB client
-// and guregu/dynamo, which every function that reads the table links), and
+// and guregu/dynamo, which every function that reads the table links),
+// beside sdkimport (hello that only imports the DynamoDB client's package,
+// the least a binary that links guregu/dynamo can cost), and
 // each binary's package inits (GODEBUG=inittrace=1, medians of 15 runs).
 func BenchmarkColdStart(b *testing.B) {
 	root, err := devstack.RepoRoot()
 	require.NoError(b, err)
 	dir := b.TempDir()
 	ctx := context.Background()
-	subjects := []*subject{{name: "hello", pkg: "./infra/coldstart/hello"}, {name: "floor", pkg: "./infra/coldstart/floor"}}
+	subjects := []*subject{
+		{name: "hello", pkg: "./infra/coldstart/hello"},
+		{name: "sdkimport", pkg: "./infra/coldstart/sdkimport"},
+		{name: "floor", pkg: "./infra/coldstart/floor"},
+	}
 	for _, fn := range coldStartFunctions {
 		subjects = append(subjects, &subject{name: fn, pkg: "./" + filepath.Join("functions", fn)})
 	}
@@ -109,7 +115,7 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 	}
 	load := loadBefore + " → " + coldstart.LoadAverage()
-	hello, floor := subjects[0], subjects[1]
+	hello, sdkimport, floor := subjects[0], subjects[1], subjects[2]
 	for _, s := range subjects {
 		clock, bytes := coldstart.Sum(s.packages)
 		fmt.Printf("coldstart %s: package inits %v, %d KB; costliest:", s.name, clock.Round(time.Microsecond), bytes/1000)
@@ -129,11 +135,13 @@ func BenchmarkColdStart(b *testing.B) {
 			b.ReportMetric(float64(s.first())/float64(hello.first()), "first-response-x-hello")
 			b.ReportMetric(float64(s.size)/float64(hello.size), "binary-x-hello")
 			line := fmt.Sprintf("coldstart %s (load %s): init %v (%.2fx hello %v", s.name, load, s.init(), float64(s.init())/float64(hello.init()), hello.init())
-			if s != floor {
+			if s != floor && s != sdkimport {
 				b.ReportMetric(float64(s.init())/float64(floor.init()), "init-x-floor")
 				b.ReportMetric(float64(s.first())/float64(floor.first()), "first-response-x-floor")
 				b.ReportMetric(float64(s.size)/float64(floor.size), "binary-x-floor")
-				line += fmt.Sprintf(", %.2fx floor %v", float64(s.init())/float64(floor.init()), floor.init())
+				b.ReportMetric(float64(s.init())/float64(sdkimport.init()), "init-x-sdkimport")
+				line += fmt.Sprintf(", %.2fx floor %v, %.2fx sdkimport %v", float64(s.init())/float64(floor.init()), floor.init(),
+					float64(s.init())/float64(sdkimport.init()), sdkimport.init())
 			}
 			if b.N > 1 {
 				return // printed once, when the framework first ran it with N = 1
