@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/circles-im/circles/infra/stacktest"
 	"github.com/circles-im/circles/shared/errcode"
+	"github.com/circles-im/circles/shared/event"
 	"github.com/circles-im/circles/shared/store"
 )
 
@@ -113,4 +115,51 @@ func TestBatchGetAsksUnprocessedKeysAgainBoundedAndWithinTheDeadline(t *testing.
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Less(t, faults.Calls("BatchGetItem"), 8, "the backoff (≥ 25+50+100 ms for 4 calls) reached the deadline first")
 	})
+}
+
+// A transaction whose outcome stayed unknown is resent as the very request
+// first sent. guregu builds the request anew on each send and lists an
+// update's ADD clauses in map order, and DynamoDB refuses a token it has
+// seen with a different request (IdempotentParameterMismatchException),
+// which once answered an access list change of users and roles with 500.
+// Each round's first send is applied and answered with a 500 or a timeout;
+// with two ADD clauses, a rebuilt request differs half the time, so eight
+// rounds would all pass by chance once in 256 runs.
+func TestAResendAfterAnUnknownOutcomeIsTheFirstRequestAndAppliesOnce(t *testing.T) {
+	ctx := context.Background()
+	st, _, ch := channelGroup(t)
+	faults := &stacktest.Faults{Pick: func(op string, n int) stacktest.Fault {
+		switch {
+		case op != "TransactWriteItems" || n%2 == 1:
+			return stacktest.NoFault
+		case n%4 == 0:
+			return stacktest.ServerErrorAfter
+		default:
+			return stacktest.TimeoutAfter
+		}
+	}}
+	faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
+	var users, roles []string
+	for round := range 8 {
+		fresh, err := st.GetGroup(ctx, "g1")
+		require.NoError(t, err)
+		chNow, err := st.GetChannel(ctx, "g1", ch.ChannelID)
+		require.NoError(t, err)
+		before := fresh.Version // the store moves fresh along with its write
+		u, r := fmt.Sprintf("u%d", round), fmt.Sprintf("r%d", round)
+		_, err = faulty.UpdateChannelAccess(ctx, fresh, chNow, true, []string{u}, []string{r}, event.New(event.ChannelAccessListUpdate, "alice", nil))
+		require.NoError(t, err, "round %d", round)
+		users, roles = append(users, u), append(roles, r)
+
+		after, err := st.GetGroup(ctx, "g1")
+		require.NoError(t, err)
+		assert.Equal(t, before+1, after.Version, "round %d: applied once", round)
+	}
+	got, err := st.GetChannel(ctx, "g1", ch.ChannelID)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, users, got.Users)
+	assert.ElementsMatch(t, roles, got.Roles)
+	assert.Equal(t, 16, faults.Calls("TransactWriteItems"), "each round: the first send and one resend")
+	assert.Equal(t, 4, faults.Injected()[stacktest.ServerErrorAfter])
+	assert.Equal(t, 4, faults.Injected()[stacktest.TimeoutAfter])
 }

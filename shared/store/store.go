@@ -225,8 +225,9 @@ const ambiguousSends = 6
 //
 // An answer that leaves the outcome unknown (a 500, a transaction still in
 // progress, a connection lost after sending) is resent with the same
-// ClientRequestToken: DynamoDB applies a token at most once within 10
-// minutes and answers the resend with the first outcome. Re-reading and
+// ClientRequestToken and the same request: DynamoDB applies a token at most
+// once within 10 minutes and answers the resend with the first outcome
+// (a different request under the same token it refuses). Re-reading and
 // deciding again instead could apply the change twice (a second auto-ID
 // role, say). If it stays unknown, the answer is UNAVAILABLE, not a retry.
 func (s *Store) commit(ctx context.Context, t *tx) error {
@@ -244,9 +245,11 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	for _, enlist := range full.ops {
 		enlist(w)
 	}
+	// Every resend is the first send's request, byte for byte (txClient).
+	sendCtx := context.WithValue(ctx, sendsKey{}, &sends{})
 	var err error
 	for send := 0; ; send++ {
-		err = w.Run(ctx)
+		err = w.Run(sendCtx)
 		if !outcomeUnknown(ctx, err) {
 			break
 		}

@@ -5,11 +5,18 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 )
+
+// sends carries a transaction's first request across commit's resends of
+// it (txClient.TransactWriteItems).
+type sends struct{ first *dynamodb.TransactWriteItemsInput }
+
+type sendsKey struct{}
 
 // Item is one DynamoDB item as stored.
 type Item = dynamo.Item
@@ -28,6 +35,19 @@ const (
 type txClient struct{ *dynamodb.Client }
 
 func (c txClient) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if s, ok := ctx.Value(sendsKey{}).(*sends); ok {
+		// A resend of commit's transaction: the first send's request, as
+		// it was. guregu builds the request again on every Run, and lists
+		// an update's ADD, DELETE and REMOVE clauses in map order, so a
+		// rebuilt request can differ in its expression's text; DynamoDB
+		// refuses a ClientRequestToken it has seen with a different request
+		// (IdempotentParameterMismatchException) instead of answering the
+		// first outcome.
+		if s.first != nil && aws.ToString(s.first.ClientRequestToken) == aws.ToString(in.ClientRequestToken) {
+			in = s.first
+		}
+		defer func() { s.first = in }()
+	}
 	const allOld = types.ReturnValuesOnConditionCheckFailureAllOld
 	for i := range in.TransactItems {
 		switch it := &in.TransactItems[i]; {
