@@ -14,7 +14,9 @@ import (
 
 // sends carries a transaction's first request across commit's resends of
 // it (txClient.TransactWriteItems).
-type sends struct{ first *dynamodb.TransactWriteItemsInput }
+type sends struct {
+	first *dynamodb.TransactWriteItemsInput
+}
 
 type sendsKey struct{}
 
