@@ -85,12 +85,16 @@ check_python() {
 # is taken over. One lock per part (servers, staticcheck), so that the parts
 # install at once.
 take_install_lock() { # take_install_lock PART
-  local lock="$LOCAL_DIR/install-$1.lock" waited=0 owner
+  local lock="$LOCAL_DIR/install-$1.lock" waited=0 owner me
+  # This (sub)shell's pid: $$ is the script's, and BASHPID needs bash 4.
+  me=$(exec sh -c 'echo "$PPID"')
   mkdir -p "$LOCAL_DIR"
   until mkdir "$lock" 2>/dev/null; do
     owner=$(cat "$lock/pid" 2>/dev/null || true)
     if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
-      rm -rf "$lock"
+      # Only one of several waiters can move the dead owner's lock away;
+      # removing it in place could remove the lock another just took.
+      mv "$lock" "$lock.stale.$me" 2>/dev/null && rm -rf "$lock.stale.$me"
       continue
     fi
     if [ "$waited" -eq 0 ]; then log "another install of $1 is running (pid ${owner:-?}); waiting for it"; fi
@@ -98,7 +102,7 @@ take_install_lock() { # take_install_lock PART
     sleep 1
     waited=$((waited + 1))
   done
-  echo "$BASHPID" >"$lock/pid"
+  echo "$me" >"$lock/pid"
   # shellcheck disable=SC2064 # this lock's path, now
   trap "rm -rf '$lock'" EXIT
 }

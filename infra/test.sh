@@ -47,18 +47,28 @@ IFS=';' read -r -a LANE_PKGS <<<"$LANES"
 LANE_COUNT=$((${#LANE_PKGS[@]} + 1))
 [ "$MODE" = test ] || LANE_COUNT=1 # the other modes use one stack
 
-PREP="" TOOLS="" # the background compile and staticcheck install (test mode)
+# Background work of test mode, stopped on an early exit with all it
+# started: the compile and the staticcheck install (each the leader of its
+# own process group, spawn_group) and the test lanes (a subshell of this
+# one: kill_tree).
+PREP="" TOOLS="" TESTS=""
+# kill_tree PID: SIGTERM to PID and, first, to all its descendants.
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do
+    kill_tree "$child"
+  done
+  kill "$1" 2>/dev/null || true
+}
+
 cleanup() {
   # Finish even if our output is gone (a piped tee killed by the same Ctrl-C).
   trap '' PIPE
   set +e
   local i pid
-  for pid in $PREP $TOOLS; do # background work still going on
-    if kill -0 "$pid" 2>/dev/null; then
-      pkill -P "$pid"
-      kill "$pid"
-      wait "$pid"
-    fi 2>/dev/null
+  [ -z "$TESTS" ] || kill_tree "$TESTS"
+  for pid in $PREP $TOOLS; do
+    kill_group "$pid" TERM 10
   done
   for ((i = 0; i < LANE_COUNT; i++)); do
     "$ROOT/infra/stack.sh" stop "$STATE/lane$i"
@@ -99,22 +109,20 @@ if [ "$MODE" = test ]; then
   # The compile runs while the tools install (mostly downloads): go vet
   # compiles every package the tests import, then local build links the
   # functions into .local/buildcache, where the tests' deployments look.
-  (
-    set +e
-    go vet ./... >"$STATE/vet.log" 2>&1
-    echo $? >"$STATE/vet.rc"
-    go run ./infra/local build >"$STATE/build.log" 2>&1
-    echo $? >"$STATE/build.rc"
-  ) &
-  PREP=$!
+  spawn_group - bash -c '
+    go vet ./... >"$1/vet.log" 2>&1
+    echo $? >"$1/vet.rc"
+    go run ./infra/local build >"$1/build.log" 2>&1
+    echo $? >"$1/build.rc"' prep "$STATE"
+  PREP=$SPAWNED_PID
 fi
 
 log "installing the local stack if needed (.local/)"
 if [ "$MODE" = test ]; then
   # staticcheck installs beside the servers and the stacks start without
   # it: only the staticcheck step waits for it.
-  "$ROOT/infra/stack.sh" install staticcheck >"$STATE/staticcheck-install.log" 2>&1 &
-  TOOLS=$!
+  spawn_group "$STATE/staticcheck-install.log" "$ROOT/infra/stack.sh" install staticcheck
+  TOOLS=$SPAWNED_PID
 fi
 "$ROOT/infra/stack.sh" install servers
 
@@ -222,8 +230,11 @@ if [ "$MODE" = test ]; then
   fi
   step "go mod tidy" go mod tidy -diff
   step "staticcheck" staticcheck
-  log "go test: go_test_lanes -count=1 -timeout 15m $* (GOFLAGS=$GOFLAGS)"
-  if wait "$TESTS"; then
+  log "go test: go_test_lanes -count=1 -timeout 15m $* (GOFLAGS=${GOFLAGS:-})"
+  TESTS_RC=0
+  wait "$TESTS" || TESTS_RC=$?
+  TESTS=""
+  if [ "$TESTS_RC" = 0 ]; then
     cat "$STATE/go-test.log"
     log "go test: ok ($((SECONDS - TEST_START)) s; $SECONDS s in all)"
   else

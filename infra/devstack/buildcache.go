@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -138,4 +139,37 @@ func pruneBuildCache(base, keep string, now time.Time) {
 		}
 		_ = os.RemoveAll(filepath.Join(base, b.name))
 	}
+}
+
+// holdBuilds marks the build directories of exes (built by BuildCached) as
+// used now and again every quarter of inUseWindow until release is called,
+// so that pruning never removes the binaries of a deployment still running
+// (a `local serve` of an hour starts instances from them all along).
+func holdBuilds(exes map[string]string) (release func()) {
+	dirs := map[string]bool{}
+	for _, exe := range exes {
+		dirs[filepath.Dir(filepath.Dir(exe))] = true
+	}
+	mark := func() {
+		now := time.Now()
+		for d := range dirs {
+			_ = os.Chtimes(d, now, now)
+		}
+	}
+	mark()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(inUseWindow / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				mark()
+			case <-done:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
 }

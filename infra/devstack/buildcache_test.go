@@ -50,7 +50,8 @@ func TestBuildCachedLinksOncePerSourceAndAgainAfterAChange(t *testing.T) {
 }
 
 // The cache keeps the build in use, the three other builds used last and any
-// used in the last ten minutes, and removes the rest.
+// used in the last ten minutes, and removes the rest: here the four used in
+// the window are more than three, so a build of 11 minutes ago goes.
 func TestPruneBuildCacheKeepsTheBuildsInUseAndTheThreeUsedLast(t *testing.T) {
 	base := t.TempDir()
 	now := time.Now()
@@ -59,6 +60,8 @@ func TestPruneBuildCacheKeepsTheBuildsInUseAndTheThreeUsedLast(t *testing.T) {
 		"a":       11 * time.Minute, "b": 2 * time.Hour, "c": 3 * time.Hour,
 		"d": 4 * time.Hour, "e": 30 * 24 * time.Hour, // past the three most recent
 		"running": 9 * time.Minute, // within the window: another run may be starting functions
+		// More builds in the window than keepOtherBuilds: all of them stay.
+		"w1": 1 * time.Minute, "w2": 2 * time.Minute, "w3": 3 * time.Minute,
 	}
 	for name, ago := range used {
 		dir := filepath.Join(base, name)
@@ -74,8 +77,24 @@ func TestPruneBuildCacheKeepsTheBuildsInUseAndTheThreeUsedLast(t *testing.T) {
 	for _, e := range entries {
 		left = append(left, e.Name())
 	}
-	assert.ElementsMatch(t, []string{"current", "running", "a", "b"}, left)
+	assert.ElementsMatch(t, []string{"current", "w1", "w2", "w3", "running"}, left)
 	info, err := os.Stat(filepath.Join(base, "current"))
 	require.NoError(t, err)
 	assert.WithinDuration(t, now, info.ModTime(), time.Second, "the build in use is marked as used now")
+}
+
+// A deployment holds its build directory as used while it runs, so that
+// pruning by other builds never removes binaries it still starts.
+func TestADeploymentHoldsItsBuildAsUsedUntilReleased(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "fn"), 0o755))
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(dir, old, old))
+
+	release := holdBuilds(map[string]string{"fn": filepath.Join(dir, "fn", "bootstrap")})
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), info.ModTime(), 5*time.Second)
+	release()
+	release() // twice is harmless
 }

@@ -92,12 +92,19 @@ type Deployment struct {
 	API http.Handler
 	// Pipeline drives the event sources; nil when not started.
 	Pipeline *Pipeline
+
+	release func() // of the build directories held (CachedBuild)
 }
 
-// Close stops the pipeline, then every function instance.
+// Close stops the pipeline, then every function instance, and lets the
+// build cache prune the binaries.
 func (d *Deployment) Close() error {
 	d.Pipeline.Close()
-	return d.Invoker.Close()
+	err := d.Invoker.Close()
+	if d.release != nil {
+		d.release()
+	}
+	return err
 }
 
 // Deploy creates (or reuses) the table and the messaging resources of
@@ -236,6 +243,9 @@ func Deploy(ctx context.Context, opts DeployOptions) (*Deployment, error) {
 		for _, s := range d.Pipeline.Sources {
 			fmt.Fprintf(opts.Output, "devstack: pipeline: %s\n", s)
 		}
+	}
+	if opts.CachedBuild {
+		d.release = holdBuilds(exes)
 	}
 	return d, nil
 }

@@ -362,7 +362,9 @@ func childEnv(cfg Lambda, runtimeAPI string, seq int) []string {
 	}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "AWS_ENDPOINT_URL") || k == "GOCOVERDIR" {
+		// GORACE: make test builds the functions with -race and asks a
+		// race to end the process (halt_on_error), failing its request.
+		if strings.HasPrefix(k, "AWS_ENDPOINT_URL") || k == "GOCOVERDIR" || k == "GORACE" {
 			env[k] = v
 		}
 		switch k {

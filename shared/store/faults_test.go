@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -122,9 +123,10 @@ func TestBatchGetAsksUnprocessedKeysAgainBoundedAndWithinTheDeadline(t *testing.
 // update's ADD clauses in map order, and DynamoDB refuses a token it has
 // seen with a different request (IdempotentParameterMismatchException),
 // which once answered an access list change of users and roles with 500.
-// Each round's first send is applied and answered with a 500 or a timeout;
-// with two ADD clauses, a rebuilt request differs half the time, so eight
-// rounds would all pass by chance once in 256 runs.
+// Each round's first send is applied and answered with a 500 or a timeout.
+// A rebuilt request differs only sometimes (map order), so the test also
+// checks that the resend is the first request itself, which a rebuilt one
+// never is.
 func TestAResendAfterAnUnknownOutcomeIsTheFirstRequestAndAppliesOnce(t *testing.T) {
 	ctx := context.Background()
 	st, _, ch := channelGroup(t)
@@ -138,7 +140,19 @@ func TestAResendAfterAnUnknownOutcomeIsTheFirstRequestAndAppliesOnce(t *testing.
 			return stacktest.TimeoutAfter
 		}
 	}}
-	faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), faults.Option), st.Table())
+	var sent []*dynamodb.TransactWriteItemsInput // every TransactWriteItems request, in order
+	record := func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("recordTx",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					if tx, ok := in.Parameters.(*dynamodb.TransactWriteItemsInput); ok {
+						sent = append(sent, tx)
+					}
+					return next.HandleInitialize(ctx, in)
+				}), middleware.Before)
+		})
+	}
+	faulty := store.New(dynamodb.NewFromConfig(stacktest.AWSConfig(t), record, faults.Option), st.Table())
 	var users, roles []string
 	for round := range 8 {
 		fresh, err := st.GetGroup(ctx, "g1")
@@ -160,6 +174,10 @@ func TestAResendAfterAnUnknownOutcomeIsTheFirstRequestAndAppliesOnce(t *testing.
 	assert.ElementsMatch(t, users, got.Users)
 	assert.ElementsMatch(t, roles, got.Roles)
 	assert.Equal(t, 16, faults.Calls("TransactWriteItems"), "each round: the first send and one resend")
+	require.Len(t, sent, 16)
+	for i := 0; i < len(sent); i += 2 {
+		assert.Same(t, sent[i], sent[i+1], "round %d: the resend is the first request", i/2)
+	}
 	assert.Equal(t, 4, faults.Injected()[stacktest.ServerErrorAfter])
 	assert.Equal(t, 4, faults.Injected()[stacktest.TimeoutAfter])
 }
