@@ -20,10 +20,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/circles-im/circles/infra/devstack"
+	"github.com/circles-im/circles/shared/awsenv"
 )
 
 // RequireStack fails t unless the local stack's endpoints of the given
@@ -46,6 +48,13 @@ func AWSConfig(t testing.TB, services ...string) aws.Config {
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatalf("stacktest: load AWS config: %v", err)
+	}
+	// The functions' retry policy (awsenv), not the SDK's default 3
+	// attempts: under make test's load a connection to DynamoDB Local was
+	// once lost mid-response three times in a row (the SDK's "use of closed
+	// network connection"), which a function would have ridden out.
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = awsenv.MaxAttempts })
 	}
 	return cfg
 }
