@@ -26,7 +26,7 @@
 // from the version it read to the next, conditioned on that version, so
 // concurrent changes of one group serialize and the loser retries. A
 // transaction whose outcome is unknown is resent with the same
-// ClientRequestToken, never decided again.
+// ClientRequestToken and the same request, never decided again.
 //
 // Other rules kept here: lists page with an opaque cursor (DefaultLimit,
 // MaxLimit) at a cost independent of the group's size; the cursor is the key
