@@ -100,11 +100,17 @@ func TestHandleStreamPublishesInOrderAndStopsAtTheFirstFailure(t *testing.T) {
 
 	out, err := sqsClient.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: []string{"All"}})
 	require.NoError(t, err)
-	require.Len(t, out.Messages, 1, "only the event before the failure is published")
+	// Only the event before the failure is published. SNS and SQS deliver
+	// at least once: an SDK resend of a Publish whose answer was lost (seen
+	// once under make test's load) delivers E1 twice, which consumers
+	// dedupe by eventID; E3 must never come.
+	require.NotEmpty(t, out.Messages, "the event before the failure is published")
+	for _, m := range out.Messages {
+		var ev event.Event
+		require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &ev))
+		assert.Equal(t, "E1", ev.EventID, "only the event before the failure")
+	}
 	m := out.Messages[0]
-	var ev event.Event
-	require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &ev))
-	assert.Equal(t, "E1", ev.EventID)
 	assert.Equal(t, "MemberKicked", aws.ToString(m.MessageAttributes["type"].StringValue))
 	assert.Equal(t, "g1", aws.ToString(m.MessageAttributes["groupID"].StringValue))
 	assert.Equal(t, "1508", aws.ToString(m.MessageAttributes["code"].StringValue))
